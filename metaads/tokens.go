@@ -1,0 +1,65 @@
+package metaads
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/oauth2"
+)
+
+// TokenProvider chooses the access token for an ad account. The client asks
+// it on every request, so one client can serve many customers' accounts.
+//
+// TokenSource may be called concurrently. The returned oauth2.TokenSource
+// must be safe for concurrent use; wrap it in oauth2.ReuseTokenSource when
+// producing a token is expensive.
+type TokenProvider interface {
+	TokenSource(ctx context.Context, account AccountID) (oauth2.TokenSource, error)
+}
+
+// TokenProviderFunc adapts a function to a [TokenProvider].
+type TokenProviderFunc func(ctx context.Context, account AccountID) (oauth2.TokenSource, error)
+
+// TokenSource calls f.
+func (f TokenProviderFunc) TokenSource(ctx context.Context, account AccountID) (oauth2.TokenSource, error) {
+	return f(ctx, account)
+}
+
+// StaticTokens is a [TokenProvider] over fixed tokens, for configuration
+// files and system-user tokens (which do not expire). Keys are ad account ids
+// in either "123" or "act_123" form; the key "*" (or "") is the fallback
+// token for accounts not listed and for requests that name no account (such
+// as /me).
+//
+// Its String method never prints the tokens.
+type StaticTokens map[string]string
+
+// TokenSource returns a static source for the account's token, or an error
+// wrapping [ErrNoToken] when neither the account nor a fallback is listed.
+func (s StaticTokens) TokenSource(_ context.Context, account AccountID) (oauth2.TokenSource, error) {
+	if !account.IsZero() {
+		if t, ok := s[account.String()]; ok && t != "" {
+			return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: t, TokenType: "Bearer"}), nil
+		}
+		if t, ok := s[account.Number()]; ok && t != "" {
+			return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: t, TokenType: "Bearer"}), nil
+		}
+	}
+	for _, k := range []string{"*", ""} {
+		if t, ok := s[k]; ok && t != "" {
+			return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: t, TokenType: "Bearer"}), nil
+		}
+	}
+	if account.IsZero() {
+		return nil, fmt.Errorf("metaads: no fallback token (key \"*\") for a request without an ad account: %w", ErrNoToken)
+	}
+	return nil, fmt.Errorf("metaads: no token for ad account %s: %w", account, ErrNoToken)
+}
+
+// String lists the configured accounts and redacts the tokens.
+func (s StaticTokens) String() string {
+	return fmt.Sprintf("metaads.StaticTokens(%d accounts, tokens redacted)", len(s))
+}
+
+// GoString is like String, so %#v does not print tokens either.
+func (s StaticTokens) GoString() string { return s.String() }
