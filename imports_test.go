@@ -1,0 +1,130 @@
+package adpilot
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/adpilot/adpilot"
+
+// allowedImports lists, per SDK package (relative to the module root), the
+// packages of this module it may import directly. It is the import direction
+// of DESIGN.md written down; a package missing from the table fails the test
+// so that new packages must declare their place.
+var allowedImports = map[string][]string{
+	"":                      nil,
+	"metrics":               nil,
+	"internal/wire":         {"metrics"},
+	"metaads":               {"metrics", "internal/wire"},
+	"metaads/metaadstest":   {"metrics", "internal/wire"},
+	"oauth":                 {"metaads", "metrics"},
+	"rules":                 {"metrics"},
+	"rules/metaactuator":    {"rules", "metaads", "metrics"},
+	"analysis":              {"metrics", "rules", "metaads"},
+	"analysis/analysistest": {"analysis", "metrics", "rules", "metaads"},
+}
+
+// allowedModules are the only modules outside the standard library that the
+// SDK's non-test code may depend on, directly or not.
+var allowedModules = []string{
+	"golang.org/x/oauth2",
+	"github.com/google/go-querystring",
+	"github.com/hashicorp/go-retryablehttp",
+	"github.com/hashicorp/go-cleanhttp", // required by go-retryablehttp
+	"golang.org/x/time",
+}
+
+type listedPackage struct {
+	ImportPath string
+	Standard   bool
+	Imports    []string
+	Deps       []string
+	Module     *struct{ Path string }
+}
+
+func goList(t *testing.T, args ...string) []listedPackage {
+	t.Helper()
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not on PATH")
+	}
+	cmd := exec.Command("go", append([]string{"list", "-json"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %v: %v\n%s", args, err, stderr.String())
+	}
+	var pkgs []listedPackage
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatalf("decoding go list output: %v", err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func rel(path string) (string, bool) {
+	if path == module {
+		return "", true
+	}
+	r, ok := strings.CutPrefix(path, module+"/")
+	return r, ok
+}
+
+// TestImportDirection enforces the import direction of DESIGN.md with
+// go list, so that it cannot silently rot.
+func TestImportDirection(t *testing.T) {
+	pkgs := goList(t, "-deps=false", module+"/...")
+	if len(pkgs) < 3 {
+		t.Fatalf("go list found %d packages; expected the whole module", len(pkgs))
+	}
+	for _, p := range pkgs {
+		name, ok := rel(p.ImportPath)
+		if !ok {
+			continue
+		}
+		if strings.HasPrefix(name, "examples") {
+			t.Errorf("%s: the examples module must not be part of the SDK module", p.ImportPath)
+			continue
+		}
+		allowed, known := allowedImports[name]
+		if !known {
+			t.Errorf("package %s is not in the import-direction table of imports_test.go; add it with the module packages it may import (see DESIGN.md)", p.ImportPath)
+			continue
+		}
+		for _, imp := range p.Imports {
+			dep, inModule := rel(imp)
+			if !inModule {
+				continue
+			}
+			if !slices.Contains(allowed, dep) {
+				t.Errorf("%s imports %s; DESIGN.md allows it only %v", p.ImportPath, imp, allowed)
+			}
+		}
+	}
+}
+
+// TestSDKDependencies checks that no SDK package pulls in a module outside
+// the small allowed set (database and browser drivers belong in examples/go.mod).
+func TestSDKDependencies(t *testing.T) {
+	pkgs := goList(t, "-deps", module+"/...")
+	for _, p := range pkgs {
+		if p.Standard || p.Module == nil || p.Module.Path == module {
+			continue
+		}
+		if !slices.Contains(allowedModules, p.Module.Path) {
+			t.Errorf("the SDK depends on %s (module %s); only %v are allowed outside the standard library", p.ImportPath, p.Module.Path, allowedModules)
+		}
+	}
+}
