@@ -1,19 +1,35 @@
 package metrics
 
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
 // Counts holds the additive raw counts of one insights row (or of a sum of rows).
 //
-// Every field is a count of events, except the money fields, which are int64
-// minor units of the account currency (cents for USD, yen for JPY; see
-// [Currency]), and VideoWatchTimeMillis, which is milliseconds.
+// Every field is a count of events, except the money fields (Spend,
+// PurchaseValue, ConversionValue), which are int64 minor units of the
+// account currency (cents for USD, yen for JPY; see [Currency]), and
+// VideoWatchTimeMillis, which is milliseconds.
 //
-// All fields except Reach are additive: the Counts of a week is the sum of the
-// Counts of its days. Reach counts distinct people, so the reach of a week is
-// not the sum of daily reach (the same person is counted on every day they
-// saw an ad). [Counts.Add] therefore adds Reach as an upper bound and marks
-// the sum with ReachSummed; callers that know the de-duplicated reach of the
-// whole window (Meta reports it on a window-level query) set it with
-// [Counts.WithWindowReach]. Reach-based ratios (frequency, CPP, reach
-// efficiency, unique CTR) are only meaningful on de-duplicated reach.
+// All fields except Reach and UniqueClicks are additive: the Counts of a
+// week is the sum of the Counts of its days. Reach counts distinct people,
+// so the reach of a week is not the sum of daily reach (the same person is
+// counted on every day they saw an ad). [Counts.Add] therefore adds Reach as
+// an upper bound and marks the sum with ReachSummed; callers that know the
+// de-duplicated reach of the whole window (Meta reports it on a window-level
+// query) set it with [Counts.WithWindowReach]. Reach-based metrics
+// (frequency, CPP, reach efficiency, unique CTR, engagement rate by reach)
+// are only meaningful on de-duplicated reach: the free functions compute
+// whatever they are given, while [Metric.Value] reports ok == false for them
+// when ReachSummed is set.
+//
+// Counts are never negative in data from Meta. A negative field is invalid
+// input: [Counts.Validate] reports it, and ratio functions given a negative
+// denominator report ok == false. Sums saturate at math.MaxInt64 (and
+// math.MinInt64) instead of wrapping around; Validate reports a saturated
+// field as an error.
 //
 // The field set is fixed so that aggregation stays allocation-free; counts
 // of any other action type ride beside a Counts in [Actions].
@@ -49,4 +65,188 @@ type Counts struct {
 	// ReachSummed is true when Reach is a sum over rows (an upper bound on
 	// the true reach) rather than a de-duplicated window reach.
 	ReachSummed bool
+}
+
+// numCountFields is the number of int64 fields of [Counts].
+const numCountFields = 23
+
+// countFieldNames are the Go field names of Counts in declaration order,
+// the order of [Counts.fieldValues].
+var countFieldNames = [numCountFields]string{
+	"Impressions", "Reach", "Clicks", "LinkClicks", "UniqueClicks", "Spend",
+	"PostEngagements", "PageEngagements",
+	"VideoPlays", "VideoViews3s", "VideoP25", "VideoP50", "VideoP75", "VideoP95", "VideoP100",
+	"ThruPlays", "VideoWatchTimeMillis",
+	"LandingPageViews", "Leads", "Purchases", "PurchaseValue",
+	"Conversions", "ConversionValue",
+}
+
+// fieldValues returns the int64 fields in declaration order.
+func (c *Counts) fieldValues() [numCountFields]int64 {
+	return [numCountFields]int64{
+		c.Impressions, c.Reach, c.Clicks, c.LinkClicks, c.UniqueClicks, c.Spend,
+		c.PostEngagements, c.PageEngagements,
+		c.VideoPlays, c.VideoViews3s, c.VideoP25, c.VideoP50, c.VideoP75, c.VideoP95, c.VideoP100,
+		c.ThruPlays, c.VideoWatchTimeMillis,
+		c.LandingPageViews, c.Leads, c.Purchases, c.PurchaseValue,
+		c.Conversions, c.ConversionValue,
+	}
+}
+
+// fieldPointers returns pointers to the int64 fields in declaration order.
+func (c *Counts) fieldPointers() [numCountFields]*int64 {
+	return [numCountFields]*int64{
+		&c.Impressions, &c.Reach, &c.Clicks, &c.LinkClicks, &c.UniqueClicks, &c.Spend,
+		&c.PostEngagements, &c.PageEngagements,
+		&c.VideoPlays, &c.VideoViews3s, &c.VideoP25, &c.VideoP50, &c.VideoP75, &c.VideoP95, &c.VideoP100,
+		&c.ThruPlays, &c.VideoWatchTimeMillis,
+		&c.LandingPageViews, &c.Leads, &c.Purchases, &c.PurchaseValue,
+		&c.Conversions, &c.ConversionValue,
+	}
+}
+
+// ErrNegative is returned (wrapped) by [Counts.Validate] and other
+// validating functions when a count or amount that must not be negative is.
+var ErrNegative = errors.New("metrics: negative value")
+
+// ErrOverflow is returned (wrapped) when a value reached the saturation
+// limit of int64, so the true value is unknown.
+var ErrOverflow = errors.New("metrics: value overflowed int64")
+
+// Validate reports the first invalid field of c: a negative count or
+// amount (wrapping [ErrNegative]) or a field saturated at math.MaxInt64 by
+// [Counts.Add] (wrapping [ErrOverflow]). It returns nil for valid counts.
+func (c Counts) Validate() error {
+	vals := c.fieldValues()
+	for i, v := range vals {
+		switch {
+		case v < 0:
+			return fmt.Errorf("%w: Counts.%s = %d, want >= 0", ErrNegative, countFieldNames[i], v)
+		case v == math.MaxInt64:
+			return fmt.Errorf("%w: Counts.%s saturated at %d", ErrOverflow, countFieldNames[i], v)
+		}
+	}
+	return nil
+}
+
+// overflowed reports whether s = a + b wrapped around.
+func overflowed(a, b, s int64) bool { return (a^s)&(b^s) < 0 }
+
+// satAdd returns a + b, saturated at math.MaxInt64 / math.MinInt64 instead
+// of wrapping around.
+func satAdd(a, b int64) int64 {
+	s := a + b
+	if overflowed(a, b, s) {
+		// a and b have the same sign; saturate towards it.
+		return math.MaxInt64 ^ (a >> 63)
+	}
+	return s
+}
+
+// Add adds o to c field by field. Additions saturate at math.MaxInt64
+// (math.MinInt64 for negative input) instead of wrapping around, so an
+// overflowing sum stays a recognisable upper bound ([Counts.Validate]
+// reports it).
+//
+// Reach is added as well, which gives an upper bound on the true reach.
+// When both c and o have non-zero reach, the result is marked ReachSummed;
+// it is also marked when either side already was. Adding a row without
+// reach (Reach == 0) keeps a de-duplicated reach exact.
+func (c *Counts) Add(o Counts) {
+	// Fast path: plain adds, with the overflow condition of all fields
+	// or-ed together; the rare overflow redoes the work with saturation.
+	imp := c.Impressions + o.Impressions
+	rch := c.Reach + o.Reach
+	clk := c.Clicks + o.Clicks
+	lnk := c.LinkClicks + o.LinkClicks
+	unq := c.UniqueClicks + o.UniqueClicks
+	spd := c.Spend + o.Spend
+	pst := c.PostEngagements + o.PostEngagements
+	pge := c.PageEngagements + o.PageEngagements
+	vpl := c.VideoPlays + o.VideoPlays
+	v3s := c.VideoViews3s + o.VideoViews3s
+	v25 := c.VideoP25 + o.VideoP25
+	v50 := c.VideoP50 + o.VideoP50
+	v75 := c.VideoP75 + o.VideoP75
+	v95 := c.VideoP95 + o.VideoP95
+	v100 := c.VideoP100 + o.VideoP100
+	thr := c.ThruPlays + o.ThruPlays
+	wtm := c.VideoWatchTimeMillis + o.VideoWatchTimeMillis
+	lpv := c.LandingPageViews + o.LandingPageViews
+	lds := c.Leads + o.Leads
+	pur := c.Purchases + o.Purchases
+	pvl := c.PurchaseValue + o.PurchaseValue
+	cnv := c.Conversions + o.Conversions
+	cvl := c.ConversionValue + o.ConversionValue
+
+	ov := (c.Impressions^imp)&(o.Impressions^imp) |
+		(c.Reach^rch)&(o.Reach^rch) |
+		(c.Clicks^clk)&(o.Clicks^clk) |
+		(c.LinkClicks^lnk)&(o.LinkClicks^lnk) |
+		(c.UniqueClicks^unq)&(o.UniqueClicks^unq) |
+		(c.Spend^spd)&(o.Spend^spd) |
+		(c.PostEngagements^pst)&(o.PostEngagements^pst) |
+		(c.PageEngagements^pge)&(o.PageEngagements^pge) |
+		(c.VideoPlays^vpl)&(o.VideoPlays^vpl) |
+		(c.VideoViews3s^v3s)&(o.VideoViews3s^v3s) |
+		(c.VideoP25^v25)&(o.VideoP25^v25) |
+		(c.VideoP50^v50)&(o.VideoP50^v50) |
+		(c.VideoP75^v75)&(o.VideoP75^v75) |
+		(c.VideoP95^v95)&(o.VideoP95^v95) |
+		(c.VideoP100^v100)&(o.VideoP100^v100) |
+		(c.ThruPlays^thr)&(o.ThruPlays^thr) |
+		(c.VideoWatchTimeMillis^wtm)&(o.VideoWatchTimeMillis^wtm) |
+		(c.LandingPageViews^lpv)&(o.LandingPageViews^lpv) |
+		(c.Leads^lds)&(o.Leads^lds) |
+		(c.Purchases^pur)&(o.Purchases^pur) |
+		(c.PurchaseValue^pvl)&(o.PurchaseValue^pvl) |
+		(c.Conversions^cnv)&(o.Conversions^cnv) |
+		(c.ConversionValue^cvl)&(o.ConversionValue^cvl)
+
+	summed := c.ReachSummed || o.ReachSummed || (c.Reach != 0 && o.Reach != 0)
+	if ov < 0 {
+		c.addSaturating(o)
+		c.ReachSummed = summed
+		return
+	}
+	*c = Counts{
+		Impressions: imp, Reach: rch, Clicks: clk, LinkClicks: lnk, UniqueClicks: unq, Spend: spd,
+		PostEngagements: pst, PageEngagements: pge,
+		VideoPlays: vpl, VideoViews3s: v3s, VideoP25: v25, VideoP50: v50, VideoP75: v75,
+		VideoP95: v95, VideoP100: v100, ThruPlays: thr, VideoWatchTimeMillis: wtm,
+		LandingPageViews: lpv, Leads: lds, Purchases: pur, PurchaseValue: pvl,
+		Conversions: cnv, ConversionValue: cvl,
+		ReachSummed: summed,
+	}
+}
+
+// addSaturating is the slow path of Add: every field saturates.
+func (c *Counts) addSaturating(o Counts) {
+	dst := c.fieldPointers()
+	src := o.fieldValues()
+	for i, p := range dst {
+		*p = satAdd(*p, src[i])
+	}
+}
+
+// Sum returns the field-wise sum of rows, with the semantics of
+// [Counts.Add] (saturating; Reach summed as an upper bound and marked
+// ReachSummed when more than one row has reach). Sum of no rows is the zero
+// Counts. It does not allocate.
+func Sum(rows []Counts) Counts {
+	var t Counts
+	for i := range rows {
+		t.Add(rows[i])
+	}
+	return t
+}
+
+// WithWindowReach returns a copy of c whose Reach is the de-duplicated
+// reach of the whole window (for example from a window-level insights
+// query without time_increment) and whose ReachSummed is false. All other
+// fields are unchanged.
+func (c Counts) WithWindowReach(reach int64) Counts {
+	c.Reach = reach
+	c.ReachSummed = false
+	return c
 }
