@@ -1,0 +1,605 @@
+package metaads
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/oauth2"
+)
+
+// Client calls the Graph / Marketing API. One Client serves any number of ad
+// accounts and goroutines: it picks the token for each request from its
+// TokenProvider, paces requests with its rate-limit scheduler and retries
+// what is safe to retry. Create it with NewClient.
+type Client struct {
+	cfg    config
+	sched  *scheduler
+	budget *retryBudget
+
+	// Accounts reads ad accounts.
+	Accounts *AccountsService
+	// Campaigns reads and updates campaigns.
+	Campaigns *CampaignsService
+	// AdSets reads and updates ad sets.
+	AdSets *AdSetsService
+	// Ads reads ads.
+	Ads *AdsService
+	// Creatives reads ad creatives.
+	Creatives *CreativesService
+}
+
+// NewClient returns a Client configured by opts, or the first option error.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := defaultConfig()
+	for i, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("metaads: NewClient: option %d is nil", i)
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.store == nil {
+		cfg.store = NewMemoryUsageStore()
+	}
+	c := &Client{cfg: cfg}
+	c.sched = newScheduler(cfg)
+	c.budget = newRetryBudget(cfg.retryBudget)
+	c.Accounts = &AccountsService{c: c}
+	c.Campaigns = &CampaignsService{c: c}
+	c.AdSets = &AdSetsService{c: c}
+	c.Ads = &AdsService{c: c}
+	c.Creatives = &CreativesService{c: c}
+	return c, nil
+}
+
+// APIVersion returns the Graph API version the client uses.
+func (c *Client) APIVersion() string { return c.cfg.version }
+
+// String describes the client without credentials.
+func (c *Client) String() string {
+	return fmt.Sprintf("metaads.Client(%s/%s, app secret set: %t)", c.cfg.baseURL.Redacted(), c.cfg.version, len(c.cfg.appSecret) > 0)
+}
+
+// Request is one Graph API call for Client.Do.
+type Request struct {
+	// Method is "GET" (the default when empty), "POST" or "DELETE".
+	Method string
+	// Path is relative to the version root, such as "me/adaccounts",
+	// "act_1/insights" or "1234". It carries no query string.
+	Path string
+	// Account selects the token via the client's TokenProvider and the
+	// rate-limit budget the request counts against. Zero uses the fallback token.
+	Account AccountID
+	// TokenSource, when non-nil, overrides the TokenProvider.
+	TokenSource oauth2.TokenSource
+	// Query holds non-secret query parameters. It must not contain
+	// access_token or appsecret_proof: the client adds credentials itself.
+	Query url.Values
+	// Form is the body of a POST (form-encoded); for DELETE it is sent in the query.
+	Form url.Values
+	// Idempotent marks a write as safe to retry. GETs are always retryable.
+	Idempotent bool
+	// MaxQuotaWait caps how long the scheduler may hold this request when a
+	// rate-limit budget is spent: 0 uses the client default (WithQuotaWait or
+	// ContextWithQuotaWait), a negative value refuses at once.
+	MaxQuotaWait time.Duration
+	// BusinessUseCase names the rate-limit budget the call counts against
+	// ("ads_management", "ads_insights", ...). Empty infers it from the path.
+	BusinessUseCase string
+}
+
+// Response describes a completed HTTP exchange.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	// Usage is the rate-limit usage parsed from the response headers.
+	Usage Usage
+	// Attempts is how many HTTP attempts the call took.
+	Attempts int
+}
+
+type quotaWaitKey struct{}
+
+// ContextWithQuotaWait returns a context under which calls may wait up to
+// maxWait for rate-limit budget (a negative maxWait refuses at once). It is
+// how service methods, which take no Request, choose wait-or-refuse per call.
+func ContextWithQuotaWait(ctx context.Context, maxWait time.Duration) context.Context {
+	return context.WithValue(ctx, quotaWaitKey{}, maxWait)
+}
+
+var forbiddenParams = []string{"access_token", "appsecret_proof", "appsecret_time"}
+
+// validate checks req and returns the normalized method and path.
+func (req *Request) validate() (method, path string, err error) {
+	method = strings.ToUpper(req.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	switch method {
+	case http.MethodGet, http.MethodPost, http.MethodDelete:
+	default:
+		return "", "", fmt.Errorf("metaads: request method %q: want GET, POST or DELETE", req.Method)
+	}
+	path = strings.TrimPrefix(req.Path, "/")
+	if path == "" {
+		return "", "", errors.New("metaads: request path is empty: want a path relative to the version root such as \"me/adaccounts\"")
+	}
+	if strings.ContainsAny(path, "?#") || strings.Contains(path, "://") || strings.Contains(path, "..") {
+		return "", "", fmt.Errorf("metaads: request path %q: want a relative path without query, fragment or \"..\"; put parameters in Query", req.Path)
+	}
+	for _, k := range forbiddenParams {
+		if req.Query.Has(k) || req.Form.Has(k) {
+			return "", "", fmt.Errorf("metaads: request %s %s: parameter %q is not allowed; the client adds credentials itself", method, path, k)
+		}
+	}
+	if method == http.MethodGet && len(req.Form) > 0 {
+		return "", "", fmt.Errorf("metaads: request GET %s: Form is only for POST and DELETE; use Query", path)
+	}
+	return method, path, nil
+}
+
+// token returns the access token for req.
+func (c *Client) token(ctx context.Context, req *Request) (string, error) {
+	ts := req.TokenSource
+	if ts == nil {
+		if c.cfg.tokens == nil {
+			return "", fmt.Errorf("metaads: no TokenProvider configured (use WithTokenProvider) and the request has no TokenSource: %w", ErrNoToken)
+		}
+		var err error
+		ts, err = c.cfg.tokens.TokenSource(ctx, req.Account)
+		if err != nil {
+			return "", err
+		}
+		if ts == nil {
+			return "", fmt.Errorf("metaads: TokenProvider returned no token source for %s: %w", accountLabel(req.Account), ErrNoToken)
+		}
+	}
+	t, err := ts.Token()
+	if err != nil {
+		return "", fmt.Errorf("metaads: getting token for %s: %w", accountLabel(req.Account), err)
+	}
+	if t == nil || t.AccessToken == "" {
+		return "", fmt.Errorf("metaads: empty token for %s: %w", accountLabel(req.Account), ErrNoToken)
+	}
+	if !t.Expiry.IsZero() && !t.Expiry.After(time.Now()) {
+		return "", fmt.Errorf("metaads: token for %s expired at %s: %w", accountLabel(req.Account), t.Expiry.UTC().Format(time.RFC3339), ErrTokenExpired)
+	}
+	return t.AccessToken, nil
+}
+
+func accountLabel(a AccountID) string {
+	if a.IsZero() {
+		return "requests without an ad account"
+	}
+	return "ad account " + a.String()
+}
+
+// appSecretProof returns hex(HMAC-SHA256(key=secret, msg=token)).
+func appSecretProof(secret []byte, token string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(token))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Do sends req and decodes a successful JSON response into out (which may be
+// nil). Graph errors, error bodies sent with HTTP 200 and non-JSON bodies
+// come back as *Error (or *RateLimitError for throttles); the *Response is
+// returned whenever a response arrived, errors included.
+//
+// Do applies the token for req.Account in the Authorization header, adds
+// appsecret_proof when the client has an app secret, waits for or refuses on
+// rate-limit budget, and retries GETs (and writes marked Idempotent) on
+// transient failures.
+func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, error) {
+	if ctx == nil {
+		return nil, errors.New("metaads: Do: nil context")
+	}
+	if req == nil {
+		return nil, errors.New("metaads: Do: nil request")
+	}
+	method, path, err := req.validate()
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("metaads: %s %s: %w", method, path, err)
+	}
+	token, err := c.token(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	cl := &call{c: c, req: req, method: method, path: path, token: token}
+	if len(c.cfg.appSecret) > 0 {
+		cl.proof = appSecretProof(c.cfg.appSecret, token)
+	}
+	cl.key = c.sched.keyFor(req, path)
+	cl.maxWait = c.quotaWaitFor(ctx, req)
+	if err := c.sched.acquire(ctx, cl.key, cl.maxWait); err != nil {
+		return nil, cl.wrap(err)
+	}
+	return cl.run(ctx, out)
+}
+
+func (c *Client) quotaWaitFor(ctx context.Context, req *Request) time.Duration {
+	if req.MaxQuotaWait != 0 {
+		return req.MaxQuotaWait
+	}
+	if d, ok := ctx.Value(quotaWaitKey{}).(time.Duration); ok {
+		return d
+	}
+	return c.cfg.quotaWait
+}
+
+// call is the state of one Do across its attempts.
+type call struct {
+	c       *Client
+	req     *Request
+	method  string
+	path    string
+	token   string
+	proof   string
+	key     schedKey
+	maxWait time.Duration
+
+	attempt int
+	started time.Time
+	body    []byte // body of the last response
+	apiErr  *Error // decoded error of the last response
+	usage   Usage
+	readErr error
+}
+
+func (cl *call) info() RequestInfo {
+	return RequestInfo{Method: cl.method, Path: cl.path, Account: cl.req.Account, Attempt: cl.attempt}
+}
+
+// wrap prefixes err with the operation unless it already is one of ours.
+func (cl *call) wrap(err error) error {
+	var apiErr *Error
+	var rl *RateLimitError
+	if errors.As(err, &apiErr) || errors.As(err, &rl) {
+		return err
+	}
+	return fmt.Errorf("metaads: %s %s: %w", cl.method, cl.path, err)
+}
+
+func (cl *call) buildRequest(ctx context.Context) (*retryablehttp.Request, error) {
+	c := cl.c
+	u := *c.cfg.baseURL
+	u.Path = u.Path + "/" + c.cfg.version + "/" + cl.path
+	q := url.Values{}
+	for k, v := range cl.req.Query {
+		q[k] = v
+	}
+	var body any
+	switch cl.method {
+	case http.MethodPost:
+		f := url.Values{}
+		for k, v := range cl.req.Form {
+			f[k] = v
+		}
+		if cl.proof != "" {
+			f.Set("appsecret_proof", cl.proof)
+		}
+		body = []byte(f.Encode())
+	case http.MethodDelete:
+		for k, v := range cl.req.Form {
+			q[k] = v
+		}
+		fallthrough
+	default:
+		if cl.proof != "" {
+			q.Set("appsecret_proof", cl.proof)
+		}
+	}
+	u.RawQuery = q.Encode()
+	rr, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), body)
+	if err != nil {
+		return nil, errors.New("metaads: building the HTTP request failed")
+	}
+	rr.Header.Set("Authorization", "Bearer "+cl.token)
+	rr.Header.Set("Accept", "application/json")
+	rr.Header.Set("User-Agent", c.cfg.userAgent)
+	if cl.method == http.MethodPost {
+		rr.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return rr, nil
+}
+
+func (cl *call) run(ctx context.Context, out any) (*Response, error) {
+	c := cl.c
+	rr, err := cl.buildRequest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rc := &retryablehttp.Client{
+		HTTPClient:     c.cfg.httpClient,
+		RetryWaitMin:   c.cfg.backoffMin,
+		RetryWaitMax:   c.cfg.backoffMax,
+		RetryMax:       c.cfg.maxRetries,
+		RequestLogHook: cl.beforeAttempt,
+		CheckRetry:     cl.checkRetry,
+		Backoff:        cl.backoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		PrepareRetry:   cl.prepareRetry,
+	}
+	resp, err := rc.Do(rr)
+	if resp != nil && resp.Body != nil {
+		defer resp.Body.Close()
+	}
+	if err != nil || resp == nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("metaads: %s %s: %w", cl.method, cl.path, ctxErr)
+		}
+		if err == nil {
+			err = errors.New("no response")
+		}
+		return nil, cl.wrap(cl.sanitize(err))
+	}
+	if cl.readErr != nil {
+		return nil, cl.wrap(cl.sanitize(cl.readErr))
+	}
+	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Usage: cl.usage, Attempts: cl.attempt}
+	if cl.apiErr != nil {
+		return r, cl.finalError(cl.apiErr)
+	}
+	c.budget.success(cl.attempt == 1)
+	if out != nil && len(bytes.TrimSpace(cl.body)) > 0 {
+		if err := json.Unmarshal(cl.body, out); err != nil {
+			return r, fmt.Errorf("metaads: %s %s: decoding the response into %T: %w", cl.method, cl.path, out, err)
+		}
+	}
+	return r, nil
+}
+
+// finalError returns e, or a *RateLimitError wrapping it for throttles.
+func (cl *call) finalError(e *Error) error {
+	if e.Is(ErrRateLimited) {
+		scope, wait := cl.c.sched.throttleScope(cl.key, e)
+		return &RateLimitError{Account: cl.req.Account, Scope: scope, RetryAfter: wait, Usage: e.Usage, Err: e}
+	}
+	return e
+}
+
+// sanitize removes the URL (which may carry appsecret_proof) and any secret
+// from a transport error while keeping it inspectable.
+func (cl *call) sanitize(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = cl.path
+	}
+	if strings.Contains(err.Error(), cl.token) || (cl.proof != "" && strings.Contains(err.Error(), cl.proof)) {
+		return &redactedError{msg: redact(err.Error(), cl.token, cl.proof), err: err}
+	}
+	return err
+}
+
+// redactedError hides its wrapped error's text but keeps it for errors.Is/As.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func (cl *call) beforeAttempt(_ retryablehttp.Logger, r *http.Request, _ int) {
+	cl.attempt++
+	cl.started = time.Now()
+	cl.apiErr, cl.body, cl.readErr = nil, nil, nil
+	info := cl.info()
+	cl.c.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "metaads request",
+		slog.String("method", info.Method), slog.String("path", info.Path),
+		slog.String("account", info.Account.String()), slog.Int("attempt", info.Attempt))
+	if h := cl.c.cfg.hooks.OnRequest; h != nil {
+		h(r.Context(), info)
+	}
+}
+
+// checkRetry reads and classifies every response (so usage is recorded for
+// errors too) and decides whether to retry.
+func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	c := cl.c
+	ri := ResponseInfo{RequestInfo: cl.info(), Duration: time.Since(cl.started)}
+	defer func() {
+		if h := c.cfg.hooks.OnResponse; h != nil {
+			h(ctx, ri)
+		}
+	}()
+	if ctx.Err() != nil {
+		ri.Err = ctx.Err()
+		return false, nil
+	}
+	if err != nil {
+		ri.Err = cl.sanitize(err)
+		cl.logAttempt(ctx, 0, ri.Err)
+		return cl.retryTransport(err), nil
+	}
+	ri.StatusCode = resp.StatusCode
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, c.cfg.maxBodyBytes+1))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	cl.usage = ParseUsage(resp.Header, time.Now())
+	ri.Usage = cl.usage
+	if rerr != nil {
+		cl.readErr = fmt.Errorf("reading the response body: %w", rerr)
+		ri.Err = cl.readErr
+		c.sched.observe(cl.key, cl.usage, nil)
+		return cl.retryTransport(rerr), nil
+	}
+	if int64(len(body)) > c.cfg.maxBodyBytes {
+		cl.readErr = fmt.Errorf("response body exceeds %d bytes (see WithMaxResponseBytes)", c.cfg.maxBodyBytes)
+		ri.Err = cl.readErr
+		return false, nil
+	}
+	cl.body = body
+	cl.apiErr = parseErrorBody(resp.StatusCode, resp.Header, body)
+	if cl.apiErr != nil {
+		cl.apiErr.Method, cl.apiErr.Path, cl.apiErr.Usage = cl.method, cl.path, cl.usage
+		cl.apiErr.redact(cl.token, cl.proof)
+		ri.Err = cl.apiErr
+	}
+	c.sched.observe(cl.key, cl.usage, cl.apiErr)
+	cl.logAttempt(ctx, resp.StatusCode, ri.Err)
+	if cl.apiErr == nil {
+		return false, nil
+	}
+	return cl.retryAPIError(cl.apiErr), nil
+}
+
+func (cl *call) logAttempt(ctx context.Context, status int, err error) {
+	attrs := []slog.Attr{slog.String("method", cl.method), slog.String("path", cl.path),
+		slog.String("account", cl.req.Account.String()), slog.Int("attempt", cl.attempt),
+		slog.Int("status", status), slog.Duration("duration", time.Since(cl.started))}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	cl.c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "metaads response", attrs...)
+}
+
+// safeToRepeat reports whether the request may be sent again after an
+// outcome that does not prove it was not processed.
+func (cl *call) safeToRepeat() bool {
+	return cl.method == http.MethodGet || cl.req.Idempotent
+}
+
+// retryTransport decides on a transport error.
+func (cl *call) retryTransport(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		msg := ue.Err.Error()
+		if strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "certificate") ||
+			strings.Contains(msg, "stopped after") || strings.Contains(msg, "invalid header") {
+			return false
+		}
+	}
+	if !cl.safeToRepeat() && !notSent(err) {
+		return false
+	}
+	return cl.c.budget.take()
+}
+
+// notSent reports whether a transport error proves the request never left:
+// the connection could not be made.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// retryAPIError decides on a Graph error.
+func (cl *call) retryAPIError(e *Error) bool {
+	c := cl.c
+	switch {
+	case e.Is(ErrQuotaBlocked) || e.Is(ErrDataLimit):
+		return false
+	case e.Is(ErrRateLimited):
+		// A throttle proves the request was not processed, so writes may retry too.
+		_, wait := c.sched.throttleScope(cl.key, e)
+		if wait > c.cfg.maxThrottleRetryWait {
+			return false
+		}
+	case e.Is(ErrTransient):
+		if !cl.safeToRepeat() {
+			return false
+		}
+	default:
+		return false
+	}
+	return c.budget.take()
+}
+
+// backoff honours Meta's regain time for throttles, then exponential backoff
+// with jitter.
+func (cl *call) backoff(minWait, maxWait time.Duration, attemptNum int, _ *http.Response) time.Duration {
+	var wait time.Duration
+	var cause error = cl.apiErr
+	if cl.apiErr != nil && cl.apiErr.Is(ErrRateLimited) {
+		_, wait = cl.c.sched.throttleScope(cl.key, cl.apiErr)
+	}
+	if wait <= 0 {
+		wait = expBackoff(minWait, maxWait, attemptNum)
+	}
+	if cause == nil {
+		cause = cl.readErr
+	}
+	info := RetryInfo{RequestInfo: cl.info(), Wait: wait, Err: cause}
+	cl.c.cfg.logger.LogAttrs(context.Background(), slog.LevelInfo, "metaads retry",
+		slog.String("method", cl.method), slog.String("path", cl.path),
+		slog.String("account", cl.req.Account.String()), slog.Int("attempt", cl.attempt),
+		slog.Duration("wait", wait))
+	if h := cl.c.cfg.hooks.OnRetry; h != nil {
+		h(context.Background(), info)
+	}
+	return wait
+}
+
+// expBackoff returns min·2^n capped at max, with "equal jitter": a uniform
+// value in [d/2, d].
+func expBackoff(minWait, maxWait time.Duration, n int) time.Duration {
+	d := minWait
+	for i := 0; i < n && d < maxWait; i++ {
+		d *= 2
+	}
+	d = min(d, maxWait)
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(half+1)
+}
+
+// prepareRetry runs after the backoff wait, before the retry is sent: the
+// retry must pass the scheduler like any request.
+func (cl *call) prepareRetry(r *http.Request) error {
+	return cl.c.sched.acquire(r.Context(), cl.key, cl.maxWait)
+}
+
+// retryBudget is a client-wide token bucket for retries (AWS style): each
+// retry spends a unit, each success refunds a tenth.
+type retryBudget struct {
+	mu     sync.Mutex
+	tokens float64
+	max    float64
+}
+
+func newRetryBudget(n int) *retryBudget { return &retryBudget{tokens: float64(n), max: float64(n)} }
+
+func (b *retryBudget) take() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+func (b *retryBudget) success(firstTry bool) {
+	refund := 0.1
+	if !firstTry {
+		refund = 0.05
+	}
+	b.mu.Lock()
+	b.tokens = min(b.max, b.tokens+refund)
+	b.mu.Unlock()
+}

@@ -1,0 +1,496 @@
+package metaads
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// DefaultUsageThreshold is the usage percentage at which the scheduler
+// holds requests for a budget, leaving headroom before Meta's 100%.
+const DefaultUsageThreshold = 90.0
+
+// DefaultUsageWindow is the length of Meta's rolling usage window: usage
+// recorded now has fully decayed after it.
+const DefaultUsageWindow = time.Hour
+
+// UsageKey names one rate-limit budget. Scope is "app", "ad_account",
+// "insights_app", "insights_account" or a business use case type
+// ("ads_management", "ads_insights", ...); ID is the ad account number or
+// business object id ("" for app scopes).
+type UsageKey struct {
+	Scope string
+	ID    string
+}
+
+// String returns "scope" or "scope:id".
+func (k UsageKey) String() string {
+	if k.ID == "" {
+		return k.Scope
+	}
+	return k.Scope + ":" + k.ID
+}
+
+// UsageState is the last known usage of one budget.
+type UsageState struct {
+	// Pct is the highest percentage Meta reported for the budget.
+	Pct float64
+	// ObservedAt is when Pct was reported.
+	ObservedAt time.Time
+	// BlockedUntil is set when Meta throttled the budget: no request is sent
+	// for it before this time.
+	BlockedUntil time.Time
+	// CostPerCall is the learned usage percentage one call adds.
+	CostPerCall float64
+}
+
+// UsageStore keeps usage state. Implementations must be safe for concurrent
+// use; backing one with a shared database or cache lets several processes
+// that use the same tokens see one view. Load reports ok=false for unknown keys.
+type UsageStore interface {
+	Load(ctx context.Context, key UsageKey) (state UsageState, ok bool, err error)
+	Store(ctx context.Context, key UsageKey, state UsageState) error
+}
+
+// MemoryUsageStore is the in-process UsageStore used by default.
+type MemoryUsageStore struct {
+	mu sync.Mutex
+	m  map[UsageKey]UsageState
+}
+
+// NewMemoryUsageStore returns an empty in-memory store.
+func NewMemoryUsageStore() *MemoryUsageStore {
+	return &MemoryUsageStore{m: make(map[UsageKey]UsageState)}
+}
+
+// Load implements UsageStore.
+func (s *MemoryUsageStore) Load(_ context.Context, key UsageKey) (UsageState, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.m[key]
+	return st, ok, nil
+}
+
+// Store implements UsageStore.
+func (s *MemoryUsageStore) Store(_ context.Context, key UsageKey, st UsageState) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[key] = st
+	return nil
+}
+
+// WithUsageWindow sets the length of the rolling window over which Meta's
+// usage decays (default DefaultUsageWindow, one hour). The scheduler uses it
+// to predict when a held budget frees up.
+func WithUsageWindow(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("metaads: WithUsageWindow(%s): want a positive duration", d)
+		}
+		c.window = d
+		return nil
+	}
+}
+
+// schedKey is the set of budgets one request counts against.
+type schedKey struct {
+	account AccountID
+	keys    []UsageKey
+}
+
+// local is the per-process part of a budget's state.
+type local struct {
+	pending int // admitted requests whose response is not yet observed
+	limiter *rate.Limiter
+}
+
+// scheduler paces requests per budget from the usage Meta reports.
+type scheduler struct {
+	store      UsageStore
+	threshold  float64
+	window     time.Duration
+	logger     *slog.Logger
+	onThrottle func(context.Context, ThrottleInfo)
+
+	mu    sync.Mutex
+	local map[UsageKey]*local
+}
+
+func newScheduler(cfg config) *scheduler {
+	w := cfg.window
+	if w <= 0 {
+		w = DefaultUsageWindow
+	}
+	return &scheduler{store: cfg.store, threshold: cfg.threshold, window: w, logger: cfg.logger,
+		onThrottle: cfg.hooks.OnThrottle, local: make(map[UsageKey]*local)}
+}
+
+// decayPerSec is how many percentage points a budget regains per second.
+func (s *scheduler) decayPerSec() float64 { return 100 / s.window.Seconds() }
+
+// bucType infers the business use case of a request.
+func bucType(req *Request, path string) string {
+	if req.BusinessUseCase != "" {
+		return req.BusinessUseCase
+	}
+	if strings.HasSuffix(path, "/insights") || strings.Contains(path, "/insights/") {
+		return "ads_insights"
+	}
+	return "ads_management"
+}
+
+func (s *scheduler) keyFor(req *Request, path string) schedKey {
+	k := schedKey{account: req.Account, keys: []UsageKey{{Scope: "app"}}}
+	if !req.Account.IsZero() {
+		n := req.Account.Number()
+		t := bucType(req, path)
+		k.keys = append(k.keys, UsageKey{Scope: "ad_account", ID: n}, UsageKey{Scope: t, ID: n})
+		if t == "ads_insights" {
+			k.keys = append(k.keys, UsageKey{Scope: "insights_app"}, UsageKey{Scope: "insights_account", ID: n})
+		}
+	}
+	return k
+}
+
+func (s *scheduler) loc(k UsageKey) *local {
+	l := s.local[k]
+	if l == nil {
+		l = &local{limiter: rate.NewLimiter(rate.Inf, 1)}
+		s.local[k] = l
+	}
+	return l
+}
+
+// estimate returns the predicted usage of a budget now, counting requests
+// admitted but not yet answered, and the cost of one more call.
+func (s *scheduler) estimate(st UsageState, l *local, now time.Time) (pct, cost float64) {
+	cost = st.CostPerCall
+	if cost <= 0 {
+		cost = 1
+	}
+	elapsed := now.Sub(st.ObservedAt).Seconds()
+	if st.ObservedAt.IsZero() || elapsed < 0 {
+		elapsed = 0
+	}
+	pct = math.Max(0, st.Pct-elapsed*s.decayPerSec()) + float64(l.pending)*cost
+	return pct, cost
+}
+
+// holdFor returns how long a budget must be held before one more call fits.
+func (s *scheduler) holdFor(st UsageState, l *local, now time.Time) (time.Duration, float64) {
+	if now.Before(st.BlockedUntil) {
+		return st.BlockedUntil.Sub(now), math.Max(st.Pct, 100)
+	}
+	pct, cost := s.estimate(st, l, now)
+	if pct+cost <= s.threshold {
+		return 0, pct
+	}
+	over := pct + cost - s.threshold
+	return time.Duration(over / s.decayPerSec() * float64(time.Second)), pct
+}
+
+// acquire admits one request for all of k's budgets, waiting up to maxWait
+// (a negative maxWait refuses at once) or refusing with *RateLimitError.
+func (s *scheduler) acquire(ctx context.Context, k schedKey, maxWait time.Duration) error {
+	var waited time.Duration
+	for {
+		wait, key, pct, err := s.tryAdmit(ctx, k)
+		if err != nil {
+			return err
+		}
+		if wait <= 0 {
+			return nil
+		}
+		info := ThrottleInfo{Account: k.account, Scope: key.Scope, Usage: pct, Wait: wait}
+		if maxWait < 0 || waited+wait > maxWait {
+			info.Refused = true
+			s.notify(ctx, info)
+			return &RateLimitError{Account: k.account, Scope: key.Scope, RetryAfter: wait}
+		}
+		s.notify(ctx, info)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		waited += wait
+	}
+}
+
+func (s *scheduler) notify(ctx context.Context, info ThrottleInfo) {
+	lvl := slog.LevelInfo
+	if info.Refused {
+		lvl = slog.LevelWarn
+	}
+	s.logger.LogAttrs(ctx, lvl, "metaads throttle", slog.String("account", info.Account.String()),
+		slog.String("scope", info.Scope), slog.Float64("usage_pct", info.Usage),
+		slog.Duration("wait", info.Wait), slog.Bool("refused", info.Refused))
+	if s.onThrottle != nil {
+		s.onThrottle(ctx, info)
+	}
+}
+
+// tryAdmit admits the request when every budget has room, and otherwise
+// returns the longest hold and the budget that causes it.
+func (s *scheduler) tryAdmit(ctx context.Context, k schedKey) (time.Duration, UsageKey, float64, error) {
+	states := make([]UsageState, len(k.keys))
+	for i, key := range k.keys {
+		st, _, err := s.store.Load(ctx, key)
+		if err != nil {
+			return 0, UsageKey{}, 0, fmt.Errorf("metaads: loading usage for %s: %w", key, err)
+		}
+		states[i] = st
+	}
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var worst time.Duration
+	var worstKey UsageKey
+	var worstPct float64
+	for i, key := range k.keys {
+		l := s.loc(key)
+		d, pct := s.holdFor(states[i], l, now)
+		if d > worst {
+			worst, worstKey, worstPct = d, key, pct
+		}
+	}
+	if worst > 0 {
+		return worst, worstKey, worstPct, nil
+	}
+	// Pace with each budget's limiter; the longest reservation wins.
+	res := make([]*rate.Reservation, 0, len(k.keys))
+	for _, key := range k.keys {
+		r := s.loc(key).limiter.ReserveN(now, 1)
+		res = append(res, r)
+		if d := r.DelayFrom(now); d > worst {
+			worst, worstKey = d, key
+		}
+	}
+	if worst > 0 {
+		for _, r := range res {
+			r.CancelAt(now)
+		}
+		return worst, worstKey, worstPct, nil
+	}
+	for _, key := range k.keys {
+		s.loc(key).pending++
+	}
+	return 0, UsageKey{}, 0, nil
+}
+
+// observe records the usage of one attempt's response (empty for transport
+// failures) and releases the attempt's admission.
+func (s *scheduler) observe(k schedKey, u Usage, apiErr *Error) {
+	ctx := context.Background()
+	now := u.ObservedAt
+	if now.IsZero() {
+		now = time.Now()
+	}
+	obs := map[UsageKey]float64{}
+	if u.App != nil {
+		obs[UsageKey{Scope: "app"}] = u.App.Max()
+	}
+	regain := map[UsageKey]time.Duration{}
+	if !k.account.IsZero() {
+		n := k.account.Number()
+		if u.AdAccount != nil {
+			key := UsageKey{Scope: "ad_account", ID: n}
+			obs[key] = u.AdAccount.UtilPct
+			if u.AdAccount.UtilPct >= 100 {
+				regain[key] = u.AdAccount.ResetTimeDuration
+			}
+		}
+		if u.InsightsThrottle != nil {
+			obs[UsageKey{Scope: "insights_app"}] = u.InsightsThrottle.AppIDUtilPct
+			obs[UsageKey{Scope: "insights_account", ID: n}] = u.InsightsThrottle.AccIDUtilPct
+		}
+	}
+	for _, b := range u.BusinessUseCases {
+		key := UsageKey{Scope: b.Type, ID: b.ObjectID}
+		obs[key] = b.Max()
+		if b.RegainAccessIn > 0 {
+			regain[key] = b.RegainAccessIn
+		}
+	}
+	throttledKey, throttled := UsageKey{}, apiErr != nil && apiErr.Is(ErrRateLimited)
+	if throttled {
+		throttledKey = throttleKeyFor(k, apiErr)
+	}
+
+	s.mu.Lock()
+	mine := map[UsageKey]bool{}
+	for _, key := range k.keys {
+		mine[key] = true
+		if l := s.loc(key); l.pending > 0 {
+			l.pending--
+		}
+	}
+	s.mu.Unlock()
+
+	for key, pct := range obs {
+		prev, ok, err := s.store.Load(ctx, key)
+		if err != nil {
+			continue
+		}
+		st := prev
+		if ok && mine[key] && !prev.ObservedAt.IsZero() {
+			// One call of ours happened between the observations: learn its cost.
+			dt := now.Sub(prev.ObservedAt).Seconds()
+			delta := pct - (prev.Pct - math.Max(0, dt)*s.decayPerSec())
+			if delta > 0 && delta < 50 {
+				if st.CostPerCall <= 0 {
+					st.CostPerCall = delta
+				} else {
+					st.CostPerCall = 0.8*st.CostPerCall + 0.2*delta
+				}
+			}
+		} else if !ok && pct > 0 && pct <= 10 {
+			st.CostPerCall = pct
+		}
+		if now.Before(st.ObservedAt) && ok {
+			continue // an older response arrived late
+		}
+		st.Pct, st.ObservedAt = pct, now
+		if d, ok := regain[key]; ok {
+			st.BlockedUntil = now.Add(d)
+		}
+		s.setPace(key, st)
+		_ = s.store.Store(ctx, key, st)
+	}
+	if throttled {
+		st, _, err := s.store.Load(ctx, throttledKey)
+		if err == nil {
+			st.Pct = math.Max(st.Pct, 100)
+			if st.ObservedAt.IsZero() {
+				st.ObservedAt = now
+			}
+			wait := regainOf(u, throttledKey)
+			if wait <= 0 {
+				// No hint: hold until the predicted usage is back under the threshold.
+				wait = time.Duration((st.Pct - s.threshold + 1) / s.decayPerSec() * float64(time.Second))
+			}
+			if until := now.Add(wait); until.After(st.BlockedUntil) {
+				st.BlockedUntil = until
+			}
+			_ = s.store.Store(ctx, throttledKey, st)
+		}
+	}
+}
+
+// setPace sets a budget's limiter from its usage: unlimited below half the
+// threshold, then a rate that falls towards the sustainable rate (what the
+// window regains per second divided by the cost of a call) as usage rises.
+func (s *scheduler) setPace(key UsageKey, st UsageState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.loc(key)
+	soft := s.threshold / 2
+	if st.Pct < soft {
+		l.limiter.SetLimit(rate.Inf)
+		return
+	}
+	cost := st.CostPerCall
+	if cost <= 0 {
+		cost = 1
+	}
+	sustainable := s.decayPerSec() / cost
+	headroom := math.Max(0, (s.threshold-st.Pct)/(s.threshold-soft)) // 1 at soft, 0 at threshold
+	lim := rate.Limit(sustainable * (1 + 3*headroom))
+	l.limiter.SetLimit(lim)
+	l.limiter.SetBurst(max(1, int((s.threshold-st.Pct)/cost)))
+}
+
+// throttleKeyFor maps a throttling error to the budget it concerns.
+func throttleKeyFor(k schedKey, e *Error) UsageKey {
+	n := k.account.Number()
+	switch {
+	case e.Code == 4 || e.Code == 341:
+		if e.Subcode == 1504022 || e.Subcode == 1504039 {
+			return UsageKey{Scope: "insights_app"}
+		}
+		return UsageKey{Scope: "app"}
+	case k.account.IsZero():
+		return UsageKey{Scope: "app"}
+	case e.Code == 80000:
+		return UsageKey{Scope: "ads_insights", ID: n}
+	case e.Code == 80003:
+		return UsageKey{Scope: "custom_audience", ID: n}
+	case e.Code == 80004:
+		return UsageKey{Scope: "ads_management", ID: n}
+	case e.Code >= 80000:
+		return UsageKey{Scope: fmt.Sprintf("buc_%d", e.Code), ID: n}
+	default: // 17, 613, 32: the ad account score
+		return UsageKey{Scope: "ad_account", ID: n}
+	}
+}
+
+func regainOf(u Usage, key UsageKey) time.Duration {
+	for _, b := range u.BusinessUseCases {
+		if b.Type == key.Scope && b.ObjectID == key.ID {
+			return b.RegainAccessIn
+		}
+	}
+	if key.Scope == "ad_account" && u.AdAccount != nil {
+		return u.AdAccount.ResetTimeDuration
+	}
+	if d, ok := u.RegainAccessIn(); ok {
+		return d
+	}
+	return 0
+}
+
+// throttleScope returns the scope and suggested wait for a throttling error.
+func (s *scheduler) throttleScope(k schedKey, e *Error) (string, time.Duration) {
+	key := throttleKeyFor(k, e)
+	wait := regainOf(e.Usage, key)
+	if wait <= 0 {
+		if st, ok, err := s.store.Load(context.Background(), key); err == nil && ok {
+			if d := time.Until(st.BlockedUntil); d > 0 {
+				wait = d
+			}
+		}
+	}
+	return key.Scope, wait
+}
+
+// AccountUsage is the scheduler's view of the budgets an ad account's
+// requests count against.
+type AccountUsage struct {
+	// Budgets maps each known budget to its state: the app budget, the ad
+	// account score and the account's business use cases.
+	Budgets map[UsageKey]UsageState
+	// Max is the highest percentage among Budgets.
+	Max float64
+}
+
+// Usage returns the usage state that requests for account are paced by.
+// A zero account returns the app-level budgets only.
+func (c *Client) Usage(ctx context.Context, account AccountID) (AccountUsage, error) {
+	keys := []UsageKey{{Scope: "app"}, {Scope: "insights_app"}}
+	if !account.IsZero() {
+		n := account.Number()
+		for _, s := range []string{"ad_account", "insights_account", "ads_management", "ads_insights", "custom_audience"} {
+			keys = append(keys, UsageKey{Scope: s, ID: n})
+		}
+	}
+	out := AccountUsage{Budgets: map[UsageKey]UsageState{}}
+	for _, k := range keys {
+		st, ok, err := c.sched.store.Load(ctx, k)
+		if err != nil {
+			return AccountUsage{}, fmt.Errorf("metaads: Usage(%s): %w", account, err)
+		}
+		if ok {
+			out.Budgets[k] = st
+			out.Max = math.Max(out.Max, st.Pct)
+		}
+	}
+	return out, nil
+}
