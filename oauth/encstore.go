@@ -1,0 +1,200 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Connection is a stored token in the clear, as EncryptedStore hands it to
+// this package's flows and to callers. Its String method redacts the token.
+type Connection struct {
+	Key
+	MetaUserID string
+	// Token is the access token (nil for a disconnected tombstone). Its
+	// Expiry mirrors the record's.
+	Token            *oauth2.Token
+	DataAccessExpiry time.Time
+	Scopes           []string
+	Status           Status
+	UpdatedAt        time.Time
+}
+
+// String describes the connection without its token.
+func (c *Connection) String() string {
+	if c == nil {
+		return "oauth.Connection(nil)"
+	}
+	exp := "never"
+	if c.Token != nil && !c.Token.Expiry.IsZero() {
+		exp = c.Token.Expiry.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprintf("oauth.Connection{%s, status: %s, expires: %s, scopes: %v, token: redacted}", c.Key, c.Status, exp, c.Scopes)
+}
+
+// GoString is String, so %#v does not print the token either.
+func (c *Connection) GoString() string { return c.String() }
+
+// Expiry returns the token expiry (zero when it does not expire or there is
+// no token).
+func (c *Connection) Expiry() time.Time {
+	if c.Token == nil {
+		return time.Time{}
+	}
+	return c.Token.Expiry
+}
+
+// EncryptedStore wraps any Store: it seals each access token with the
+// keyring's active key before handing the record to the inner store, and
+// opens it on the way out. Associated data binds every ciphertext to its
+// user, ad account and key id, so a ciphertext copied into another row does
+// not open.
+type EncryptedStore struct {
+	inner Store
+	keys  *Keyring
+	now   func() time.Time
+}
+
+// NewEncryptedStore wraps inner with keys. The only option used is
+// WithClock (for UpdatedAt).
+func NewEncryptedStore(inner Store, keys *Keyring, opts ...Option) (*EncryptedStore, error) {
+	if inner == nil {
+		return nil, errors.New("oauth: NewEncryptedStore: nil inner Store")
+	}
+	if keys == nil {
+		return nil, errors.New("oauth: NewEncryptedStore: nil Keyring")
+	}
+	s, err := newSettings(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &EncryptedStore{inner: inner, keys: keys, now: s.now}, nil
+}
+
+// Inner returns the wrapped store.
+func (e *EncryptedStore) Inner() Store { return e.inner }
+
+// Save seals c.Token and writes the record. A nil Token writes a tombstone
+// without ciphertext. Status defaults to StatusConnected.
+func (e *EncryptedStore) Save(ctx context.Context, c *Connection) error {
+	if c == nil {
+		return errors.New("oauth: EncryptedStore.Save(nil)")
+	}
+	if err := c.Key.validate(); err != nil {
+		return err
+	}
+	rec := &Record{
+		Key:              c.Key,
+		MetaUserID:       c.MetaUserID,
+		DataAccessExpiry: c.DataAccessExpiry,
+		Scopes:           slices.Sorted(slices.Values(c.Scopes)),
+		Status:           c.Status,
+		UpdatedAt:        e.now(),
+	}
+	if rec.Status == "" {
+		rec.Status = StatusConnected
+	}
+	if !rec.Status.Valid() {
+		return fmt.Errorf("oauth: invalid status %q for %s", c.Status, c.Key)
+	}
+	if c.Token != nil {
+		if c.Token.AccessToken == "" {
+			return fmt.Errorf("oauth: empty access token for %s", c.Key)
+		}
+		rec.Expiry = c.Token.Expiry
+		rec.KeyID, rec.Ciphertext = e.keys.seal([]byte(c.Token.AccessToken), c.Key)
+	}
+	if err := e.inner.Put(ctx, rec); err != nil {
+		return fmt.Errorf("oauth: saving %s: %w", c.Key, err)
+	}
+	return nil
+}
+
+// Load reads and opens the record for key. A missing record gives an error
+// matching ErrNoToken; a ciphertext that does not open gives ErrDecrypt.
+func (e *EncryptedStore) Load(ctx context.Context, key Key) (*Connection, error) {
+	rec, err := e.inner.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return e.open(rec)
+}
+
+func (e *EncryptedStore) open(rec *Record) (*Connection, error) {
+	c := &Connection{
+		Key:              rec.Key,
+		MetaUserID:       rec.MetaUserID,
+		DataAccessExpiry: rec.DataAccessExpiry,
+		Scopes:           slices.Clone(rec.Scopes),
+		Status:           rec.Status,
+		UpdatedAt:        rec.UpdatedAt,
+	}
+	if len(rec.Ciphertext) == 0 {
+		return c, nil
+	}
+	pt, err := e.keys.open(rec.KeyID, rec.Ciphertext, rec.Key)
+	if err != nil {
+		return nil, err
+	}
+	c.Token = &oauth2.Token{AccessToken: string(pt), TokenType: "Bearer", Expiry: rec.Expiry}
+	return c, nil
+}
+
+// Delete removes the record for key.
+func (e *EncryptedStore) Delete(ctx context.Context, key Key) error {
+	return e.inner.Delete(ctx, key)
+}
+
+// List yields the opened connections matching q. A row that fails to open
+// yields its error and iteration continues.
+func (e *EncryptedStore) List(ctx context.Context, q Query) iter.Seq2[*Connection, error] {
+	return func(yield func(*Connection, error) bool) {
+		for rec, err := range e.inner.List(ctx, q) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			c, err := e.open(rec)
+			if !yield(c, err) {
+				return
+			}
+		}
+	}
+}
+
+// Rekey re-seals every record not sealed with the active key and reports
+// how many it rewrote. Rows that fail to open are skipped and reported in
+// the joined error.
+func (e *EncryptedStore) Rekey(ctx context.Context) (int, error) {
+	var stale []*Record
+	var errs []error
+	for rec, err := range e.inner.List(ctx, Query{}) {
+		if err != nil {
+			return 0, err
+		}
+		if len(rec.Ciphertext) > 0 && rec.KeyID != e.keys.ActiveKeyID() {
+			stale = append(stale, rec)
+		}
+	}
+	n := 0
+	for _, rec := range stale {
+		pt, err := e.keys.open(rec.KeyID, rec.Ciphertext, rec.Key)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		rec.KeyID, rec.Ciphertext = e.keys.seal(pt, rec.Key)
+		clear(pt)
+		if err := e.inner.Put(ctx, rec); err != nil {
+			errs = append(errs, fmt.Errorf("oauth: re-sealing %s: %w", rec.Key, err))
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}

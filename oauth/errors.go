@@ -1,0 +1,146 @@
+package oauth
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/adpilot/adpilot/metaads"
+)
+
+// Error kinds for errors.Is.
+var (
+	// ErrReauthRequired: the stored token cannot be used or renewed (it
+	// expired, was revoked, lost data access, or Meta answered code 190);
+	// the user must go through the login dialog again. It is wrapped in a
+	// *ReauthError naming the user and account.
+	ErrReauthRequired = errors.New("oauth: user must reconnect the Meta account")
+	// ErrNoToken: nothing is stored for the user or account. It also matches
+	// metaads.ErrNoToken.
+	ErrNoToken = fmt.Errorf("oauth: no stored token: %w", metaads.ErrNoToken)
+	// ErrStateInvalid: the state parameter is malformed, was not signed by
+	// any current key, or was issued to another browser session.
+	ErrStateInvalid = errors.New("oauth: invalid state parameter")
+	// ErrStateExpired: the state parameter is older than the state TTL.
+	ErrStateExpired = errors.New("oauth: state parameter expired")
+	// ErrStateReused: the state parameter was already used once.
+	ErrStateReused = errors.New("oauth: state parameter already used")
+	// ErrConsentDenied: the person cancelled the login dialog or declined
+	// (see *DialogError).
+	ErrConsentDenied = errors.New("oauth: login dialog was cancelled or denied")
+	// ErrMissingScopes: required permissions were not granted (see
+	// *MissingScopesError).
+	ErrMissingScopes = errors.New("oauth: required permissions not granted")
+	// ErrRevocationFailed: Disconnect removed the local tokens but Meta did
+	// not confirm the revocation.
+	ErrRevocationFailed = errors.New("oauth: revocation at Meta failed")
+	// ErrDecrypt: a stored ciphertext could not be opened (unknown key id,
+	// tampered bytes, or a ciphertext copied from another row).
+	ErrDecrypt = errors.New("oauth: cannot decrypt stored token")
+	// ErrBadRequest: the callback request lacks parameters the flow needs.
+	ErrBadRequest = errors.New("oauth: malformed callback request")
+)
+
+// DialogError is returned when Meta redirects back with error parameters
+// instead of a code (for example the person pressed Cancel). It matches
+// ErrConsentDenied for access_denied, and ErrBadRequest otherwise.
+type DialogError struct {
+	Code        string // "error", e.g. "access_denied"
+	Reason      string // "error_reason", e.g. "user_denied"
+	Description string // "error_description"
+	ErrorCode   string // "error_code", e.g. "200"
+}
+
+func (e *DialogError) Error() string {
+	var b strings.Builder
+	b.WriteString("oauth: login dialog returned error ")
+	fmt.Fprintf(&b, "%q", e.Code)
+	if e.Reason != "" {
+		fmt.Fprintf(&b, " (reason %q)", e.Reason)
+	}
+	if e.ErrorCode != "" {
+		fmt.Fprintf(&b, " code %s", e.ErrorCode)
+	}
+	if e.Description != "" {
+		fmt.Fprintf(&b, ": %s", e.Description)
+	}
+	return b.String()
+}
+
+// Is matches ErrConsentDenied for denials and cancellations.
+func (e *DialogError) Is(target error) bool {
+	switch target {
+	case ErrConsentDenied:
+		return e.Code == "access_denied" || e.Reason == "user_denied"
+	case ErrBadRequest:
+		return e.Code != "access_denied" && e.Reason != "user_denied"
+	}
+	return false
+}
+
+// MissingScopesError names the required permissions that were not granted.
+// It matches ErrMissingScopes.
+type MissingScopesError struct {
+	Missing  []string // required but not granted, sorted
+	Granted  []string // what the token has
+	Declined []string // declined in the dialog, when Meta reported them
+}
+
+func (e *MissingScopesError) Error() string {
+	return fmt.Sprintf("oauth: required permissions not granted: %s (granted: %s)",
+		strings.Join(e.Missing, ", "), strings.Join(e.Granted, ", "))
+}
+
+// Is matches ErrMissingScopes.
+func (e *MissingScopesError) Is(target error) bool { return target == ErrMissingScopes }
+
+// ReauthError says which connection needs the user to log in again, and
+// why. It matches ErrReauthRequired and unwraps to the cause (often a
+// *metaads.Error matching metaads.ErrTokenInvalid).
+type ReauthError struct {
+	User    string
+	Account metaads.AccountID // zero when the whole user connection is affected
+	Reason  string
+	Err     error
+}
+
+func (e *ReauthError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "oauth: reconnect required for user %q", e.User)
+	if !e.Account.IsZero() {
+		fmt.Fprintf(&b, " (ad account %s)", e.Account)
+	}
+	if e.Reason != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Reason)
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Is matches ErrReauthRequired.
+func (e *ReauthError) Is(target error) bool { return target == ErrReauthRequired }
+
+// Unwrap returns the cause.
+func (e *ReauthError) Unwrap() error { return e.Err }
+
+// RevocationError is returned by Disconnect when local tokens were deleted
+// but Meta did not confirm the revocation. It matches ErrRevocationFailed.
+type RevocationError struct {
+	User    string
+	Deleted int // rows deleted locally
+	Err     error
+}
+
+func (e *RevocationError) Error() string {
+	return fmt.Sprintf("oauth: deleted %d stored token(s) for user %q, but revocation at Meta failed: %v", e.Deleted, e.User, e.Err)
+}
+
+// Is matches ErrRevocationFailed.
+func (e *RevocationError) Is(target error) bool { return target == ErrRevocationFailed }
+
+// Unwrap returns the revocation failure.
+func (e *RevocationError) Unwrap() error { return e.Err }

@@ -1,0 +1,189 @@
+package oauth
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/adpilot/adpilot/metaads"
+)
+
+// Status is the state of a stored connection.
+type Status string
+
+// Connection statuses.
+const (
+	// StatusConnected: the token is valid and not close to expiry.
+	StatusConnected Status = "connected"
+	// StatusExpiring: the token or its data access expires within the renew
+	// window and could not be renewed; the user should reconnect soon.
+	StatusExpiring Status = "expiring"
+	// StatusNeedsReauth: the token is expired, revoked or lost data access;
+	// calls fail until the user reconnects.
+	StatusNeedsReauth Status = "needs_reauth"
+	// StatusDisconnected: the user disconnected; the token was deleted and
+	// only this tombstone remains.
+	StatusDisconnected Status = "disconnected"
+)
+
+// Valid reports whether s is one of the defined statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusConnected, StatusExpiring, StatusNeedsReauth, StatusDisconnected:
+		return true
+	}
+	return false
+}
+
+// Key identifies a stored token: the application's user who connected, and
+// the ad account the token is stored for. The zero Account is the user's
+// own row, present for every connection even when it grants no ad account.
+type Key struct {
+	User    string
+	Account metaads.AccountID
+}
+
+func (k Key) String() string {
+	if k.Account.IsZero() {
+		return fmt.Sprintf("user %q", k.User)
+	}
+	return fmt.Sprintf("user %q ad account %s", k.User, k.Account)
+}
+
+func (k Key) validate() error {
+	if k.User == "" {
+		return errors.New("oauth: empty user id in key: want the application's user identifier")
+	}
+	return nil
+}
+
+// Record is one stored row as a Store sees it: metadata in the clear and
+// the access token only as AES-GCM ciphertext. A Store never receives a
+// plaintext token; EncryptedStore seals and opens them.
+type Record struct {
+	Key
+	// MetaUserID is the Meta (app-scoped) user id the token belongs to.
+	MetaUserID string
+	// KeyID names the encryption key that sealed Ciphertext; stored beside it
+	// so keys can rotate. Empty for tombstones.
+	KeyID string
+	// Ciphertext is the random nonce followed by the sealed access token.
+	// Empty for tombstones.
+	Ciphertext []byte
+	// Expiry is when the token expires; zero means it does not.
+	Expiry time.Time
+	// DataAccessExpiry is when Meta stops serving data for the token unless
+	// the user re-consents; zero when unknown or not applicable.
+	DataAccessExpiry time.Time
+	// Scopes are the permissions granted, sorted.
+	Scopes []string
+	// Status is the connection status.
+	Status Status
+	// UpdatedAt is when the row was last written.
+	UpdatedAt time.Time
+}
+
+func (r *Record) clone() *Record {
+	c := *r
+	c.Ciphertext = slices.Clone(r.Ciphertext)
+	c.Scopes = slices.Clone(r.Scopes)
+	return &c
+}
+
+// Query selects records in Store.List. Zero fields match everything.
+type Query struct {
+	User    string
+	Account metaads.AccountID
+}
+
+func (q Query) matches(k Key) bool {
+	return (q.User == "" || q.User == k.User) && (q.Account.IsZero() || q.Account == k.Account)
+}
+
+// Store persists sealed token records. Implementations (the in-memory
+// MemoryStore, the CRM example's SQL store) must be safe for concurrent use
+// and should not retain the Record pointers they are given or return.
+type Store interface {
+	// Put inserts or replaces the record with rec.Key.
+	Put(ctx context.Context, rec *Record) error
+	// Get returns the record for key, or an error matching ErrNoToken.
+	Get(ctx context.Context, key Key) (*Record, error)
+	// Delete removes the record; deleting a missing record is not an error.
+	Delete(ctx context.Context, key Key) error
+	// List yields the records matching q, ordered by user then account.
+	List(ctx context.Context, q Query) iter.Seq2[*Record, error]
+}
+
+// MemoryStore is an in-process Store, for tests, demos and single-process
+// tools. It copies records in and out.
+type MemoryStore struct {
+	mu   sync.RWMutex
+	rows map[Key]*Record
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore { return &MemoryStore{rows: make(map[Key]*Record)} }
+
+// Put implements Store.
+func (m *MemoryStore) Put(_ context.Context, rec *Record) error {
+	if rec == nil {
+		return errors.New("oauth: MemoryStore.Put(nil)")
+	}
+	if err := rec.Key.validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rows[rec.Key] = rec.clone()
+	return nil
+}
+
+// Get implements Store.
+func (m *MemoryStore) Get(_ context.Context, key Key) (*Record, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	r, ok := m.rows[key]
+	if !ok {
+		return nil, fmt.Errorf("%w for %s", ErrNoToken, key)
+	}
+	return r.clone(), nil
+}
+
+// Delete implements Store.
+func (m *MemoryStore) Delete(_ context.Context, key Key) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.rows, key)
+	return nil
+}
+
+// List implements Store. It yields a snapshot taken when iteration starts.
+func (m *MemoryStore) List(ctx context.Context, q Query) iter.Seq2[*Record, error] {
+	return func(yield func(*Record, error) bool) {
+		m.mu.RLock()
+		var out []*Record
+		for k, r := range m.rows {
+			if q.matches(k) {
+				out = append(out, r.clone())
+			}
+		}
+		m.mu.RUnlock()
+		slices.SortFunc(out, func(a, b *Record) int {
+			return cmp.Or(cmp.Compare(a.User, b.User), cmp.Compare(a.Account.String(), b.Account.String()))
+		})
+		for _, r := range out {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
