@@ -36,7 +36,7 @@ func TestRatioFunctions(t *testing.T) {
 		{"CPC zero clicks", CPC, 1500, 0, 0, false},
 		{"CostPerLinkClick", CostPerLinkClick, 1000, 8, 125, true},
 		{"CostPerLinkClick zero", CostPerLinkClick, 1000, 0, 0, false},
-		{"CPM", CPM, 2500, 1000, 2500, true},          // $25 per 1000 impressions
+		{"CPM", CPM, 2500, 1000, 2500, true},            // $25 per 1000 impressions
 		{"CPM fractional", CPM, 1, 3, 1000.0 / 3, true}, // 1000/3 minor units
 		{"CPM zero", CPM, 2500, 0, 0, false},
 		{"CPP", CPP, 3000, 600, 5000, true},
