@@ -1,0 +1,721 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/adpilot/adpilot/metrics"
+)
+
+// Evaluation is the result of evaluating a [RuleSet] against a [Snapshot]:
+// the decisions of every rule that fired, allowed or blocked.
+type Evaluation struct {
+	Now       time.Time  `json:"now"`
+	Decisions []Decision `json:"decisions"`
+}
+
+// Decision is what one rule decided for one entity, with the evidence that
+// made it fire and the safeguards that allowed or blocked it.
+type Decision struct {
+	// ID is deterministic: the same rule, entity, action, target value and
+	// Snapshot.Now give the same id, so the ledger can tell a retry from a
+	// new decision.
+	ID         string     `json:"id"`
+	RuleID     string     `json:"rule_id"`
+	RuleName   string     `json:"rule_name"`
+	Class      Class      `json:"class"`
+	Action     ActionType `json:"action"`
+	Level      Level      `json:"level"`
+	EntityID   string     `json:"entity_id"`
+	EntityName string     `json:"entity_name,omitempty"`
+	Account    string     `json:"account,omitempty"`
+
+	Budget BudgetKind `json:"budget,omitempty"` // budget actions: which budget
+	From   int64      `json:"from,omitempty"`   // budget or bid now, minor units
+	To     int64      `json:"to,omitempty"`     // budget or bid after the action, minor units
+
+	Message string `json:"message,omitempty"` // rendered message template
+
+	// Allowed is true when every safeguard passed. An allowed decision of a
+	// rule that is not live is still a dry run (DryRun true).
+	Allowed bool `json:"allowed"`
+	DryRun  bool `json:"dry_run"`
+
+	Evidence   []Evidence `json:"evidence"`
+	Safeguards []Check    `json:"safeguards"`
+
+	At time.Time `json:"at"` // Snapshot.Now
+}
+
+// Summary is the decision in one line of words.
+func (d *Decision) Summary() string {
+	var b strings.Builder
+	b.WriteString(d.RuleName)
+	b.WriteString(": ")
+	b.WriteString(d.actionWords())
+	b.WriteString(" ")
+	b.WriteString(d.Level.String())
+	b.WriteString(" ")
+	b.WriteString(strconv.Quote(d.EntityName))
+	b.WriteString(" (")
+	b.WriteString(d.EntityID)
+	b.WriteString(")")
+	switch {
+	case !d.Allowed:
+		b.WriteString(": blocked")
+		for _, c := range d.Safeguards {
+			if !c.Passed {
+				b.WriteString(" by ")
+				b.WriteString(c.Name)
+				break
+			}
+		}
+	case d.DryRun:
+		b.WriteString(": dry run")
+	default:
+		b.WriteString(": allowed")
+	}
+	return b.String()
+}
+
+func (d *Decision) actionWords() string {
+	switch d.Action {
+	case ActionScaleBudget, ActionSetBudget:
+		return fmt.Sprintf("set %s budget %d -> %d (%+.1f%%) of", d.Budget, d.From, d.To, pctChange(d.From, d.To))
+	case ActionChangeBid:
+		return fmt.Sprintf("set bid %d -> %d (%+.1f%%) of", d.From, d.To, pctChange(d.From, d.To))
+	}
+	return d.Action.String()
+}
+
+func pctChange(from, to int64) float64 {
+	if from == 0 {
+		return 0
+	}
+	return (float64(to)/float64(from) - 1) * 100
+}
+
+// Evidence is one condition of a rule as it was measured. Depth is the
+// nesting in the condition tree (0 at the root).
+type Evidence struct {
+	Depth     int       `json:"depth"`
+	Text      string    `json:"text"`                // the condition and its measurement in words
+	Result    string    `json:"result"`              // "met", "not met" or "unknown" (data missing)
+	Window    Window    `json:"window,omitzero"`     // window of the left-hand metric
+	Value     *float64  `json:"value,omitempty"`     // measured value; nil when undefined
+	Threshold *float64  `json:"threshold,omitempty"` // what it was compared with
+	Interval  *Interval `json:"interval,omitempty"`  // statistical gates: the interval used
+}
+
+// Interval is the interval of a statistical gate.
+type Interval struct {
+	Lo         float64 `json:"lo"`
+	Hi         float64 `json:"hi"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Check is one safeguard applied to a decision.
+type Check struct {
+	Name   string `json:"name"` // "cooldown", "max_executions", "learning_phase", ...
+	Passed bool   `json:"passed"`
+	Detail string `json:"detail"` // what was checked, in words
+}
+
+// ErrInvalidSnapshot is matched by errors from [RuleSet.Evaluate] for a snapshot it cannot evaluate.
+var ErrInvalidSnapshot = errors.New("rules: invalid snapshot")
+
+// tri is three-valued logic: a condition on missing data is unknown, and
+// a rule fires only when its condition tree is true.
+type tri uint8
+
+const (
+	triFalse tri = iota
+	triTrue
+	triUnknown
+)
+
+func (t tri) words() string {
+	switch t {
+	case triTrue:
+		return "met"
+	case triFalse:
+		return "not met"
+	}
+	return "unknown"
+}
+
+// evalCtx is the per-entity scratch of one evaluation. It is reused for
+// every entity, so evaluating a rule that does not fire allocates nothing.
+type evalCtx struct {
+	now     time.Time
+	e       *Entity
+	hist    []*Entry
+	cur     uint32
+	gen     []uint32
+	val     []float64
+	ok      []bool
+	money   *metrics.Currency
+	history map[string][]*Entry
+}
+
+func (ec *evalCtx) metric(o *operand) (float64, bool) {
+	if ec.gen[o.slot] == ec.cur {
+		return ec.val[o.slot], ec.ok[o.slot]
+	}
+	v, ok := 0.0, false
+	if c, has := ec.e.counts(o.window); has {
+		v, ok = o.metric.Value(*c)
+	}
+	ec.gen[o.slot], ec.val[o.slot], ec.ok[o.slot] = ec.cur, v, ok
+	return v, ok
+}
+
+func (ec *evalCtx) operand(o *operand) (float64, bool) {
+	if o.isField {
+		return o.field.value(ec.e, ec.now)
+	}
+	return ec.metric(o)
+}
+
+// bound returns the conservative interval bound of a metric operand for a
+// statistical gate: the lower bound when the comparison asks "above", the
+// upper bound when it asks "below".
+func (ec *evalCtx) bound(o *operand, conf float64, above bool) (v, lo, hi float64, ok bool) {
+	c, has := ec.e.counts(o.window)
+	if !has || o.ival == nil {
+		return 0, 0, 0, false
+	}
+	lo, hi, ok = interval(o.ival, c, conf)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	if above {
+		return lo, lo, hi, true
+	}
+	return hi, lo, hi, true
+}
+
+// Evaluate runs every enabled rule against every entity of the snapshot of
+// its level and returns the decisions. It is pure: the same snapshot gives
+// the same decisions, and nothing outside the snapshot is read.
+func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
+	if snap == nil {
+		return nil, fmt.Errorf("%w: nil snapshot", ErrInvalidSnapshot)
+	}
+	if snap.Now.IsZero() {
+		return nil, fmt.Errorf("%w: Now is zero; expected the evaluation time in the account time zone", ErrInvalidSnapshot)
+	}
+	ec := &evalCtx{
+		now: snap.Now,
+		gen: make([]uint32, s.slots),
+		val: make([]float64, s.slots),
+		ok:  make([]bool, s.slots),
+	}
+	if snap.Currency != "" {
+		cur, err := metrics.LookupCurrency(snap.Currency)
+		if err != nil {
+			return nil, fmt.Errorf("%w: Currency: %v", ErrInvalidSnapshot, err)
+		}
+		ec.money = &cur
+	}
+	if len(snap.History) > 0 {
+		ec.history = make(map[string][]*Entry)
+		for i := range snap.History {
+			h := &snap.History[i]
+			ec.history[h.EntityID] = append(ec.history[h.EntityID], h)
+		}
+	}
+	out := &Evaluation{Now: snap.Now}
+	fired := make([]*Rule, 0, len(s.rules))
+	for i := range snap.Entities {
+		e := &snap.Entities[i]
+		ec.e = e
+		ec.cur++
+		if ec.cur == 0 { // wrapped: invalidate every slot
+			clear(ec.gen)
+			ec.cur = 1
+		}
+		fired = fired[:0]
+		for _, r := range s.rules {
+			if r.off || r.level != e.Level || !r.matches(e) {
+				continue
+			}
+			if r.cond.eval(ec) == triTrue {
+				fired = append(fired, r)
+			}
+		}
+		if len(fired) == 0 {
+			continue
+		}
+		ec.hist = ec.history[e.ID]
+		out.Decisions = s.decide(ec, fired, out.Decisions)
+	}
+	return out, nil
+}
+
+func (r *Rule) matches(e *Entity) bool {
+	f := &r.filter
+	if len(f.status) > 0 {
+		if !slices.Contains(f.status, e.Status) {
+			return false
+		}
+	} else if r.action.typ == ActionUnpause {
+		if e.Status != "PAUSED" {
+			return false
+		}
+	} else if e.Status != "ACTIVE" {
+		return false
+	}
+	if len(f.ids) > 0 && !slices.Contains(f.ids, e.ID) {
+		return false
+	}
+	if len(f.excludeIDs) > 0 && slices.Contains(f.excludeIDs, e.ID) {
+		return false
+	}
+	if len(f.objective) > 0 && !slices.Contains(f.objective, e.Objective) {
+		return false
+	}
+	if len(f.learning) > 0 && !slices.Contains(f.learning, e.LearningStage) {
+		return false
+	}
+	for _, l := range f.labels {
+		if !slices.Contains(e.Labels, l) {
+			return false
+		}
+	}
+	if f.nameContains != "" && !containsFold(e.Name, f.nameContains) {
+		return false
+	}
+	if f.nameRE != nil && !f.nameRE.MatchString(e.Name) {
+		return false
+	}
+	return true
+}
+
+// containsFold reports whether lowerSub (already lower case) occurs in s, ignoring case.
+func containsFold(s, lowerSub string) bool {
+	for i := 0; i+len(lowerSub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(lowerSub)], lowerSub) {
+			return true
+		}
+	}
+	return false
+}
+
+func (n *node) eval(ec *evalCtx) tri {
+	switch n.kind {
+	case nodeAll:
+		res := triTrue
+		for _, k := range n.kids {
+			switch k.eval(ec) {
+			case triFalse:
+				return triFalse
+			case triUnknown:
+				res = triUnknown
+			}
+		}
+		return res
+	case nodeAny:
+		res := triFalse
+		for _, k := range n.kids {
+			switch k.eval(ec) {
+			case triTrue:
+				return triTrue
+			case triUnknown:
+				res = triUnknown
+			}
+		}
+		return res
+	case nodeNot:
+		switch n.kids[0].eval(ec) {
+		case triTrue:
+			return triFalse
+		case triFalse:
+			return triTrue
+		}
+		return triUnknown
+	case nodeCompare:
+		t, _ := n.compare(ec)
+		return t
+	case nodeHours:
+		return boolTri(n.inHours(ec.now.Hour()))
+	case nodeWeekdays:
+		return boolTri(n.days&(1<<ec.now.Weekday()) != 0)
+	case nodeMinData:
+		return boolTri(n.minDataMet(ec))
+	case nodeRecent:
+		_, ok := n.recentEntry(ec)
+		return boolTri(ok)
+	}
+	return triUnknown
+}
+
+func boolTri(b bool) tri {
+	if b {
+		return triTrue
+	}
+	return triFalse
+}
+
+func (n *node) inHours(h int) bool {
+	if n.hourFrom < n.hourTo {
+		return h >= n.hourFrom && h < n.hourTo
+	}
+	return h >= n.hourFrom || h < n.hourTo
+}
+
+// measure is a comparison as evaluated: the values used and the outcome.
+type measure struct {
+	left, right    float64 // left as measured (point value); right before the factor
+	lok, rok       bool
+	lhs, threshold float64 // the values compared (bounds for statistical gates)
+	lo, hi         float64 // left interval
+	rlo, rhi       float64 // right interval, when the right operand has one
+	hasIval, rIval bool
+}
+
+func (n *node) compare(ec *evalCtx) (tri, measure) {
+	var m measure
+	m.left, m.lok = ec.operand(&n.left)
+	if !m.lok {
+		return triUnknown, m
+	}
+	m.lhs = m.left
+	above := n.op == opGT || n.op == opGE
+	if n.conf > 0 {
+		v, lo, hi, ok := ec.bound(&n.left, n.conf, above)
+		if !ok {
+			return triUnknown, m
+		}
+		m.lhs, m.lo, m.hi, m.hasIval = v, lo, hi, true
+	}
+	switch {
+	case n.hasRight:
+		m.right, m.rok = ec.operand(&n.right)
+		if !m.rok {
+			return triUnknown, m
+		}
+		r := m.right
+		if n.conf > 0 && n.right.ival != nil {
+			// Conservative: the right side's bound on the far side.
+			v, lo, hi, ok := ec.bound(&n.right, n.conf, !above)
+			if !ok {
+				return triUnknown, m
+			}
+			r, m.rlo, m.rhi, m.rIval = v, lo, hi, true
+		}
+		m.threshold = r * n.factor
+	case n.op == opBetween || n.op == opOutside:
+		return boolTri((m.lhs >= n.lo && m.lhs <= n.hi) == (n.op == opBetween)), m
+	default:
+		m.threshold = n.value
+	}
+	return boolTri(n.op.holds(m.lhs, m.threshold)), m
+}
+
+func (o op) holds(a, b float64) bool {
+	switch o {
+	case opGT:
+		return a > b
+	case opGE:
+		return a >= b
+	case opLT:
+		return a < b
+	case opLE:
+		return a <= b
+	case opEQ:
+		return a == b
+	case opNE:
+		return a != b
+	}
+	return false
+}
+
+func (n *node) minDataMet(ec *evalCtx) bool {
+	if n.minAge > 0 {
+		if ec.e.CreatedTime.IsZero() || hoursBetween(ec.e.CreatedTime, ec.now) < n.minAge {
+			return false
+		}
+	}
+	if n.minWindow == 0 {
+		return true
+	}
+	c, ok := ec.e.counts(n.minWindow)
+	if !ok {
+		return false
+	}
+	return c.Impressions >= n.minImpr && c.Clicks >= n.minClicks && c.Spend >= n.minSpend && c.Conversions >= n.minConversions
+}
+
+// recentEntry finds the latest applied ledger entry matching the node.
+func (n *node) recentEntry(ec *evalCtx) (*Entry, bool) {
+	for i := len(ec.hist) - 1; i >= 0; i-- {
+		h := ec.hist[i]
+		if h.Outcome != OutcomeApplied || !h.At.Before(ec.now) || ec.now.Sub(h.At) > n.within {
+			continue
+		}
+		if len(n.recentRules) > 0 && !slices.Contains(n.recentRules, h.RuleID) {
+			continue
+		}
+		if len(n.recentActions) > 0 && !slices.Contains(n.recentActions, h.Action) {
+			continue
+		}
+		return h, true
+	}
+	return nil, false
+}
+
+// decide turns the rules that fired for one entity into decisions:
+// per-rule safeguards, then the learning freeze, then one mutation per
+// entity by precedence.
+func (s *RuleSet) decide(ec *evalCtx, fired []*Rule, out []Decision) []Decision {
+	first := len(out)
+	e := ec.e
+	var freezer *Rule
+	for _, r := range fired {
+		if r.action.typ == ActionFreeze {
+			freezer = r
+			break
+		}
+	}
+	for _, r := range fired {
+		d := Decision{
+			RuleID: r.id, RuleName: r.name, Class: r.class, Action: r.action.typ, Level: e.Level,
+			EntityID: e.ID, EntityName: e.Name, Account: e.Account, DryRun: !r.live, At: ec.now,
+		}
+		d.Evidence = r.cond.evidence(ec, 0, nil)
+		s.guard(ec, r, &d)
+		if freezer != nil && r != freezer && d.Action != ActionNotify && r.class != ClassSafety {
+			d.Safeguards = append(d.Safeguards, Check{Name: "learning_freeze", Detail: fmt.Sprintf("frozen by rule %q this run; only safety rules and notifications act", freezer.id)})
+		} else if freezer != nil && r != freezer && r.class == ClassSafety {
+			d.Safeguards = append(d.Safeguards, Check{Name: "learning_freeze", Passed: true, Detail: fmt.Sprintf("rule %q froze the entity, but safety rules still act", freezer.id)})
+		}
+		d.Allowed = allPassed(d.Safeguards)
+		if r.action.message != nil {
+			var b strings.Builder
+			if err := r.action.message.Execute(&b, templateData{Rule: r.name, Entity: e.Name, EntityID: e.ID, Level: e.Level.String(), Evidence: metEvidence(d.Evidence)}); err != nil {
+				d.Message = "message template failed: " + err.Error()
+			} else {
+				d.Message = b.String()
+			}
+		}
+		d.ID = decisionID(&d)
+		out = append(out, d)
+	}
+	// One mutation per entity per run: the allowed mutation of highest
+	// class wins (earlier rule on a tie); the others are blocked.
+	win := -1
+	for i := first; i < len(out); i++ {
+		d := &out[i]
+		if !d.Allowed || !d.Action.Mutates() {
+			continue
+		}
+		if win < 0 || d.Class > out[win].Class {
+			win = i
+		}
+	}
+	for i := first; i < len(out); i++ {
+		d := &out[i]
+		if !d.Action.Mutates() {
+			continue
+		}
+		if i == win {
+			d.Safeguards = append(d.Safeguards, Check{Name: "one_mutation_per_run", Passed: true, Detail: "the only change to this entity this run (highest precedence: " + d.Class.String() + ")"})
+			continue
+		}
+		if d.Allowed && win >= 0 {
+			d.Safeguards = append(d.Safeguards, Check{Name: "one_mutation_per_run", Detail: fmt.Sprintf("rule %q (%s) changes this entity this run; precedence is safety > protect > scale > notify", out[win].RuleID, out[win].Class)})
+			d.Allowed = false
+		}
+	}
+	return out
+}
+
+func allPassed(cs []Check) bool {
+	for _, c := range cs {
+		if !c.Passed {
+			return false
+		}
+	}
+	return true
+}
+
+func metEvidence(ev []Evidence) string {
+	var parts []string
+	for _, e := range ev {
+		if e.Result == "met" && e.Value != nil {
+			parts = append(parts, e.Text)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func decisionID(d *Decision) string {
+	h := sha256.New()
+	for _, s := range []string{d.RuleID, d.EntityID, d.Level.String(), d.Action.String(), d.Budget.String(), strconv.FormatInt(d.To, 10), d.At.UTC().Format(time.RFC3339Nano)} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// guard applies the rule's own safeguards and computes the new value of
+// budget and bid actions.
+func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
+	e := ec.e
+	add := func(name string, passed bool, format string, args ...any) {
+		d.Safeguards = append(d.Safeguards, Check{Name: name, Passed: passed, Detail: fmt.Sprintf(format, args...)})
+	}
+	mut := r.action.typ.Mutates()
+	if mut && s.killSwitch {
+		add("kill_switch", false, "the kill switch is on: no rule changes anything")
+	}
+	if r.guard.skipLearning {
+		if e.LearningStage == LearningStageLearning {
+			add("learning_phase", false, "the entity is in the learning phase; this %s rule waits until it exits", r.class)
+		} else {
+			add("learning_phase", true, "not in the learning phase (stage %s)", orWord(e.LearningStage, "unknown"))
+		}
+	}
+	g := &r.guard
+	if g.cooldown > 0 {
+		last := lastApplied(ec.hist, r.id, time.Time{})
+		if last != nil && ec.now.Sub(last.At) < g.cooldown {
+			add("cooldown", false, "this rule last acted %s ago (%s); cooldown is %s", hoursWords(ec.now.Sub(last.At)), last.At.Format(time.RFC3339), hoursWords(g.cooldown))
+		} else {
+			add("cooldown", true, "no action by this rule on this entity in the last %s", hoursWords(g.cooldown))
+		}
+	}
+	if g.maxExec > 0 {
+		since := time.Time{}
+		window := "ever"
+		if g.execWindow > 0 {
+			since = ec.now.Add(-g.execWindow)
+			window = "in the last " + hoursWords(g.execWindow)
+		}
+		n := countApplied(ec.hist, r.id, since)
+		add("max_executions", n < g.maxExec, "%d of %d executions used %s", n, g.maxExec, window)
+	}
+	switch r.action.typ {
+	case ActionScaleBudget, ActionSetBudget:
+		from, kind := e.budget()
+		d.Budget, d.From = kind, from
+		if from <= 0 {
+			add("budget", false, "no budget at this level (it may be set on the campaign)")
+			return
+		}
+		to := r.action.amount
+		if r.action.typ == ActionScaleBudget {
+			to = int64(math.Round(float64(from) * (1 + r.action.percent/100)))
+		}
+		d.To = s.clampBudget(ec, r, from, to, kind, add)
+	case ActionChangeBid:
+		d.From = e.BidAmount
+		if e.BidAmount <= 0 {
+			add("bid", false, "no bid amount set (automatic bidding); nothing to change")
+			return
+		}
+		to := r.action.amount
+		if r.action.hasPct {
+			to = int64(math.Round(float64(e.BidAmount) * (1 + r.action.percent/100)))
+		}
+		d.To = clampStep(g, e.BidAmount, to, add)
+		if d.To == d.From {
+			add("change", false, "the bid would not change")
+		}
+	}
+}
+
+func orWord(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
+
+func hoursWords(d time.Duration) string {
+	h := d.Hours()
+	if h == math.Trunc(h) {
+		return strconv.FormatFloat(h, 'f', 0, 64) + "h"
+	}
+	return strconv.FormatFloat(h, 'f', 1, 64) + "h"
+}
+
+type addCheck func(name string, passed bool, format string, args ...any)
+
+// clampStep bounds one change to the rule's max_step_percent.
+func clampStep(g *safeguards, from, to int64, add addCheck) int64 {
+	if !g.hasStep {
+		return to
+	}
+	limit := g.maxStep * float64(from)
+	if math.Abs(float64(to-from)) > limit {
+		clamped := from + int64(math.Copysign(math.Floor(limit), float64(to-from)))
+		add("max_step", true, "change from %d to %d exceeds %.0f%% per step; clamped to %d", from, to, g.maxStep*100, clamped)
+		return clamped
+	}
+	add("max_step", true, "change from %d to %d is within %.0f%% per step", from, to, g.maxStep*100)
+	return to
+}
+
+func (s *RuleSet) clampBudget(ec *evalCtx, r *Rule, from, to int64, kind BudgetKind, add addCheck) int64 {
+	g := &r.guard
+	to = clampStep(g, from, to, add)
+	if g.hasWeek && to > from {
+		// The baseline is the budget before the first applied change of
+		// this budget in the last 7 days, by any rule.
+		base := from
+		for _, h := range ec.hist {
+			if h.Outcome == OutcomeApplied && h.Action.budget() && h.Budget == kind && ec.now.Sub(h.At) < 7*24*time.Hour && !h.At.After(ec.now) {
+				base = h.From
+				break
+			}
+		}
+		limit := int64(math.Floor(float64(base) * (1 + g.maxWeek)))
+		if to > limit {
+			add("max_week", limit > from, "7-day increase cap %.0f%% over %d allows at most %d; clamped from %d", g.maxWeek*100, base, limit, to)
+			to = max(limit, from)
+		} else {
+			add("max_week", true, "7-day increase from %d to %d is within %.0f%%", base, to, g.maxWeek*100)
+		}
+	}
+	if g.maxBudget > 0 && to > g.maxBudget {
+		to = max(g.maxBudget, min(to, from))
+		add("max_budget", to > from || to < from, "ceiling %d; budget set to %d", g.maxBudget, to)
+	}
+	if g.minBudget > 0 && to < g.minBudget {
+		to = min(g.minBudget, max(to, from))
+		add("min_budget", to > from || to < from, "floor %d; budget set to %d", g.minBudget, to)
+	}
+	if to == from {
+		add("change", false, "the budget would stay at %d", from)
+	}
+	return to
+}
+
+func lastApplied(hist []*Entry, ruleID string, since time.Time) *Entry {
+	for i := len(hist) - 1; i >= 0; i-- {
+		h := hist[i]
+		if h.Outcome == OutcomeApplied && h.RuleID == ruleID && !h.At.Before(since) {
+			return h
+		}
+	}
+	return nil
+}
+
+func countApplied(hist []*Entry, ruleID string, since time.Time) int {
+	n := 0
+	for _, h := range hist {
+		if h.Outcome == OutcomeApplied && h.RuleID == ruleID && !h.At.Before(since) {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,249 @@
+package rules
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/adpilot/adpilot/metrics"
+)
+
+// evidence walks the whole tree (no short-circuit) and writes every
+// condition with its measurement in words.
+func (n *node) evidence(ec *evalCtx, depth int, out []Evidence) []Evidence {
+	ev := Evidence{Depth: depth}
+	res := n.eval(ec)
+	ev.Result = res.words()
+	var text string
+	switch n.kind {
+	case nodeAll, nodeAny:
+		met := 0
+		for _, k := range n.kids {
+			if k.eval(ec) == triTrue {
+				met++
+			}
+		}
+		word := "all"
+		if n.kind == nodeAny {
+			word = "any"
+		}
+		text = fmt.Sprintf("%s of %d conditions (%d met)", word, len(n.kids), met)
+		out = append(out, labelled(n.label, text, ev))
+		for _, k := range n.kids {
+			out = k.evidence(ec, depth+1, out)
+		}
+		return out
+	case nodeNot:
+		out = append(out, labelled(n.label, "not the following", ev))
+		return n.kids[0].evidence(ec, depth+1, out)
+	case nodeCompare:
+		text = n.compareWords(ec, &ev)
+	case nodeHours:
+		text = fmt.Sprintf("hour of day is %02d:00; needs %02d:00 to %02d:00", ec.now.Hour(), n.hourFrom, n.hourTo)
+	case nodeWeekdays:
+		var days []string
+		for d := range 7 {
+			if n.days&(1<<d) != 0 {
+				days = append(days, weekdayNames[d])
+			}
+		}
+		text = fmt.Sprintf("day of week is %s; needs one of %s", weekdayNames[ec.now.Weekday()], strings.Join(days, ", "))
+	case nodeMinData:
+		text = n.minDataWords(ec)
+	case nodeRecent:
+		text = n.recentWords(ec)
+	}
+	return append(out, labelled(n.label, text, ev))
+}
+
+func labelled(label, text string, ev Evidence) Evidence {
+	if label != "" {
+		text = label + ": " + text
+	}
+	ev.Text = text
+	return ev
+}
+
+func (n *node) compareWords(ec *evalCtx, ev *Evidence) string {
+	res, m := n.compare(ec)
+	var b strings.Builder
+	b.WriteString(operandWords(&n.left))
+	if !n.left.isField {
+		ev.Window = n.left.window
+	}
+	if !m.lok {
+		b.WriteString(" is undefined (")
+		b.WriteString(undefinedWhy(ec, &n.left))
+		b.WriteString(")")
+	} else {
+		v := m.left
+		ev.Value = &v
+		b.WriteString(" is ")
+		b.WriteString(ec.format(n.left.unit, m.left))
+		if m.hasIval {
+			ev.Interval = &Interval{Lo: m.lo, Hi: m.hi, Confidence: n.conf}
+			fmt.Fprintf(&b, " (%s interval %s to %s)", pctWords(n.conf), ec.format(n.left.unit, m.lo), ec.format(n.left.unit, m.hi))
+		} else if n.conf > 0 {
+			b.WriteString(" (no interval: too little data)")
+		}
+	}
+	b.WriteString("; needs ")
+	if n.conf > 0 {
+		if n.op == opGT || n.op == opGE {
+			b.WriteString("its lower bound ")
+		} else {
+			b.WriteString("its upper bound ")
+		}
+	}
+	switch {
+	case n.op == opBetween || n.op == opOutside:
+		fmt.Fprintf(&b, "%s %s and %s", n.op.words(), ec.format(n.left.unit, n.lo), ec.format(n.left.unit, n.hi))
+	case n.hasRight:
+		b.WriteString(n.op.words())
+		b.WriteString(" ")
+		if n.factor != 1 {
+			b.WriteString(strconv.FormatFloat(n.factor, 'g', -1, 64))
+			b.WriteString(" x ")
+		}
+		b.WriteString(operandWords(&n.right))
+		if m.rok {
+			if m.rIval {
+				fmt.Fprintf(&b, " (%s interval %s to %s)", pctWords(n.conf), ec.format(n.right.unit, m.rlo), ec.format(n.right.unit, m.rhi))
+			} else {
+				b.WriteString(" (")
+				b.WriteString(ec.format(n.right.unit, m.right))
+				b.WriteString(")")
+			}
+			if res != triUnknown {
+				t := m.threshold
+				ev.Threshold = &t
+				b.WriteString(" = ")
+				b.WriteString(ec.format(n.left.unit, t))
+			}
+		} else if m.lok {
+			b.WriteString(", which is undefined (")
+			b.WriteString(undefinedWhy(ec, &n.right))
+			b.WriteString(")")
+		}
+	default:
+		t := n.value
+		ev.Threshold = &t
+		b.WriteString(n.op.words())
+		b.WriteString(" ")
+		b.WriteString(ec.format(n.left.unit, n.value))
+	}
+	return b.String()
+}
+
+func undefinedWhy(ec *evalCtx, o *operand) string {
+	if o.isField {
+		return "not set for this entity"
+	}
+	if _, ok := ec.e.counts(o.window); !ok {
+		return "no data for " + o.window.Words()
+	}
+	return "its denominator is zero"
+}
+
+func operandWords(o *operand) string {
+	if o.isField {
+		return fieldTable[o.field].words
+	}
+	return o.metric.Name + " over " + o.window.Words()
+}
+
+func (o op) words() string {
+	switch o {
+	case opGT:
+		return "above"
+	case opGE:
+		return "at least"
+	case opLT:
+		return "below"
+	case opLE:
+		return "at most"
+	case opEQ:
+		return "equal to"
+	case opNE:
+		return "other than"
+	case opBetween:
+		return "between"
+	case opOutside:
+		return "outside"
+	}
+	return "?"
+}
+
+func pctWords(f float64) string { return strconv.FormatFloat(f*100, 'g', -1, 64) + "%" }
+
+// format writes a value in its unit: money in the snapshot currency (minor
+// units when none), fractions as percents.
+func (ec *evalCtx) format(u metrics.Unit, v float64) string {
+	switch u {
+	case metrics.UnitMoney:
+		if ec.money != nil && math.Abs(v) < 1e15 {
+			return ec.money.Format(int64(math.Round(v)))
+		}
+		return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) + " (minor units)"
+	case metrics.UnitFraction:
+		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
+	case metrics.UnitCount:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case unitHours:
+		return strconv.FormatFloat(v, 'f', 1, 64) + "h"
+	case metrics.UnitDuration:
+		return strconv.FormatFloat(v, 'f', 0, 64) + " ms"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+func (n *node) minDataWords(ec *evalCtx) string {
+	var parts []string
+	if n.minAge > 0 {
+		if ec.e.CreatedTime.IsZero() {
+			parts = append(parts, fmt.Sprintf("age unknown (needs %.0fh)", n.minAge))
+		} else {
+			parts = append(parts, fmt.Sprintf("age %.1fh (needs %.0fh)", hoursBetween(ec.e.CreatedTime, ec.now), n.minAge))
+		}
+	}
+	if n.minWindow != 0 {
+		c, ok := ec.e.counts(n.minWindow)
+		if !ok {
+			parts = append(parts, "no data for "+n.minWindow.Words())
+		} else {
+			add := func(name string, have, need int64, unit metrics.Unit) {
+				if need > 0 {
+					parts = append(parts, fmt.Sprintf("%s %s (needs %s)", name, ec.format(unit, float64(have)), ec.format(unit, float64(need))))
+				}
+			}
+			add("impressions", c.Impressions, n.minImpr, metrics.UnitCount)
+			add("clicks", c.Clicks, n.minClicks, metrics.UnitCount)
+			add("spend", c.Spend, n.minSpend, metrics.UnitMoney)
+			add("conversions", c.Conversions, n.minConversions, metrics.UnitCount)
+			parts[len(parts)-1] += " over " + n.minWindow.Words()
+		}
+	}
+	return "minimum data: " + strings.Join(parts, ", ")
+}
+
+func (n *node) recentWords(ec *evalCtx) string {
+	what := "an action"
+	if len(n.recentActions) > 0 {
+		names := make([]string, len(n.recentActions))
+		for i, a := range n.recentActions {
+			names[i] = a.String()
+		}
+		what = "a " + strings.Join(names, " or ")
+	}
+	by := "any rule"
+	if len(n.recentRules) > 0 {
+		by = "rule " + strings.Join(n.recentRules, " or ")
+	}
+	h, ok := n.recentEntry(ec)
+	if !ok {
+		return fmt.Sprintf("no %s by %s in the last %s", strings.TrimPrefix(strings.TrimPrefix(what, "a "), "an "), by, hoursWords(n.within))
+	}
+	return fmt.Sprintf("%s by %s in the last %s: %s by %s at %s", what, by, hoursWords(n.within), h.Action, h.RuleID, h.At.Format(time.RFC3339))
+}

@@ -1,0 +1,226 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+)
+
+// Change is one side effect for an [Actuator] to carry out. Budget and bid
+// changes carry the absolute new value (To), never a delta, so applying a
+// Change twice leaves the entity as applying it once.
+type Change struct {
+	DecisionID string
+	RuleID     string
+	Account    string // ad account id from Entity.Account ("act_123")
+	Level      Level
+	EntityID   string
+	Action     ActionType // never ActionFreeze
+	Budget     BudgetKind // budget actions: which budget
+	From, To   int64      // budget or bid before and after, minor units
+	Message    string     // notify: the rendered message; other actions: optional note
+}
+
+// Actuator carries out changes: the only place where rules touch the world.
+// The metaactuator package implements it over the metaads client.
+type Actuator interface {
+	Apply(ctx context.Context, c Change) error
+}
+
+// ActuatorFunc adapts a function to [Actuator].
+type ActuatorFunc func(ctx context.Context, c Change) error
+
+// Apply calls f(ctx, c).
+func (f ActuatorFunc) Apply(ctx context.Context, c Change) error { return f(ctx, c) }
+
+// Executor applies the allowed decisions of an [Evaluation] through an
+// [Actuator] and records every attempt in a [Ledger].
+//
+// A decision is applied only when it is allowed, its rule is live, the
+// executor is not a dry run and the kill switch is off. A decision id the
+// ledger already shows as applied is skipped, so re-running the same
+// evaluation after a partial failure applies only what failed.
+type Executor struct {
+	act    Actuator
+	ledger Ledger
+	dryRun bool
+	kill   func(context.Context) bool
+	log    *slog.Logger
+}
+
+// ExecutorOption configures an [Executor].
+type ExecutorOption func(*Executor) error
+
+// WithLedger sets the ledger (default: a new [MemoryLedger]).
+func WithLedger(l Ledger) ExecutorOption {
+	return func(x *Executor) error {
+		if l == nil {
+			return errors.New("rules: WithLedger(nil); expected a Ledger")
+		}
+		x.ledger = l
+		return nil
+	}
+}
+
+// WithDryRun makes every decision a dry run when on, whatever its rule says.
+func WithDryRun(on bool) ExecutorOption {
+	return func(x *Executor) error { x.dryRun = on; return nil }
+}
+
+// WithKillSwitch sets a function consulted before every change; while it
+// returns true nothing is applied (decisions are recorded as blocked).
+func WithKillSwitch(engaged func(ctx context.Context) bool) ExecutorOption {
+	return func(x *Executor) error {
+		if engaged == nil {
+			return errors.New("rules: WithKillSwitch(nil); expected a function")
+		}
+		x.kill = engaged
+		return nil
+	}
+}
+
+// WithLogger sets the logger for attempts and failures (default: discard).
+func WithLogger(l *slog.Logger) ExecutorOption {
+	return func(x *Executor) error {
+		if l == nil {
+			return errors.New("rules: WithLogger(nil); expected a logger")
+		}
+		x.log = l
+		return nil
+	}
+}
+
+// NewExecutor returns an executor applying changes through act.
+func NewExecutor(act Actuator, opts ...ExecutorOption) (*Executor, error) {
+	if act == nil {
+		return nil, errors.New("rules: NewExecutor(nil, ...); expected an Actuator")
+	}
+	x := &Executor{act: act, ledger: NewMemoryLedger(), log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("rules: nil ExecutorOption")
+		}
+		if err := o(x); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
+}
+
+// Ledger returns the executor's ledger.
+func (x *Executor) Ledger() Ledger { return x.ledger }
+
+// Result is what the executor did with one decision.
+type Result struct {
+	DecisionID string
+	RuleID     string
+	EntityID   string
+	Outcome    Outcome
+	Skipped    bool  // already applied by an earlier run; nothing was done
+	Err        error // the Actuator's error when Outcome is OutcomeFailed
+}
+
+// Report lists the result of every decision, in evaluation order.
+type Report struct {
+	Results []Result
+}
+
+// Count returns how many results have the outcome.
+func (r *Report) Count(o Outcome) int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Outcome == o && !res.Skipped {
+			n++
+		}
+	}
+	return n
+}
+
+// ActionError is one failed change. It unwraps to the Actuator's error, so
+// errors.Is(err, metaads.ErrRateLimited) works through it.
+type ActionError struct {
+	DecisionID string
+	RuleID     string
+	EntityID   string
+	Action     ActionType
+	Err        error
+}
+
+// Error names the decision and the cause.
+func (e *ActionError) Error() string {
+	return fmt.Sprintf("rules: %s on %s by rule %q (decision %s): %v", e.Action, e.EntityID, e.RuleID, e.DecisionID, e.Err)
+}
+
+// Unwrap returns the Actuator's error.
+func (e *ActionError) Unwrap() error { return e.Err }
+
+// Execute carries out the decisions of ev. A failed change does not stop
+// the others: Execute returns the full report and, when some changes
+// failed, an error joining one [*ActionError] per failure. A ledger error
+// or a cancelled context stops the run and is returned as is (wrapped).
+func (x *Executor) Execute(ctx context.Context, ev *Evaluation) (*Report, error) {
+	if ev == nil {
+		return nil, errors.New("rules: Execute(nil evaluation)")
+	}
+	rep := &Report{Results: make([]Result, 0, len(ev.Decisions))}
+	var failures []error
+	for i := range ev.Decisions {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		d := &ev.Decisions[i]
+		res, err := x.one(ctx, d)
+		if err != nil {
+			return rep, err
+		}
+		rep.Results = append(rep.Results, res)
+		if res.Err != nil {
+			failures = append(failures, &ActionError{DecisionID: d.ID, RuleID: d.RuleID, EntityID: d.EntityID, Action: d.Action, Err: res.Err})
+		}
+	}
+	return rep, errors.Join(failures...)
+}
+
+func (x *Executor) one(ctx context.Context, d *Decision) (Result, error) {
+	res := Result{DecisionID: d.ID, RuleID: d.RuleID, EntityID: d.EntityID}
+	prev, seen, err := x.ledger.Lookup(ctx, d.ID)
+	if err != nil {
+		return res, fmt.Errorf("rules: ledger lookup of decision %s: %w", d.ID, err)
+	}
+	if seen && prev.Outcome == OutcomeApplied {
+		res.Outcome, res.Skipped = prev.Outcome, true
+		return res, nil
+	}
+	entry := Entry{
+		DecisionID: d.ID, RuleID: d.RuleID, EntityID: d.EntityID, Account: d.Account, Level: d.Level,
+		Action: d.Action, Budget: d.Budget, From: d.From, To: d.To, At: d.At, Attempt: prev.Attempt + 1,
+	}
+	switch {
+	case !d.Allowed:
+		entry.Outcome = OutcomeBlocked
+	case d.Action == ActionFreeze:
+		entry.Outcome = OutcomeApplied // nothing to do: the freeze acted inside the evaluation
+	case d.DryRun || x.dryRun:
+		entry.Outcome = OutcomeDryRun
+	case x.kill != nil && x.kill(ctx) && d.Action.Mutates():
+		entry.Outcome, entry.Error = OutcomeBlocked, "kill switch engaged"
+	default:
+		c := Change{
+			DecisionID: d.ID, RuleID: d.RuleID, Account: d.Account, Level: d.Level, EntityID: d.EntityID,
+			Action: d.Action, Budget: d.Budget, From: d.From, To: d.To, Message: d.Message,
+		}
+		if aerr := x.act.Apply(ctx, c); aerr != nil {
+			entry.Outcome, entry.Error, res.Err = OutcomeFailed, aerr.Error(), aerr
+			x.log.LogAttrs(ctx, slog.LevelWarn, "rules: change failed", slog.String("decision", d.ID), slog.String("rule", d.RuleID), slog.String("entity", d.EntityID), slog.String("action", d.Action.String()), slog.Any("error", aerr))
+		} else {
+			entry.Outcome = OutcomeApplied
+			x.log.LogAttrs(ctx, slog.LevelInfo, "rules: change applied", slog.String("decision", d.ID), slog.String("rule", d.RuleID), slog.String("entity", d.EntityID), slog.String("action", d.Action.String()), slog.Int64("from", d.From), slog.Int64("to", d.To))
+		}
+	}
+	res.Outcome = entry.Outcome
+	if err := x.ledger.Record(ctx, entry); err != nil {
+		return res, fmt.Errorf("rules: ledger record of decision %s: %w", d.ID, err)
+	}
+	return res, nil
+}

@@ -1,0 +1,124 @@
+package rules
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/adpilot/adpilot/metrics"
+)
+
+// field is an entity attribute a condition can compare: a budget, the age,
+// a pacing ratio. Metrics come from the metrics registry; fields from here.
+type field uint8
+
+const (
+	fieldDailyBudget field = iota + 1
+	fieldLifetimeBudget
+	fieldBudget
+	fieldBidAmount
+	fieldAgeHours
+	fieldHoursSinceEdit
+	fieldFlightElapsed
+	fieldDailyPacing
+	fieldLifetimePacing
+	numFields
+)
+
+type fieldInfo struct {
+	name  string
+	unit  metrics.Unit
+	words string
+}
+
+var fieldTable = [numFields]fieldInfo{
+	fieldDailyBudget:    {"daily_budget", metrics.UnitMoney, "daily budget"},
+	fieldLifetimeBudget: {"lifetime_budget", metrics.UnitMoney, "lifetime budget"},
+	fieldBudget:         {"budget", metrics.UnitMoney, "budget (daily, else lifetime)"},
+	fieldBidAmount:      {"bid_amount", metrics.UnitMoney, "bid amount"},
+	fieldAgeHours:       {"age_hours", unitHours, "age in hours"},
+	fieldHoursSinceEdit: {"hours_since_edit", unitHours, "hours since the last significant edit"},
+	fieldFlightElapsed:  {"flight_elapsed", metrics.UnitFraction, "share of the flight elapsed"},
+	fieldDailyPacing:    {"daily_pacing", metrics.UnitRatio, "daily pacing (spend today / budget x share of the day elapsed)"},
+	fieldLifetimePacing: {"lifetime_pacing", metrics.UnitRatio, "lifetime pacing (lifetime spend / lifetime budget x share of the flight elapsed)"},
+}
+
+// unitHours is the unit of age fields. It is not a metrics unit: it only
+// needs to differ from all of them so that unit checks refuse to compare
+// hours with money or counts.
+const unitHours metrics.Unit = 200
+
+func parseField(s string) (field, error) {
+	for f := fieldDailyBudget; f < numFields; f++ {
+		if fieldTable[f].name == s {
+			return f, nil
+		}
+	}
+	names := make([]string, 0, numFields)
+	for f := fieldDailyBudget; f < numFields; f++ {
+		names = append(names, fieldTable[f].name)
+	}
+	return 0, fmt.Errorf("unknown field %q; expected one of %s", s, quotedList(names))
+}
+
+func hoursBetween(from, to time.Time) float64 { return to.Sub(from).Hours() }
+
+// value returns the field of e at now; ok is false when it is not defined
+// (no budget at this level, unknown creation time, no flight end, ...).
+func (f field) value(e *Entity, now time.Time) (float64, bool) {
+	switch f {
+	case fieldDailyBudget:
+		return float64(e.DailyBudget), e.DailyBudget > 0
+	case fieldLifetimeBudget:
+		return float64(e.LifetimeBudget), e.LifetimeBudget > 0
+	case fieldBudget:
+		b, _ := e.budget()
+		return float64(b), b > 0
+	case fieldBidAmount:
+		return float64(e.BidAmount), e.BidAmount > 0
+	case fieldAgeHours:
+		return hoursBetween(e.CreatedTime, now), !e.CreatedTime.IsZero()
+	case fieldHoursSinceEdit:
+		return hoursBetween(e.LastSignificantEdit, now), !e.LastSignificantEdit.IsZero()
+	case fieldFlightElapsed:
+		return flightElapsed(e, now)
+	case fieldDailyPacing:
+		c, ok := e.counts(WindowToday)
+		if !ok || e.DailyBudget <= 0 {
+			return 0, false
+		}
+		midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+		day := midnight.AddDate(0, 0, 1).Sub(midnight) // 23 or 25 hours on DST days
+		elapsed := float64(now.Sub(midnight)) / float64(day)
+		return pacing(c.Spend, e.DailyBudget, elapsed)
+	case fieldLifetimePacing:
+		c, ok := e.counts(WindowLifetime)
+		elapsed, eok := flightElapsed(e, now)
+		if !ok || !eok || e.LifetimeBudget <= 0 {
+			return 0, false
+		}
+		return pacing(c.Spend, e.LifetimeBudget, elapsed)
+	}
+	return 0, false
+}
+
+// flightElapsed is the share of the flight [start, end) elapsed at now, in [0, 1].
+func flightElapsed(e *Entity, now time.Time) (float64, bool) {
+	start := e.StartTime
+	if start.IsZero() {
+		start = e.CreatedTime
+	}
+	if start.IsZero() || e.EndTime.IsZero() || !e.EndTime.After(start) {
+		return 0, false
+	}
+	f := float64(now.Sub(start)) / float64(e.EndTime.Sub(start))
+	return min(max(f, 0), 1), true
+}
+
+// pacing is actual spend over the spend expected by now on a linear plan.
+func pacing(spend, budget int64, elapsed float64) (float64, bool) {
+	expected := float64(budget) * elapsed
+	if expected <= 0 {
+		return 0, false
+	}
+	return float64(spend) / expected, true
+}

@@ -1,0 +1,147 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// checkShape walks a decoded JSON document against the Go types of Spec
+// (through their json tags) and reports every unknown key and every value
+// of the wrong JSON type, each with its path. It lets ParseSpec report all
+// structural problems at once, where encoding/json stops at the first.
+func checkShape(data []byte) []Problem {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return []Problem{{Path: "$", Message: "invalid JSON: " + strings.TrimPrefix(err.Error(), "json: ") + "; expected a JSON object"}}
+	}
+	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+		return []Problem{{Path: "$", Message: "unexpected data after the rule document; expected one JSON object"}}
+	}
+	var ps []Problem
+	walkShape("", doc, reflect.TypeFor[Spec](), &ps)
+	return ps
+}
+
+func joinPath(base, key string) string {
+	if base == "" {
+		return key
+	}
+	return base + "." + key
+}
+
+func rootPath(p string) string {
+	if p == "" {
+		return "$"
+	}
+	return p
+}
+
+func walkShape(path string, v any, t reflect.Type, ps *[]Problem) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if v == nil {
+		return // null: the zero value
+	}
+	bad := func(expected string) {
+		*ps = append(*ps, Problem{Path: rootPath(path), Message: fmt.Sprintf("got %s; expected %s", jsonKind(v), expected)})
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			bad("an object")
+			return
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ft, known := fields[k]
+			if !known {
+				names := make([]string, 0, len(fields))
+				for n := range fields {
+					names = append(names, n)
+				}
+				sort.Strings(names)
+				*ps = append(*ps, Problem{Path: joinPath(path, k), Message: fmt.Sprintf("unknown key %q; expected one of %s", k, quotedList(names))})
+				continue
+			}
+			walkShape(joinPath(path, k), obj[k], ft, ps)
+		}
+	case reflect.Slice:
+		arr, ok := v.([]any)
+		if !ok {
+			bad("an array")
+			return
+		}
+		for i, el := range arr {
+			walkShape(path+"["+strconv.Itoa(i)+"]", el, t.Elem(), ps)
+		}
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			bad("a string")
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			bad("true or false")
+		}
+	case reflect.Int, reflect.Int64:
+		n, ok := v.(json.Number)
+		if !ok {
+			bad("an integer")
+			return
+		}
+		if _, err := strconv.ParseInt(string(n), 10, 64); err != nil {
+			bad("an integer (minor units for money, no decimals)")
+		}
+	case reflect.Float64:
+		n, ok := v.(json.Number)
+		if !ok {
+			bad("a number")
+			return
+		}
+		if _, err := strconv.ParseFloat(string(n), 64); err != nil {
+			bad("a finite number")
+		}
+	}
+}
+
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := make(map[string]reflect.Type, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+func jsonKind(v any) string {
+	switch x := v.(type) {
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "the number " + string(x)
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return "null"
+}

@@ -1,0 +1,143 @@
+package rules
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/adpilot/adpilot/metrics"
+)
+
+// Level is the level of the ad hierarchy a rule acts on.
+type Level uint8
+
+// Levels. The zero Level is invalid.
+const (
+	LevelCampaign Level = iota + 1
+	LevelAdSet
+	LevelAd
+)
+
+var levelNames = [...]string{LevelCampaign: "campaign", LevelAdSet: "adset", LevelAd: "ad"}
+
+// ParseLevel parses "campaign", "adset" or "ad".
+func ParseLevel(s string) (Level, error) {
+	for l := LevelCampaign; l <= LevelAd; l++ {
+		if levelNames[l] == s {
+			return l, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown level %q; expected one of %s", s, quotedList(levelNames[1:]))
+}
+
+// String returns the spec name of l ("adset").
+func (l Level) String() string {
+	if l >= LevelCampaign && l <= LevelAd {
+		return levelNames[l]
+	}
+	return fmt.Sprintf("Level(%d)", uint8(l))
+}
+
+// MarshalText encodes l by its spec name.
+func (l Level) MarshalText() ([]byte, error) {
+	if l < LevelCampaign || l > LevelAd {
+		return nil, fmt.Errorf("rules: invalid level %d", uint8(l))
+	}
+	return []byte(levelNames[l]), nil
+}
+
+// UnmarshalText decodes a level spec name.
+func (l *Level) UnmarshalText(b []byte) error {
+	v, err := ParseLevel(string(b))
+	if err != nil {
+		return err
+	}
+	*l = v
+	return nil
+}
+
+// Learning stages of an ad set, as Meta reports them in learning_stage_info.
+const (
+	LearningStageLearning = "LEARNING" // still learning: edits restart it
+	LearningStageSuccess  = "SUCCESS"  // exited learning
+	LearningStageFail     = "FAIL"     // "learning limited"
+)
+
+// Snapshot is everything an evaluation sees: the time, the entities with
+// their counts per window, and the ledger of past actions. Evaluation reads
+// nothing else (no clock, no network), so the same snapshot always gives the
+// same decisions.
+type Snapshot struct {
+	// Now is the evaluation time, in the ad account's time zone: hour-of-day
+	// and day-of-week conditions read Now.Hour() and Now.Weekday(), and
+	// "today so far" ends at Now.
+	Now time.Time
+
+	// Currency is the ISO 4217 code of the account currency, used only to
+	// write money in evidence ("$41.20"); empty writes minor units.
+	Currency string
+
+	// Entities are the campaigns, ad sets and ads to evaluate.
+	Entities []Entity
+
+	// History is the ledger of past attempts (see [Ledger.Entries]): it
+	// drives cooldowns, execution caps, weekly change caps and conditions on
+	// recent actions. Entries older than the longest cooldown or window of
+	// the rule set can be left out.
+	History []Entry
+}
+
+// Entity is one campaign, ad set or ad as the rules see it.
+type Entity struct {
+	ID        string // Graph object id
+	Name      string
+	Level     Level
+	Account   string // ad account id ("act_123"); passed through to the Actuator
+	Status    string // configured status: ACTIVE, PAUSED, ...
+	Objective string // campaign objective (OUTCOME_SALES, ...), inherited by ad sets and ads
+	Labels    []string
+
+	// Budgets and bid in minor units of the account currency; zero when not
+	// set at this level (an ad set inside a campaign-budget campaign has none).
+	DailyBudget    int64
+	LifetimeBudget int64
+	BidAmount      int64
+
+	CreatedTime time.Time // when the entity was created (age gates)
+	StartTime   time.Time // flight start (lifetime pacing); zero means CreatedTime
+	EndTime     time.Time // flight end (lifetime pacing); zero when open-ended
+
+	LearningStage       string    // LearningStage* constant; empty when unknown
+	LastSignificantEdit time.Time // Meta's last_sig_edit_ts; zero when unknown
+
+	// Stats holds the counts of each window the caller fetched. A condition
+	// on a window the entity lacks is unknown (never true).
+	Stats []WindowCounts
+}
+
+// WindowCounts are the counts of one entity over one window.
+type WindowCounts struct {
+	Window Window
+	Counts metrics.Counts
+}
+
+// counts returns the counts of w, or false when the entity has none.
+func (e *Entity) counts(w Window) (*metrics.Counts, bool) {
+	for i := range e.Stats {
+		if e.Stats[i].Window == w {
+			return &e.Stats[i].Counts, true
+		}
+	}
+	return nil, false
+}
+
+// budget returns the budget a budget action changes: the daily budget when
+// set, else the lifetime budget.
+func (e *Entity) budget() (amount int64, kind BudgetKind) {
+	if e.DailyBudget > 0 {
+		return e.DailyBudget, BudgetDaily
+	}
+	if e.LifetimeBudget > 0 {
+		return e.LifetimeBudget, BudgetLifetime
+	}
+	return 0, 0
+}
