@@ -103,6 +103,8 @@ type Request struct {
 	// BusinessUseCase names the rate-limit budget the call counts against
 	// ("ads_management", "ads_insights", ...). Empty infers it from the path.
 	BusinessUseCase string
+
+	root bool // the version root itself (batch calls)
 }
 
 // Response describes a completed HTTP exchange.
@@ -138,6 +140,9 @@ func (req *Request) validate() (method, path string, err error) {
 		return "", "", fmt.Errorf("metaads: request method %q: want GET, POST or DELETE", req.Method)
 	}
 	path = strings.TrimPrefix(req.Path, "/")
+	if req.root {
+		return method, "", nil
+	}
 	if path == "" {
 		return "", "", errors.New("metaads: request path is empty: want a path relative to the version root such as \"me/adaccounts\"")
 	}

@@ -146,6 +146,10 @@ func bucType(req *Request, path string) string {
 }
 
 func (s *scheduler) keyFor(req *Request, path string) schedKey {
+	if req.root {
+		// A batch call: its operations are admitted one by one.
+		return schedKey{account: req.Account}
+	}
 	k := schedKey{account: req.Account, keys: []UsageKey{{Scope: "app"}}}
 	if !req.Account.IsZero() {
 		n := req.Account.Number()

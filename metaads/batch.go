@@ -1,0 +1,221 @@
+package metaads
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// MaxBatchSize is the largest number of operations Meta accepts in one batch call.
+const MaxBatchSize = 50
+
+// Batch collects Graph operations and sends them in as few calls as
+// possible: 50 operations per HTTP call. Each operation counts against the
+// rate limits as a separate call, and the usage headers of each answer feed
+// the client's scheduler. A Batch is not safe for concurrent use.
+type Batch struct {
+	c       *Client
+	account AccountID
+	items   []batchItem
+}
+
+type batchItem struct {
+	req    Request
+	method string
+	path   string
+	out    any
+}
+
+// BatchResult is the outcome of one operation, in the order added.
+type BatchResult struct {
+	// StatusCode is the operation's HTTP status (0 when Meta returned null
+	// for it, meaning it was not completed).
+	StatusCode int
+	// Header holds the operation's headers.
+	Header http.Header
+	// Usage is parsed from the operation's headers.
+	Usage Usage
+	// Body is the operation's JSON body.
+	Body json.RawMessage
+	// Err is the operation's error: a *Error (or *RateLimitError) for Graph
+	// errors, or an error matching ErrTransient for an operation Meta did not
+	// complete.
+	Err error
+}
+
+// NewBatch starts a batch whose operations use the token and rate-limit
+// budget of account (zero for the fallback token).
+func (c *Client) NewBatch(account AccountID) *Batch { return &Batch{c: c, account: account} }
+
+// Add queues req; on success its body is decoded into out (which may be
+// nil). req.Account must be zero or the batch's account; TokenSource must be
+// nil. The error reports an invalid request at once.
+func (b *Batch) Add(req Request, out any) error {
+	if req.TokenSource != nil {
+		return errors.New("metaads: Batch.Add: a batch uses one token; Request.TokenSource must be nil")
+	}
+	if !req.Account.IsZero() && req.Account != b.account {
+		return fmt.Errorf("metaads: Batch.Add: request for %s in a batch for %s", req.Account, b.account)
+	}
+	req.Account = b.account
+	method, path, err := req.validate()
+	if err != nil {
+		return err
+	}
+	b.items = append(b.items, batchItem{req: req, method: method, path: path, out: out})
+	return nil
+}
+
+// Len returns the number of queued operations.
+func (b *Batch) Len() int { return len(b.items) }
+
+type wireBatchOp struct {
+	Method      string `json:"method"`
+	RelativeURL string `json:"relative_url"`
+	Body        string `json:"body,omitempty"`
+}
+
+type wireBatchResult struct {
+	Code    int `json:"code"`
+	Headers []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"headers"`
+	Body *string `json:"body"`
+}
+
+// Do sends the queued operations, 50 per call, and returns one result per
+// operation. Operations Meta answers with null (not completed) are sent
+// again, up to the client's retry limit, when they are reads or marked
+// Idempotent. The error is non-nil only when a whole call failed; per-item
+// failures are in the results. The queue is emptied.
+func (b *Batch) Do(ctx context.Context) ([]BatchResult, error) {
+	items := b.items
+	b.items = nil
+	results := make([]BatchResult, len(items))
+	pending := make([]int, len(items))
+	for i := range pending {
+		pending[i] = i
+	}
+	for round := 0; len(pending) > 0; round++ {
+		var again []int
+		for start := 0; start < len(pending); start += MaxBatchSize {
+			chunk := pending[start:min(start+MaxBatchSize, len(pending))]
+			retry, err := b.send(ctx, items, chunk, results)
+			if err != nil {
+				return results, err
+			}
+			again = append(again, retry...)
+		}
+		if round >= b.c.cfg.maxRetries {
+			break
+		}
+		pending = again
+	}
+	return results, nil
+}
+
+// send posts one chunk and fills results; it returns the indexes of null
+// answers that are safe to send again.
+func (b *Batch) send(ctx context.Context, items []batchItem, chunk []int, results []BatchResult) ([]int, error) {
+	c := b.c
+	ops := make([]wireBatchOp, len(chunk))
+	keys := make([]schedKey, len(chunk))
+	safe := true
+	for j, i := range chunk {
+		it := items[i]
+		q := cloneValues(it.req.Query)
+		op := wireBatchOp{Method: it.method}
+		if it.method == http.MethodPost {
+			op.Body = it.req.Form.Encode()
+		} else {
+			for k, v := range it.req.Form {
+				q[k] = v
+			}
+		}
+		op.RelativeURL = c.cfg.version + "/" + it.path
+		if enc := q.Encode(); enc != "" {
+			op.RelativeURL += "?" + enc
+		}
+		ops[j] = op
+		keys[j] = c.sched.keyFor(&it.req, it.path)
+		safe = safe && (it.method == http.MethodGet || it.req.Idempotent)
+	}
+	// Each operation counts as a call: admit each against its budgets.
+	maxWait := c.quotaWaitFor(ctx, &Request{})
+	for j := range chunk {
+		if err := c.sched.acquire(ctx, keys[j], maxWait); err != nil {
+			for _, k := range keys[:j] {
+				c.sched.observe(k, Usage{}, nil)
+			}
+			return nil, err
+		}
+	}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			for _, k := range keys {
+				c.sched.observe(k, Usage{}, nil)
+			}
+		}
+	}
+	opsJSON, err := json.Marshal(ops)
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("metaads: encoding batch: %w", err)
+	}
+	var raw []*wireBatchResult
+	req := &Request{Method: http.MethodPost, root: true, Account: b.account, Idempotent: safe,
+		Form: url.Values{"batch": {string(opsJSON)}, "include_headers": {"true"}}, BusinessUseCase: "batch"}
+	if _, err := c.Do(ctx, req, &raw); err != nil {
+		release()
+		return nil, err
+	}
+	if len(raw) != len(chunk) {
+		release()
+		return nil, fmt.Errorf("metaads: batch answered %d results for %d operations", len(raw), len(chunk))
+	}
+	released = true
+	var again []int
+	for j, i := range chunk {
+		it := items[i]
+		r := raw[j]
+		if r == nil {
+			c.sched.observe(keys[j], Usage{}, nil)
+			results[i] = BatchResult{Err: &Error{Method: it.method, Path: it.path, Type: "BatchItemNotCompleted",
+				Message: "Meta returned null for this batch operation (not completed)", IsTransient: true}}
+			if it.method == http.MethodGet || it.req.Idempotent {
+				again = append(again, i)
+			}
+			continue
+		}
+		h := http.Header{}
+		for _, kv := range r.Headers {
+			h.Add(kv.Name, kv.Value)
+		}
+		body := ""
+		if r.Body != nil {
+			body = *r.Body
+		}
+		res := BatchResult{StatusCode: r.Code, Header: h, Usage: ParseUsage(h, time.Now()), Body: json.RawMessage(body)}
+		apiErr := parseErrorBody(r.Code, h, []byte(body))
+		c.sched.observe(keys[j], res.Usage, apiErr)
+		if apiErr != nil {
+			apiErr.Method, apiErr.Path, apiErr.Usage = it.method, it.path, res.Usage
+			cl := &call{c: c, req: &it.req, method: it.method, path: it.path, key: keys[j]}
+			res.Err = cl.finalError(apiErr)
+		} else if it.out != nil && strings.TrimSpace(body) != "" {
+			if err := json.Unmarshal([]byte(body), it.out); err != nil {
+				res.Err = fmt.Errorf("metaads: batch %s %s: decoding into %T: %w", it.method, it.path, it.out, err)
+			}
+		}
+		results[i] = res
+	}
+	return again, nil
+}
