@@ -182,7 +182,13 @@ func (s *scheduler) estimate(st UsageState, l *local, now time.Time) (pct, cost 
 	if st.ObservedAt.IsZero() || elapsed < 0 {
 		elapsed = 0
 	}
-	pct = math.Max(0, st.Pct-elapsed*s.decayPerSec()) + float64(l.pending)*cost
+	base := math.Max(0, st.Pct-elapsed*s.decayPerSec())
+	if !st.BlockedUntil.IsZero() && !now.Before(st.BlockedUntil) && st.ObservedAt.Before(st.BlockedUntil) {
+		// Meta said access is regained at BlockedUntil: trust it.
+		since := now.Sub(st.BlockedUntil).Seconds()
+		base = math.Min(base, math.Max(0, s.threshold-cost-since*s.decayPerSec()))
+	}
+	pct = base + float64(l.pending)*cost
 	return pct, cost
 }
 
@@ -364,28 +370,31 @@ func (s *scheduler) observe(k schedKey, u Usage, apiErr *Error) {
 		}
 		st.Pct, st.ObservedAt = pct, now
 		if d, ok := regain[key]; ok {
-			st.BlockedUntil = now.Add(d)
+			s.blockFor(&st, now, d)
 		}
 		s.setPace(key, st)
 		_ = s.store.Store(ctx, key, st)
 	}
-	if throttled {
+	if _, hinted := regain[throttledKey]; throttled && !hinted {
 		st, _, err := s.store.Load(ctx, throttledKey)
 		if err == nil {
-			st.Pct = math.Max(st.Pct, 100)
-			if st.ObservedAt.IsZero() {
-				st.ObservedAt = now
-			}
-			wait := regainOf(u, throttledKey)
-			if wait <= 0 {
-				// No hint: hold until the predicted usage is back under the threshold.
-				wait = time.Duration((st.Pct - s.threshold + 1) / s.decayPerSec() * float64(time.Second))
-			}
-			if until := now.Add(wait); until.After(st.BlockedUntil) {
-				st.BlockedUntil = until
-			}
+			st.Pct = math.Max(st.Pct, s.threshold)
+			st.ObservedAt = now
+			s.blockFor(&st, now, defaultThrottleHold)
 			_ = s.store.Store(ctx, throttledKey, st)
 		}
+	}
+}
+
+// defaultThrottleHold is how long a budget is held after a throttle that
+// came without a regain time.
+const defaultThrottleHold = 5 * time.Second
+
+// blockFor holds a budget for d; when the block ends, estimate lets a probe
+// through whose answer brings the real figure.
+func (s *scheduler) blockFor(st *UsageState, now time.Time, d time.Duration) {
+	if until := now.Add(d); until.After(st.BlockedUntil) {
+		st.BlockedUntil = until
 	}
 }
 
