@@ -1,0 +1,714 @@
+package metaadstest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// graphTime is the Graph API time format, in the account's time zone.
+const graphTime = "2006-01-02T15:04:05-0700"
+
+func trimAct(id string) string { return strings.TrimPrefix(id, "act_") }
+
+// node types and their fields. Money is a string of minor units (reference
+// §2 "Numbers as strings").
+type fieldFn[T any] func(s *Server, x T) any
+
+type nodeType[T any] struct {
+	name     string
+	defaults []string
+	fields   map[string]fieldFn[T]
+}
+
+func money(v int64) string { return strconv.FormatInt(v, 10) }
+
+func optTime(t time.Time, loc *time.Location) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.In(loc).Format(graphTime)
+}
+
+func (s *Server) locOf(account string) *time.Location {
+	if a := s.st.accounts[account]; a != nil {
+		return a.loc
+	}
+	return time.UTC
+}
+
+var accountType = nodeType[*accountRec]{
+	name: "AdAccount", defaults: []string{"account_id", "id"},
+	fields: map[string]fieldFn[*accountRec]{
+		"id":                        func(_ *Server, a *accountRec) any { return "act_" + a.ID },
+		"account_id":                func(_ *Server, a *accountRec) any { return a.ID },
+		"name":                      func(_ *Server, a *accountRec) any { return a.Name },
+		"account_status":            func(_ *Server, a *accountRec) any { return a.AccountStatus },
+		"disable_reason":            func(_ *Server, a *accountRec) any { return 0 },
+		"currency":                  func(_ *Server, a *accountRec) any { return a.Currency },
+		"timezone_name":             func(_ *Server, a *accountRec) any { return a.TimezoneName },
+		"timezone_offset_hours_utc": func(s *Server, a *accountRec) any { _, off := s.now().In(a.loc).Zone(); return float64(off) / 3600 },
+		"amount_spent":              func(s *Server, a *accountRec) any { return money(s.amountSpent(a.ID)) },
+		"spend_cap":                 func(_ *Server, a *accountRec) any { return money(a.SpendCap) },
+		"balance":                   func(_ *Server, a *accountRec) any { return "0" },
+		"min_daily_budget":          func(_ *Server, a *accountRec) any { return money(minDailyBudget(a.Currency)) },
+		"created_time":              func(_ *Server, a *accountRec) any { return optTime(a.CreatedTime, a.loc) },
+		"business": func(_ *Server, a *accountRec) any {
+			if a.BusinessID == "" {
+				return nil
+			}
+			return map[string]string{"id": a.BusinessID, "name": a.BusinessName}
+		},
+	},
+}
+
+func budgetFields(daily, lifetime int64) (d, l any) {
+	if daily > 0 {
+		d = money(daily)
+	}
+	if lifetime > 0 {
+		l = money(lifetime)
+	}
+	return
+}
+
+var campaignType = nodeType[*campaignRec]{
+	name: "Campaign", defaults: []string{"id"},
+	fields: map[string]fieldFn[*campaignRec]{
+		"id":                    func(_ *Server, c *campaignRec) any { return c.ID },
+		"account_id":            func(_ *Server, c *campaignRec) any { return c.AccountID },
+		"name":                  func(_ *Server, c *campaignRec) any { return c.Name },
+		"objective":             func(_ *Server, c *campaignRec) any { return c.Objective },
+		"status":                func(_ *Server, c *campaignRec) any { return c.Status },
+		"configured_status":     func(_ *Server, c *campaignRec) any { return c.Status },
+		"effective_status":      func(s *Server, c *campaignRec) any { return s.st.campaignEffective(c) },
+		"daily_budget":          func(_ *Server, c *campaignRec) any { d, _ := budgetFields(c.DailyBudget, 0); return d },
+		"lifetime_budget":       func(_ *Server, c *campaignRec) any { _, l := budgetFields(0, c.LifetimeBudget); return l },
+		"budget_remaining":      func(s *Server, c *campaignRec) any { return money(s.budgetRemaining(c.DailyBudget, c.LifetimeBudget, "campaign", c.ID)) },
+		"spend_cap":             func(_ *Server, c *campaignRec) any { d, _ := budgetFields(c.SpendCap, 0); return d },
+		"bid_strategy":          func(_ *Server, c *campaignRec) any { return c.BidStrategy },
+		"buying_type":           func(_ *Server, c *campaignRec) any { return "AUCTION" },
+		"special_ad_categories": func(_ *Server, c *campaignRec) any { return []string{} },
+		"pacing_type":           func(_ *Server, c *campaignRec) any { return []string{"standard"} },
+		"start_time":            func(s *Server, c *campaignRec) any { return optTime(c.StartTime, s.locOf(c.AccountID)) },
+		"stop_time":             func(s *Server, c *campaignRec) any { return optTime(c.StopTime, s.locOf(c.AccountID)) },
+		"created_time":          func(s *Server, c *campaignRec) any { return optTime(c.CreatedTime, s.locOf(c.AccountID)) },
+		"updated_time":          func(s *Server, c *campaignRec) any { return optTime(c.UpdatedTime, s.locOf(c.AccountID)) },
+	},
+}
+
+var adSetType = nodeType[*adSetRec]{
+	name: "AdSet", defaults: []string{"id"},
+	fields: map[string]fieldFn[*adSetRec]{
+		"id":                func(_ *Server, a *adSetRec) any { return a.ID },
+		"account_id":        func(_ *Server, a *adSetRec) any { return a.AccountID },
+		"campaign_id":       func(_ *Server, a *adSetRec) any { return a.CampaignID },
+		"name":              func(_ *Server, a *adSetRec) any { return a.Name },
+		"status":            func(_ *Server, a *adSetRec) any { return a.Status },
+		"configured_status": func(_ *Server, a *adSetRec) any { return a.Status },
+		"effective_status":  func(s *Server, a *adSetRec) any { return s.st.adsetEffective(a) },
+		"daily_budget":      func(_ *Server, a *adSetRec) any { d, _ := budgetFields(a.DailyBudget, 0); return d },
+		"lifetime_budget":   func(_ *Server, a *adSetRec) any { _, l := budgetFields(0, a.LifetimeBudget); return l },
+		"budget_remaining":  func(s *Server, a *adSetRec) any { return money(s.budgetRemaining(a.DailyBudget, a.LifetimeBudget, "adset", a.ID)) },
+		"bid_amount": func(_ *Server, a *adSetRec) any {
+			if a.BidAmount == 0 {
+				return nil
+			}
+			return a.BidAmount
+		},
+		"bid_strategy":      func(s *Server, a *adSetRec) any { return s.st.campaigns[a.CampaignID].BidStrategy },
+		"billing_event":     func(_ *Server, a *adSetRec) any { return a.BillingEvent },
+		"optimization_goal": func(_ *Server, a *adSetRec) any { return a.OptimizationGoal },
+		"targeting":         func(_ *Server, a *adSetRec) any { return json.RawMessage(a.Targeting) },
+		"pacing_type":       func(_ *Server, a *adSetRec) any { return []string{"standard"} },
+		"start_time":        func(s *Server, a *adSetRec) any { return optTime(a.StartTime, s.locOf(a.AccountID)) },
+		"end_time":          func(s *Server, a *adSetRec) any { return optTime(a.EndTime, s.locOf(a.AccountID)) },
+		"created_time":      func(s *Server, a *adSetRec) any { return optTime(a.CreatedTime, s.locOf(a.AccountID)) },
+		"updated_time":      func(s *Server, a *adSetRec) any { return optTime(a.UpdatedTime, s.locOf(a.AccountID)) },
+	},
+}
+
+var adType = nodeType[*adRec]{
+	name: "Ad", defaults: []string{"id"},
+	fields: map[string]fieldFn[*adRec]{
+		"id":                func(_ *Server, a *adRec) any { return a.ID },
+		"account_id":        func(_ *Server, a *adRec) any { return a.AccountID },
+		"campaign_id":       func(_ *Server, a *adRec) any { return a.CampaignID },
+		"adset_id":          func(_ *Server, a *adRec) any { return a.AdSetID },
+		"name":              func(_ *Server, a *adRec) any { return a.Name },
+		"status":            func(_ *Server, a *adRec) any { return a.Status },
+		"configured_status": func(_ *Server, a *adRec) any { return a.Status },
+		"effective_status":  func(s *Server, a *adRec) any { return s.st.adEffective(a) },
+		"creative": func(_ *Server, a *adRec) any {
+			if a.CreativeID == "" {
+				return nil
+			}
+			return map[string]string{"id": a.CreativeID}
+		},
+		"created_time": func(s *Server, a *adRec) any { return optTime(a.CreatedTime, s.locOf(a.AccountID)) },
+		"updated_time": func(s *Server, a *adRec) any { return optTime(a.UpdatedTime, s.locOf(a.AccountID)) },
+	},
+}
+
+var creativeType = nodeType[*Creative]{
+	name: "AdCreative", defaults: []string{"id"},
+	fields: map[string]fieldFn[*Creative]{
+		"id":                  func(_ *Server, c *Creative) any { return c.ID },
+		"account_id":          func(_ *Server, c *Creative) any { return c.AccountID },
+		"name":                func(_ *Server, c *Creative) any { return c.Name },
+		"title":               func(_ *Server, c *Creative) any { return c.Title },
+		"body":                func(_ *Server, c *Creative) any { return c.Body },
+		"link_url":            func(_ *Server, c *Creative) any { return c.LinkURL },
+		"image_url":           func(_ *Server, c *Creative) any { return c.ImageURL },
+		"thumbnail_url":       func(_ *Server, c *Creative) any { return c.ImageURL },
+		"call_to_action_type": func(_ *Server, c *Creative) any { return c.CallToActionType },
+		"status":              func(_ *Server, c *Creative) any { return c.Status },
+		"effective_status":    func(_ *Server, c *Creative) any { return c.Status },
+		"object_type": func(_ *Server, c *Creative) any {
+			if c.Video {
+				return "VIDEO"
+			}
+			return "SHARE"
+		},
+	},
+}
+
+// parseFields splits the fields parameter. Field expansion ("edge{...}",
+// ".limit()") is not supported by the fake and is reported as an unknown
+// field.
+func parseFields(p string) []string {
+	var out []string
+	for _, f := range strings.Split(p, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (nt nodeType[T]) render(s *Server, x T, fields []string) (map[string]any, *apiError) {
+	if len(fields) == 0 {
+		fields = nt.defaults
+	}
+	out := make(map[string]any, len(fields)+1)
+	for _, f := range fields {
+		fn := nt.fields[f]
+		if fn == nil {
+			return nil, errUnknownField(f, nt.name)
+		}
+		if v := fn(s, x); v != nil {
+			out[f] = v
+		}
+	}
+	if _, ok := out["id"]; !ok {
+		out["id"] = nt.fields["id"](s, x) // Graph always returns the id of a node
+	}
+	return out, nil
+}
+
+// requireRead checks the token may read ads (ads_read or ads_management;
+// error 278 otherwise) in the account.
+func (c *call) requireRead(account, id string) *apiError {
+	if !c.tok.hasScope("ads_read", "ads_management") {
+		return &apiError{Code: 278, Type: "OAuthException", Message: "Reading advertisements requires an access token with the extended permission ads_read"}
+	}
+	if !c.tok.canUseAccount(account) {
+		return errUnsupported(c.r.Method, id)
+	}
+	return nil
+}
+
+func (c *call) requireWrite(account, id string) *apiError {
+	if !c.tok.hasScope("ads_management") {
+		return &apiError{Code: 294, Type: "OAuthException", Message: "Managing advertisements requires an access token with the extended permission for ads_management"}
+	}
+	if !c.tok.canUseAccount(account) {
+		return errUnsupported(c.r.Method, id)
+	}
+	return nil
+}
+
+func (s *Server) handleMe(c *call) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.st.users[c.tok.userID]
+	out := map[string]any{"id": c.tok.userID}
+	name := ""
+	if u != nil {
+		name = u.Name
+	}
+	for _, f := range parseFields(c.param("fields")) {
+		switch f {
+		case "id":
+		case "name":
+			out["name"] = name
+		default:
+			return nil, errUnknownField(f, "User")
+		}
+	}
+	if c.param("fields") == "" {
+		out["name"] = name
+	}
+	return out, nil
+}
+
+func (s *Server) handleMeAdAccounts(c *call) (any, *apiError) {
+	fields := parseFields(c.param("fields"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var items []map[string]any
+	for _, id := range s.st.acctOrder {
+		if !c.tok.canUseAccount(id) {
+			continue
+		}
+		m, e := accountType.render(s, s.st.accounts[id], fields)
+		if e != nil {
+			return nil, e
+		}
+		items = append(items, m)
+	}
+	return s.page(c, items)
+}
+
+// handleNode serves GET /{id}: ad accounts, campaigns, ad sets, ads,
+// creatives and report runs.
+func (s *Server) handleNode(c *call) (any, *apiError) {
+	id := c.r.PathValue("node")
+	fields := parseFields(c.param("fields"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if run := s.runs[id]; run != nil {
+		if !c.tok.canUseAccount(run.account) {
+			return nil, errUnsupported(c.r.Method, id)
+		}
+		return s.pollRun(run, fields)
+	}
+	acct := s.st.accountOf(id)
+	if acct == "" || s.st.objectKind(id) == "" {
+		return nil, errUnsupported(c.r.Method, id)
+	}
+	if e := c.requireRead(acct, id); e != nil {
+		return nil, e
+	}
+	switch s.st.objectKind(id) {
+	case "account":
+		return accountType.render(s, s.st.accounts[trimAct(id)], fields)
+	case "campaign":
+		return campaignType.render(s, s.st.campaigns[id], fields)
+	case "adset":
+		return adSetType.render(s, s.st.adsets[id], fields)
+	case "ad":
+		return adType.render(s, s.st.ads[id], fields)
+	default:
+		return creativeType.render(s, s.st.creatives[id], fields)
+	}
+}
+
+// handleEdge serves GET /{id}/{edge}.
+func (s *Server) handleEdge(c *call) (any, *apiError) {
+	id, edge := c.r.PathValue("node"), c.r.PathValue("edge")
+	if edge == "insights" {
+		return s.handleInsights(c, id)
+	}
+	fields := parseFields(c.param("fields"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kind := s.st.objectKind(id)
+	acct := s.st.accountOf(id)
+	if kind == "" {
+		return nil, errUnsupported(c.r.Method, id)
+	}
+	if e := c.requireRead(acct, id); e != nil {
+		return nil, e
+	}
+	flt, e := parseEdgeFilters(c)
+	if e != nil {
+		return nil, e
+	}
+	var items []map[string]any
+	add := func(m map[string]any, e *apiError) *apiError {
+		if e != nil {
+			return e
+		}
+		if flt.match(m) {
+			items = append(items, m)
+		}
+		return nil
+	}
+	// Render with the fields the filters need, then drop them again.
+	need := flt.withFields(fields)
+	under := func(campaignID, adsetID string) bool {
+		switch kind {
+		case "account":
+			return true
+		case "campaign":
+			return campaignID == id
+		case "adset":
+			return adsetID == id
+		}
+		return false
+	}
+	switch {
+	case edge == "campaigns" && kind == "account":
+		for _, cid := range s.st.campOrder {
+			if x := s.st.campaigns[cid]; x.AccountID == acct {
+				if e := add(campaignType.render(s, x, need)); e != nil {
+					return nil, e
+				}
+			}
+		}
+	case edge == "adsets" && (kind == "account" || kind == "campaign"):
+		for _, sid := range s.st.adsetOrder {
+			if x := s.st.adsets[sid]; x.AccountID == acct && under(x.CampaignID, x.ID) {
+				if e := add(adSetType.render(s, x, need)); e != nil {
+					return nil, e
+				}
+			}
+		}
+	case edge == "ads" && (kind == "account" || kind == "campaign" || kind == "adset"):
+		for _, aid := range s.st.adOrder {
+			if x := s.st.ads[aid]; x.AccountID == acct && under(x.CampaignID, x.AdSetID) {
+				if e := add(adType.render(s, x, need)); e != nil {
+					return nil, e
+				}
+			}
+		}
+	case edge == "adcreatives" && (kind == "account" || kind == "ad"):
+		for _, cid := range s.st.creatOrder {
+			x := s.st.creatives[cid]
+			if x.AccountID != acct || kind == "ad" && s.st.ads[id].CreativeID != cid {
+				continue
+			}
+			if e := add(creativeType.render(s, x, need)); e != nil {
+				return nil, e
+			}
+		}
+	default:
+		return nil, &apiError{Code: 100, Message: fmt.Sprintf("Tried accessing nonexisting field (%s) on node type (%s)", edge, kindName(kind))}
+	}
+	if len(need) != len(fields) {
+		keep := fields
+		if len(keep) == 0 {
+			keep = []string{"id"}
+		}
+		for _, m := range items {
+			for k := range m {
+				if k != "id" && !slices.Contains(keep, k) {
+					delete(m, k)
+				}
+			}
+		}
+	}
+	return s.page(c, items)
+}
+
+func kindName(kind string) string {
+	switch kind {
+	case "account":
+		return "AdAccount"
+	case "campaign":
+		return "Campaign"
+	case "adset":
+		return "AdSet"
+	case "ad":
+		return "Ad"
+	}
+	return "AdCreative"
+}
+
+// edgeFilter implements filtering=[{field,operator,value}] and
+// effective_status=[...] on object edges. Without an effective_status
+// filter, DELETED and ARCHIVED objects are left out ([UNVERIFIED] default,
+// matching what Ads Manager shows and what clients expect).
+type edgeFilter struct {
+	rules []filterRule
+}
+
+type filterRule struct {
+	Field    string `json:"field"`
+	Operator string `json:"operator"`
+	Value    any    `json:"value"`
+}
+
+var filterOps = []string{"EQUAL", "NOT_EQUAL", "GREATER_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN", "LESS_THAN_OR_EQUAL", "IN_RANGE", "NOT_IN_RANGE", "CONTAIN", "NOT_CONTAIN", "IN", "NOT_IN", "STARTS_WITH", "ENDS_WITH", "ANY", "ALL", "NONE"}
+
+func parseFilterRules(raw string) ([]filterRule, *apiError) {
+	if raw == "" {
+		return nil, nil
+	}
+	var rules []filterRule
+	if err := json.Unmarshal([]byte(raw), &rules); err != nil {
+		return nil, errParam("Param filtering must be a JSON array of {field, operator, value} objects: %v", err)
+	}
+	for _, r := range rules {
+		if r.Field == "" {
+			return nil, errParam("Filtering field is required")
+		}
+		if !slices.Contains(filterOps, r.Operator) {
+			return nil, errParam("Filtering operator %q for field %s must be one of %s", r.Operator, r.Field, strings.Join(filterOps, ", "))
+		}
+	}
+	return rules, nil
+}
+
+func parseEdgeFilters(c *call) (*edgeFilter, *apiError) {
+	rules, e := parseFilterRules(c.param("filtering"))
+	if e != nil {
+		return nil, e
+	}
+	for i := range rules {
+		// "campaign.name" on the campaigns edge means the campaign itself.
+		if _, f, ok := strings.Cut(rules[i].Field, "."); ok {
+			rules[i].Field = f
+		}
+	}
+	if es := c.param("effective_status"); es != "" {
+		var vals []string
+		if err := json.Unmarshal([]byte(es), &vals); err != nil {
+			vals = strings.Split(es, ",")
+		}
+		rules = append(rules, filterRule{Field: "effective_status", Operator: "IN", Value: toAny(vals)})
+	}
+	hasStatus := slices.ContainsFunc(rules, func(r filterRule) bool { return r.Field == "effective_status" })
+	if !hasStatus {
+		rules = append(rules, filterRule{Field: "effective_status", Operator: "NOT_IN", Value: []any{"DELETED", "ARCHIVED"}})
+	}
+	return &edgeFilter{rules: rules}, nil
+}
+
+func toAny(v []string) []any {
+	out := make([]any, len(v))
+	for i, s := range v {
+		out[i] = s
+	}
+	return out
+}
+
+func (f *edgeFilter) withFields(fields []string) []string {
+	out := slices.Clone(fields)
+	if len(out) == 0 {
+		out = []string{"id"}
+	}
+	for _, r := range f.rules {
+		if !slices.Contains(out, r.Field) {
+			out = append(out, r.Field)
+		}
+	}
+	if len(fields) == 0 && len(out) == 1 {
+		return fields
+	}
+	return out
+}
+
+func (f *edgeFilter) match(m map[string]any) bool {
+	for _, r := range f.rules {
+		if !matchRule(r, m[r.Field]) {
+			return false
+		}
+	}
+	return true
+}
+
+func asString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func asFloat(v any) (float64, bool) {
+	f, err := strconv.ParseFloat(asString(v), 64)
+	return f, err == nil
+}
+
+func asList(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
+}
+
+// matchRule applies one filter rule to a rendered value.
+func matchRule(r filterRule, got any) bool {
+	gs := asString(got)
+	switch r.Operator {
+	case "EQUAL":
+		return gs == asString(r.Value)
+	case "NOT_EQUAL":
+		return gs != asString(r.Value)
+	case "IN", "ANY":
+		return slices.ContainsFunc(asList(r.Value), func(v any) bool { return asString(v) == gs })
+	case "NOT_IN", "NONE":
+		return !slices.ContainsFunc(asList(r.Value), func(v any) bool { return asString(v) == gs })
+	case "CONTAIN":
+		return strings.Contains(strings.ToLower(gs), strings.ToLower(asString(r.Value)))
+	case "NOT_CONTAIN":
+		return !strings.Contains(strings.ToLower(gs), strings.ToLower(asString(r.Value)))
+	case "STARTS_WITH":
+		return strings.HasPrefix(gs, asString(r.Value))
+	case "ENDS_WITH":
+		return strings.HasSuffix(gs, asString(r.Value))
+	case "ALL":
+		return gs == asString(r.Value)
+	}
+	g, ok1 := asFloat(got)
+	switch r.Operator {
+	case "IN_RANGE", "NOT_IN_RANGE":
+		l := asList(r.Value)
+		if len(l) != 2 || !ok1 {
+			return false
+		}
+		lo, _ := asFloat(l[0])
+		hi, _ := asFloat(l[1])
+		in := g >= lo && g <= hi
+		return in == (r.Operator == "IN_RANGE")
+	}
+	v, ok2 := asFloat(r.Value)
+	if !ok1 || !ok2 {
+		return false
+	}
+	switch r.Operator {
+	case "GREATER_THAN":
+		return g > v
+	case "GREATER_THAN_OR_EQUAL":
+		return g >= v
+	case "LESS_THAN":
+		return g < v
+	case "LESS_THAN_OR_EQUAL":
+		return g <= v
+	}
+	return false
+}
+
+// Paging. Cursors are opaque base64 of the item index; paging.next is only
+// present when more items follow. Unlike Meta's real next links (which repeat
+// the access_token when it was sent as a parameter, reference §2), the fake's
+// next and previous URLs never contain access_token or appsecret_proof: our
+// clients send tokens in the Authorization header and re-apply auth to every
+// request, and a URL without secrets is safe to log.
+func encodeCursor(i int) string {
+	return base64.StdEncoding.EncodeToString([]byte("c:" + strconv.Itoa(i)))
+}
+
+func decodeCursor(s string) (int, bool) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return 0, false
+	}
+	n, ok := strings.CutPrefix(string(b), "c:")
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.Atoi(n)
+	return i, err == nil && i >= 0
+}
+
+type pageWindow struct {
+	start, end int
+	limit      int
+}
+
+// pageBounds computes the window of a list of n items from limit, after and
+// before.
+func (s *Server) pageBounds(c *call, n, defLimit int) (pageWindow, *apiError) {
+	limit := defLimit
+	if l := c.param("limit"); l != "" {
+		v, err := strconv.Atoi(l)
+		if err != nil || v < 0 {
+			return pageWindow{}, errParam("Param limit must be a non-negative integer, got %q", l)
+		}
+		limit = min(v, s.cfg.maxPageLimit)
+		if limit == 0 {
+			limit = defLimit
+		}
+	}
+	start := 0
+	if a := c.param("after"); a != "" {
+		i, ok := decodeCursor(a)
+		if !ok {
+			return pageWindow{}, &apiError{Code: 2642, Message: "Invalid cursors values"}
+		}
+		start = i + 1
+	} else if b := c.param("before"); b != "" {
+		i, ok := decodeCursor(b)
+		if !ok {
+			return pageWindow{}, &apiError{Code: 2642, Message: "Invalid cursors values"}
+		}
+		start = max(0, min(i, n)-limit)
+	}
+	start = min(start, n)
+	end := min(start+limit, n)
+	return pageWindow{start, end, limit}, nil
+}
+
+// pagingJSON renders the paging object of a window.
+func (s *Server) pagingJSON(c *call, w pageWindow, n int) map[string]any {
+	p := map[string]any{}
+	if w.end > w.start {
+		p["cursors"] = map[string]string{"before": encodeCursor(w.start), "after": encodeCursor(w.end - 1)}
+	} else {
+		p["cursors"] = map[string]string{"before": encodeCursor(w.start), "after": encodeCursor(max(w.start-1, 0))}
+	}
+	if w.end < n {
+		p["next"] = s.linkWith(c, "after", encodeCursor(w.end-1))
+	}
+	if w.start > 0 {
+		p["previous"] = s.linkWith(c, "before", encodeCursor(w.start))
+	}
+	return p
+}
+
+func (s *Server) linkWith(c *call, key, cursor string) string {
+	q := url.Values{}
+	for k, v := range c.params {
+		switch k {
+		case "access_token", "appsecret_proof", "appsecret_time", "after", "before":
+			continue
+		}
+		q[k] = v
+	}
+	q.Set(key, cursor)
+	if q.Get("limit") == "" {
+		q.Set("limit", "25")
+	}
+	v := c.version
+	if v == "" {
+		v = s.cfg.oldestLive
+	}
+	return s.URL + "/" + v + c.path + "?" + q.Encode()
+}
+
+func wantsSummary(p string) bool {
+	return p == "true" || p == "1" || strings.Contains(p, "total_count")
+}
+
+// page renders a list edge with paging and the optional summary.
+func (s *Server) page(c *call, items []map[string]any) (any, *apiError) {
+	w, e := s.pageBounds(c, len(items), 25)
+	if e != nil {
+		return nil, e
+	}
+	data := items[w.start:w.end]
+	if data == nil {
+		data = []map[string]any{}
+	}
+	out := map[string]any{"data": data, "paging": s.pagingJSON(c, w, len(items))}
+	if wantsSummary(c.param("summary")) {
+		out["summary"] = map[string]int{"total_count": len(items)}
+	}
+	return out, nil
+}
+
+var _ = http.MethodGet

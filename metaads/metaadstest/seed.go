@@ -1,0 +1,286 @@
+package metaadstest
+
+import (
+	"fmt"
+	"time"
+)
+
+// Scenario is a set of objects to seed a server with. Objects refer to each
+// other by ID, so give IDs to everything that has children.
+type Scenario struct {
+	Users     []User
+	Accounts  []Account
+	Campaigns []Campaign
+	AdSets    []AdSet
+	Ads       []Ad
+	Creatives []Creative
+}
+
+// Seed adds every object of the scenario, parents first, and returns the
+// objects as stored (with assigned IDs and defaults).
+func (s *Server) Seed(sc Scenario) (Scenario, error) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out Scenario
+	for _, a := range sc.Accounts {
+		x, err := s.st.addAccount(a, now)
+		if err != nil {
+			return out, err
+		}
+		out.Accounts = append(out.Accounts, x)
+	}
+	for _, u := range sc.Users {
+		x, err := s.st.addUser(u)
+		if err != nil {
+			return out, err
+		}
+		out.Users = append(out.Users, x)
+	}
+	for _, c := range sc.Creatives {
+		x, err := s.st.addCreative(c)
+		if err != nil {
+			return out, err
+		}
+		out.Creatives = append(out.Creatives, x)
+	}
+	for _, c := range sc.Campaigns {
+		x, err := s.st.addCampaign(c, now)
+		if err != nil {
+			return out, err
+		}
+		out.Campaigns = append(out.Campaigns, x)
+	}
+	for _, a := range sc.AdSets {
+		x, err := s.st.addAdSet(a)
+		if err != nil {
+			return out, err
+		}
+		out.AdSets = append(out.AdSets, x)
+	}
+	for _, a := range sc.Ads {
+		x, err := s.st.addAd(a)
+		if err != nil {
+			return out, err
+		}
+		out.Ads = append(out.Ads, x)
+	}
+	return out, nil
+}
+
+// AddUser adds (or replaces) a user.
+func (s *Server) AddUser(u User) (User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.addUser(u)
+}
+
+// AddAccount adds an ad account.
+func (s *Server) AddAccount(a Account) (Account, error) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.addAccount(a, now)
+}
+
+// AddCampaign adds a campaign to an existing account.
+func (s *Server) AddCampaign(c Campaign) (Campaign, error) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.addCampaign(c, now)
+}
+
+// AddAdSet adds an ad set to an existing campaign.
+func (s *Server) AddAdSet(a AdSet) (AdSet, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.addAdSet(a)
+}
+
+// AddAd adds an ad to an existing ad set.
+func (s *Server) AddAd(a Ad) (Ad, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.addAd(a)
+}
+
+// AddCreative adds a creative to an existing account.
+func (s *Server) AddCreative(c Creative) (Creative, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st.addCreative(c)
+}
+
+// Account returns the stored ad account ("123" or "act_123").
+func (s *Server) Account(id string) (Account, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.st.accounts[trimAct(id)]
+	if a == nil {
+		return Account{}, false
+	}
+	return a.Account, true
+}
+
+// Campaign returns the stored campaign, with its current status and budgets.
+func (s *Server) Campaign(id string) (Campaign, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.st.campaigns[id]
+	if c == nil {
+		return Campaign{}, false
+	}
+	return c.Campaign, true
+}
+
+// AdSet returns the stored ad set.
+func (s *Server) AdSet(id string) (AdSet, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.st.adsets[id]
+	if a == nil {
+		return AdSet{}, false
+	}
+	return a.AdSet, true
+}
+
+// Ad returns the stored ad.
+func (s *Server) Ad(id string) (Ad, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.st.ads[id]
+	if a == nil {
+		return Ad{}, false
+	}
+	return a.Ad, true
+}
+
+// Objects returns every stored object, in creation order.
+func (s *Server) Objects() Scenario {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out Scenario
+	for _, id := range s.st.userOrder {
+		u := *s.st.users[id]
+		u.AdAccounts = append([]string(nil), u.AdAccounts...)
+		out.Users = append(out.Users, u)
+	}
+	for _, id := range s.st.acctOrder {
+		out.Accounts = append(out.Accounts, s.st.accounts[id].Account)
+	}
+	for _, id := range s.st.campOrder {
+		out.Campaigns = append(out.Campaigns, s.st.campaigns[id].Campaign)
+	}
+	for _, id := range s.st.adsetOrder {
+		out.AdSets = append(out.AdSets, s.st.adsets[id].AdSet)
+	}
+	for _, id := range s.st.adOrder {
+		out.Ads = append(out.Ads, s.st.ads[id].Ad)
+	}
+	for _, id := range s.st.creatOrder {
+		out.Creatives = append(out.Creatives, *s.st.creatives[id])
+	}
+	return out
+}
+
+// Demo IDs: the demo business's fixed objects, for tests and the demo.
+const (
+	DemoUserID        = "100000000000042"
+	DemoBusinessID    = "200000000000042"
+	DemoAccountShop   = "1000000000000001" // USD, Los Angeles: all planted patterns
+	DemoAccountLeads  = "1000000000000002" // EUR, Berlin: lead generation
+	DemoAccountTokyo  = "1000000000000003" // JPY, Tokyo: zero-decimal currency
+	DemoFatiguedAd    = "120400000000000011"
+	DemoOverpacingSet = "120300000000000012"
+	DemoOverlapSetA   = "120300000000000013"
+	DemoOverlapSetB   = "120300000000000014"
+)
+
+// DemoBusiness returns the demo scenario, anchored so that its accounts
+// started 120 days before now: a demo user who can use three ad accounts,
+// each with campaigns, ad sets, ads and creatives. The shop account carries
+// every planted pattern: a strong hour-of-day effect (0.5) and a
+// day-of-week effect (0.25), a seasonal week three weeks ago (+60%), a
+// fatiguing creative (DemoFatiguedAd), an over-pacing ad set
+// (DemoOverpacingSet, +40%) and two ad sets with overlapping audiences
+// (DemoOverlapSetA and DemoOverlapSetB).
+func DemoBusiness(now time.Time) Scenario {
+	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -120)
+	sc := Scenario{
+		Users: []User{{ID: DemoUserID, Name: "Dana Demo", AdAccounts: []string{DemoAccountShop, DemoAccountLeads, DemoAccountTokyo}}},
+		Accounts: []Account{
+			{ID: DemoAccountShop, Name: "Demo Shop US", Currency: "USD", TimezoneName: "America/Los_Angeles", BusinessID: DemoBusinessID, BusinessName: "Demo Business",
+				CreatedTime: start, HourOfDayEffect: 0.5, DayOfWeekEffect: 0.25, SeasonalWeekStart: start.AddDate(0, 0, 99), SeasonalLift: 0.6},
+			{ID: DemoAccountLeads, Name: "Demo Leads EU", Currency: "EUR", TimezoneName: "Europe/Berlin", BusinessID: DemoBusinessID, BusinessName: "Demo Business",
+				CreatedTime: start, HourOfDayEffect: 0.2, SpendCap: 5000000},
+			{ID: DemoAccountTokyo, Name: "Demo Tokyo", Currency: "JPY", TimezoneName: "Asia/Tokyo", BusinessID: DemoBusinessID, BusinessName: "Demo Business",
+				CreatedTime: start, DayOfWeekEffect: 0.15},
+		},
+	}
+	type setSpec struct {
+		name            string
+		daily           int64
+		overpace        float64
+		overlap         string
+		status          string
+		ads             int
+		fatigue, video  bool
+		quality         float64
+	}
+	type campSpec struct {
+		acct, name, objective, status string
+		sets                          []setSpec
+	}
+	camps := []campSpec{
+		{DemoAccountShop, "Prospecting - Broad", "OUTCOME_SALES", "ACTIVE", []setSpec{
+			{name: "Broad 18-65", daily: 15000, ads: 3, fatigue: true, quality: 1.2},
+			{name: "Advantage+ Audience", daily: 10000, overpace: 0.4, ads: 2},
+		}},
+		{DemoAccountShop, "Prospecting - Interests", "OUTCOME_SALES", "ACTIVE", []setSpec{
+			{name: "Interests: Running", daily: 8000, overlap: "fitness", ads: 2, video: true},
+			{name: "Interests: Marathon", daily: 8000, overlap: "fitness", ads: 2, quality: 0.8},
+		}},
+		{DemoAccountShop, "Retargeting", "OUTCOME_SALES", "ACTIVE", []setSpec{
+			{name: "Site visitors 30d", daily: 5000, ads: 2, quality: 1.5},
+		}},
+		{DemoAccountShop, "Brand Awareness (paused)", "OUTCOME_AWARENESS", "PAUSED", []setSpec{
+			{name: "Video viewers", daily: 3000, ads: 1, video: true},
+		}},
+		{DemoAccountLeads, "Lead Gen - Webinar", "OUTCOME_LEADS", "ACTIVE", []setSpec{
+			{name: "DACH 25-54", daily: 6000, ads: 2},
+			{name: "Lookalike 1%", daily: 4000, ads: 2, status: "PAUSED"},
+		}},
+		{DemoAccountTokyo, "Tokyo Traffic", "OUTCOME_TRAFFIC", "ACTIVE", []setSpec{
+			{name: "Tokyo 20-39", daily: 300000, ads: 2, video: true},
+		}},
+	}
+	nc, ns, na, ncr := 0, 0, 0, 0
+	for _, cs := range camps {
+		nc++
+		cid := fmt.Sprintf("1202000000000000%02d", nc)
+		sc.Campaigns = append(sc.Campaigns, Campaign{ID: cid, AccountID: cs.acct, Name: cs.name, Objective: cs.objective, Status: cs.status, StartTime: start})
+		for _, ss := range cs.sets {
+			ns++
+			sid := fmt.Sprintf("1203000000000000%02d", ns+10)
+			sc.AdSets = append(sc.AdSets, AdSet{ID: sid, CampaignID: cid, Name: ss.name, DailyBudget: ss.daily, Overpace: ss.overpace,
+				OverlapGroup: ss.overlap, Status: ss.status, StartTime: start})
+			for i := 0; i < ss.ads; i++ {
+				na++
+				ncr++
+				crid := fmt.Sprintf("1205000000000000%02d", ncr+10)
+				sc.Creatives = append(sc.Creatives, Creative{ID: crid, AccountID: cs.acct, Name: fmt.Sprintf("%s creative %d", ss.name, i+1),
+					Title: "Made for the long run", Body: "Shop the new collection.", LinkURL: "https://shop.example.com/", ImageURL: "https://shop.example.com/img.jpg", Video: ss.video})
+				ad := Ad{ID: fmt.Sprintf("1204000000000000%02d", na+10), AdSetID: sid, CreativeID: crid, Name: fmt.Sprintf("%s - Ad %d", ss.name, i+1), Quality: ss.quality}
+				if ss.fatigue && i == 0 {
+					ad.FatigueRate = 0.35
+				}
+				if ad.Quality == 0 {
+					ad.Quality = 1
+				}
+				sc.Ads = append(sc.Ads, ad)
+			}
+		}
+	}
+	return sc
+}

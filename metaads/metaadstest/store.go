@@ -1,0 +1,545 @@
+package metaadstest
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// User is a person who can log in to the fake app.
+type User struct {
+	// ID is the user id (digits). Assigned when empty.
+	ID string
+	// Name is returned by /me.
+	Name string
+	// AdAccounts are the ad account ids ("123" or "act_123") the user can use.
+	AdAccounts []string
+}
+
+// Account is an ad account.
+type Account struct {
+	// ID is the account id without the "act_" prefix. Assigned when empty.
+	ID       string
+	Name     string
+	Currency string // ISO code, default "USD"
+	// TimezoneName is an IANA zone such as "America/Los_Angeles" (default).
+	// Insights days and date presets follow it.
+	TimezoneName  string
+	AccountStatus int   // default 1 (ACTIVE)
+	SpendCap      int64 // minor units, 0 = no cap
+	BusinessID    string
+	BusinessName  string
+	CreatedTime   time.Time
+
+	// Planted patterns of the insights generator.
+
+	// HourOfDayEffect is the amplitude (0..0.9) of an hour-of-day effect on
+	// CTR and conversion rate: both are multiplied by 1+A·cos(2π(h-20)/24),
+	// so the best hour (20:00) converts (1+A)/(1-A) times as well as the worst.
+	HourOfDayEffect float64
+	// DayOfWeekEffect is the same for weekdays: 1+A·cos(2π(d-6)/7) with
+	// Saturday (6) best.
+	DayOfWeekEffect float64
+	// SeasonalWeekStart starts a seven-day season (zero: none) in which
+	// conversion rate and order value are multiplied by 1+SeasonalLift.
+	SeasonalWeekStart time.Time
+	SeasonalLift      float64
+}
+
+// Campaign is a campaign.
+type Campaign struct {
+	ID          string // assigned when empty
+	AccountID   string // required, without "act_"
+	Name        string
+	Objective   string // default OUTCOME_SALES
+	Status      string // ACTIVE (default), PAUSED, DELETED, ARCHIVED
+	BidStrategy string // default LOWEST_COST_WITHOUT_CAP
+	// DailyBudget or LifetimeBudget (minor units) make this a campaign-budget
+	// (CBO) campaign; its ad sets then have none.
+	DailyBudget    int64
+	LifetimeBudget int64
+	SpendCap       int64
+	StartTime      time.Time // default: the account's CreatedTime
+	StopTime       time.Time
+	CreatedTime    time.Time
+	UpdatedTime    time.Time
+}
+
+// AdSet is an ad set.
+type AdSet struct {
+	ID               string // assigned when empty
+	CampaignID       string // required
+	AccountID        string // taken from the campaign
+	Name             string
+	Status           string
+	DailyBudget      int64 // minor units
+	LifetimeBudget   int64 // minor units; needs EndTime
+	BidAmount        int64
+	BillingEvent     string // default IMPRESSIONS
+	OptimizationGoal string // default OFFSITE_CONVERSIONS
+	// Targeting is the targeting spec as JSON (default a US 18-65 spec).
+	Targeting   string
+	StartTime   time.Time
+	EndTime     time.Time
+	CreatedTime time.Time
+	UpdatedTime time.Time
+
+	// Overpace plants over-pacing: daily spend runs at (1+Overpace) times the
+	// daily budget instead of 85-99% of it.
+	Overpace float64
+	// OverlapGroup plants audience overlap: ad sets sharing a non-empty group
+	// report a deduping_ratio of OverlapRatio (default 0.3) in insights.
+	OverlapGroup string
+	OverlapRatio float64
+}
+
+// Ad is an ad.
+type Ad struct {
+	ID          string // assigned when empty
+	AdSetID     string // required
+	CampaignID  string // taken from the ad set
+	AccountID   string // taken from the ad set
+	CreativeID  string // optional
+	Name        string
+	Status      string
+	CreatedTime time.Time
+	UpdatedTime time.Time
+
+	// Quality scales the ad's baseline CTR (default 1) and drives its rankings.
+	Quality float64
+	// FatigueRate plants creative fatigue: the ad's daily frequency climbs by
+	// FatigueRate·(base frequency) per week since StartTime, and CTR falls in
+	// proportion, CTR ∝ 1/frequency.
+	FatigueRate float64
+}
+
+// Creative is an ad creative.
+type Creative struct {
+	ID               string // assigned when empty
+	AccountID        string // required
+	Name             string
+	Title            string
+	Body             string
+	LinkURL          string
+	ImageURL         string
+	CallToActionType string // default SHOP_NOW
+	Status           string // default ACTIVE
+	// Video marks a video creative: insights then carry video metrics.
+	Video bool
+}
+
+type statusChange struct {
+	at     time.Time
+	status string
+}
+
+type budgetChange struct {
+	at       time.Time
+	daily    int64
+	lifetime int64
+}
+
+type accountRec struct {
+	Account
+	loc *time.Location
+}
+
+type campaignRec struct {
+	Campaign
+	statuses []statusChange
+	budgets  []budgetChange
+}
+
+type adSetRec struct {
+	AdSet
+	statuses []statusChange
+	budgets  []budgetChange
+}
+
+type adRec struct {
+	Ad
+	statuses []statusChange
+}
+
+// store holds every object; guarded by Server.mu.
+type store struct {
+	users     map[string]*User
+	userOrder []string
+	accounts  map[string]*accountRec
+	acctOrder []string
+	campaigns map[string]*campaignRec
+	adsets    map[string]*adSetRec
+	ads       map[string]*adRec
+	creatives map[string]*Creative
+	// children in creation order
+	campOrder   []string
+	adsetOrder  []string
+	adOrder     []string
+	creatOrder  []string
+	nextID      map[string]int64
+	version     uint64 // bumped on every write that can change insights
+}
+
+func newStore() *store {
+	return &store{
+		users: map[string]*User{}, accounts: map[string]*accountRec{},
+		campaigns: map[string]*campaignRec{}, adsets: map[string]*adSetRec{},
+		ads: map[string]*adRec{}, creatives: map[string]*Creative{},
+		nextID: map[string]int64{},
+	}
+}
+
+var idBase = map[string]int64{
+	"user": 100000000000100, "account": 1000000000000100, "campaign": 120200000000000100,
+	"adset": 120300000000000100, "ad": 120400000000000100, "creative": 120500000000000100,
+	"run": 602000000000100,
+}
+
+func (st *store) newID(kind string) string {
+	st.nextID[kind]++
+	return strconv.FormatInt(idBase[kind]+st.nextID[kind], 10)
+}
+
+// objectKind names the kind of the object with the id ("" when none).
+func (st *store) objectKind(id string) string {
+	switch {
+	case strings.HasPrefix(id, "act_"):
+		if _, ok := st.accounts[strings.TrimPrefix(id, "act_")]; ok {
+			return "account"
+		}
+	case st.campaigns[id] != nil:
+		return "campaign"
+	case st.adsets[id] != nil:
+		return "adset"
+	case st.ads[id] != nil:
+		return "ad"
+	case st.creatives[id] != nil:
+		return "creative"
+	}
+	return ""
+}
+
+// accountOf returns the account digits owning the object id ("" if none).
+func (st *store) accountOf(id string) string {
+	if a, ok := strings.CutPrefix(id, "act_"); ok {
+		return a
+	}
+	if c := st.campaigns[id]; c != nil {
+		return c.AccountID
+	}
+	if s := st.adsets[id]; s != nil {
+		return s.AccountID
+	}
+	if a := st.ads[id]; a != nil {
+		return a.AccountID
+	}
+	if c := st.creatives[id]; c != nil {
+		return c.AccountID
+	}
+	return ""
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+var validStatuses = []string{"ACTIVE", "PAUSED", "DELETED", "ARCHIVED"}
+
+func checkStatus(what, s string) (string, error) {
+	if s == "" {
+		return "ACTIVE", nil
+	}
+	if !slices.Contains(validStatuses, s) {
+		return "", fmt.Errorf("metaadstest: %s status %q is not one of %v", what, s, validStatuses)
+	}
+	return s, nil
+}
+
+func (st *store) addUser(u User) (User, error) {
+	if u.ID == "" {
+		u.ID = st.newID("user")
+	} else if !isDigits(u.ID) {
+		return User{}, fmt.Errorf("metaadstest: user id %q must be digits", u.ID)
+	}
+	if u.Name == "" {
+		u.Name = "Test User " + u.ID
+	}
+	accts := make([]string, 0, len(u.AdAccounts))
+	for _, a := range u.AdAccounts {
+		a = strings.TrimPrefix(a, "act_")
+		if !isDigits(a) {
+			return User{}, fmt.Errorf("metaadstest: user ad account %q must be digits or act_digits", a)
+		}
+		accts = append(accts, a)
+	}
+	u.AdAccounts = accts
+	if old := st.users[u.ID]; old != nil {
+		*old = u
+		return u, nil
+	}
+	st.users[u.ID] = &u
+	st.userOrder = append(st.userOrder, u.ID)
+	return u, nil
+}
+
+func (st *store) addAccount(a Account, now time.Time) (Account, error) {
+	a.ID = strings.TrimPrefix(a.ID, "act_")
+	if a.ID == "" {
+		a.ID = st.newID("account")
+	} else if !isDigits(a.ID) {
+		return Account{}, fmt.Errorf("metaadstest: account id %q must be digits or act_digits", a.ID)
+	}
+	if st.accounts[a.ID] != nil {
+		return Account{}, fmt.Errorf("metaadstest: account %s already exists", a.ID)
+	}
+	if a.Name == "" {
+		a.Name = "Ad Account " + a.ID
+	}
+	if a.Currency == "" {
+		a.Currency = "USD"
+	}
+	if len(a.Currency) != 3 {
+		return Account{}, fmt.Errorf("metaadstest: account currency %q is not a 3-letter ISO code", a.Currency)
+	}
+	a.Currency = strings.ToUpper(a.Currency)
+	if a.TimezoneName == "" {
+		a.TimezoneName = "America/Los_Angeles"
+	}
+	loc, err := time.LoadLocation(a.TimezoneName)
+	if err != nil {
+		return Account{}, fmt.Errorf("metaadstest: account time zone %q: %w", a.TimezoneName, err)
+	}
+	if a.AccountStatus == 0 {
+		a.AccountStatus = 1
+	}
+	if a.CreatedTime.IsZero() {
+		a.CreatedTime = now.AddDate(0, 0, -120)
+	}
+	if a.HourOfDayEffect < 0 || a.HourOfDayEffect > 0.9 || a.DayOfWeekEffect < 0 || a.DayOfWeekEffect > 0.9 {
+		return Account{}, fmt.Errorf("metaadstest: account %s: HourOfDayEffect and DayOfWeekEffect must be within 0..0.9", a.ID)
+	}
+	if a.SeasonalLift < 0 || a.SeasonalLift > 10 {
+		return Account{}, fmt.Errorf("metaadstest: account %s: SeasonalLift must be within 0..10", a.ID)
+	}
+	st.accounts[a.ID] = &accountRec{Account: a, loc: loc}
+	st.acctOrder = append(st.acctOrder, a.ID)
+	st.version++
+	return a, nil
+}
+
+func (st *store) addCampaign(c Campaign, now time.Time) (Campaign, error) {
+	c.AccountID = strings.TrimPrefix(c.AccountID, "act_")
+	acct := st.accounts[c.AccountID]
+	if acct == nil {
+		return Campaign{}, fmt.Errorf("metaadstest: campaign account %q does not exist", c.AccountID)
+	}
+	var err error
+	if c.Status, err = checkStatus("campaign", c.Status); err != nil {
+		return Campaign{}, err
+	}
+	if c.ID == "" {
+		c.ID = st.newID("campaign")
+	} else if !isDigits(c.ID) || st.objectKind(c.ID) != "" {
+		return Campaign{}, fmt.Errorf("metaadstest: campaign id %q must be unused digits", c.ID)
+	}
+	if c.DailyBudget < 0 || c.LifetimeBudget < 0 || c.DailyBudget > 0 && c.LifetimeBudget > 0 {
+		return Campaign{}, fmt.Errorf("metaadstest: campaign %s: set at most one of DailyBudget and LifetimeBudget, not negative", c.ID)
+	}
+	if c.Name == "" {
+		c.Name = "Campaign " + c.ID
+	}
+	if c.Objective == "" {
+		c.Objective = "OUTCOME_SALES"
+	}
+	if c.BidStrategy == "" {
+		c.BidStrategy = "LOWEST_COST_WITHOUT_CAP"
+	}
+	if c.StartTime.IsZero() {
+		c.StartTime = acct.CreatedTime
+	}
+	if c.CreatedTime.IsZero() {
+		c.CreatedTime = c.StartTime
+	}
+	if c.UpdatedTime.IsZero() {
+		c.UpdatedTime = c.CreatedTime
+	}
+	st.campaigns[c.ID] = &campaignRec{Campaign: c,
+		statuses: []statusChange{{c.CreatedTime, c.Status}},
+		budgets:  []budgetChange{{c.CreatedTime, c.DailyBudget, c.LifetimeBudget}}}
+	st.campOrder = append(st.campOrder, c.ID)
+	st.version++
+	return c, nil
+}
+
+func (st *store) addAdSet(s AdSet) (AdSet, error) {
+	camp := st.campaigns[s.CampaignID]
+	if camp == nil {
+		return AdSet{}, fmt.Errorf("metaadstest: ad set campaign %q does not exist", s.CampaignID)
+	}
+	s.AccountID = camp.AccountID
+	var err error
+	if s.Status, err = checkStatus("ad set", s.Status); err != nil {
+		return AdSet{}, err
+	}
+	if s.ID == "" {
+		s.ID = st.newID("adset")
+	} else if !isDigits(s.ID) || st.objectKind(s.ID) != "" {
+		return AdSet{}, fmt.Errorf("metaadstest: ad set id %q must be unused digits", s.ID)
+	}
+	cbo := camp.DailyBudget > 0 || camp.LifetimeBudget > 0
+	switch {
+	case s.DailyBudget < 0 || s.LifetimeBudget < 0:
+		return AdSet{}, fmt.Errorf("metaadstest: ad set %s: budgets must not be negative", s.ID)
+	case cbo && (s.DailyBudget > 0 || s.LifetimeBudget > 0):
+		return AdSet{}, fmt.Errorf("metaadstest: ad set %s: campaign %s has a campaign budget; an ad set budget cannot be set too", s.ID, camp.ID)
+	case !cbo && (s.DailyBudget > 0) == (s.LifetimeBudget > 0):
+		return AdSet{}, fmt.Errorf("metaadstest: ad set %s: set exactly one of DailyBudget and LifetimeBudget (campaign %s has no budget)", s.ID, camp.ID)
+	case s.LifetimeBudget > 0 && s.EndTime.IsZero():
+		return AdSet{}, fmt.Errorf("metaadstest: ad set %s: LifetimeBudget needs EndTime", s.ID)
+	case s.Overpace < 0 || s.Overpace > 5:
+		return AdSet{}, fmt.Errorf("metaadstest: ad set %s: Overpace must be within 0..5", s.ID)
+	case s.OverlapRatio < 0 || s.OverlapRatio >= 1:
+		return AdSet{}, fmt.Errorf("metaadstest: ad set %s: OverlapRatio must be within 0..1", s.ID)
+	}
+	if s.OverlapGroup != "" && s.OverlapRatio == 0 {
+		s.OverlapRatio = 0.3
+	}
+	if s.Name == "" {
+		s.Name = "Ad Set " + s.ID
+	}
+	if s.BillingEvent == "" {
+		s.BillingEvent = "IMPRESSIONS"
+	}
+	if s.OptimizationGoal == "" {
+		s.OptimizationGoal = "OFFSITE_CONVERSIONS"
+	}
+	if s.Targeting == "" {
+		s.Targeting = `{"geo_locations":{"countries":["US"]},"age_min":18,"age_max":65}`
+	}
+	if s.StartTime.IsZero() {
+		s.StartTime = camp.StartTime
+	}
+	if s.CreatedTime.IsZero() {
+		s.CreatedTime = s.StartTime
+	}
+	if s.UpdatedTime.IsZero() {
+		s.UpdatedTime = s.CreatedTime
+	}
+	st.adsets[s.ID] = &adSetRec{AdSet: s,
+		statuses: []statusChange{{s.CreatedTime, s.Status}},
+		budgets:  []budgetChange{{s.CreatedTime, s.DailyBudget, s.LifetimeBudget}}}
+	st.adsetOrder = append(st.adsetOrder, s.ID)
+	st.version++
+	return s, nil
+}
+
+func (st *store) addAd(a Ad) (Ad, error) {
+	set := st.adsets[a.AdSetID]
+	if set == nil {
+		return Ad{}, fmt.Errorf("metaadstest: ad's ad set %q does not exist", a.AdSetID)
+	}
+	a.CampaignID, a.AccountID = set.CampaignID, set.AccountID
+	var err error
+	if a.Status, err = checkStatus("ad", a.Status); err != nil {
+		return Ad{}, err
+	}
+	if a.ID == "" {
+		a.ID = st.newID("ad")
+	} else if !isDigits(a.ID) || st.objectKind(a.ID) != "" {
+		return Ad{}, fmt.Errorf("metaadstest: ad id %q must be unused digits", a.ID)
+	}
+	if a.CreativeID != "" {
+		cr := st.creatives[a.CreativeID]
+		if cr == nil || cr.AccountID != a.AccountID {
+			return Ad{}, fmt.Errorf("metaadstest: ad %s: creative %q does not exist in account %s", a.ID, a.CreativeID, a.AccountID)
+		}
+	}
+	if a.Quality == 0 {
+		a.Quality = 1
+	}
+	if a.Quality < 0 || a.Quality > 10 || a.FatigueRate < 0 || a.FatigueRate > 5 {
+		return Ad{}, fmt.Errorf("metaadstest: ad %s: Quality must be within 0..10 and FatigueRate within 0..5", a.ID)
+	}
+	if a.Name == "" {
+		a.Name = "Ad " + a.ID
+	}
+	if a.CreatedTime.IsZero() {
+		a.CreatedTime = set.StartTime
+	}
+	if a.UpdatedTime.IsZero() {
+		a.UpdatedTime = a.CreatedTime
+	}
+	st.ads[a.ID] = &adRec{Ad: a, statuses: []statusChange{{a.CreatedTime, a.Status}}}
+	st.adOrder = append(st.adOrder, a.ID)
+	st.version++
+	return a, nil
+}
+
+func (st *store) addCreative(c Creative) (Creative, error) {
+	c.AccountID = strings.TrimPrefix(c.AccountID, "act_")
+	if st.accounts[c.AccountID] == nil {
+		return Creative{}, fmt.Errorf("metaadstest: creative account %q does not exist", c.AccountID)
+	}
+	if c.ID == "" {
+		c.ID = st.newID("creative")
+	} else if !isDigits(c.ID) || st.objectKind(c.ID) != "" {
+		return Creative{}, fmt.Errorf("metaadstest: creative id %q must be unused digits", c.ID)
+	}
+	if c.Name == "" {
+		c.Name = "Creative " + c.ID
+	}
+	if c.CallToActionType == "" {
+		c.CallToActionType = "SHOP_NOW"
+	}
+	if c.Status == "" {
+		c.Status = "ACTIVE"
+	}
+	st.creatives[c.ID] = &c
+	st.creatOrder = append(st.creatOrder, c.ID)
+	return c, nil
+}
+
+// effective statuses (reference §3.2-3.4): a paused parent shows through as
+// CAMPAIGN_PAUSED / ADSET_PAUSED without changing the child's own status.
+func (st *store) campaignEffective(c *campaignRec) string { return c.Status }
+
+func (st *store) adsetEffective(s *adSetRec) string {
+	if s.Status != "ACTIVE" {
+		return s.Status
+	}
+	if c := st.campaigns[s.CampaignID]; c != nil && c.Status != "ACTIVE" {
+		if c.Status == "PAUSED" {
+			return "CAMPAIGN_PAUSED"
+		}
+		return c.Status
+	}
+	return "ACTIVE"
+}
+
+func (st *store) adEffective(a *adRec) string {
+	if a.Status != "ACTIVE" {
+		return a.Status
+	}
+	s := st.adsets[a.AdSetID]
+	if s == nil {
+		return a.Status
+	}
+	switch e := st.adsetEffective(s); e {
+	case "ACTIVE":
+		return "ACTIVE"
+	case "PAUSED":
+		return "ADSET_PAUSED"
+	default:
+		return e
+	}
+}
