@@ -81,16 +81,18 @@ func budgetFields(daily, lifetime int64) (d, l any) {
 var campaignType = nodeType[*campaignRec]{
 	name: "Campaign", defaults: []string{"id"},
 	fields: map[string]fieldFn[*campaignRec]{
-		"id":                    func(_ *Server, c *campaignRec) any { return c.ID },
-		"account_id":            func(_ *Server, c *campaignRec) any { return c.AccountID },
-		"name":                  func(_ *Server, c *campaignRec) any { return c.Name },
-		"objective":             func(_ *Server, c *campaignRec) any { return c.Objective },
-		"status":                func(_ *Server, c *campaignRec) any { return c.Status },
-		"configured_status":     func(_ *Server, c *campaignRec) any { return c.Status },
-		"effective_status":      func(s *Server, c *campaignRec) any { return s.st.campaignEffective(c) },
-		"daily_budget":          func(_ *Server, c *campaignRec) any { d, _ := budgetFields(c.DailyBudget, 0); return d },
-		"lifetime_budget":       func(_ *Server, c *campaignRec) any { _, l := budgetFields(0, c.LifetimeBudget); return l },
-		"budget_remaining":      func(s *Server, c *campaignRec) any { return money(s.budgetRemaining(c.DailyBudget, c.LifetimeBudget, "campaign", c.ID)) },
+		"id":                func(_ *Server, c *campaignRec) any { return c.ID },
+		"account_id":        func(_ *Server, c *campaignRec) any { return c.AccountID },
+		"name":              func(_ *Server, c *campaignRec) any { return c.Name },
+		"objective":         func(_ *Server, c *campaignRec) any { return c.Objective },
+		"status":            func(_ *Server, c *campaignRec) any { return c.Status },
+		"configured_status": func(_ *Server, c *campaignRec) any { return c.Status },
+		"effective_status":  func(s *Server, c *campaignRec) any { return s.st.campaignEffective(c) },
+		"daily_budget":      func(_ *Server, c *campaignRec) any { d, _ := budgetFields(c.DailyBudget, 0); return d },
+		"lifetime_budget":   func(_ *Server, c *campaignRec) any { _, l := budgetFields(0, c.LifetimeBudget); return l },
+		"budget_remaining": func(s *Server, c *campaignRec) any {
+			return money(s.budgetRemaining(c.DailyBudget, c.LifetimeBudget, "campaign", c.ID))
+		},
 		"spend_cap":             func(_ *Server, c *campaignRec) any { d, _ := budgetFields(c.SpendCap, 0); return d },
 		"bid_strategy":          func(_ *Server, c *campaignRec) any { return c.BidStrategy },
 		"buying_type":           func(_ *Server, c *campaignRec) any { return "AUCTION" },
@@ -115,7 +117,9 @@ var adSetType = nodeType[*adSetRec]{
 		"effective_status":  func(s *Server, a *adSetRec) any { return s.st.adsetEffective(a) },
 		"daily_budget":      func(_ *Server, a *adSetRec) any { d, _ := budgetFields(a.DailyBudget, 0); return d },
 		"lifetime_budget":   func(_ *Server, a *adSetRec) any { _, l := budgetFields(0, a.LifetimeBudget); return l },
-		"budget_remaining":  func(s *Server, a *adSetRec) any { return money(s.budgetRemaining(a.DailyBudget, a.LifetimeBudget, "adset", a.ID)) },
+		"budget_remaining": func(s *Server, a *adSetRec) any {
+			return money(s.budgetRemaining(a.DailyBudget, a.LifetimeBudget, "adset", a.ID))
+		},
 		"bid_amount": func(_ *Server, a *adSetRec) any {
 			if a.BidAmount == 0 {
 				return nil

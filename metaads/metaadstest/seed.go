@@ -219,14 +219,14 @@ func DemoBusiness(now time.Time) Scenario {
 		},
 	}
 	type setSpec struct {
-		name            string
-		daily           int64
-		overpace        float64
-		overlap         string
-		status          string
-		ads             int
-		fatigue, video  bool
-		quality         float64
+		name           string
+		daily          int64
+		overpace       float64
+		overlap        string
+		status         string
+		ads            int
+		fatigue, video bool
+		quality        float64
 	}
 	type campSpec struct {
 		acct, name, objective, status string

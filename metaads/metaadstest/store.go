@@ -174,12 +174,12 @@ type store struct {
 	ads       map[string]*adRec
 	creatives map[string]*Creative
 	// children in creation order
-	campOrder   []string
-	adsetOrder  []string
-	adOrder     []string
-	creatOrder  []string
-	nextID      map[string]int64
-	version     uint64 // bumped on every write that can change insights
+	campOrder  []string
+	adsetOrder []string
+	adOrder    []string
+	creatOrder []string
+	nextID     map[string]int64
+	version    uint64 // bumped on every write that can change insights
 }
 
 func newStore() *store {
