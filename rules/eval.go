@@ -77,6 +77,8 @@ func (d *Decision) Summary() string {
 				break
 			}
 		}
+	case d.Action == ActionFreeze:
+		b.WriteString(": only safety rules and notifications act on it this run")
 	case d.DryRun:
 		b.WriteString(": dry run")
 	default:
@@ -243,6 +245,9 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 			ec.cur = 1
 		}
 		fired = fired[:0]
+		if ec.history != nil {
+			ec.hist = ec.history[e.ID]
+		}
 		for _, r := range s.rules {
 			if r.off || r.level != e.Level || !r.matches(e) {
 				continue
@@ -254,7 +259,6 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 		if len(fired) == 0 {
 			continue
 		}
-		ec.hist = ec.history[e.ID]
 		out.Decisions = s.decide(ec, fired, out.Decisions)
 	}
 	return out, nil
@@ -488,7 +492,8 @@ func (s *RuleSet) decide(ec *evalCtx, fired []*Rule, out []Decision) []Decision 
 	for _, r := range fired {
 		d := Decision{
 			RuleID: r.id, RuleName: r.name, Class: r.class, Action: r.action.typ, Level: e.Level,
-			EntityID: e.ID, EntityName: e.Name, Account: e.Account, DryRun: !r.live, At: ec.now,
+			EntityID: e.ID, EntityName: e.Name, Account: e.Account, At: ec.now,
+			DryRun: !r.live && r.action.typ != ActionFreeze, // a freeze acts inside the evaluation
 		}
 		d.Evidence = r.cond.evidence(ec, 0, nil)
 		s.guard(ec, r, &d)

@@ -184,7 +184,7 @@ func (ec *evalCtx) format(u metrics.Unit, v float64) string {
 	switch u {
 	case metrics.UnitMoney:
 		if ec.money != nil && math.Abs(v) < 1e15 {
-			return ec.money.Format(int64(math.Round(v)))
+			return ec.money.Format(int64(math.Round(v))) + " " + ec.money.Code()
 		}
 		return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) + " (minor units)"
 	case metrics.UnitFraction:

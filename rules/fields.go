@@ -21,6 +21,7 @@ const (
 	fieldFlightElapsed
 	fieldDailyPacing
 	fieldLifetimePacing
+	fieldLearningPhase
 	numFields
 )
 
@@ -40,6 +41,7 @@ var fieldTable = [numFields]fieldInfo{
 	fieldFlightElapsed:  {"flight_elapsed", metrics.UnitFraction, "share of the flight elapsed"},
 	fieldDailyPacing:    {"daily_pacing", metrics.UnitRatio, "daily pacing (spend today / budget x share of the day elapsed)"},
 	fieldLifetimePacing: {"lifetime_pacing", metrics.UnitRatio, "lifetime pacing (lifetime spend / lifetime budget x share of the flight elapsed)"},
+	fieldLearningPhase:  {"learning_phase", metrics.UnitCount, "in the learning phase (1 yes, 0 no)"},
 }
 
 // unitHours is the unit of age fields. It is not a metrics unit: it only
@@ -90,6 +92,14 @@ func (f field) value(e *Entity, now time.Time) (float64, bool) {
 		day := midnight.AddDate(0, 0, 1).Sub(midnight) // 23 or 25 hours on DST days
 		elapsed := float64(now.Sub(midnight)) / float64(day)
 		return pacing(c.Spend, e.DailyBudget, elapsed)
+	case fieldLearningPhase:
+		if e.LearningStage == "" {
+			return 0, false
+		}
+		if e.LearningStage == LearningStageLearning {
+			return 1, true
+		}
+		return 0, true
 	case fieldLifetimePacing:
 		c, ok := e.counts(WindowLifetime)
 		elapsed, eok := flightElapsed(e, now)
