@@ -68,7 +68,7 @@ func intervalMetrics(k intervalKind) []string {
 // confidence, computed by the metrics package.
 func interval(src *intervalSource, c *metrics.Counts, confidence float64) (lo, hi float64, ok bool) {
 	if src.kind == kindProportion {
-		return wilsonTMP(src.num(c), src.den(c), confidence)
+		return metrics.WilsonInterval(src.num(c), src.den(c), confidence)
 	}
-	return costTMP(src.num(c), src.den(c), confidence)
+	return metrics.CostPerResultInterval(src.num(c), src.den(c), confidence)
 }
