@@ -83,7 +83,7 @@ var (
 	campaignFields = []string{"id", "account_id", "name", "objective", "status", "configured_status", "effective_status", "daily_budget", "lifetime_budget", "budget_remaining", "spend_cap", "bid_strategy", "buying_type", "special_ad_categories", "start_time", "stop_time", "created_time", "updated_time"}
 	adSetFields    = []string{"id", "account_id", "campaign_id", "name", "status", "configured_status", "effective_status", "daily_budget", "lifetime_budget", "budget_remaining", "bid_amount", "bid_strategy", "billing_event", "optimization_goal", "targeting", "pacing_type", "start_time", "end_time", "created_time", "updated_time"}
 	adFields       = []string{"id", "account_id", "campaign_id", "adset_id", "name", "status", "configured_status", "effective_status", "creative", "created_time", "updated_time"}
-	creativeFields = []string{"id", "account_id", "name", "status", "title", "body", "image_hash", "image_url", "video_id", "thumbnail_url", "link_url", "call_to_action_type", "object_story_id", "object_type", "object_story_spec"}
+	creativeFields = []string{"id", "account_id", "name", "status", "title", "body", "image_url", "thumbnail_url", "link_url", "call_to_action_type", "object_type"}
 )
 
 // objectID validates a Graph node id (digits).

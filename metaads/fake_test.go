@@ -1,0 +1,230 @@
+package metaads
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeEnv is a seeded metaadstest server and a client for it.
+type fakeEnv struct {
+	srv   *metaadstest.Server
+	c     *Client
+	token string
+	acct  AccountID
+	logs  *bytes.Buffer
+}
+
+const appSecret = "fake-app-secret-xyz"
+
+func seedScenario(accounts, campaignsPerAccount int) metaadstest.Scenario {
+	var sc metaadstest.Scenario
+	u := metaadstest.User{ID: "900", Name: "Tester"}
+	for a := range accounts {
+		aid := fmt.Sprint(1001 + a)
+		sc.Accounts = append(sc.Accounts, metaadstest.Account{ID: aid, Name: "Account " + aid, Currency: "USD"})
+		u.AdAccounts = append(u.AdAccounts, aid)
+		for c := range campaignsPerAccount {
+			cid := fmt.Sprintf("2%03d%03d", a, c)
+			sc.Campaigns = append(sc.Campaigns, metaadstest.Campaign{ID: cid, AccountID: aid, Name: "Campaign " + cid, Status: "ACTIVE"})
+			sc.AdSets = append(sc.AdSets, metaadstest.AdSet{ID: "3" + cid[1:], CampaignID: cid, Name: "Ad set", DailyBudget: 5000,
+				Targeting: `{"geo_locations":{"countries":["US","CA"]},"age_min":21,"age_max":54,"genders":[2],"flexible_spec":[{"interests":[{"id":"6003","name":"Movies"}]}],"custom_audiences":[{"id":"77"}],"brand_new_field":{"x":1}}`})
+			if c == 0 {
+				sc.Creatives = append(sc.Creatives, metaadstest.Creative{ID: "5" + cid[1:], AccountID: aid, Name: "Creative", Title: "Hello"})
+				sc.Ads = append(sc.Ads, metaadstest.Ad{ID: "4" + cid[1:], AdSetID: "3" + cid[1:], CreativeID: "5" + cid[1:], Name: "Ad"})
+			}
+		}
+	}
+	sc.Users = []metaadstest.User{u}
+	return sc
+}
+
+func newFakeEnv(t *testing.T, sc metaadstest.Scenario, srvOpts []metaadstest.Option, inMemory bool, opts ...Option) *fakeEnv {
+	t.Helper()
+	srvOpts = append([]metaadstest.Option{metaadstest.WithApp(metaadstest.App{ID: "123456", Secret: appSecret, RequireAppSecretProof: true})}, srvOpts...)
+	srv, err := metaadstest.NewServer(srvOpts...)
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	_, err = srv.Seed(sc)
+	require.NoError(t, err)
+	tok, err := srv.IssueToken(metaadstest.TokenSpec{UserID: "900"})
+	require.NoError(t, err)
+	logs := &bytes.Buffer{}
+	base := []Option{WithBaseURL(srv.URL), WithAppSecret(appSecret), WithTokenProvider(StaticTokens{"*": tok}),
+		WithLogger(slog.New(slog.NewJSONHandler(&lockedWriter{w: logs}, &slog.HandlerOptions{Level: slog.LevelDebug})))}
+	if inMemory {
+		base = append(base, WithHTTPClient(&http.Client{Transport: handlerTransport{srv.Handler()}}))
+	}
+	c, err := NewClient(append(base, opts...)...)
+	require.NoError(t, err)
+	return &fakeEnv{srv: srv, c: c, token: tok, acct: MustParseAccountID("1001"), logs: logs}
+}
+
+func TestFakeObjectServices(t *testing.T) {
+	e := newFakeEnv(t, seedScenario(2, 5), nil, false)
+	ctx := context.Background()
+
+	accts, err := collect(e.c.Accounts.List(ctx, ListOptions{Limit: 1}))
+	require.NoError(t, err)
+	require.Len(t, accts, 2)
+	assert.Equal(t, "act_1001", accts[0].ID.String())
+	assert.Equal(t, "USD", accts[0].Currency)
+	assert.NotEmpty(t, accts[0].Raw)
+
+	a, err := e.c.Accounts.Get(ctx, e.acct)
+	require.NoError(t, err)
+	assert.Equal(t, AccountActive, a.AccountStatus)
+
+	camps, err := collect(e.c.Campaigns.List(ctx, e.acct, ListOptions{Limit: 2}))
+	require.NoError(t, err)
+	assert.Len(t, camps, 5, "five campaigns over three pages")
+	assert.Equal(t, StatusActive, camps[0].Status)
+
+	p, err := e.c.Campaigns.ListPage(ctx, e.acct, ListOptions{Limit: 2}, "")
+	require.NoError(t, err)
+	assert.True(t, p.HasNext)
+	p2, err := e.c.Campaigns.ListPage(ctx, e.acct, ListOptions{Limit: 2}, p.After)
+	require.NoError(t, err)
+	assert.NotEqual(t, p.Items[0].ID, p2.Items[0].ID)
+
+	sets, err := collect(e.c.AdSets.List(ctx, e.acct, ListOptions{Parent: camps[0].ID}))
+	require.NoError(t, err)
+	require.Len(t, sets, 1)
+	as := sets[0]
+	assert.EqualValues(t, 5000, as.DailyBudget)
+	require.NotNil(t, as.Targeting)
+	assert.Equal(t, []string{"US", "CA"}, as.Targeting.GeoLocations.Countries)
+	assert.Equal(t, 21, as.Targeting.AgeMin)
+	assert.Equal(t, []Gender{GenderFemale}, as.Targeting.Genders)
+	assert.Equal(t, "Movies", as.Targeting.FlexibleSpec[0].Interests[0].Name)
+	assert.Equal(t, "77", as.Targeting.CustomAudiences[0].ID)
+	out, err := as.Targeting.MarshalJSON()
+	require.NoError(t, err)
+	assert.Contains(t, string(out), "brand_new_field", "unknown targeting fields survive a round trip")
+
+	ads, err := collect(e.c.Ads.List(ctx, e.acct, ListOptions{}))
+	require.NoError(t, err)
+	require.Len(t, ads, 1)
+	ad, err := e.c.Ads.Get(ctx, e.acct, ads[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, ads[0].ID, ad.ID)
+	crs, err := collect(e.c.Creatives.List(ctx, e.acct, ListOptions{}))
+	require.NoError(t, err)
+	require.Len(t, crs, 1)
+	cr, err := e.c.Creatives.Get(ctx, e.acct, crs[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Hello", cr.Title)
+	gs, err := e.c.AdSets.Get(ctx, e.acct, as.ID)
+	require.NoError(t, err)
+	assert.Equal(t, as.ID, gs.ID)
+
+	// Writes.
+	require.NoError(t, e.c.Campaigns.UpdateStatus(ctx, e.acct, camps[0].ID, StatusPaused))
+	got, ok := e.srv.Campaign(camps[0].ID)
+	require.True(t, ok)
+	assert.Equal(t, "PAUSED", got.Status)
+	gc, err := e.c.Campaigns.Get(ctx, e.acct, camps[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, StatusPaused, gc.Status)
+	require.NoError(t, e.c.AdSets.UpdateBudget(ctx, e.acct, as.ID, Budget{Daily: 7500}))
+	gotSet, _ := e.srv.AdSet(as.ID)
+	assert.EqualValues(t, 7500, gotSet.DailyBudget)
+	require.NoError(t, e.c.AdSets.UpdateStatus(ctx, e.acct, as.ID, StatusPaused))
+
+	// Not found is classified.
+	_, err = e.c.Campaigns.Get(ctx, e.acct, "999999")
+	assert.Error(t, err)
+
+	// Every request carried the token in the header, never in the URL.
+	reqs := e.srv.Requests()
+	require.NotEmpty(t, reqs)
+	for _, r := range reqs {
+		assert.Equal(t, "header", r.TokenIn, "%s %s", r.Method, r.Path)
+	}
+}
+
+func TestFakeFaults(t *testing.T) {
+	ctx := context.Background()
+	t.Run("html body is an error and retried for GET", func(t *testing.T) {
+		e := newFakeEnv(t, seedScenario(1, 1), nil, false, WithRetryBackoff(time.Millisecond, time.Millisecond))
+		require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Path: "/act_1001/campaigns", Kind: metaadstest.FaultHTML}))
+		camps, err := collect(e.c.Campaigns.List(ctx, e.acct, ListOptions{}))
+		require.NoError(t, err)
+		assert.Len(t, camps, 1)
+		require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Path: "/act_1001/campaigns", Kind: metaadstest.FaultHTML, Count: -1}))
+		_, err = collect(e.c.Campaigns.List(ctx, e.acct, ListOptions{}))
+		var apiErr *Error
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, "NonJSONResponse", apiErr.Type)
+		assert.Equal(t, 502, apiErr.HTTPStatus)
+	})
+	t.Run("malformed json 200", func(t *testing.T) {
+		e := newFakeEnv(t, seedScenario(1, 1), nil, false, WithMaxRetries(0))
+		require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Path: "/act_1001/campaigns", Kind: metaadstest.FaultMalformedJSON}))
+		_, err := collect(e.c.Campaigns.List(ctx, e.acct, ListOptions{}))
+		assert.Error(t, err)
+	})
+	t.Run("dropped connection retried for GET, not for writes", func(t *testing.T) {
+		e := newFakeEnv(t, seedScenario(1, 1), nil, false, WithRetryBackoff(time.Millisecond, time.Millisecond))
+		require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Path: "/act_1001/campaigns", Kind: metaadstest.FaultDrop}))
+		camps, err := collect(e.c.Campaigns.List(ctx, e.acct, ListOptions{}))
+		require.NoError(t, err)
+		require.Len(t, camps, 1)
+		e.srv.ResetRequests()
+		require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Method: "POST", Path: "/" + camps[0].ID, Kind: metaadstest.FaultDrop}))
+		err = e.c.Campaigns.UpdateStatus(ctx, e.acct, camps[0].ID, StatusPaused)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), e.token)
+		posts := 0
+		for _, r := range e.srv.Requests() {
+			if r.Method == "POST" {
+				posts++
+			}
+		}
+		assert.LessOrEqual(t, posts, 1, "a write that may have been processed is never sent twice")
+	})
+	t.Run("token expires mid-pagination", func(t *testing.T) {
+		e := newFakeEnv(t, seedScenario(1, 5), nil, false)
+		require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Path: "/act_1001/campaigns", Kind: metaadstest.FaultExpireToken, Skip: 1}))
+		got, err := collect(e.c.Campaigns.List(ctx, e.acct, ListOptions{Limit: 2}))
+		assert.Len(t, got, 2)
+		assert.ErrorIs(t, err, ErrTokenExpired)
+		assert.ErrorIs(t, err, ErrTokenInvalid)
+		assert.NotContains(t, err.Error(), e.token)
+	})
+	t.Run("data limit is not retried", func(t *testing.T) {
+		e := newFakeEnv(t, seedScenario(1, 1), nil, false)
+		require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Path: "/act_1001/campaigns", Kind: metaadstest.FaultDataLimit, Count: -1}))
+		_, err := collect(e.c.Campaigns.List(ctx, e.acct, ListOptions{}))
+		assert.ErrorIs(t, err, ErrDataLimit)
+		assert.Len(t, e.srv.Requests(), 1)
+	})
+	t.Run("retired version", func(t *testing.T) {
+		e := newFakeEnv(t, seedScenario(1, 1), nil, false, WithAPIVersion("v19.0"))
+		_, err := e.c.Accounts.Get(ctx, e.acct)
+		assert.ErrorIs(t, err, ErrDeprecatedVersion)
+	})
+	t.Run("no token for account", func(t *testing.T) {
+		e := newFakeEnv(t, seedScenario(1, 1), nil, false, WithTokenProvider(StaticTokens{"act_5": "x"}))
+		_, err := e.c.Accounts.Get(ctx, e.acct)
+		assert.ErrorIs(t, err, ErrNoToken)
+		assert.Empty(t, e.srv.Requests())
+	})
+	t.Run("missing proof is rejected by the fake", func(t *testing.T) {
+		e := newFakeEnv(t, seedScenario(1, 1), nil, false)
+		c, err := NewClient(WithBaseURL(e.srv.URL), WithTokenProvider(StaticTokens{"*": e.token}))
+		require.NoError(t, err)
+		_, err = c.Accounts.Get(ctx, e.acct)
+		assert.Error(t, err, "the fake requires appsecret_proof")
+		assert.True(t, strings.HasPrefix(err.Error(), "metaads: "))
+	})
+}
