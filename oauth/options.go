@@ -26,12 +26,18 @@ type settings struct {
 }
 
 func newSettings(opts []Option) (*settings, error) {
-	s := &settings{
+	return deriveSettings(&settings{
 		now:         time.Now,
 		stateTTL:    DefaultStateTTL,
 		renewWindow: DefaultRenewWindow,
 		callTimeout: 30 * time.Second,
-	}
+	}, opts)
+}
+
+// deriveSettings applies opts to a copy of base.
+func deriveSettings(base *settings, opts []Option) (*settings, error) {
+	c := *base
+	s := &c
 	for i, o := range opts {
 		if o == nil {
 			return nil, fmt.Errorf("oauth: option %d is nil", i)

@@ -1,0 +1,535 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/adpilot/adpilot/metaads"
+)
+
+// Manager runs Meta account connections for an application: it builds login
+// URLs, completes callbacks, inspects, renews, verifies and disconnects
+// tokens, and keeps them sealed in an EncryptedStore. It holds no per-login
+// state in memory (apart from the default in-memory ReplayStore), so several
+// replicas sharing the state keys, the store and a ReplayStore can serve one
+// login between them.
+//
+// A Manager is safe for concurrent use.
+type Manager struct {
+	cfg    Config
+	store  *EncryptedStore
+	states *States
+	graph  *metaads.Client
+	set    *settings
+}
+
+// NewManager validates cfg and returns a Manager storing tokens in store.
+// WithStateKeys is required. Other options: WithClock, WithLogger,
+// WithHTTPClient, WithReplayStore, WithStateTTL, WithRenewWindow.
+func NewManager(cfg Config, store *EncryptedStore, opts ...Option) (*Manager, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if store == nil {
+		return nil, errors.New("oauth: NewManager: nil EncryptedStore")
+	}
+	s, err := newSettings(opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.stateKeys) == 0 {
+		return nil, errors.New("oauth: NewManager: no state keys: pass WithStateKeys with a secret of 32+ random bytes shared by all replicas")
+	}
+	states, err := newStates(s.stateKeys, s)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Scopes = slices.Clone(cfg.Scopes)
+	cfg.RequiredScopes = slices.Clone(cfg.RequiredScopes)
+	graph, err := metaads.NewClient(
+		metaads.WithBaseURL(cfg.graphBase()),
+		metaads.WithAPIVersion(cfg.Version()),
+		metaads.WithAppSecret(cfg.AppSecret),
+		metaads.WithHTTPClient(s.httpClient),
+		metaads.WithLogger(s.logger),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: building the Graph client: %w", err)
+	}
+	return &Manager{cfg: cfg, store: store, states: states, graph: graph, set: s}, nil
+}
+
+// Config returns a copy of the manager's configuration.
+func (m *Manager) Config() Config { return m.cfg }
+
+// Store returns the encrypted token store.
+func (m *Manager) Store() *EncryptedStore { return m.store }
+
+func (m *Manager) now() time.Time    { return m.set.now() }
+func (m *Manager) log() *slog.Logger { return m.set.logger }
+func (m *Manager) ctxHTTP(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, m.set.httpClient)
+}
+
+// appToken is the app access token "{app-id}|{app-secret}", used for
+// debug_token; it travels in the Authorization header.
+func (m *Manager) appToken() oauth2.TokenSource {
+	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: m.cfg.AppID + "|" + m.cfg.AppSecret, TokenType: "Bearer"})
+}
+
+// AuthCodeURL starts a login for the browser session sessionID: it issues a
+// signed state and returns the login dialog URL (with the PKCE challenge
+// unless disabled). Redirect the browser there.
+func (m *Manager) AuthCodeURL(sessionID string, opts ...oauth2.AuthCodeOption) (string, error) {
+	state, verifier, err := m.states.Issue(sessionID)
+	if err != nil {
+		return "", err
+	}
+	return m.cfg.AuthCodeURL(state, verifier, opts...), nil
+}
+
+// AdAccount is an ad account the connected user granted.
+type AdAccount struct {
+	ID       metaads.AccountID `json:"id"`
+	Name     string            `json:"name"`
+	Currency string            `json:"currency"`
+	Status   int               `json:"account_status"`
+	Timezone string            `json:"timezone_name"`
+}
+
+// Connected describes a completed connection. It holds no token.
+type Connected struct {
+	User             string
+	MetaUserID       string
+	TokenType        string // USER or SYSTEM_USER
+	Scopes           []string
+	Expiry           time.Time // zero: never expires
+	DataAccessExpiry time.Time
+	Status           Status
+	// AdAccounts are the granted ad accounts from /me/adaccounts (limited
+	// to those named in granular scopes when the dialog reported any).
+	AdAccounts []AdAccount
+}
+
+// Callback completes a login: it checks the state against the browser
+// session, turns the dialog's error parameters into a *DialogError,
+// exchanges the code (with the PKCE verifier), trades the token for a
+// long-lived one, inspects it with debug_token (validity, app, expiry, data
+// access expiry, granted vs required scopes, granular ad accounts), lists
+// /me/adaccounts, and stores the token sealed for the user and each ad
+// account. query is the callback URL's query.
+//
+// Errors: ErrStateInvalid/Expired/Reused, *DialogError (ErrConsentDenied),
+// ErrBadRequest, *MissingScopesError (ErrMissingScopes), or a wrapped
+// *metaads.Error from Meta. None contains a token or code.
+func (m *Manager) Callback(ctx context.Context, sessionID, user string, query url.Values) (*Connected, error) {
+	if user == "" {
+		return nil, errors.New("oauth: Callback: empty user id: want the application's user who is connecting")
+	}
+	verifier, err := m.states.Verify(ctx, query.Get("state"), sessionID)
+	if err != nil {
+		return nil, err
+	}
+	if e := query.Get("error"); e != "" || query.Get("error_reason") != "" {
+		return nil, &DialogError{Code: e, Reason: query.Get("error_reason"),
+			Description: truncate(query.Get("error_description"), 300), ErrorCode: query.Get("error_code")}
+	}
+	code := query.Get("code")
+	if code == "" {
+		return nil, fmt.Errorf("%w: no code and no error parameter", ErrBadRequest)
+	}
+	short, err := m.cfg.Exchange(m.ctxHTTP(ctx), code, verifier)
+	if err != nil {
+		return nil, err
+	}
+	tok := short
+	if short.ExpiresIn > 0 || !short.Expiry.IsZero() {
+		// A non-expiring token (system user via Login for Business) needs no
+		// long-lived exchange.
+		tok, err = m.cfg.ExchangeLongLived(m.ctxHTTP(ctx), short)
+		if err != nil {
+			return nil, err
+		}
+	}
+	info, err := m.Inspect(ctx, tok.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Valid {
+		return nil, fmt.Errorf("oauth: the new token is not valid according to debug_token: %s", info.ErrorMessage)
+	}
+	if missing := missingScopes(m.cfg.Required(), info.Scopes); len(missing) > 0 {
+		return nil, &MissingScopesError{Missing: missing, Granted: info.Scopes, Declined: splitScopes(query.Get("denied_scopes"))}
+	}
+	accounts, err := m.adAccounts(ctx, tok.AccessToken, info)
+	if err != nil {
+		return nil, err
+	}
+	tok = &oauth2.Token{AccessToken: tok.AccessToken, TokenType: "Bearer", Expiry: info.ExpiresAt}
+	c := &Connected{User: user, MetaUserID: info.UserID, TokenType: info.Type, Scopes: info.Scopes,
+		Expiry: info.ExpiresAt, DataAccessExpiry: info.DataAccessExpiresAt,
+		Status: m.statusFor(info.ExpiresAt, info.DataAccessExpiresAt), AdAccounts: accounts}
+	if err := m.saveConnection(ctx, c, tok); err != nil {
+		return nil, err
+	}
+	m.log().LogAttrs(ctx, slog.LevelInfo, "oauth: meta account connected",
+		slog.String("user", user), slog.String("meta_user_id", info.UserID),
+		slog.Int("ad_accounts", len(accounts)), slog.Time("expires", info.ExpiresAt),
+		slog.String("status", string(c.Status)))
+	return c, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func splitScopes(s string) []string {
+	var out []string
+	for f := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, f)
+	}
+	return out
+}
+
+func missingScopes(required, granted []string) []string {
+	var missing []string
+	for _, r := range required {
+		if !slices.Contains(granted, r) {
+			missing = append(missing, r)
+		}
+	}
+	slices.Sort(missing)
+	return slices.Compact(missing)
+}
+
+// statusFor classifies a token by its expiries and the renew window.
+func (m *Manager) statusFor(expiry, dataAccess time.Time) Status {
+	now := m.now()
+	horizon := now.Add(m.set.renewWindow)
+	switch {
+	case !expiry.IsZero() && !now.Before(expiry), !dataAccess.IsZero() && !now.Before(dataAccess):
+		return StatusNeedsReauth
+	case !expiry.IsZero() && expiry.Before(horizon), !dataAccess.IsZero() && dataAccess.Before(horizon):
+		return StatusExpiring
+	}
+	return StatusConnected
+}
+
+// saveConnection writes the user's row and one row per ad account, and
+// removes account rows of the user that are no longer granted.
+func (m *Manager) saveConnection(ctx context.Context, c *Connected, tok *oauth2.Token) error {
+	keep := map[metaads.AccountID]bool{{}: true}
+	rows := []Key{{User: c.User}}
+	for _, a := range c.AdAccounts {
+		if !keep[a.ID] {
+			keep[a.ID] = true
+			rows = append(rows, Key{User: c.User, Account: a.ID})
+		}
+	}
+	for _, k := range rows {
+		err := m.store.Save(ctx, &Connection{Key: k, MetaUserID: c.MetaUserID, Token: tok,
+			DataAccessExpiry: c.DataAccessExpiry, Scopes: c.Scopes, Status: c.Status})
+		if err != nil {
+			return err
+		}
+	}
+	var stale []Key
+	for rec, err := range m.store.Inner().List(ctx, Query{User: c.User}) {
+		if err != nil {
+			return fmt.Errorf("oauth: listing rows of user %q: %w", c.User, err)
+		}
+		if !keep[rec.Account] {
+			stale = append(stale, rec.Key)
+		}
+	}
+	for _, k := range stale {
+		if err := m.store.Delete(ctx, k); err != nil {
+			return fmt.Errorf("oauth: removing %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// adAccounts lists /me/adaccounts with the user token, restricted to the
+// accounts named in granular scopes when there are any.
+func (m *Manager) adAccounts(ctx context.Context, token string, info *TokenInfo) ([]AdAccount, error) {
+	type row struct {
+		ID       string `json:"id"`
+		Name     string `json:"name"`
+		Currency string `json:"currency"`
+		Status   int    `json:"account_status"`
+		Timezone string `json:"timezone_name"`
+	}
+	req := &metaads.Request{Path: "me/adaccounts",
+		Query:       url.Values{"fields": {"id,name,currency,account_status,timezone_name"}, "limit": {"100"}},
+		TokenSource: staticSource(token)}
+	granted := info.GrantedAdAccounts()
+	var out []AdAccount
+	for r, err := range metaads.All[row](ctx, m.graph, req) {
+		if err != nil {
+			return nil, fmt.Errorf("oauth: listing ad accounts: %w", err)
+		}
+		id, err := metaads.ParseAccountID(r.ID)
+		if err != nil {
+			return nil, fmt.Errorf("oauth: /me/adaccounts returned %w", err)
+		}
+		if len(granted) > 0 && !slices.Contains(granted, id) {
+			continue
+		}
+		out = append(out, AdAccount{ID: id, Name: r.Name, Currency: r.Currency, Status: r.Status, Timezone: r.Timezone})
+	}
+	return out, nil
+}
+
+func staticSource(token string) oauth2.TokenSource {
+	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token, TokenType: "Bearer"})
+}
+
+// ExpiresAt etc. come from debug_token; see TokenInfo.
+
+// reauth marks every row of the user as needing reauthorization and returns
+// the *ReauthError to report.
+func (m *Manager) reauth(ctx context.Context, user string, account metaads.AccountID, reason string, cause error) error {
+	if err := m.setStatus(ctx, user, StatusNeedsReauth); err != nil {
+		m.log().LogAttrs(ctx, slog.LevelWarn, "oauth: could not mark connection for reauth",
+			slog.String("user", user), slog.String("error", err.Error()))
+	}
+	m.log().LogAttrs(ctx, slog.LevelWarn, "oauth: reconnect required",
+		slog.String("user", user), slog.String("reason", reason))
+	return &ReauthError{User: user, Account: account, Reason: reason, Err: cause}
+}
+
+// setStatus rewrites the status of all of the user's token rows.
+func (m *Manager) setStatus(ctx context.Context, user string, st Status) error {
+	var errs []error
+	for c, err := range m.store.List(ctx, Query{User: user}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if c.Token == nil || c.Status == st {
+			continue
+		}
+		c.Status = st
+		errs = append(errs, m.store.Save(ctx, c))
+	}
+	return errors.Join(errs...)
+}
+
+// userConnection loads the user's own row (Account zero).
+func (m *Manager) userConnection(ctx context.Context, user string) (*Connection, error) {
+	if user == "" {
+		return nil, errors.New("oauth: empty user id")
+	}
+	c, err := m.store.Load(ctx, Key{User: user})
+	if err != nil {
+		return nil, err
+	}
+	if c.Token == nil {
+		return nil, fmt.Errorf("%w for user %q: disconnected", ErrNoToken, user)
+	}
+	return c, nil
+}
+
+// Verify re-inspects the user's stored token with debug_token and updates
+// the stored status. An invalid, expired or data-access-expired token gives
+// a *ReauthError (ErrReauthRequired).
+func (m *Manager) Verify(ctx context.Context, user string) (*TokenInfo, error) {
+	c, err := m.userConnection(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	info, err := m.Inspect(ctx, c.Token.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Valid {
+		return info, m.reauth(ctx, user, metaads.AccountID{}, "debug_token reports the token invalid: "+info.ErrorMessage, nil)
+	}
+	st := m.statusFor(info.ExpiresAt, info.DataAccessExpiresAt)
+	if st == StatusNeedsReauth {
+		return info, m.reauth(ctx, user, metaads.AccountID{}, "the token or its data access has expired", nil)
+	}
+	if err := m.setStatus(ctx, user, st); err != nil {
+		return info, err
+	}
+	return info, nil
+}
+
+// Renew trades the user's stored long-lived token for a fresh one with
+// fb_exchange_token and stores it. extended reports whether the expiry
+// moved later; when Meta returns the same expiry the rows are marked
+// StatusExpiring (only a new login extends it). An expired or revoked token
+// (code 190) gives a *ReauthError and marks the rows StatusNeedsReauth.
+func (m *Manager) Renew(ctx context.Context, user string) (conn *Connection, extended bool, err error) {
+	c, err := m.userConnection(ctx, user)
+	if err != nil {
+		return nil, false, err
+	}
+	tok, extended, err := m.renewToken(ctx, c)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := m.saveUserToken(ctx, user, tok); err != nil {
+		return nil, false, err
+	}
+	c.Token = tok
+	c.Status = m.statusFor(tok.Expiry, c.DataAccessExpiry)
+	if !extended && c.Status == StatusConnected {
+		c.Status = StatusExpiring
+	}
+	if c.Status != StatusConnected {
+		if err := m.setStatus(ctx, user, c.Status); err != nil {
+			return nil, false, err
+		}
+	}
+	return c, extended, nil
+}
+
+// renewToken exchanges c's token without saving. It never returns the old
+// token as new when the exchange failed.
+func (m *Manager) renewToken(ctx context.Context, c *Connection) (*oauth2.Token, bool, error) {
+	old := c.Token
+	if !old.Expiry.IsZero() && !m.now().Before(old.Expiry) {
+		return nil, false, m.reauth(ctx, c.User, c.Account, "the token expired at "+old.Expiry.UTC().Format(time.RFC3339)+" and Meta cannot renew an expired token", nil)
+	}
+	if !c.DataAccessExpiry.IsZero() && !m.now().Before(c.DataAccessExpiry) {
+		return nil, false, m.reauth(ctx, c.User, c.Account, "data access expired; the user must log in again", nil)
+	}
+	nt, err := m.cfg.ExchangeLongLived(m.ctxHTTP(ctx), old)
+	if err != nil {
+		if errors.Is(err, metaads.ErrTokenInvalid) {
+			return nil, false, m.reauth(ctx, c.User, c.Account, "Meta refused to renew the token", err)
+		}
+		return nil, false, err
+	}
+	exp := time.Time{}
+	if nt.ExpiresIn > 0 {
+		exp = m.now().Add(time.Duration(nt.ExpiresIn) * time.Second)
+	}
+	tok := &oauth2.Token{AccessToken: nt.AccessToken, TokenType: "Bearer", Expiry: exp}
+	extended := old.Expiry.IsZero() || (!exp.IsZero() && exp.After(old.Expiry.Add(time.Minute)))
+	if exp.IsZero() && !old.Expiry.IsZero() {
+		extended = true // now non-expiring
+	}
+	m.log().LogAttrs(ctx, slog.LevelInfo, "oauth: token renewed",
+		slog.String("user", c.User), slog.Bool("extended", extended), slog.Time("expires", exp))
+	return tok, extended, nil
+}
+
+// saveUserToken stores tok on every row of the user.
+func (m *Manager) saveUserToken(ctx context.Context, user string, tok *oauth2.Token) error {
+	var errs []error
+	for c, err := range m.store.List(ctx, Query{User: user}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if c.Status == StatusDisconnected {
+			continue
+		}
+		c.Token = tok
+		c.Status = m.statusFor(tok.Expiry, c.DataAccessExpiry)
+		errs = append(errs, m.store.Save(ctx, c))
+	}
+	return errors.Join(errs...)
+}
+
+// Disconnect revokes the app's permissions at Meta (DELETE /me/permissions
+// with the user's token) and replaces every stored row of the user with a
+// StatusDisconnected tombstone that holds no token. The local tokens are
+// removed even when revocation fails; the error then is a *RevocationError
+// (ErrRevocationFailed) saying so. With nothing stored it returns an error
+// matching ErrNoToken.
+func (m *Manager) Disconnect(ctx context.Context, user string) error {
+	if user == "" {
+		return errors.New("oauth: Disconnect: empty user id")
+	}
+	var rows []*Connection
+	var token string
+	var listErr error
+	for c, err := range m.store.List(ctx, Query{User: user}) {
+		if err != nil {
+			listErr = errors.Join(listErr, err)
+			continue
+		}
+		rows = append(rows, c)
+		if token == "" && c.Token != nil {
+			token = c.Token.AccessToken
+		}
+	}
+	if len(rows) == 0 {
+		if listErr != nil {
+			return listErr
+		}
+		return fmt.Errorf("%w for user %q", ErrNoToken, user)
+	}
+	sealed := false
+	for _, c := range rows {
+		sealed = sealed || c.Token != nil
+	}
+	if !sealed && listErr == nil {
+		return fmt.Errorf("%w for user %q: already disconnected", ErrNoToken, user)
+	}
+	var revokeErr error
+	if token == "" {
+		revokeErr = errors.New("no readable token to revoke with")
+	} else {
+		var out struct {
+			Success bool `json:"success"`
+		}
+		_, err := m.graph.Do(ctx, &metaads.Request{Method: http.MethodDelete, Path: "me/permissions", TokenSource: staticSource(token)}, &out)
+		switch {
+		case err != nil && errors.Is(err, metaads.ErrTokenInvalid):
+			// Already invalid at Meta: nothing left to revoke.
+		case err != nil:
+			revokeErr = err
+		case !out.Success:
+			revokeErr = errors.New("Meta did not answer success")
+		}
+	}
+	// Also tombstone rows we could not open, so no ciphertext survives.
+	var errs []error
+	deleted := 0
+	for rec, err := range m.store.Inner().List(ctx, Query{User: user}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if rec.Account.IsZero() {
+			if err := m.store.Save(ctx, &Connection{Key: rec.Key, MetaUserID: rec.MetaUserID, Status: StatusDisconnected}); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		} else if err := m.store.Delete(ctx, rec.Key); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if len(rec.Ciphertext) > 0 {
+			deleted++
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("oauth: removing stored tokens of user %q: %w", user, err)
+	}
+	if revokeErr != nil {
+		m.log().LogAttrs(ctx, slog.LevelWarn, "oauth: disconnected locally, revocation at Meta failed",
+			slog.String("user", user), slog.Int("deleted", deleted), slog.String("error", revokeErr.Error()))
+		return &RevocationError{User: user, Deleted: deleted, Err: revokeErr}
+	}
+	m.log().LogAttrs(ctx, slog.LevelInfo, "oauth: meta account disconnected",
+		slog.String("user", user), slog.Int("deleted", deleted))
+	return nil
+}

@@ -1,0 +1,221 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/adpilot/adpilot/metaads"
+)
+
+// Provider implements metaads.TokenProvider over the tokens a Manager
+// stores. It keeps one cached token source per ad account; concurrent first
+// calls for an account share one store load. A source hands out the cached
+// token until it is within the renew window of its expiry, then renews it
+// with fb_exchange_token and saves the new token for all of the user's
+// rows. Renewals run on a context the Provider owns (bounded by
+// WithCallTimeout), never on the context of the request that happened to
+// trigger them.
+//
+// When a token cannot be renewed (expired, revoked, code 190, data access
+// lapsed) Token returns an error matching ErrReauthRequired that names the
+// user and account; a still-valid token Meta will not extend keeps being
+// served and the connection is marked StatusExpiring.
+//
+// Call Forget after Disconnect or a new Callback so the next request
+// reloads from the store.
+type Provider struct {
+	m       *Manager
+	window  time.Duration
+	timeout time.Duration
+
+	mu      sync.Mutex
+	entries map[metaads.AccountID]*providerEntry
+}
+
+type providerEntry struct {
+	ready chan struct{}
+	src   *accountSource
+	err   error
+}
+
+var _ metaads.TokenProvider = (*Provider)(nil)
+
+// NewProvider returns a Provider over m's store. Options: WithRenewWindow
+// (default: the manager's), WithCallTimeout.
+func NewProvider(m *Manager, opts ...Option) (*Provider, error) {
+	if m == nil {
+		return nil, errors.New("oauth: NewProvider: nil Manager")
+	}
+	s, err := deriveSettings(m.set, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Provider{m: m, window: s.renewWindow, timeout: s.callTimeout, entries: make(map[metaads.AccountID]*providerEntry)}, nil
+}
+
+// TokenSource returns the cached source for account, loading it from the
+// store on first use. ctx bounds only that load. Unknown accounts give an
+// error matching ErrNoToken (and metaads.ErrNoToken).
+func (p *Provider) TokenSource(ctx context.Context, account metaads.AccountID) (oauth2.TokenSource, error) {
+	if account.IsZero() {
+		return nil, fmt.Errorf("%w: oauth.Provider needs an ad account (requests without one have no user to act for)", ErrNoToken)
+	}
+	p.mu.Lock()
+	e, ok := p.entries[account]
+	if !ok {
+		e = &providerEntry{ready: make(chan struct{})}
+		p.entries[account] = e
+		p.mu.Unlock()
+		// The load is shared by every waiter, so it must not die with the
+		// first caller's context; each caller still stops waiting on its own.
+		go p.load(context.WithoutCancel(ctx), account, e)
+	} else {
+		p.mu.Unlock()
+	}
+	select {
+	case <-e.ready:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("oauth: loading token for %s: %w", account, ctx.Err())
+	}
+	if e.err != nil {
+		return nil, e.err
+	}
+	return e.src, nil
+}
+
+func (p *Provider) load(ctx context.Context, account metaads.AccountID, e *providerEntry) {
+	ctx, cancel := context.WithTimeout(ctx, p.timeout)
+	defer cancel()
+	c, err := p.best(ctx, account)
+	if err == nil {
+		e.src = &accountSource{p: p, conn: c}
+	}
+	e.err = err
+	if err != nil {
+		// Failures are not cached: a later call retries (the user may
+		// connect in the meantime).
+		p.mu.Lock()
+		if p.entries[account] == e {
+			delete(p.entries, account)
+		}
+		p.mu.Unlock()
+	}
+	close(e.ready)
+}
+
+// best picks the most recently updated usable connection for the account.
+func (p *Provider) best(ctx context.Context, account metaads.AccountID) (*Connection, error) {
+	var best *Connection
+	var reauth *Connection
+	var errs []error
+	for c, err := range p.m.store.List(ctx, Query{Account: account}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		switch {
+		case c.Token == nil || c.Status == StatusDisconnected:
+		case c.Status == StatusNeedsReauth:
+			reauth = c
+		case best == nil || c.UpdatedAt.After(best.UpdatedAt):
+			best = c
+		}
+	}
+	switch {
+	case best != nil:
+		return best, nil
+	case reauth != nil:
+		return nil, &ReauthError{User: reauth.User, Account: account, Reason: "the stored connection needs the user to log in again"}
+	case len(errs) > 0:
+		return nil, fmt.Errorf("oauth: loading token for %s: %w", account, errors.Join(errs...))
+	}
+	return nil, fmt.Errorf("%w for ad account %s", ErrNoToken, account)
+}
+
+// Forget drops cached sources for the accounts given, or for every account
+// when none are given.
+func (p *Provider) Forget(accounts ...metaads.AccountID) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(accounts) == 0 {
+		clear(p.entries)
+		return
+	}
+	for _, a := range accounts {
+		delete(p.entries, a)
+	}
+}
+
+// accountSource is the cached token source of one ad account.
+type accountSource struct {
+	p *Provider
+
+	mu        sync.Mutex
+	conn      *Connection
+	nextRenew time.Time // no renewal attempt before this (after a refusal to extend)
+}
+
+const renewRetryDelay = time.Hour
+
+// Token returns the account's token, renewing it when it is within the
+// renew window of its expiry.
+func (s *accountSource) Token() (*oauth2.Token, error) {
+	m := s.p.m
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tok := s.conn.Token
+	now := m.now()
+	if tok.Expiry.IsZero() || now.Add(s.p.window).Before(tok.Expiry) || (now.Before(s.nextRenew) && now.Before(tok.Expiry)) {
+		return cloneToken(tok), nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.p.timeout)
+	defer cancel()
+	// Another source or replica may have renewed the user's token already.
+	if c, err := m.store.Load(ctx, s.conn.Key); err == nil && c.Token != nil && c.Token.Expiry.After(tok.Expiry) {
+		s.conn = c
+		if now.Add(s.p.window).Before(c.Token.Expiry) {
+			return cloneToken(c.Token), nil
+		}
+		tok = c.Token
+	}
+	nt, extended, err := m.renewToken(ctx, s.conn)
+	if err != nil {
+		if !errors.Is(err, ErrReauthRequired) && now.Before(tok.Expiry) {
+			// A transient failure with a still-valid token: keep serving it
+			// and try again later.
+			m.log().LogAttrs(ctx, slog.LevelWarn, "oauth: token renewal failed; using the current token",
+				slog.String("user", s.conn.User), slog.String("account", s.conn.Account.String()),
+				slog.String("error", err.Error()))
+			s.nextRenew = now.Add(renewRetryDelay / 4)
+			return cloneToken(tok), nil
+		}
+		return nil, err
+	}
+	if nt.AccessToken != tok.AccessToken || !nt.Expiry.Equal(tok.Expiry) {
+		if err := m.saveUserToken(ctx, s.conn.User, nt); err != nil {
+			m.log().LogAttrs(ctx, slog.LevelError, "oauth: saving the renewed token failed",
+				slog.String("user", s.conn.User), slog.String("error", err.Error()))
+		}
+	}
+	if !extended {
+		s.nextRenew = now.Add(renewRetryDelay)
+		if err := m.setStatus(ctx, s.conn.User, StatusExpiring); err != nil {
+			m.log().LogAttrs(ctx, slog.LevelWarn, "oauth: marking connection expiring failed",
+				slog.String("user", s.conn.User), slog.String("error", err.Error()))
+		}
+	}
+	c := *s.conn
+	c.Token = nt
+	s.conn = &c
+	return cloneToken(nt), nil
+}
+
+func cloneToken(t *oauth2.Token) *oauth2.Token {
+	return &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, Expiry: t.Expiry}
+}
