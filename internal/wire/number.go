@@ -387,3 +387,19 @@ func DigitsForOffset(offset int64) (int, bool) {
 	}
 	return 0, false
 }
+
+// Scaled returns d × 10^n as the nearest float64 (exactly rounded while
+// the digits fit in 53 bits): Scaled(2) turns major units into minor
+// units for a two-digit currency, Scaled(-2) a percentage into a fraction.
+func (d Decimal) Scaled(n int) float64 {
+	s := int(d.Scale) - n
+	switch {
+	case s == 0:
+		return float64(d.Coef)
+	case s > 0 && s < len(pow10f):
+		return float64(d.Coef) / pow10f[s]
+	case s < 0 && -s < len(pow10f):
+		return float64(d.Coef) * pow10f[-s]
+	}
+	return d.Float64() * math.Pow(10, float64(n))
+}

@@ -356,3 +356,17 @@ func walk(r *Reader, depth int) {
 		r.Skip()
 	}
 }
+
+func TestDecimalScaled(t *testing.T) {
+	cases := []struct {
+		in   string
+		n    int
+		want float64
+	}{{"2.186721", -2, 0.02186721}, {"0.299636", 2, 29.9636}, {"6.552198", 2, 655.2198}, {"12", 3, 12000}, {"5", 0, 5}}
+	for _, c := range cases {
+		d, _ := ParseDecimal([]byte(c.in))
+		if got := d.Scaled(c.n); got != c.want {
+			t.Errorf("%s.Scaled(%d) = %v; want %v", c.in, c.n, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,279 @@
+package metaads
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"net/url"
+	"time"
+
+	"github.com/adpilot/adpilot/internal/wire"
+)
+
+// AsyncStatus is the async_status of a report run.
+type AsyncStatus string
+
+// Report run statuses. Only JobCompleted means the results are ready: a
+// run can report 100% while still "Job Running".
+const (
+	JobNotStarted AsyncStatus = "Job Not Started"
+	JobStarted    AsyncStatus = "Job Started"
+	JobRunning    AsyncStatus = "Job Running"
+	JobCompleted  AsyncStatus = "Job Completed"
+	JobFailed     AsyncStatus = "Job Failed"
+	JobSkipped    AsyncStatus = "Job Skipped"
+)
+
+// Report run outcomes for errors.Is on a *ReportRunError.
+var (
+	// ErrReportFailed: the run ended in "Job Failed".
+	ErrReportFailed = errors.New("metaads: insights report run failed")
+	// ErrReportSkipped: the run ended in "Job Skipped" (expired or dropped by
+	// Meta); starting it again is the remedy.
+	ErrReportSkipped = errors.New("metaads: insights report run skipped")
+)
+
+// ReportRunError reports a run that ended in "Job Failed" or "Job
+// Skipped", with Meta's error fields. It matches ErrReportFailed or
+// ErrReportSkipped, and also ErrDataLimit when Meta says the report is too
+// large and ErrTransient when Meta calls the failure intermittent.
+type ReportRunError struct {
+	ID          string
+	Account     AccountID
+	Status      AsyncStatus
+	Code        int
+	Subcode     int
+	Message     string
+	UserTitle   string
+	UserMessage string
+}
+
+// Error describes the failure.
+func (e *ReportRunError) Error() string {
+	msg := fmt.Sprintf("metaads: insights report run %s of %s: %s", e.ID, e.Account, e.Status)
+	if e.Code != 0 || e.Subcode != 0 {
+		msg += fmt.Sprintf(" (code %d subcode %d)", e.Code, e.Subcode)
+	}
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// Is classifies the failure by status, code and subcode.
+func (e *ReportRunError) Is(target error) bool {
+	switch target {
+	case ErrReportFailed:
+		return e.Status == JobFailed
+	case ErrReportSkipped:
+		return e.Status == JobSkipped
+	case ErrDataLimit:
+		return e.Subcode == 1504045 || e.Subcode == 1487534 || (e.Code == 1 && e.Subcode == 99)
+	case ErrTransient:
+		return e.Status == JobSkipped || e.Subcode == 1504043 || e.Code == 2 && e.Subcode == 0
+	}
+	return false
+}
+
+// ReportRun is an asynchronous insights job (an AdReportRun). Its ID is
+// all a restarted process needs to resume: keep it, and rebuild the run
+// with [InsightsService.ResumeReport]. Run ids expire after 30 days.
+//
+// The status fields are a snapshot from the last Refresh or Wait. A
+// ReportRun is not safe for concurrent use.
+type ReportRun struct {
+	ID              string
+	Account         AccountID
+	Status          AsyncStatus
+	PercentComplete int
+	DateStart       string
+	DateStop        string
+	// Err is the failure of a run that ended in Failed or Skipped.
+	Err *ReportRunError
+
+	s *InsightsService
+}
+
+// StartReport starts an asynchronous insights job for the ad account
+// (POST act_{id}/insights) with the same parameters as a synchronous
+// query. It validates p first and sends nothing when p is invalid.
+//
+// Starting a run is a write: it is retried only when the error proves Meta
+// did not take it (a throttle), never after a failure that may have
+// created a run.
+func (s *InsightsService) StartReport(ctx context.Context, acct AccountID, p InsightsParams) (*ReportRun, error) {
+	if err := s.check(acct); err != nil {
+		return nil, err
+	}
+	form, err := p.Values()
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		ID wire.Int64 `json:"report_run_id"`
+	}
+	if _, err := s.c.Do(ctx, &Request{Method: "POST", Path: acct.String() + "/insights", Account: acct, Form: form}, &out); err != nil {
+		return nil, err
+	}
+	if out.ID <= 0 {
+		return nil, fmt.Errorf("metaads: starting an insights report for %s: the response carries no report_run_id", acct)
+	}
+	return &ReportRun{ID: fmt.Sprint(int64(out.ID)), Account: acct, Status: JobNotStarted, s: s}, nil
+}
+
+// ResumeReport returns a handle on an existing run, for a process that
+// kept the run id (for example across a restart). Call Refresh or Wait to
+// learn its state.
+func (s *InsightsService) ResumeReport(acct AccountID, id string) (*ReportRun, error) {
+	if err := s.check(acct); err != nil {
+		return nil, err
+	}
+	if _, err := wire.ParseInt([]byte(id)); err != nil || id == "" || id[0] == '-' {
+		return nil, fmt.Errorf("metaads: report run id %q: %w: want the numeric report_run_id", id, ErrInvalidParameter)
+	}
+	return &ReportRun{ID: id, Account: acct, s: s}, nil
+}
+
+// Done reports whether the run is finished: completed, failed or skipped.
+func (r *ReportRun) Done() bool {
+	return r.Status == JobCompleted || r.Status == JobFailed || r.Status == JobSkipped
+}
+
+// Refresh reads the run's status. It returns the run's *ReportRunError
+// when the run has failed or was skipped.
+func (r *ReportRun) Refresh(ctx context.Context) error {
+	if r == nil || r.s == nil {
+		return errors.New("metaads: Refresh on a ReportRun not made by StartReport or ResumeReport")
+	}
+	var st struct {
+		Status       AsyncStatus  `json:"async_status"`
+		Percent      wire.Float64 `json:"async_percent_completion"`
+		DateStart    string       `json:"date_start"`
+		DateStop     string       `json:"date_stop"`
+		ErrorCode    wire.Int64   `json:"error_code"`
+		ErrorSubcode wire.Int64   `json:"error_subcode"`
+		ErrorMessage string       `json:"error_message"`
+		UserTitle    string       `json:"error_user_title"`
+		UserMessage  string       `json:"error_user_msg"`
+	}
+	q := url.Values{"fields": {"id,account_id,async_status,async_percent_completion,date_start,date_stop,error_code,error_subcode,error_message,error_user_title,error_user_msg"}}
+	if _, err := r.s.c.Do(ctx, &Request{Path: r.ID, Account: r.Account, Query: q, BusinessUseCase: "ads_insights"}, &st); err != nil {
+		return err
+	}
+	r.Status, r.PercentComplete, r.DateStart, r.DateStop = st.Status, int(st.Percent), st.DateStart, st.DateStop
+	r.Err = nil
+	if r.Status == JobFailed || r.Status == JobSkipped {
+		r.Err = &ReportRunError{ID: r.ID, Account: r.Account, Status: r.Status, Code: int(st.ErrorCode),
+			Subcode: int(st.ErrorSubcode), Message: st.ErrorMessage, UserTitle: st.UserTitle, UserMessage: st.UserMessage}
+		return r.Err
+	}
+	return nil
+}
+
+// PollOptions controls how Wait polls a report run. The zero value polls
+// after 1s, growing by 1.5x with 20% jitter to at most 30s, and tolerates
+// 5 consecutive failed polls (transient errors, throttles).
+type PollOptions struct {
+	Initial    time.Duration // first wait (default 1s)
+	Max        time.Duration // longest wait (default 30s)
+	Multiplier float64       // growth per poll (default 1.5; at least 1)
+	// MaxPollErrors is how many polls in a row may fail with a transient or
+	// throttling error before Wait gives up (default 5).
+	MaxPollErrors int
+}
+
+func (o PollOptions) withDefaults() PollOptions {
+	if o.Initial <= 0 {
+		o.Initial = time.Second
+	}
+	if o.Max <= 0 {
+		o.Max = 30 * time.Second
+	}
+	if o.Max < o.Initial {
+		o.Max = o.Initial
+	}
+	if o.Multiplier < 1 {
+		o.Multiplier = 1.5
+	}
+	if o.MaxPollErrors <= 0 {
+		o.MaxPollErrors = 5
+	}
+	return o
+}
+
+// wait sleeps for d or until ctx ends.
+func (s *InsightsService) wait(ctx context.Context, d time.Duration) error {
+	if s.sleep != nil {
+		return s.sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Wait polls until the run is "Job Completed" (nil), fails or is skipped
+// (its *ReportRunError), ctx ends (ctx's error), or polls keep failing. A
+// run at 100% that still reports "Job Running" is not done. Waits grow
+// with backoff and jitter, and every wait ends when ctx does.
+func (r *ReportRun) Wait(ctx context.Context, o PollOptions) error {
+	if r == nil || r.s == nil {
+		return errors.New("metaads: Wait on a ReportRun not made by StartReport or ResumeReport")
+	}
+	o = o.withDefaults()
+	delay := o.Initial
+	pollErrs := 0
+	for {
+		err := r.Refresh(ctx)
+		switch {
+		case err == nil && r.Status == JobCompleted:
+			return nil
+		case err == nil:
+			pollErrs = 0
+		case r.Err != nil:
+			return err
+		case ctx.Err() != nil:
+			return fmt.Errorf("metaads: waiting for report run %s: %w", r.ID, ctx.Err())
+		case errors.Is(err, ErrTransient) || errors.Is(err, ErrRateLimited):
+			pollErrs++
+			if pollErrs >= o.MaxPollErrors {
+				return fmt.Errorf("metaads: waiting for report run %s: %d polls in a row failed: %w", r.ID, pollErrs, err)
+			}
+		default:
+			return err
+		}
+		jittered := time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
+		if err := r.s.wait(ctx, jittered); err != nil {
+			return fmt.Errorf("metaads: waiting for report run %s: %w", r.ID, err)
+		}
+		delay = min(time.Duration(float64(delay)*o.Multiplier), o.Max)
+	}
+}
+
+// Rows returns a lazy iterator over the results of a completed run
+// (GET {run}/insights), one page in memory at a time, narrowing the page
+// size on data-limit errors. pageSize 0 uses 100.
+func (r *ReportRun) Rows(ctx context.Context, pageSize int) iter.Seq2[Insight, error] {
+	return func(yield func(Insight, error) bool) {
+		if r == nil || r.s == nil {
+			yield(Insight{}, errors.New("metaads: Rows on a ReportRun not made by StartReport or ResumeReport"))
+			return
+		}
+		if r.Status != JobCompleted {
+			yield(Insight{}, fmt.Errorf("metaads: report run %s is %q: results are ready only after %q (call Wait)", r.ID, r.Status, JobCompleted))
+			return
+		}
+		r.s.c.pageRows(ctx, r.rowsRequest(), pageSize, func(in *Insight) bool { return yield(*in, nil) },
+			func(err error) { yield(Insight{}, err) })
+	}
+}
+
+func (r *ReportRun) rowsRequest() *Request {
+	return &Request{Path: r.ID + "/insights", Account: r.Account, Query: url.Values{}, BusinessUseCase: "ads_insights"}
+}

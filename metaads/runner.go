@@ -1,0 +1,379 @@
+package metaads
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// RunOptions tunes [InsightsService.Run]. The zero value is valid.
+type RunOptions struct {
+	// ChunkDays is the length of the date chunks a long TimeRange is cut
+	// into, one report run each (default 30). With a numeric TimeIncrement
+	// it is rounded down to a multiple of the increment, so rows never
+	// straddle chunks.
+	ChunkDays int
+	// MaxConcurrentJobs caps the report runs in flight per ad account
+	// (default 10). The cap is kept per account by the service and shared
+	// by every Run on it; the first Run for an account sets it.
+	MaxConcurrentJobs int
+	// PageSize is the page size for reading results (default 100); on
+	// data-limit errors it is halved down to 5 before the runner splits.
+	PageSize int
+	// Poll controls the polling of each run.
+	Poll PollOptions
+	// MaxRestarts is how often a run that was skipped or failed
+	// transiently is started again (default 2).
+	MaxRestarts int
+	// OnReportStarted, when set, is called (from worker goroutines) with
+	// every run the runner starts, so callers can persist run ids and
+	// resume them with ResumeReport after a restart.
+	OnReportStarted func(RunChunk)
+}
+
+// RunChunk describes one report run of a Run: the part of the query it
+// covers and its run id.
+type RunChunk struct {
+	RunID     string
+	TimeRange TimeRange // zero when the query uses a date preset
+	// Filter is the entity filter the runner added when it split the query
+	// by entity (for example campaign.id IN [...]); nil otherwise.
+	Filter *Filter
+}
+
+// entityLevels are the levels the runner can split by, outermost first.
+var entityLevels = [...]struct {
+	level Level
+	field string // filtering field
+	id    func(*Insight) string
+}{
+	{LevelCampaign, "campaign.id", func(r *Insight) string { return r.CampaignID }},
+	{LevelAdSet, "adset.id", func(r *Insight) string { return r.AdSetID }},
+	{LevelAd, "ad.id", func(r *Insight) string { return r.AdID }},
+}
+
+// levelDepth returns how many entity levels a query at level l may be
+// split by (0 for account level).
+func levelDepth(l Level) int {
+	for i, e := range entityLevels {
+		if e.level == l {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// chunk is one unit of work of a Run.
+type chunk struct {
+	tr       TimeRange
+	ent      int      // index into entityLevels of the filter; -1 for none
+	ids      []string // entity ids of the filter
+	restarts int
+	skip     map[string]struct{} // rows an earlier attempt already yielded
+}
+
+func (c *chunk) filter() *Filter {
+	if c.ent < 0 {
+		return nil
+	}
+	return &Filter{Field: entityLevels[c.ent].field, Operator: OpIn, Value: slices.Clone(c.ids)}
+}
+
+// params returns p narrowed to the chunk.
+func (c *chunk) params(p InsightsParams) InsightsParams {
+	if !c.tr.IsZero() {
+		p.TimeRange = c.tr
+	}
+	if f := c.filter(); f != nil {
+		p.Filtering = append(slices.Clone(p.Filtering), *f)
+	}
+	return p
+}
+
+type jobResult struct {
+	c   *chunk
+	run *ReportRun
+	err error
+}
+
+// Run pulls a large insights query through asynchronous report runs and
+// yields its rows lazily, one page in memory at a time:
+//
+//   - a long TimeRange is cut into chunks (RunOptions.ChunkDays), one run
+//     each, with at most MaxConcurrentJobs runs in flight per account;
+//   - each run is polled with backoff until "Job Completed"; skipped or
+//     transiently failed runs are started again (MaxRestarts);
+//   - on data-limit errors it narrows in this order: smaller result pages,
+//     then halves of the date range (numeric time increments only), then
+//     splitting by entity (campaigns, then ad sets, then ads, down to the
+//     query's level, halving id lists);
+//   - rows are neither lost nor repeated: a split after some rows of a
+//     chunk were yielded skips those rows in the children.
+//
+// Rows of different chunks arrive in completion order. On error Run
+// yields (zero, err) once and stops; breaking out of the loop cancels
+// every run in flight.
+func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsParams, o RunOptions) iter.Seq2[Insight, error] {
+	return func(yield func(Insight, error) bool) {
+		if err := s.check(acct); err != nil {
+			yield(Insight{}, err)
+			return
+		}
+		if err := p.Validate(); err != nil {
+			yield(Insight{}, err)
+			return
+		}
+		o = o.withDefaults(p)
+		ctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		defer func() { cancel(); wg.Wait() }()
+		results := make(chan jobResult)
+		pending := 0
+		launch := func(c *chunk) {
+			pending++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				run, err := s.runJob(ctx, acct, c.params(p), c, o)
+				select {
+				case results <- jobResult{c, run, err}:
+				case <-ctx.Done():
+				}
+			}()
+		}
+		for _, c := range initialChunks(p, o) {
+			launch(c)
+		}
+		for pending > 0 {
+			var res jobResult
+			select {
+			case res = <-results:
+			case <-ctx.Done():
+				yield(Insight{}, fmt.Errorf("metaads: insights run for %s: %w", acct, ctx.Err()))
+				return
+			}
+			pending--
+			c := res.c
+			if res.err != nil {
+				switch {
+				case ctx.Err() != nil:
+					yield(Insight{}, fmt.Errorf("metaads: insights run for %s: %w", acct, ctx.Err()))
+					return
+				case errors.Is(res.err, ErrDataLimit):
+					kids, err := s.split(ctx, acct, p, c, nil)
+					if err != nil {
+						yield(Insight{}, err)
+						return
+					}
+					for _, k := range kids {
+						launch(k)
+					}
+				case restartable(res.err) && c.restarts < o.MaxRestarts:
+					c.restarts++
+					launch(c)
+				default:
+					yield(Insight{}, res.err)
+					return
+				}
+				continue
+			}
+			var yielded map[string]struct{}
+			stopped := false
+			err := s.c.pageRows(ctx, res.run.rowsRequest(), o.PageSize, func(in *Insight) bool {
+				k := in.Key()
+				if _, dup := c.skip[k]; dup {
+					return true
+				}
+				if !yield(*in, nil) {
+					stopped = true
+					return false
+				}
+				if yielded == nil {
+					yielded = make(map[string]struct{})
+				}
+				yielded[k] = struct{}{}
+				return true
+			}, func(error) {})
+			if stopped {
+				return
+			}
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, ErrDataLimit) {
+				yield(Insight{}, err)
+				return
+			}
+			kids, serr := s.split(ctx, acct, p, c, yielded)
+			if serr != nil {
+				yield(Insight{}, serr)
+				return
+			}
+			for _, k := range kids {
+				launch(k)
+			}
+		}
+	}
+}
+
+func (o RunOptions) withDefaults(p InsightsParams) RunOptions {
+	if o.ChunkDays <= 0 {
+		o.ChunkDays = 30
+	}
+	if n, ok := p.TimeIncrement.days(); ok && n > 0 {
+		o.ChunkDays = max(o.ChunkDays/n, 1) * n
+	}
+	if o.MaxConcurrentJobs <= 0 {
+		o.MaxConcurrentJobs = 10
+	}
+	if o.PageSize <= 0 {
+		o.PageSize = defaultInsightsPageSize
+	}
+	if o.MaxRestarts < 0 {
+		o.MaxRestarts = 0
+	} else if o.MaxRestarts == 0 {
+		o.MaxRestarts = 2
+	}
+	return o
+}
+
+// restartable reports failures that a fresh run may not repeat.
+func restartable(err error) bool {
+	var re *ReportRunError
+	return errors.As(err, &re) && (errors.Is(re, ErrReportSkipped) || errors.Is(re, ErrTransient))
+}
+
+// initialChunks cuts the query's range into chunks (only for numeric time
+// increments: other increments would change the rows).
+func initialChunks(p InsightsParams, o RunOptions) []*chunk {
+	if _, numeric := p.TimeIncrement.days(); p.TimeRange.IsZero() || !numeric || p.TimeRange.Days() <= o.ChunkDays {
+		return []*chunk{{tr: p.TimeRange, ent: -1}}
+	}
+	var out []*chunk
+	for since := p.TimeRange.Since; !p.TimeRange.Until.Before(since); since = since.AddDays(o.ChunkDays) {
+		until := since.AddDays(o.ChunkDays - 1)
+		if p.TimeRange.Until.Before(until) {
+			until = p.TimeRange.Until
+		}
+		out = append(out, &chunk{tr: TimeRange{Since: since, Until: until}, ent: -1})
+	}
+	return out
+}
+
+// slotsFor returns the account's job semaphore.
+func (s *InsightsService) slotsFor(acct AccountID, n int) chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.slots == nil {
+		s.slots = make(map[AccountID]chan struct{})
+	}
+	ch, ok := s.slots[acct]
+	if !ok {
+		ch = make(chan struct{}, n)
+		s.slots[acct] = ch
+	}
+	return ch
+}
+
+// runJob starts and waits for one run, holding one of the account's job
+// slots while the run is in flight.
+func (s *InsightsService) runJob(ctx context.Context, acct AccountID, p InsightsParams, c *chunk, o RunOptions) (*ReportRun, error) {
+	slots := s.slotsFor(acct, o.MaxConcurrentJobs)
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-slots }()
+	if in := s.inFlight.Add(1); in > s.maxInFlight.Load() {
+		s.maxInFlight.Store(in)
+	}
+	defer s.inFlight.Add(-1)
+	run, err := s.StartReport(ctx, acct, p)
+	if err != nil {
+		return nil, err
+	}
+	if o.OnReportStarted != nil {
+		o.OnReportStarted(RunChunk{RunID: run.ID, TimeRange: c.tr, Filter: c.filter()})
+	}
+	return run, run.Wait(ctx, o.Poll)
+}
+
+// split narrows a chunk that hit the data limit: halves of its date range
+// when the time increment allows, else halves of its entity list, else the
+// children of its single entity. yielded are rows already passed to the
+// caller, which the children skip.
+func (s *InsightsService) split(ctx context.Context, acct AccountID, p InsightsParams, c *chunk, yielded map[string]struct{}) ([]*chunk, error) {
+	skip := c.skip
+	if len(yielded) > 0 {
+		skip = make(map[string]struct{}, len(c.skip)+len(yielded))
+		for k := range c.skip {
+			skip[k] = struct{}{}
+		}
+		for k := range yielded {
+			skip[k] = struct{}{}
+		}
+	}
+	child := func(tr TimeRange, ent int, ids []string) *chunk {
+		return &chunk{tr: tr, ent: ent, ids: ids, skip: skip}
+	}
+	if n, ok := p.TimeIncrement.days(); ok && !c.tr.IsZero() && c.tr.Days() > n {
+		half := max((c.tr.Days()/n)/2, 1) * n
+		mid := c.tr.Since.AddDays(half)
+		return []*chunk{
+			child(TimeRange{Since: c.tr.Since, Until: mid.AddDays(-1)}, c.ent, c.ids),
+			child(TimeRange{Since: mid, Until: c.tr.Until}, c.ent, c.ids),
+		}, nil
+	}
+	if len(c.ids) > 1 {
+		h := len(c.ids) / 2
+		return []*chunk{child(c.tr, c.ent, c.ids[:h:h]), child(c.tr, c.ent, c.ids[h:])}, nil
+	}
+	next := c.ent + 1
+	if next >= levelDepth(p.Level) {
+		return nil, fmt.Errorf("metaads: insights run for %s: a chunk (%v, %v) still exceeds Meta's data limit and cannot be split further: %w", acct, c.tr, c.filter(), ErrDataLimit)
+	}
+	ids, err := s.entityIDs(ctx, acct, p, c, next)
+	if err != nil {
+		return nil, fmt.Errorf("metaads: insights run for %s: listing entities to split a chunk: %w", acct, err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if len(ids) == 1 {
+		return []*chunk{child(c.tr, next, ids)}, nil
+	}
+	h := len(ids) / 2
+	return []*chunk{child(c.tr, next, ids[:h:h]), child(c.tr, next, ids[h:])}, nil
+}
+
+// entityIDs lists, with a small synchronous query, the ids at entity
+// level ent that have data within chunk c.
+func (s *InsightsService) entityIDs(ctx context.Context, acct AccountID, p InsightsParams, c *chunk, ent int) ([]string, error) {
+	e := entityLevels[ent]
+	q := InsightsParams{Level: e.level, Fields: []string{string(e.level) + "_id"}, TimeRange: c.tr,
+		DatePreset: p.DatePreset, Filtering: slices.Clone(p.Filtering)}
+	if f := c.filter(); f != nil {
+		q.Filtering = append(q.Filtering, *f)
+	}
+	var ids []string
+	for row, err := range s.All(ctx, acct, q) {
+		if err != nil {
+			return nil, err
+		}
+		if id := e.id(&row); id != "" && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// jobGauge tracks runs in flight for tests and diagnostics.
+type jobGauge struct {
+	inFlight    atomic.Int64
+	maxInFlight atomic.Int64
+}
