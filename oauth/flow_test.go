@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"iter"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
@@ -781,4 +783,127 @@ func TestNoSecretsAnywhere(t *testing.T) {
 			}
 		}
 	}
+}
+
+// countingStore counts List calls on a real MemoryStore.
+type countingStore struct {
+	*recordingStore
+	mu    sync.Mutex
+	lists int
+}
+
+func (c *countingStore) List(ctx context.Context, q oauth.Query) iter.Seq2[*oauth.Record, error] {
+	c.mu.Lock()
+	c.lists++
+	c.mu.Unlock()
+	return c.recordingStore.List(ctx, q)
+}
+
+func TestProviderSingleFlightAndOwnContext(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.connect()
+	counting := &countingStore{recordingStore: e.inner}
+	kr, err := oauth.NewKeyring("k1", map[string][]byte{"k1": bytes.Repeat([]byte{9}, 32)})
+	require.NoError(t, err)
+	store, err := oauth.NewEncryptedStore(counting, kr, oauth.WithClock(e.clk.Now))
+	require.NoError(t, err)
+	m, err := oauth.NewManager(e.cfg, store, oauth.WithStateKeys(stateKey), oauth.WithClock(e.clk.Now),
+		oauth.WithHTTPClient(&http.Client{Transport: e.wire}))
+	require.NoError(t, err)
+	p, err := oauth.NewProvider(m, oauth.WithCallTimeout(10*time.Second))
+	require.NoError(t, err)
+
+	a := metaads.MustParseAccountID(acctA)
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	sources := make([]oauth2.TokenSource, 32)
+	for i := range sources {
+		wg.Go(func() {
+			ts, err := p.TokenSource(ctx, a)
+			assert.NoError(t, err)
+			sources[i] = ts
+		})
+	}
+	wg.Wait()
+	for _, ts := range sources {
+		assert.Same(t, sources[0], ts, "one source per account")
+	}
+	counting.mu.Lock()
+	assert.Equal(t, 1, counting.lists, "concurrent first calls share one load")
+	counting.mu.Unlock()
+
+	// The request that created the source is gone; a renewal later still
+	// works because it runs on the provider's own context.
+	cancel()
+	e.clk.Advance(55 * 24 * time.Hour)
+	tok, err := sources[0].Token()
+	require.NoError(t, err)
+	assert.WithinDuration(t, e.clk.Now().Add(60*24*time.Hour), tok.Expiry, time.Minute)
+
+	// A caller whose context is already done gets its context error.
+	p.Forget()
+	_, err = p.TokenSource(ctx, a)
+	assert.ErrorIs(t, err, context.Canceled)
+	_, err = p.TokenSource(t.Context(), metaads.AccountID{})
+	assert.ErrorIs(t, err, oauth.ErrNoToken)
+}
+
+func TestHandlersSessionHookAndDefaults(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	_, err := e.m.ConnectHandler(oauth.HandlerHooks{})
+	assert.ErrorContains(t, err, "CurrentUser")
+	_, err = e.m.CallbackHandler(oauth.HandlerHooks{})
+	assert.ErrorContains(t, err, "CurrentUser")
+
+	// An application that has its own session passes its id instead of
+	// the default cookie; default success and failure responses apply.
+	hooks := oauth.HandlerHooks{
+		CurrentUser: func(*http.Request) (string, error) { return "app-user", nil },
+		SessionID: func(r *http.Request) (string, error) {
+			ck, err := r.Cookie("app_session")
+			if err != nil {
+				return "", err
+			}
+			return ck.Value, nil
+		},
+	}
+	connect, err := e.m.ConnectHandler(hooks)
+	require.NoError(t, err)
+	callback, err := e.m.CallbackHandler(hooks)
+	require.NoError(t, err)
+	e.mux.Handle("GET /alt/connect", connect)
+	e.mux.Handle("GET /meta/callback2", callback)
+
+	b := e.browser("ignored")
+	u, _ := url.Parse(e.app.URL)
+	b.Jar.SetCookies(u, []*http.Cookie{{Name: "app_session", Value: "sess-123", Path: "/"}})
+	resp, err := b.Get(e.app.URL + "/alt/connect")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	for _, c := range b.Jar.Cookies(u) {
+		assert.NotEqual(t, oauth.DefaultSessionCookie, c.Name, "no default cookie with a SessionID hook")
+	}
+	form := url.Values{}
+	for _, m := range hiddenRE.FindAllStringSubmatch(string(body), -1) {
+		form.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	cb := e.decide(b, form, resp.Request.URL.String(), "approve")
+	cb = strings.Replace(cb, "/meta/callback?", "/meta/callback2?", 1)
+	nb := *b
+	nb.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err = nb.Get(cb)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "default success redirects")
+	assert.Equal(t, "/", resp.Header.Get("Location"))
+	c, err := e.store.Load(t.Context(), oauth.Key{User: "app-user"})
+	require.NoError(t, err)
+	assert.Equal(t, oauth.StatusConnected, c.Status)
+
+	// Replaying it fails with the default plain-text error page.
+	status, text := get(t, b, cb)
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, text, "state parameter already used")
 }

@@ -1,0 +1,92 @@
+// Package oauth connects Meta (Facebook) ad accounts to an application:
+// the login flow, the token lifecycle and encrypted token storage. It is
+// built on golang.org/x/oauth2 and implements metaads.TokenProvider, so a
+// metaads.Client can act for every connected account.
+//
+// # Configuration
+//
+// A [Config] names the Meta app (id, secret), the fixed redirect URL, the
+// permissions to ask for (ads_read, ads_management and business_management
+// by default) and to require, the Graph API version, and optionally a
+// Facebook Login for Business configuration id. It wraps an oauth2.Config
+// whose endpoint is Meta's versioned login dialog and token endpoint (not
+// the stale golang.org/x/oauth2/facebook one), with client credentials sent
+// in the request body. DialogBaseURL and GraphBaseURL point it at a
+// metaadstest server in tests and demos.
+//
+// # Login flow
+//
+// A [Manager] runs the flow. [Manager.AuthCodeURL] issues a state and
+// returns the dialog URL; [Manager.Callback] completes it:
+//
+//  1. the state is verified against the browser session (see below);
+//  2. error parameters from the dialog become a [*DialogError]
+//     (errors.Is(err, ErrConsentDenied) when the person cancelled);
+//  3. the code is exchanged with oauth2.Config.Exchange, with the PKCE
+//     verifier;
+//  4. the short-lived token is traded for a long-lived one
+//     (grant_type=fb_exchange_token, about 60 days);
+//  5. /debug_token is asked about validity, app, expiry, data access expiry,
+//     granted scopes and the ad accounts named in granular scopes; a missing
+//     required permission gives a [*MissingScopesError] naming it;
+//  6. /me/adaccounts lists the granted accounts, and the token is stored
+//     sealed, once for the user and once per ad account.
+//
+// [Manager.ConnectHandler] and [Manager.CallbackHandler] wrap these in
+// net/http handlers with hooks for the current user, the browser session,
+// success and failure, so any server mounts the same tested flow.
+//
+// # State and PKCE
+//
+// [States] makes the state parameter: a version, the issue time and a
+// random nonce, signed with HMAC-SHA256 over those and the browser-session
+// identifier (which is never part of the state). Verification compares
+// MACs in constant time, rejects states older than the TTL (10 minutes by
+// default, measured with the injected clock), and records the nonce in a
+// [ReplayStore] so each state is accepted once. Nothing about a pending
+// login is kept on the server, so any replica holding the key verifies it;
+// replicas share the ReplayStore for single use across them. The PKCE code
+// verifier is derived from the key and the nonce, so it needs no storage
+// and never appears in a URL; only its S256 challenge does.
+//
+// # Storage
+//
+// A [Store] keeps [Record] rows keyed by application user and ad account,
+// with expiry, data access expiry, scopes and a [Status] (connected,
+// expiring, needs reauth, disconnected). Records hold the token only as
+// ciphertext: [EncryptedStore] wraps any Store and seals each token with
+// AES-256-GCM under a random nonce, storing the key id beside the
+// ciphertext. A [Keyring] has one active key and any number of older keys
+// that still decrypt, so keys rotate ([EncryptedStore.Rekey] re-seals old
+// rows). The associated data binds each ciphertext to its user, account and
+// key id: a ciphertext copied into another row fails to open.
+// [MemoryStore] is the in-process Store; the CRM example has a SQL one.
+//
+// # Lifecycle
+//
+// Meta has no refresh tokens. [Manager.Renew] re-exchanges a still-valid
+// long-lived token; an expired or revoked one (code 190) gives a
+// [*ReauthError] matching [ErrReauthRequired], naming the user and account,
+// and marks the rows. [Manager.Verify] re-inspects a stored token.
+// [Manager.Disconnect] revokes the app's permissions (DELETE
+// /me/permissions) and removes the stored tokens even when revocation fails,
+// reporting that with a [*RevocationError]. A [Refresher] scans stored
+// connections and renews, or flags as expiring, those whose token or data
+// access ends within a window, returning a [RefreshReport].
+//
+// # Provider
+//
+// [Provider] implements metaads.TokenProvider: one cached token source per
+// ad account, loaded once however many requests ask at the same time,
+// renewed inside the renew window on a context the Provider owns (never a
+// request's), and saved to the store whenever the token changes.
+//
+// # Secrets
+//
+// Tokens, codes, proofs and the app secret never appear in logs, error
+// strings or String output, and a Store never receives a plaintext token.
+// Tokens travel in Authorization headers and POST bodies; the one exception
+// is /debug_token, which Meta defines as a GET with the inspected token in
+// the input_token query parameter (the metaads client never logs or reports
+// query strings).
+package oauth
