@@ -1,2 +1,124 @@
-// Package metaads is a typed client for Meta's Graph and Marketing API.
+// Package metaads is a typed, concurrency-safe client for Meta's Graph and
+// Marketing API.
+//
+// One [Client] serves every ad account of every customer at once: each
+// request names the [AccountID] it is for, and the client picks that
+// account's token, paces the request against that account's rate-limit
+// budgets and retries it only when that is safe.
+//
+//	c, err := metaads.NewClient(
+//		metaads.WithTokenProvider(metaads.StaticTokens{"act_123": token}),
+//		metaads.WithAppSecret(appSecret),
+//	)
+//	acct := metaads.MustParseAccountID("act_123")
+//	for camp, err := range c.Campaigns.List(ctx, acct, metaads.ListOptions{}) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(camp.Name, camp.EffectiveStatus)
+//	}
+//
+// # Authentication and tokens
+//
+// A [TokenProvider] returns the oauth2.TokenSource for an ad account; the
+// client asks it on every request (and on every page of a list), so tokens
+// can rotate while a pull runs. [StaticTokens] covers configuration files
+// and system-user tokens; package oauth provides a provider backed by a
+// token store. A [Request] may also carry its own TokenSource.
+//
+// The token travels in the Authorization header, never in a URL. With
+// [WithAppSecret] every request also carries appsecret_proof, the hex
+// HMAC-SHA256 of that request's token keyed with the app secret. Tokens and
+// proofs never appear in errors, logs, hook payloads or String output; Graph
+// error messages that echo them are redacted.
+//
+// # Objects
+//
+// The services on the client ([Client.Accounts], [Client.Campaigns],
+// [Client.AdSets], [Client.Ads], [Client.Creatives]) return typed objects:
+// numeric strings become int64 (budgets in minor units of the account
+// currency), statuses and objectives are typed ([Status], [EffectiveStatus],
+// [Objective]), and an ad set's targeting is a [Targeting] spec. Every
+// object keeps the JSON Meta sent in its Raw field, so fields added by a new
+// API version are not lost. Writes ([CampaignsService.UpdateStatus],
+// [AdSetsService.UpdateBudget], ...) are validated before anything is sent.
+// For endpoints without a typed method, [Client.Do] is the escape hatch.
+//
+// # Pagination
+//
+// List methods and [All] return a lazy iter.Seq2: nothing is fetched until
+// the loop starts, one page is held in memory, ctx is checked between pages,
+// empty pages that still announce a next page are skipped, and a repeated
+// cursor ends the loop. An error is yielded once and ends the loop. For
+// checkpointing, ListPage methods and [FetchPage] return one [Page] whose
+// After cursor resumes the list later.
+//
+// # Batch
+//
+// [Client.NewBatch] collects operations for one account and
+// [Batch.Do] sends them 50 per call. Each operation gets its own
+// [BatchResult] (body, status, usage, error); operations Meta answers with
+// null are sent again when they are reads or marked Idempotent. The usage
+// headers of every operation feed the scheduler.
+//
+// # Async reports
+//
+// Insights, including async report runs that a restarted process can
+// resume and the runner that splits long or too-large reports, are served
+// by the client's insights service (see InsightsParams and the Insights
+// field of Client). They use the same tokens, scheduler and retries as the
+// rest of the package.
+//
+// # Rate limits
+//
+// Every response, errors included, updates the usage the client knows for
+// each budget: the app (X-App-Usage), the ad account score
+// (X-Ad-Account-Usage), each business use case per object
+// (X-Business-Use-Case-Usage) and the insights throttle. The scheduler keeps
+// a golang.org/x/time/rate limiter per budget that slows requests as usage
+// rises past half the threshold and holds them when one more call would
+// cross the threshold ([WithUsageThreshold], default 90%) or while Meta's
+// regain time runs. Whether a call waits or is refused is chosen per call:
+// [WithQuotaWait] sets the client default cap, [Request.MaxQuotaWait] and
+// [ContextWithQuotaWait] override it; a refusal is a [*RateLimitError] with
+// RetryAfter and no request sent. [Client.Usage] reads the state, and
+// [WithUsageStore] puts it behind a [UsageStore] that several processes can
+// share.
+//
+// # Retries
+//
+// Requests go through hashicorp/go-retryablehttp. GETs are retried on
+// transport errors, 5xx, Graph codes 1 (except data-limit errors) and 2,
+// is_transient, and throttles whose regain time is at most
+// [WithMaxThrottleRetryWait]. Waits honour Meta's regain time first, then
+// back off exponentially with jitter ([WithRetryBackoff]), and end when ctx
+// ends. Writes are retried only when marked [Idempotent] or when the failure
+// proves nothing happened (a throttle, or a connection never made). A
+// client-wide retry budget ([WithRetryBudget]) stops retry storms.
+//
+// # Errors
+//
+// Graph errors are [*Error] values carrying the HTTP status, code, subcode,
+// type, messages, fbtrace id, is_transient and the usage at the time. A 200
+// with an error body, or an HTML or other non-JSON body, is an error too.
+// Throttles come as [*RateLimitError] wrapping the *Error. Branch with
+// errors.Is on the kinds, which are derived from codes and subcodes, never
+// from message text: [ErrRateLimited], [ErrQuotaBlocked], [ErrTokenInvalid],
+// [ErrTokenExpired], [ErrPermission], [ErrNotFound], [ErrInvalidParameter],
+// [ErrDataLimit], [ErrTransient], [ErrDeprecatedVersion], [ErrNoToken].
+//
+//	var apiErr *metaads.Error
+//	switch {
+//	case errors.Is(err, metaads.ErrTokenInvalid):
+//		// ask the customer to reconnect
+//	case errors.As(err, &apiErr) && apiErr.Code == 100:
+//		// show apiErr.UserMessage
+//	}
+//
+// # Testing with metaadstest
+//
+// Package metaadstest runs a fake Graph API on loopback with seeded
+// accounts, tokens, usage budgets, fault injection and recorded requests.
+// Point a client at it with [WithBaseURL](srv.URL); the examples in this
+// package run against it.
 package metaads
