@@ -235,10 +235,100 @@ func (c *Counts) addSaturating(o Counts) {
 // Counts. It does not allocate.
 func Sum(rows []Counts) Counts {
 	var t Counts
-	for i := range rows {
-		t.Add(rows[i])
+	for len(rows) > 0 {
+		n := min(len(rows), sumChunk)
+		if !t.addChunkFast(rows[:n]) {
+			for i := range rows[:n] {
+				t.Add(rows[i])
+			}
+		}
+		rows = rows[n:]
 	}
 	return t
+}
+
+const (
+	// sumChunk rows of values below 2^sumValueBits cannot carry an
+	// accumulator below 2^62 past 2^63: 2^16 · 2^44 = 2^60.
+	sumChunk     = 1 << 16
+	sumValueBits = 44
+	sumAccLimit  = 1 << 62
+)
+
+// addChunkFast adds rows (at most sumChunk) to c with plain additions and
+// reports true, when that cannot overflow: every accumulator is in
+// [0, 2^62) and every value in [0, 2^44). Otherwise it leaves c unchanged
+// and reports false, and the caller takes the saturating path. One OR per
+// field checks the value range, which is much cheaper than an overflow
+// test per addition.
+func (c *Counts) addChunkFast(rows []Counts) bool {
+	var accOr int64
+	for _, v := range c.fieldValues() {
+		accOr |= v
+	}
+	if accOr < 0 || accOr >= sumAccLimit {
+		return false
+	}
+	imp, rch, clk, lnk, unq, spd := c.Impressions, c.Reach, c.Clicks, c.LinkClicks, c.UniqueClicks, c.Spend
+	pst, pge := c.PostEngagements, c.PageEngagements
+	vpl, v3s, v25, v50, v75, v95, v100 := c.VideoPlays, c.VideoViews3s, c.VideoP25, c.VideoP50, c.VideoP75, c.VideoP95, c.VideoP100
+	thr, wtm := c.ThruPlays, c.VideoWatchTimeMillis
+	lpv, lds, pur, pvl := c.LandingPageViews, c.Leads, c.Purchases, c.PurchaseValue
+	cnv, cvl := c.Conversions, c.ConversionValue
+
+	var or int64            // OR of every value: range check
+	var reachRows uint64    // rows with non-zero reach
+	summed := c.ReachSummed // any row already summed
+	for i := range rows {
+		r := &rows[i]
+		imp += r.Impressions
+		rch += r.Reach
+		clk += r.Clicks
+		lnk += r.LinkClicks
+		unq += r.UniqueClicks
+		spd += r.Spend
+		pst += r.PostEngagements
+		pge += r.PageEngagements
+		vpl += r.VideoPlays
+		v3s += r.VideoViews3s
+		v25 += r.VideoP25
+		v50 += r.VideoP50
+		v75 += r.VideoP75
+		v95 += r.VideoP95
+		v100 += r.VideoP100
+		thr += r.ThruPlays
+		wtm += r.VideoWatchTimeMillis
+		lpv += r.LandingPageViews
+		lds += r.Leads
+		pur += r.Purchases
+		pvl += r.PurchaseValue
+		cnv += r.Conversions
+		cvl += r.ConversionValue
+		or |= r.Impressions | r.Reach | r.Clicks | r.LinkClicks | r.UniqueClicks | r.Spend |
+			r.PostEngagements | r.PageEngagements |
+			r.VideoPlays | r.VideoViews3s | r.VideoP25 | r.VideoP50 | r.VideoP75 | r.VideoP95 | r.VideoP100 |
+			r.ThruPlays | r.VideoWatchTimeMillis |
+			r.LandingPageViews | r.Leads | r.Purchases | r.PurchaseValue |
+			r.Conversions | r.ConversionValue
+		reachRows += (uint64(r.Reach) | -uint64(r.Reach)) >> 63 // 1 when non-zero
+		summed = summed || r.ReachSummed
+	}
+	if or < 0 || or>>sumValueBits != 0 {
+		return false
+	}
+	if c.Reach != 0 {
+		reachRows++
+	}
+	*c = Counts{
+		Impressions: imp, Reach: rch, Clicks: clk, LinkClicks: lnk, UniqueClicks: unq, Spend: spd,
+		PostEngagements: pst, PageEngagements: pge,
+		VideoPlays: vpl, VideoViews3s: v3s, VideoP25: v25, VideoP50: v50, VideoP75: v75,
+		VideoP95: v95, VideoP100: v100, ThruPlays: thr, VideoWatchTimeMillis: wtm,
+		LandingPageViews: lpv, Leads: lds, Purchases: pur, PurchaseValue: pvl,
+		Conversions: cnv, ConversionValue: cvl,
+		ReachSummed: summed || reachRows >= 2,
+	}
+	return true
 }
 
 // WithWindowReach returns a copy of c whose Reach is the de-duplicated
