@@ -345,39 +345,39 @@ func statusForm(s Status) (url.Values, error) {
 	return url.Values{"status": {string(s)}}, nil
 }
 
-// UpdateStatus sets a campaign's status.
-func (s *CampaignsService) UpdateStatus(ctx context.Context, acct AccountID, id string, status Status, opts ...WriteOption) error {
+func (c *Client) updateStatus(ctx context.Context, kind string, acct AccountID, id string, status Status, opts []WriteOption) error {
 	f, err := statusForm(status)
 	if err != nil {
 		return err
 	}
-	return s.c.write(ctx, "campaign", acct, id, f, opts)
+	return c.write(ctx, kind, acct, id, f, opts)
 }
 
-// UpdateBudget sets a campaign budget (campaigns using campaign budget only).
-func (s *CampaignsService) UpdateBudget(ctx context.Context, acct AccountID, id string, b Budget, opts ...WriteOption) error {
+func (c *Client) updateBudget(ctx context.Context, kind string, acct AccountID, id string, b Budget, opts []WriteOption) error {
 	f, err := b.form()
 	if err != nil {
 		return err
 	}
-	return s.c.write(ctx, "campaign", acct, id, f, opts)
+	return c.write(ctx, kind, acct, id, f, opts)
+}
+
+// UpdateStatus sets a campaign's status.
+func (s *CampaignsService) UpdateStatus(ctx context.Context, acct AccountID, id string, status Status, opts ...WriteOption) error {
+	return s.c.updateStatus(ctx, "campaign", acct, id, status, opts)
+}
+
+// UpdateBudget sets a campaign budget (campaigns using campaign budget only).
+func (s *CampaignsService) UpdateBudget(ctx context.Context, acct AccountID, id string, b Budget, opts ...WriteOption) error {
+	return s.c.updateBudget(ctx, "campaign", acct, id, b, opts)
 }
 
 // UpdateStatus sets an ad set's status.
 func (s *AdSetsService) UpdateStatus(ctx context.Context, acct AccountID, id string, status Status, opts ...WriteOption) error {
-	f, err := statusForm(status)
-	if err != nil {
-		return err
-	}
-	return s.c.write(ctx, "ad set", acct, id, f, opts)
+	return s.c.updateStatus(ctx, "ad set", acct, id, status, opts)
 }
 
 // UpdateBudget sets an ad set's budget. Meta allows about four budget
 // changes per ad set per hour.
 func (s *AdSetsService) UpdateBudget(ctx context.Context, acct AccountID, id string, b Budget, opts ...WriteOption) error {
-	f, err := b.form()
-	if err != nil {
-		return err
-	}
-	return s.c.write(ctx, "ad set", acct, id, f, opts)
+	return s.c.updateBudget(ctx, "ad set", acct, id, b, opts)
 }
