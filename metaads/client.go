@@ -332,6 +332,7 @@ func (cl *call) run(ctx context.Context, out any) (*Response, error) {
 	c := cl.c
 	rr, err := cl.buildRequest(ctx)
 	if err != nil {
+		c.sched.observe(cl.key, Usage{}, nil)
 		return nil, err
 	}
 	rc := &retryablehttp.Client{
@@ -423,7 +424,12 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, r *http.Request, _ int) {
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	c := cl.c
 	ri := ResponseInfo{RequestInfo: cl.info(), Duration: time.Since(cl.started)}
+	observed := false
 	defer func() {
+		if !observed {
+			// Release the attempt's admission even without usage to record.
+			c.sched.observe(cl.key, Usage{}, nil)
+		}
 		if h := c.cfg.hooks.OnResponse; h != nil {
 			h(ctx, ri)
 		}
@@ -446,7 +452,6 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	if rerr != nil {
 		cl.readErr = fmt.Errorf("reading the response body: %w", rerr)
 		ri.Err = cl.readErr
-		c.sched.observe(cl.key, cl.usage, nil)
 		return cl.retryTransport(rerr), nil
 	}
 	if int64(len(body)) > c.cfg.maxBodyBytes {
@@ -461,6 +466,7 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		cl.apiErr.redact(cl.token, cl.proof)
 		ri.Err = cl.apiErr
 	}
+	observed = true
 	c.sched.observe(cl.key, cl.usage, cl.apiErr)
 	cl.logAttempt(ctx, resp.StatusCode, ri.Err)
 	if cl.apiErr == nil {

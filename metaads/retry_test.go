@@ -256,3 +256,20 @@ func TestSchedulerRefusesOrWaitsWhenBlocked(t *testing.T) {
 		assert.EqualValues(t, 2, calls.Load())
 	})
 }
+
+func TestSchedulerReleasesAdmissionsOnFailures(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int32
+		c := memClient(t, scripted(&calls, func(int) (int, string) { return 503, transient500 }), WithMaxRetries(2))
+		acct := MustParseAccountID("1")
+		for range 5 {
+			_, err := c.Do(t.Context(), &Request{Path: "1", Account: acct}, nil)
+			require.Error(t, err)
+		}
+		c.sched.mu.Lock()
+		defer c.sched.mu.Unlock()
+		for k, l := range c.sched.local {
+			assert.Zero(t, l.pending, "budget %s keeps admissions of finished calls", k)
+		}
+	})
+}
