@@ -273,3 +273,27 @@ func TestSchedulerReleasesAdmissionsOnFailures(t *testing.T) {
 		}
 	})
 }
+
+func TestUsageStoreSharedBetweenClients(t *testing.T) {
+	var calls atomic.Int32
+	h := func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("X-Ad-Account-Usage", `{"acc_id_util_pct":100,"reset_time_duration":120}`)
+		writeJSON(w, 200, okBody)
+	}
+	store := NewMemoryUsageStore()
+	a := memClient(t, http.HandlerFunc(h), WithUsageStore(store))
+	b := memClient(t, http.HandlerFunc(h), WithUsageStore(store))
+	acct := MustParseAccountID("9")
+	_, err := a.Do(context.Background(), &Request{Path: "1", Account: acct}, nil)
+	require.NoError(t, err)
+	_, err = b.Do(context.Background(), &Request{Path: "1", Account: acct, MaxQuotaWait: -1}, nil)
+	var rl *RateLimitError
+	require.ErrorAs(t, err, &rl, "the second client sees the first one's usage")
+	assert.Equal(t, "ad_account", rl.Scope)
+	assert.InDelta(t, 120, rl.RetryAfter.Seconds(), 2)
+	assert.EqualValues(t, 1, calls.Load())
+	u, err := b.Usage(context.Background(), acct)
+	require.NoError(t, err)
+	assert.Equal(t, 100.0, u.Budgets[UsageKey{Scope: "ad_account", ID: "9"}].Pct)
+}
