@@ -151,7 +151,7 @@ func (c *Config) Version() string {
 	return c.APIVersion
 }
 
-// GrantedScopes returns the scopes the dialog asks for.
+// scopes returns the permissions the dialog asks for.
 func (c *Config) scopes() []string {
 	if len(c.Scopes) == 0 {
 		return DefaultScopes()
@@ -159,7 +159,8 @@ func (c *Config) scopes() []string {
 	return slices.Clone(c.Scopes)
 }
 
-// Required returns the scopes a connection must be granted.
+// Required returns the permissions a connection must be granted:
+// RequiredScopes, or the requested scopes when RequiredScopes is nil.
 func (c *Config) Required() []string {
 	if c.RequiredScopes != nil {
 		return slices.Clone(c.RequiredScopes)

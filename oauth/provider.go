@@ -63,6 +63,9 @@ func NewProvider(m *Manager, opts ...Option) (*Provider, error) {
 // store on first use. ctx bounds only that load. Unknown accounts give an
 // error matching ErrNoToken (and metaads.ErrNoToken).
 func (p *Provider) TokenSource(ctx context.Context, account metaads.AccountID) (oauth2.TokenSource, error) {
+	if ctx == nil {
+		return nil, errors.New("oauth: Provider.TokenSource: nil context")
+	}
 	if account.IsZero() {
 		return nil, fmt.Errorf("%w: oauth.Provider needs an ad account (requests without one have no user to act for)", ErrNoToken)
 	}

@@ -3,6 +3,7 @@ package oauth
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"strings"
 	"sync"
@@ -215,7 +216,11 @@ func TestMemoryReplayStorePrunes(t *testing.T) {
 
 func FuzzVerifyState(f *testing.F) {
 	clk := newFakeClock()
-	s := newTestStates(f, clk)
+	// A key of its own per process: fuzz workers are separate processes, and
+	// only states this process issued may verify in it.
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	s := newTestStates(f, clk, key)
 	valid, _, err := s.Issue("sess")
 	require.NoError(f, err)
 	f.Add(valid, "sess")
