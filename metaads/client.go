@@ -368,7 +368,13 @@ func (cl *call) run(ctx context.Context, out any) (*Response, error) {
 	}
 	c.budget.success(cl.attempt == 1)
 	if out != nil && len(bytes.TrimSpace(cl.body)) > 0 {
-		if err := json.Unmarshal(cl.body, out); err != nil {
+		var err error
+		if d, ok := out.(bodyDecoder); ok {
+			err = d.decodeBody(cl.body) // insights pages: one pass, no reflection
+		} else {
+			err = json.Unmarshal(cl.body, out)
+		}
+		if err != nil {
 			return r, fmt.Errorf("metaads: %s %s: decoding the response into %T: %w", cl.method, cl.path, out, err)
 		}
 	}

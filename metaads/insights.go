@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/url"
 	"sync"
 	"time"
 )
@@ -68,7 +69,34 @@ func (s *InsightsService) Page(ctx context.Context, acct AccountID, p InsightsPa
 	if err != nil {
 		return nil, err
 	}
-	return FetchPage[Insight](ctx, s.c, req, after)
+	return s.c.fetchInsights(ctx, req, after)
+}
+
+// fetchInsights gets one page of insights rows, decoding it in one pass
+// (see insightsPage), with the cursor rules of FetchPage.
+func (c *Client) fetchInsights(ctx context.Context, req *Request, after string) (*Page[Insight], error) {
+	r := *req
+	r.Query = cloneValues(req.Query)
+	if after != "" {
+		r.Query.Set("after", after)
+		r.Query.Del("before")
+	}
+	var ip insightsPage
+	resp, err := c.Do(ctx, &r, &ip)
+	if err != nil {
+		return nil, err
+	}
+	p := &Page[Insight]{Items: ip.rows, Before: ip.before, After: ip.after, HasNext: ip.next != "", Response: resp}
+	if p.HasNext && p.After == "" {
+		// Take the cursor of a bare next link, never its token.
+		if u, err := url.Parse(ip.next); err == nil {
+			p.After = u.Query().Get("after")
+		}
+		if p.After == "" {
+			return p, fmt.Errorf("metaads: %s: the page announces a next page but carries no after cursor", r.Path)
+		}
+	}
+	return p, nil
 }
 
 // All returns a lazy iterator over every insights row of the query, one
@@ -107,7 +135,7 @@ func (c *Client) pageRows(ctx context.Context, req *Request, limit int, row func
 			fail(err)
 			return err
 		}
-		p, err := FetchPage[Insight](ctx, c, &r, after)
+		p, err := c.fetchInsights(ctx, &r, after)
 		if errors.Is(err, ErrDataLimit) && limit > minInsightsPageSize {
 			limit = max(limit/2, minInsightsPageSize)
 			r.Query.Set("limit", fmt.Sprint(limit))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/adpilot/adpilot/internal/wire"
@@ -280,34 +281,158 @@ type rowDecoder struct {
 	digits   int
 	currency []byte
 	sawMoney bool
+	ints     ActionList[int64]   // scratch for count and money lists
+	floats   ActionList[float64] // scratch for cost and ratio lists
 }
 
 // UnmarshalJSON decodes an insights row. Numeric strings become numbers,
 // money becomes minor units of the row's account_currency (exactly),
 // percentages become fractions.
 func (r *Insight) UnmarshalJSON(b []byte) error {
-	*r = Insight{}
 	var d rowDecoder
-	d.currency = prescanCurrency(b)
-	if d.currency != nil {
-		cur, err := metrics.LookupCurrency(string(d.currency))
-		if err != nil {
-			return fmt.Errorf("metaads: decoding an insights row: %w", err)
-		}
-		d.digits = cur.Decimals()
+	if err := d.setCurrency(prescanCurrency(b)); err != nil {
+		return err
 	}
 	d.r.Reset(b)
-	d.decode(r)
+	if err := d.row(r); err != nil {
+		return err
+	}
 	if err := d.r.End(); err != nil {
+		return fmt.Errorf("metaads: decoding an insights row: %w", err)
+	}
+	return nil
+}
+
+// setCurrency prepares money decoding for the currency code (nil: none
+// known yet).
+func (d *rowDecoder) setCurrency(code []byte) error {
+	d.currency = code
+	if code == nil {
+		return nil
+	}
+	cur, err := metrics.LookupCurrency(string(code))
+	if err != nil {
+		return fmt.Errorf("metaads: decoding insights rows: %w", err)
+	}
+	d.digits = cur.Decimals()
+	return nil
+}
+
+// row decodes the object at the reader's position into out and checks its
+// money against the currency.
+func (d *rowDecoder) row(out *Insight) error {
+	*out = Insight{}
+	d.sawMoney = false
+	d.decode(out)
+	if err := d.r.Err(); err != nil {
 		return fmt.Errorf("metaads: decoding an insights row: %w", err)
 	}
 	if d.sawMoney && d.currency == nil {
 		return fmt.Errorf("metaads: decoding an insights row: it has money fields but no account_currency (request the account_currency field)")
 	}
-	if d.currency != nil && r.AccountCurrency != string(d.currency) {
-		return fmt.Errorf("metaads: decoding an insights row: ambiguous account_currency %q", r.AccountCurrency)
+	if d.currency != nil && out.AccountCurrency != "" && out.AccountCurrency != string(d.currency) {
+		return fmt.Errorf("metaads: decoding an insights row: account_currency %q differs from %q", out.AccountCurrency, d.currency)
+	}
+	if out.AccountCurrency == "" && d.sawMoney {
+		out.AccountCurrency = string(d.currency)
 	}
 	return nil
+}
+
+// insightsPage is a page of insights rows decoded in one pass: the
+// envelope and every row go through the hand-tuned decoder, and the
+// currency is found once per page (all rows of a query share the ad
+// account's currency; each row is checked against it).
+type insightsPage struct {
+	rows          []Insight
+	before, after string
+	next          string
+}
+
+// bodyDecoder is implemented by response types that decode a raw body
+// themselves; Client.Do then skips encoding/json (and its separate
+// validation pass). The decoder must reject malformed JSON itself.
+type bodyDecoder interface{ decodeBody(b []byte) error }
+
+func (p *insightsPage) decodeBody(b []byte) error { return p.UnmarshalJSON(b) }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (p *insightsPage) UnmarshalJSON(b []byte) error {
+	var d rowDecoder
+	if err := d.setCurrency(prescanCurrency(b)); err != nil {
+		return err
+	}
+	p.rows = p.rows[:0]
+	r := &d.r
+	r.Reset(b)
+	if !r.BeginObject() {
+		return fmt.Errorf("metaads: decoding an insights page: %w", r.Err())
+	}
+	for {
+		k, ok := r.Key()
+		if !ok {
+			break
+		}
+		switch string(k) {
+		case "data":
+			if r.Null() || !r.BeginArray() {
+				continue
+			}
+			for r.Next() {
+				p.rows = append(p.rows, Insight{})
+				if err := d.row(&p.rows[len(p.rows)-1]); err != nil {
+					return err
+				}
+			}
+		case "paging":
+			p.paging(r)
+		default:
+			r.Skip()
+		}
+	}
+	if err := r.End(); err != nil {
+		return fmt.Errorf("metaads: decoding an insights page: %w", err)
+	}
+	return nil
+}
+
+func (p *insightsPage) paging(r *wire.Reader) {
+	if r.Null() || !r.BeginObject() {
+		return
+	}
+	for {
+		k, ok := r.Key()
+		if !ok {
+			return
+		}
+		switch string(k) {
+		case "cursors":
+			if r.Null() || !r.BeginObject() {
+				continue
+			}
+			for {
+				k, ok := r.Key()
+				if !ok {
+					break
+				}
+				switch string(k) {
+				case "before":
+					s, _ := r.String()
+					p.before = string(s)
+				case "after":
+					s, _ := r.String()
+					p.after = string(s)
+				default:
+					r.Skip()
+				}
+			}
+		case "next":
+			s, _ := r.String()
+			p.next = string(s)
+		default:
+			r.Skip()
+		}
+	}
 }
 
 func (d *rowDecoder) str() string {
@@ -509,11 +634,10 @@ func decodeList[V int64 | float64](d *rowDecoder, val func(*rowDecoder) V) Actio
 	if !r.BeginArray() {
 		return nil
 	}
-	var out ActionList[V]
+	buf := scratchFor[V](d)
+	out := (*buf)[:0]
+	defer func() { *buf = out[:0] }()
 	for r.Next() {
-		if out == nil {
-			out = make(ActionList[V], 0, 8)
-		}
 		var s ActionStat[V]
 		if !r.BeginObject() {
 			return out
@@ -549,7 +673,21 @@ func decodeList[V int64 | float64](d *rowDecoder, val func(*rowDecoder) V) Actio
 		}
 		out = append(out, s)
 	}
-	return out
+	if len(out) == 0 {
+		return nil
+	}
+	return slices.Clone(out)
+}
+
+// scratchFor returns the decoder's reusable element buffer for V.
+func scratchFor[V int64 | float64](d *rowDecoder) *ActionList[V] {
+	var zero V
+	switch any(zero).(type) {
+	case int64:
+		return any(&d.ints).(*ActionList[V])
+	default:
+		return any(&d.floats).(*ActionList[V])
+	}
 }
 
 // knownBreakdown returns the Breakdown constant named k.
