@@ -42,6 +42,8 @@ type Client struct {
 	Ads *AdsService
 	// Creatives reads ad creatives.
 	Creatives *CreativesService
+	// Insights reads performance data: pages, async report runs, the runner.
+	Insights *InsightsService
 }
 
 // NewClient returns a Client configured by opts, or the first option error.
@@ -66,6 +68,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.AdSets = &AdSetsService{c: c}
 	c.Ads = &AdsService{c: c}
 	c.Creatives = &CreativesService{c: c}
+	c.Insights = &InsightsService{c: c}
 	return c, nil
 }
 
