@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -150,6 +151,9 @@ type envOpt struct {
 	scopes, required []string
 	fakeOpts         []metaadstest.Option
 	granted          []string // ad accounts the login grants; default A and B
+	// wrap, when set, puts a handler in front of the fake's (both the
+	// dialog and the Graph API are then served through it).
+	wrap func(e *env, next http.Handler) http.Handler
 }
 
 var stateKey = bytes.Repeat([]byte{7}, 32)
@@ -174,10 +178,16 @@ func newEnv(t *testing.T, o envOpt) *env {
 	e.app = httptest.NewServer(e.mux)
 	t.Cleanup(e.app.Close)
 
+	metaURL := e.fake.URL
+	if o.wrap != nil {
+		front := httptest.NewServer(o.wrap(e, e.fake.Handler()))
+		t.Cleanup(front.Close)
+		metaURL = front.URL
+	}
 	e.cfg = oauth.Config{
 		AppID: metaadstest.DefaultApp().ID, AppSecret: metaadstest.DefaultApp().Secret,
 		RedirectURL: e.app.URL + "/meta/callback", Scopes: o.scopes, RequiredScopes: o.required,
-		DialogBaseURL: e.fake.URL, GraphBaseURL: e.fake.URL,
+		DialogBaseURL: metaURL, GraphBaseURL: metaURL,
 	}
 	e.wire = &capture{base: http.DefaultTransport}
 	e.inner = &recordingStore{MemoryStore: oauth.NewMemoryStore()}
@@ -238,7 +248,13 @@ var hiddenRE = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([
 // page, and returns the page's form fields and URL.
 func (e *env) consent(b *http.Client) (url.Values, string) {
 	e.t.Helper()
-	resp, err := b.Get(e.app.URL + "/meta/connect")
+	return e.consentAt(b, e.app.URL+"/meta/connect")
+}
+
+// consentAt is consent starting from start (a connect route or a dialog URL).
+func (e *env) consentAt(b *http.Client, start string) (url.Values, string) {
+	e.t.Helper()
+	resp, err := b.Get(start)
 	require.NoError(e.t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -532,7 +548,8 @@ func TestRevocationMidLife(t *testing.T) {
 	tok := e.userToken()
 	p, err := oauth.NewProvider(e.m)
 	require.NoError(t, err)
-	client, err := metaads.NewClient(metaads.WithBaseURL(e.fake.URL), metaads.WithTokenProvider(p))
+	client, err := metaads.NewClient(metaads.WithBaseURL(e.fake.URL), metaads.WithTokenProvider(p),
+		metaads.WithHooks(metaads.Hooks{OnResponse: p.OnResponse}))
 	require.NoError(t, err)
 	a := metaads.MustParseAccountID(acctA)
 	_, err = client.Do(ctx, &metaads.Request{Path: a.String(), Account: a}, nil)
@@ -541,6 +558,16 @@ func TestRevocationMidLife(t *testing.T) {
 	require.NoError(t, e.fake.RevokeToken(tok))
 	_, err = client.Do(ctx, &metaads.Request{Path: a.String(), Account: a}, nil)
 	assert.ErrorIs(t, err, metaads.ErrTokenInvalid, "Meta answers 190")
+	// The hook saw the 190: the next request fails before reaching Meta,
+	// naming the account, and the connection is marked.
+	_, err = client.Do(ctx, &metaads.Request{Path: a.String(), Account: a}, nil)
+	assert.ErrorIs(t, err, oauth.ErrReauthRequired)
+	var hookErr *oauth.ReauthError
+	require.ErrorAs(t, err, &hookErr)
+	assert.Equal(t, a, hookErr.Account)
+	c, err := e.store.Load(ctx, oauth.Key{User: e.user, Account: metaads.MustParseAccountID(acctB)})
+	require.NoError(t, err)
+	assert.Equal(t, oauth.StatusNeedsReauth, c.Status)
 
 	_, err = e.m.Verify(ctx, e.user)
 	assert.ErrorIs(t, err, oauth.ErrReauthRequired)
@@ -906,4 +933,90 @@ func TestHandlersSessionHookAndDefaults(t *testing.T) {
 	status, text := get(t, b, cb)
 	assert.Equal(t, http.StatusBadRequest, status)
 	assert.Contains(t, text, "state parameter already used")
+}
+
+// TestRenewalNotExtended covers a Meta that answers fb_exchange_token with
+// the same token and expiry (renewal is not possible): the connection is
+// flagged as expiring, the valid token keeps being served, and once it
+// expires the user must reconnect.
+func TestRenewalNotExtended(t *testing.T) {
+	var refuse atomic.Bool
+	var exchanges atomic.Int32
+	wrap := func(e *env, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !refuse.Load() || !strings.HasSuffix(r.URL.Path, "/oauth/access_token") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			exchanges.Add(1)
+			c, err := e.store.Load(r.Context(), oauth.Key{User: e.user})
+			if err != nil || r.ParseForm() != nil {
+				http.Error(w, `{"error":{"message":"test proxy failed","code":1}}`, http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]any{"access_token": r.PostForm.Get("fb_exchange_token"),
+				"token_type": "bearer", "expires_in": int64(c.Token.Expiry.Sub(e.clk.Now()) / time.Second)})
+		})
+	}
+	e := newEnv(t, envOpt{wrap: wrap})
+	e.connect()
+	ctx := t.Context()
+	tok := e.userToken()
+	refuse.Store(true)
+	e.clk.Advance(55 * 24 * time.Hour)
+
+	r, err := oauth.NewRefresher(e.m)
+	require.NoError(t, err)
+	rep, err := r.Run(ctx)
+	require.NoError(t, err)
+	require.Len(t, rep.Results, 1)
+	assert.Equal(t, oauth.ActionFlagged, rep.Results[0].Action)
+	for c, err := range e.store.List(ctx, oauth.Query{User: e.user}) {
+		require.NoError(t, err)
+		assert.Equal(t, oauth.StatusExpiring, c.Status, "%s", c.Key)
+		assert.Equal(t, tok, c.Token.AccessToken)
+	}
+
+	p, err := oauth.NewProvider(e.m)
+	require.NoError(t, err)
+	ts, err := p.TokenSource(ctx, metaads.MustParseAccountID(acctA))
+	require.NoError(t, err)
+	before := exchanges.Load()
+	for range 3 {
+		got, err := ts.Token()
+		require.NoError(t, err, "a valid token keeps being served")
+		assert.Equal(t, tok, got.AccessToken)
+	}
+	assert.Equal(t, before+1, exchanges.Load(), "one renewal attempt, then a pause")
+
+	e.clk.Advance(6 * 24 * time.Hour)
+	_, err = ts.Token()
+	assert.ErrorIs(t, err, oauth.ErrReauthRequired)
+}
+
+// TestReplicasShareLogin: the login starts on one replica and completes on
+// another that shares the state key, the token store and the replay store;
+// replaying the callback on the first replica is refused.
+func TestReplicasShareLogin(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	ctx := t.Context()
+	replay := oauth.NewMemoryReplayStore(e.clk.Now) // stands in for a shared table
+	replica := func() *oauth.Manager {
+		m, err := oauth.NewManager(e.cfg, e.store, oauth.WithStateKeys(stateKey), oauth.WithClock(e.clk.Now),
+			oauth.WithReplayStore(replay))
+		require.NoError(t, err)
+		return m
+	}
+	m1, m2 := replica(), replica()
+	b := e.browser(e.user)
+	dialog, err := m1.AuthCodeURL("browser-7")
+	require.NoError(t, err)
+	form, action := e.consentAt(b, dialog)
+	q := mustQuery(t, e.decide(b, form, action, "approve"))
+	c, err := m2.Callback(ctx, "browser-7", e.user, q)
+	require.NoError(t, err)
+	assert.Len(t, c.AdAccounts, 2)
+	_, err = m1.Callback(ctx, "browser-7", e.user, q)
+	assert.ErrorIs(t, err, oauth.ErrStateReused)
 }

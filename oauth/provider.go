@@ -155,6 +155,36 @@ func (p *Provider) Forget(accounts ...metaads.AccountID) {
 	}
 }
 
+// OnResponse is a metaads.Hooks.OnResponse function. When Meta rejects an
+// ad account's token (code 190: expired, revoked, password changed, data
+// access lapsed), it marks the user's connection StatusNeedsReauth and drops
+// the cached source, so the account's next request fails at once with an
+// error matching ErrReauthRequired that names the account. Install it with
+// metaads.WithHooks(metaads.Hooks{OnResponse: provider.OnResponse}).
+func (p *Provider) OnResponse(ctx context.Context, info metaads.ResponseInfo) {
+	if info.Account.IsZero() || info.Err == nil || !errors.Is(info.Err, metaads.ErrTokenInvalid) {
+		return
+	}
+	p.mu.Lock()
+	e := p.entries[info.Account]
+	delete(p.entries, info.Account)
+	p.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.timeout)
+	defer cancel()
+	user := ""
+	if e != nil && e.src != nil {
+		e.src.mu.Lock()
+		user = e.src.conn.User
+		e.src.mu.Unlock()
+	} else if c, err := p.best(ctx, info.Account); err == nil {
+		user = c.User
+	}
+	if user == "" {
+		return
+	}
+	_ = p.m.reauth(ctx, user, info.Account, "Meta rejected the token", info.Err)
+}
+
 // accountSource is the cached token source of one ad account.
 type accountSource struct {
 	p *Provider
@@ -174,6 +204,10 @@ func (s *accountSource) Token() (*oauth2.Token, error) {
 	defer s.mu.Unlock()
 	tok := s.conn.Token
 	now := m.now()
+	if da := s.conn.DataAccessExpiry; !da.IsZero() && !now.Before(da) {
+		return nil, &ReauthError{User: s.conn.User, Account: s.conn.Account,
+			Reason: "data access expired at " + da.UTC().Format(time.RFC3339) + "; the user must log in again"}
+	}
 	if tok.Expiry.IsZero() || now.Add(s.p.window).Before(tok.Expiry) || (now.Before(s.nextRenew) && now.Before(tok.Expiry)) {
 		return cloneToken(tok), nil
 	}
