@@ -273,7 +273,10 @@ func DemoBusiness(now time.Time) Scenario {
 					Title: "Made for the long run", Body: "Shop the new collection.", LinkURL: "https://shop.example.com/", ImageURL: "https://shop.example.com/img.jpg", Video: ss.video})
 				ad := Ad{ID: fmt.Sprintf("1204000000000000%02d", na+10), AdSetID: sid, CreativeID: crid, Name: fmt.Sprintf("%s - Ad %d", ss.name, i+1), Quality: ss.quality}
 				if ss.fatigue && i == 0 {
+					// A newer creative that has run five weeks: its frequency
+					// climbs from about 1.3 to over 3 and its CTR halves.
 					ad.FatigueRate = 0.35
+					ad.CreatedTime = start.AddDate(0, 0, 85)
 				}
 				if ad.Quality == 0 {
 					ad.Quality = 1
