@@ -308,20 +308,7 @@ func BenjaminiHochbergAdjust(pvalues []float64) []float64 {
 	if m == 0 {
 		return adj
 	}
-	order := make([]int, m)
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(i, j int) int {
-		pi, pj := validP(pvalues[i]), validP(pvalues[j])
-		switch {
-		case pi < pj:
-			return -1
-		case pi > pj:
-			return 1
-		}
-		return 0
-	})
+	order := sortedByP(pvalues)
 	running := 1.0
 	for r := m - 1; r >= 0; r-- {
 		i := order[r]
@@ -340,14 +327,44 @@ func BenjaminiHochbergAdjust(pvalues []float64) []float64 {
 // When q is outside (0, 1] nothing is rejected; invalid p-values (NaN or
 // outside [0, 1]) are never rejected.
 func BenjaminiHochberg(pvalues []float64, q float64) []bool {
-	out := make([]bool, len(pvalues))
-	if !(q > 0 && q <= 1) {
+	m := len(pvalues)
+	out := make([]bool, m)
+	if !(q > 0 && q <= 1) || m == 0 {
 		return out
 	}
-	for i, a := range BenjaminiHochbergAdjust(pvalues) {
-		out[i] = a <= q && validP(pvalues[i]) == pvalues[i]
+	order := sortedByP(pvalues)
+	k := 0 // number rejected: the largest rank r with p_(r) <= r·q/m
+	for r := m; r >= 1; r-- {
+		p := pvalues[order[r-1]]
+		if validP(p) == p && p <= float64(r)*q/float64(m) {
+			k = r
+			break
+		}
+	}
+	for _, i := range order[:k] {
+		out[i] = validP(pvalues[i]) == pvalues[i] // never reject invalid input
 	}
 	return out
+}
+
+// sortedByP returns the indices of pvalues ordered by ascending p-value,
+// invalid p-values counting as 1, ties in input order.
+func sortedByP(pvalues []float64) []int {
+	order := make([]int, len(pvalues))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		pi, pj := validP(pvalues[i]), validP(pvalues[j])
+		switch {
+		case pi < pj:
+			return -1
+		case pi > pj:
+			return 1
+		}
+		return 0
+	})
+	return order
 }
 
 // Trend is a least-squares line y = Intercept + Slope·x fitted to a series
