@@ -109,26 +109,26 @@ type acctSnap struct {
 }
 
 type adSnap struct {
-	acct                     *acctSnap
-	id, name                 string
-	adsetID, adsetName       string
-	campID, campName         string
-	objective, optGoal       string
-	video                    bool
-	quality, fatigue         float64
-	startDay, endDay         int // inclusive civil days; endDay -1 open
-	start                    time.Time
-	statuses                 [3][]statusChange // ad, ad set, campaign
-	budgets                  []budgetChange    // of the ad set, or of the campaign (CBO)
-	budgetEnd                time.Time         // end time for lifetime budgets
-	budgetStart              time.Time
-	share                    float64 // of the budget owner's spend
-	overpace                 float64
-	overlap                  float64
-	key                      uint64
-	adsetKey, campKey        uint64
-	order                    [4]int // creation order of account, campaign, ad set, ad
-	effAd, effSet, effCamp   string
+	acct                   *acctSnap
+	id, name               string
+	adsetID, adsetName     string
+	campID, campName       string
+	objective, optGoal     string
+	video                  bool
+	quality, fatigue       float64
+	startDay, endDay       int // inclusive civil days; endDay -1 open
+	start                  time.Time
+	statuses               [3][]statusChange // ad, ad set, campaign
+	budgets                []budgetChange    // of the ad set, or of the campaign (CBO)
+	budgetEnd              time.Time         // end time for lifetime budgets
+	budgetStart            time.Time
+	share                  float64 // of the budget owner's spend
+	overpace               float64
+	overlap                float64
+	key                    uint64
+	adsetKey, campKey      uint64
+	order                  [4]int // creation order of account, campaign, ad set, ad
+	effAd, effSet, effCamp string
 }
 
 // civil day numbers: days since 1970-01-01 in the account's zone.

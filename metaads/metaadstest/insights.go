@@ -92,7 +92,9 @@ var presets = []string{"today", "yesterday", "this_month", "last_month", "this_q
 // the last_Nd presets end yesterday).
 func presetRange(p string, today, created int) (dayRange, bool) {
 	t := time.Unix(int64(today)*86400, 0).UTC()
-	civ := func(y int, m time.Month, d int) int { return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400) }
+	civ := func(y int, m time.Month, d int) int {
+		return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	}
 	y, m, _ := t.Date()
 	dow := (today + 4) % 7 // 0 Sunday
 	switch p {
@@ -334,15 +336,15 @@ var windowShare = map[string]float64{"1d_view": 0.15, "7d_view": 0.2, "28d_view"
 type rowKey struct{ rng, bucket, ent, cell int }
 
 type rowAcc struct {
-	key             rowKey
-	ad              *adSnap // representative ad (for names of the level entity)
-	v               vec
-	reachSum, rMax  int64 // over ads
-	nAds            int
-	start, stop     int
-	cellNames       []string
-	hourly          bool
-	reach           int64
+	key            rowKey
+	ad             *adSnap // representative ad (for names of the level entity)
+	v              vec
+	reachSum, rMax int64 // over ads
+	nAds           int
+	start, stop    int
+	cellNames      []string
+	hourly         bool
+	reach          int64
 }
 
 type adPart struct {
@@ -1078,4 +1080,6 @@ func (s *Server) spendOf(level, id string, todayOnly bool) int64 {
 }
 
 // amountSpent is the account's lifetime spend (minor units). Caller holds s.mu.
-func (s *Server) amountSpent(account string) int64 { return s.spendOf("account", "act_"+account, false) }
+func (s *Server) amountSpent(account string) int64 {
+	return s.spendOf("account", "act_"+account, false)
+}
