@@ -27,10 +27,6 @@ type InsightsService struct {
 	jobGauge
 }
 
-// NewInsightsService returns the insights service of c. Most callers use
-// the client's Insights field instead; this constructor exists for code
-// that builds services itself.
-func NewInsightsService(c *Client) *InsightsService { return &InsightsService{c: c} }
 
 // Default page sizes for insights reads and how far data-limit narrowing
 // may shrink them.

@@ -26,8 +26,8 @@ type RunOptions struct {
 	PageSize int
 	// Poll controls the polling of each run.
 	Poll PollOptions
-	// MaxRestarts is how often a run that was skipped or failed
-	// transiently is started again (default 2).
+	// MaxRestarts is how often a run that was skipped or failed is
+	// started again (default 2); runs too large are split instead.
 	MaxRestarts int
 	// OnReportStarted, when set, is called (from worker goroutines) with
 	// every run the runner starts, so callers can persist run ids and
@@ -241,10 +241,12 @@ func (o RunOptions) withDefaults(p InsightsParams) RunOptions {
 	return o
 }
 
-// restartable reports failures that a fresh run may not repeat.
+// restartable reports run failures that a fresh run may not repeat:
+// skipped runs and failed ones (Meta's advice for "Job Failed" is to
+// create a new run), except those too large, which are split instead.
 func restartable(err error) bool {
 	var re *ReportRunError
-	return errors.As(err, &re) && (errors.Is(re, ErrReportSkipped) || errors.Is(re, ErrTransient))
+	return errors.As(err, &re) && !errors.Is(re, ErrDataLimit)
 }
 
 // initialChunks cuts the query's range into chunks (only for numeric time
