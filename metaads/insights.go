@@ -27,7 +27,6 @@ type InsightsService struct {
 	jobGauge
 }
 
-
 // Default page sizes for insights reads and how far data-limit narrowing
 // may shrink them.
 const (
