@@ -228,3 +228,37 @@ func TestFakeFaults(t *testing.T) {
 		assert.True(t, strings.HasPrefix(err.Error(), "metaads: "))
 	})
 }
+
+func TestFakeBatch(t *testing.T) {
+	e := newFakeEnv(t, seedScenario(1, 60), nil, false)
+	ctx := context.Background()
+	sc := e.srv.Objects()
+	require.Len(t, sc.Campaigns, 60)
+	// The second campaign's read answers null once: it is sent again.
+	require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Method: "GET", Path: "/" + sc.Campaigns[1].ID, Kind: metaadstest.FaultBatchNull}))
+	b := e.c.NewBatch(e.acct)
+	camps := make([]Campaign, 61)
+	for i, c := range sc.Campaigns {
+		require.NoError(t, b.Add(Request{Path: c.ID, Query: map[string][]string{"fields": {"id,name,daily_budget"}}}, &camps[i]))
+	}
+	require.NoError(t, b.Add(Request{Path: "999999999"}, &camps[60]))
+	res, err := b.Do(ctx)
+	require.NoError(t, err)
+	require.Len(t, res, 61)
+	for i, c := range sc.Campaigns {
+		require.NoError(t, res[i].Err, "item %d", i)
+		assert.Equal(t, c.ID, camps[i].ID)
+		assert.Equal(t, c.Name, camps[i].Name)
+	}
+	assert.Error(t, res[60].Err, "a missing object is a per-item error")
+	batchCalls := 0
+	for _, r := range e.srv.Requests() {
+		if r.Method == "POST" && (r.Path == "/" || r.Path == "") {
+			batchCalls++
+		}
+	}
+	assert.Equal(t, 3, batchCalls, "61 operations in two calls, plus one for the null item")
+	u, err := e.c.Usage(ctx, e.acct)
+	require.NoError(t, err)
+	assert.NotEmpty(t, u.Budgets, "item usage headers reached the scheduler")
+}
