@@ -69,7 +69,11 @@ func NewManager(cfg Config, store *EncryptedStore, opts ...Option) (*Manager, er
 }
 
 // Config returns a copy of the manager's configuration.
-func (m *Manager) Config() Config { return m.cfg }
+func (m *Manager) Config() Config {
+	c := m.cfg
+	c.Scopes, c.RequiredScopes = slices.Clone(c.Scopes), slices.Clone(c.RequiredScopes)
+	return c
+}
 
 // Store returns the encrypted token store.
 func (m *Manager) Store() *EncryptedStore { return m.store }
@@ -497,7 +501,7 @@ func (m *Manager) Disconnect(ctx context.Context, user string) error {
 		case err != nil:
 			revokeErr = err
 		case !out.Success:
-			revokeErr = errors.New("Meta did not answer success")
+			revokeErr = errors.New("the revocation response did not say success")
 		}
 	}
 	// Also tombstone rows we could not open, so no ciphertext survives.

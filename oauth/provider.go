@@ -169,20 +169,28 @@ func (p *Provider) OnResponse(ctx context.Context, info metaads.ResponseInfo) {
 	e := p.entries[info.Account]
 	delete(p.entries, info.Account)
 	p.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.timeout)
-	defer cancel()
-	user := ""
-	if e != nil && e.src != nil {
-		e.src.mu.Lock()
-		user = e.src.conn.User
-		e.src.mu.Unlock()
-	} else if c, err := p.best(ctx, info.Account); err == nil {
-		user = c.User
+	if e == nil {
+		return // not a token this provider handed out; nothing to attribute
 	}
-	if user == "" {
+	select {
+	case <-e.ready:
+	default:
+		return // still loading: the failed request did not use this source
+	}
+	if e.src == nil {
 		return
 	}
-	_ = p.m.reauth(ctx, user, info.Account, "Meta rejected the token", info.Err)
+	e.src.mu.Lock()
+	conn := e.src.conn
+	e.src.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.timeout)
+	defer cancel()
+	// If the user reconnected meanwhile, the store has a different token:
+	// dropping the cached source is enough.
+	if cur, err := p.m.store.Load(ctx, conn.Key); err == nil && cur.Token != nil && cur.Token.AccessToken != conn.Token.AccessToken {
+		return
+	}
+	_ = p.m.reauth(ctx, conn.User, info.Account, "Meta rejected the token", info.Err)
 }
 
 // accountSource is the cached token source of one ad account.
