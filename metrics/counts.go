@@ -153,74 +153,17 @@ func satAdd(a, b int64) int64 {
 // it is also marked when either side already was. Adding a row without
 // reach (Reach == 0) keeps a de-duplicated reach exact.
 func (c *Counts) Add(o Counts) {
-	// Fast path: plain adds, with the overflow condition of all fields
-	// or-ed together; the rare overflow redoes the work with saturation.
-	imp := c.Impressions + o.Impressions
-	rch := c.Reach + o.Reach
-	clk := c.Clicks + o.Clicks
-	lnk := c.LinkClicks + o.LinkClicks
-	unq := c.UniqueClicks + o.UniqueClicks
-	spd := c.Spend + o.Spend
-	pst := c.PostEngagements + o.PostEngagements
-	pge := c.PageEngagements + o.PageEngagements
-	vpl := c.VideoPlays + o.VideoPlays
-	v3s := c.VideoViews3s + o.VideoViews3s
-	v25 := c.VideoP25 + o.VideoP25
-	v50 := c.VideoP50 + o.VideoP50
-	v75 := c.VideoP75 + o.VideoP75
-	v95 := c.VideoP95 + o.VideoP95
-	v100 := c.VideoP100 + o.VideoP100
-	thr := c.ThruPlays + o.ThruPlays
-	wtm := c.VideoWatchTimeMillis + o.VideoWatchTimeMillis
-	lpv := c.LandingPageViews + o.LandingPageViews
-	lds := c.Leads + o.Leads
-	pur := c.Purchases + o.Purchases
-	pvl := c.PurchaseValue + o.PurchaseValue
-	cnv := c.Conversions + o.Conversions
-	cvl := c.ConversionValue + o.ConversionValue
-
-	ov := (c.Impressions^imp)&(o.Impressions^imp) |
-		(c.Reach^rch)&(o.Reach^rch) |
-		(c.Clicks^clk)&(o.Clicks^clk) |
-		(c.LinkClicks^lnk)&(o.LinkClicks^lnk) |
-		(c.UniqueClicks^unq)&(o.UniqueClicks^unq) |
-		(c.Spend^spd)&(o.Spend^spd) |
-		(c.PostEngagements^pst)&(o.PostEngagements^pst) |
-		(c.PageEngagements^pge)&(o.PageEngagements^pge) |
-		(c.VideoPlays^vpl)&(o.VideoPlays^vpl) |
-		(c.VideoViews3s^v3s)&(o.VideoViews3s^v3s) |
-		(c.VideoP25^v25)&(o.VideoP25^v25) |
-		(c.VideoP50^v50)&(o.VideoP50^v50) |
-		(c.VideoP75^v75)&(o.VideoP75^v75) |
-		(c.VideoP95^v95)&(o.VideoP95^v95) |
-		(c.VideoP100^v100)&(o.VideoP100^v100) |
-		(c.ThruPlays^thr)&(o.ThruPlays^thr) |
-		(c.VideoWatchTimeMillis^wtm)&(o.VideoWatchTimeMillis^wtm) |
-		(c.LandingPageViews^lpv)&(o.LandingPageViews^lpv) |
-		(c.Leads^lds)&(o.Leads^lds) |
-		(c.Purchases^pur)&(o.Purchases^pur) |
-		(c.PurchaseValue^pvl)&(o.PurchaseValue^pvl) |
-		(c.Conversions^cnv)&(o.Conversions^cnv) |
-		(c.ConversionValue^cvl)&(o.ConversionValue^cvl)
-
-	summed := c.ReachSummed || o.ReachSummed || (c.Reach != 0 && o.Reach != 0)
-	if ov < 0 {
-		c.addSaturating(o)
-		c.ReachSummed = summed
+	one := [1]Counts{o}
+	if c.addChunkFast(one[:]) {
 		return
 	}
-	*c = Counts{
-		Impressions: imp, Reach: rch, Clicks: clk, LinkClicks: lnk, UniqueClicks: unq, Spend: spd,
-		PostEngagements: pst, PageEngagements: pge,
-		VideoPlays: vpl, VideoViews3s: v3s, VideoP25: v25, VideoP50: v50, VideoP75: v75,
-		VideoP95: v95, VideoP100: v100, ThruPlays: thr, VideoWatchTimeMillis: wtm,
-		LandingPageViews: lpv, Leads: lds, Purchases: pur, PurchaseValue: pvl,
-		Conversions: cnv, ConversionValue: cvl,
-		ReachSummed: summed,
-	}
+	summed := c.ReachSummed || o.ReachSummed || (c.Reach != 0 && o.Reach != 0)
+	c.addSaturating(o)
+	c.ReachSummed = summed
 }
 
-// addSaturating is the slow path of Add: every field saturates.
+// addSaturating is the slow path of Add: every field saturates. It does
+// not touch ReachSummed.
 func (c *Counts) addSaturating(o Counts) {
 	dst := c.fieldPointers()
 	src := o.fieldValues()

@@ -119,14 +119,32 @@ func regIncBeta(a, b, x float64) float64 {
 	return regIncBetaCF(a, b, x)
 }
 
+// lentzTiny replaces zero denominators in the modified Lentz method.
+const lentzTiny = 1e-300
+
+// lentzStep advances the modified Lentz evaluation of a continued fraction
+// by the partial numerator an and denominator bn: c and d are the running
+// ratios and delta the factor by which the convergent changes.
+func lentzStep(c, d, an, bn float64) (c2, d2, delta float64) {
+	d = bn + an*d
+	if math.Abs(d) < lentzTiny {
+		d = lentzTiny
+	}
+	c = bn + an/c
+	if math.Abs(c) < lentzTiny {
+		c = lentzTiny
+	}
+	d = 1 / d
+	return c, d, c * d
+}
+
 // regIncBetaCF evaluates I_x(a, b) by its continued fraction, which
 // converges quickly for x < (a+1)/(a+b+2).
 func regIncBetaCF(a, b, x float64) float64 {
-	const tiny = 1e-300
 	qab, qap, qam := a+b, a+1, a-1
 	c, d := 1.0, 1-qab*x/qap
-	if math.Abs(d) < tiny {
-		d = tiny
+	if math.Abs(d) < lentzTiny {
+		d = lentzTiny
 	}
 	d = 1 / d
 	h := d
@@ -135,28 +153,10 @@ func regIncBetaCF(a, b, x float64) float64 {
 	for m := 1; m <= maxIter; m++ {
 		fm := float64(m)
 		m2 := 2 * fm
-		aa := fm * (b - fm) * x / ((qam + m2) * (a + m2))
-		d = 1 + aa*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + aa/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		h *= d * c
-		aa = -(a + fm) * (qab + fm) * x / ((a + m2) * (qap + m2))
-		d = 1 + aa*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + aa/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		del := d * c
+		var del float64
+		c, d, del = lentzStep(c, d, fm*(b-fm)*x/((qam+m2)*(a+m2)), 1)
+		h *= del
+		c, d, del = lentzStep(c, d, -(a+fm)*(qab+fm)*x/((a+m2)*(qap+m2)), 1)
 		h *= del
 		if math.Abs(del-1) < 1e-16 {
 			break
@@ -198,24 +198,14 @@ func regIncGamma(a, x float64) (p, q float64) {
 		return p, 1 - p
 	}
 	// Continued fraction for Q (Lentz).
-	const tiny = 1e-300
 	b := x + 1 - a
-	c := 1 / tiny
+	c := 1 / lentzTiny
 	d := 1 / b
 	h := d
 	for i := 1; i <= maxIter; i++ {
-		an := -float64(i) * (float64(i) - a)
 		b += 2
-		d = an*d + b
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = b + an/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		del := d * c
+		var del float64
+		c, d, del = lentzStep(c, d, -float64(i)*(float64(i)-a), b)
 		h *= del
 		if math.Abs(del-1) < 1e-16 {
 			break
