@@ -314,10 +314,14 @@ func (e *env) userToken() string {
 
 func TestConnectHappyPath(t *testing.T) {
 	e := newEnv(t, envOpt{})
+	ctx := t.Context()
+	// A row from an earlier connection for an account no longer granted is
+	// removed by the new connection.
+	stale := oauth.Key{User: e.user, Account: metaads.MustParseAccountID("act_999")}
+	require.NoError(t, e.store.Save(ctx, &oauth.Connection{Key: stale, Token: &oauth2.Token{AccessToken: "old"}}))
 	body := e.connect()
 	assert.Equal(t, "connected "+metaUser+": act_"+acctA+",act_"+acctB, body)
 
-	ctx := t.Context()
 	var keys []string
 	for c, err := range e.store.List(ctx, oauth.Query{User: e.user}) {
 		require.NoError(t, err)

@@ -125,7 +125,7 @@ func (m *Manager) CallbackHandler(hooks HandlerHooks) (http.Handler, error) {
 		}
 		c, err := m.Callback(r.Context(), sid, user, r.URL.Query())
 		if err != nil {
-			status := statusFor(err)
+			status := httpStatusFor(err)
 			m.log().LogAttrs(r.Context(), slog.LevelWarn, "oauth: callback failed",
 				slog.String("user", user), slog.Int("status", status), slog.String("error", err.Error()))
 			hooks.fail(w, r, status, err)
@@ -139,7 +139,8 @@ func (m *Manager) CallbackHandler(hooks HandlerHooks) (http.Handler, error) {
 	}), nil
 }
 
-func statusFor(err error) int {
+// httpStatusFor maps a flow error to the status suggested to OnFailure.
+func httpStatusFor(err error) int {
 	switch {
 	case errors.Is(err, ErrStateInvalid), errors.Is(err, ErrStateExpired), errors.Is(err, ErrStateReused),
 		errors.Is(err, ErrBadRequest):
