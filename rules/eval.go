@@ -160,22 +160,68 @@ type evalCtx struct {
 	e       *Entity
 	hist    []*Entry
 	cur     uint32
-	gen     []uint32
-	val     []float64
-	ok      []bool
+	cache   []slotValue
+	win     [numWindows]int8 // index in e.Stats of each window, -1 when absent
 	money   *metrics.Currency
 	history map[string][]*Entry
+
+	// interval cache per slot, valid when ivGen[slot] == cur
+	ivGen      []uint32
+	ivConf     []float64
+	ivLo, ivHi []float64
+	ivOK       []bool
+}
+
+// slotValue caches one (metric, window) value of the current entity.
+type slotValue struct {
+	gen uint32
+	ok  bool
+	val float64
+}
+
+// counts returns the counts of window w of the current entity.
+func (ec *evalCtx) counts(w Window) (*metrics.Counts, bool) {
+	i := ec.win[w]
+	if i < 0 {
+		return nil, false
+	}
+	return &ec.e.Stats[i].Counts, true
+}
+
+// setEntity makes e the current entity: a new cache generation and the
+// window index of its stats.
+func (ec *evalCtx) setEntity(e *Entity) {
+	ec.e = e
+	ec.cur++
+	if ec.cur == 0 { // wrapped: invalidate every slot
+		for i := range ec.cache {
+			ec.cache[i].gen = 0
+		}
+		clear(ec.ivGen)
+		ec.cur = 1
+	}
+	for i := range ec.win {
+		ec.win[i] = -1
+	}
+	for i := range e.Stats {
+		// The first entry of a window wins, as in Entity.counts; at most
+		// 127 entries are indexed, more than there are windows.
+		if w := e.Stats[i].Window; w.valid() && ec.win[w] < 0 && i < 128 {
+			ec.win[w] = int8(i)
+		}
+	}
 }
 
 func (ec *evalCtx) metric(o *operand) (float64, bool) {
-	if ec.gen[o.slot] == ec.cur {
-		return ec.val[o.slot], ec.ok[o.slot]
+	sv := &ec.cache[o.slot]
+	if sv.gen == ec.cur {
+		return sv.val, sv.ok
 	}
 	v, ok := 0.0, false
-	if c, has := ec.e.counts(o.window); has {
+	if c, has := ec.counts(o.window); has {
 		v, ok = o.metric.Value(*c)
 	}
-	ec.gen[o.slot], ec.val[o.slot], ec.ok[o.slot] = ec.cur, v, ok
+	*sv = slotValue{gen: ec.cur, ok: ok, val: v}
 	return v, ok
 }
 
@@ -190,11 +236,17 @@ func (ec *evalCtx) operand(o *operand) (float64, bool) {
 // statistical gate: the lower bound when the comparison asks "above", the
 // upper bound when it asks "below".
 func (ec *evalCtx) bound(o *operand, conf float64, above bool) (v, lo, hi float64, ok bool) {
-	c, has := ec.e.counts(o.window)
-	if !has || o.ival == nil {
+	if o.ival == nil {
 		return 0, 0, 0, false
 	}
-	lo, hi, ok = interval(o.ival, c, conf)
+	if ec.ivGen[o.slot] == ec.cur && ec.ivConf[o.slot] == conf {
+		lo, hi, ok = ec.ivLo[o.slot], ec.ivHi[o.slot], ec.ivOK[o.slot]
+	} else {
+		if c, has := ec.counts(o.window); has {
+			lo, hi, ok = interval(o.ival, c, conf)
+		}
+		ec.ivGen[o.slot], ec.ivConf[o.slot], ec.ivLo[o.slot], ec.ivHi[o.slot], ec.ivOK[o.slot] = ec.cur, conf, lo, hi, ok
+	}
 	if !ok {
 		return 0, 0, 0, false
 	}
@@ -215,10 +267,14 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 		return nil, fmt.Errorf("%w: Now is zero; expected the evaluation time in the account time zone", ErrInvalidSnapshot)
 	}
 	ec := &evalCtx{
-		now: snap.Now,
-		gen: make([]uint32, s.slots),
-		val: make([]float64, s.slots),
-		ok:  make([]bool, s.slots),
+		now:   snap.Now,
+		cache: make([]slotValue, s.slots),
+
+		ivGen:  make([]uint32, s.slots),
+		ivConf: make([]float64, s.slots),
+		ivLo:   make([]float64, s.slots),
+		ivHi:   make([]float64, s.slots),
+		ivOK:   make([]bool, s.slots),
 	}
 	if snap.Currency != "" {
 		cur, err := metrics.LookupCurrency(snap.Currency)
@@ -238,12 +294,7 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 	fired := make([]*Rule, 0, len(s.rules))
 	for i := range snap.Entities {
 		e := &snap.Entities[i]
-		ec.e = e
-		ec.cur++
-		if ec.cur == 0 { // wrapped: invalidate every slot
-			clear(ec.gen)
-			ec.cur = 1
-		}
+		ec.setEntity(e)
 		fired = fired[:0]
 		if ec.history != nil {
 			ec.hist = ec.history[e.ID]
@@ -451,7 +502,7 @@ func (n *node) minDataMet(ec *evalCtx) bool {
 	if n.minWindow == 0 {
 		return true
 	}
-	c, ok := ec.e.counts(n.minWindow)
+	c, ok := ec.counts(n.minWindow)
 	if !ok {
 		return false
 	}
@@ -495,7 +546,7 @@ func (s *RuleSet) decide(ec *evalCtx, fired []*Rule, out []Decision) []Decision 
 			EntityID: e.ID, EntityName: e.Name, Account: e.Account, At: ec.now,
 			DryRun: !r.live && r.action.typ != ActionFreeze, // a freeze acts inside the evaluation
 		}
-		d.Evidence = r.cond.evidence(ec, 0, nil)
+		_, d.Evidence = r.cond.evidence(ec, 0, nil)
 		s.guard(ec, r, &d)
 		if freezer != nil && r != freezer && d.Action != ActionNotify && r.class != ClassSafety {
 			d.Safeguards = append(d.Safeguards, Check{Name: "learning_freeze", Detail: fmt.Sprintf("frozen by rule %q this run; only safety rules and notifications act", freezer.id)})

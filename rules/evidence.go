@@ -10,39 +10,57 @@ import (
 	"github.com/adpilot/adpilot/metrics"
 )
 
-// evidence walks the whole tree (no short-circuit) and writes every
-// condition with its measurement in words.
-func (n *node) evidence(ec *evalCtx, depth int, out []Evidence) []Evidence {
+// evidence walks the whole tree (no short-circuit) once and writes every
+// condition with its measurement in words. It returns the node's result.
+func (n *node) evidence(ec *evalCtx, depth int, out []Evidence) (tri, []Evidence) {
 	ev := Evidence{Depth: depth}
-	res := n.eval(ec)
-	ev.Result = res.words()
 	var text string
+	var res tri
 	switch n.kind {
-	case nodeAll, nodeAny:
-		met := 0
+	case nodeAll, nodeAny, nodeNot:
+		at := len(out)
+		out = append(out, Evidence{})
+		met, unknown := 0, 0
 		for _, k := range n.kids {
-			if k.eval(ec) == triTrue {
+			var r tri
+			r, out = k.evidence(ec, depth+1, out)
+			switch r {
+			case triTrue:
 				met++
+			case triUnknown:
+				unknown++
 			}
 		}
-		word := "all"
-		if n.kind == nodeAny {
-			word = "any"
+		switch n.kind {
+		case nodeAll:
+			res = boolTri(met == len(n.kids))
+			if res == triFalse && unknown > 0 && met+unknown == len(n.kids) {
+				res = triUnknown
+			}
+			text = fmt.Sprintf("all of %d conditions (%d met)", len(n.kids), met)
+		case nodeAny:
+			res = boolTri(met > 0)
+			if res == triFalse && unknown > 0 {
+				res = triUnknown
+			}
+			text = fmt.Sprintf("any of %d conditions (%d met)", len(n.kids), met)
+		default:
+			res = triUnknown
+			if unknown == 0 {
+				res = boolTri(met == 0)
+			}
+			text = "not the following"
 		}
-		text = fmt.Sprintf("%s of %d conditions (%d met)", word, len(n.kids), met)
-		out = append(out, labelled(n.label, text, ev))
-		for _, k := range n.kids {
-			out = k.evidence(ec, depth+1, out)
-		}
-		return out
-	case nodeNot:
-		out = append(out, labelled(n.label, "not the following", ev))
-		return n.kids[0].evidence(ec, depth+1, out)
+		ev.Result = res.words()
+		out[at] = labelled(n.label, text, ev)
+		return res, out
 	case nodeCompare:
-		text = n.compareWords(ec, &ev)
+		res, text = n.compareWords(ec, &ev)
 	case nodeHours:
+		res = boolTri(n.inHours(ec.now.Hour()))
 		text = fmt.Sprintf("hour of day is %02d:00; needs %02d:00 to %02d:00", ec.now.Hour(), n.hourFrom, n.hourTo)
 	case nodeWeekdays:
+		res = n.eval(ec)
 		var days []string
 		for d := range 7 {
 			if n.days&(1<<d) != 0 {
@@ -51,11 +69,14 @@ func (n *node) evidence(ec *evalCtx, depth int, out []Evidence) []Evidence {
 		}
 		text = fmt.Sprintf("day of week is %s; needs one of %s", weekdayNames[ec.now.Weekday()], strings.Join(days, ", "))
 	case nodeMinData:
+		res = n.eval(ec)
 		text = n.minDataWords(ec)
 	case nodeRecent:
+		res = n.eval(ec)
 		text = n.recentWords(ec)
 	}
-	return append(out, labelled(n.label, text, ev))
+	ev.Result = res.words()
+	return res, append(out, labelled(n.label, text, ev))
 }
 
 func labelled(label, text string, ev Evidence) Evidence {
@@ -66,7 +87,7 @@ func labelled(label, text string, ev Evidence) Evidence {
 	return ev
 }
 
-func (n *node) compareWords(ec *evalCtx, ev *Evidence) string {
+func (n *node) compareWords(ec *evalCtx, ev *Evidence) (tri, string) {
 	res, m := n.compare(ec)
 	var b strings.Builder
 	b.WriteString(operandWords(&n.left))
@@ -134,7 +155,7 @@ func (n *node) compareWords(ec *evalCtx, ev *Evidence) string {
 		b.WriteString(" ")
 		b.WriteString(ec.format(n.left.unit, n.value))
 	}
-	return b.String()
+	return res, b.String()
 }
 
 func undefinedWhy(ec *evalCtx, o *operand) string {

@@ -1,0 +1,139 @@
+// Package rules is a declarative optimization rule engine for Meta ad
+// campaigns: rules are data (JSON a person can edit), [Compile] checks them
+// and reports every problem at once, [RuleSet.Evaluate] turns a snapshot of
+// campaigns, ad sets and ads into decisions with their evidence, and an
+// [Executor] applies the decisions through an [Actuator] with safeguards
+// and an idempotent [Ledger].
+//
+// It does everything Meta's own automated rules do and what they cannot:
+// OR and NOT groups, a window per condition, comparisons of a metric with
+// another metric or a budget, statistical gates, hour and weekday
+// conditions and conditions on what the rules did before.
+//
+// Evaluation is pure. It reads only the [Snapshot] (the time comes in as
+// Snapshot.Now, the past actions as Snapshot.History) and has no network and
+// no clock, so the same snapshot always gives the same decisions and tests
+// need no fakes. Side effects live behind [Actuator]; the
+// github.com/adpilot/adpilot/rules/metaactuator package implements it over
+// the metaads client.
+//
+// # Spec format
+//
+// A document holds rules; each names a level ("campaign", "adset" or
+// "ad"), an optional filter, a condition tree, an action and safeguards:
+//
+//	{"rules": [{
+//	  "id": "cpa-bleeder", "level": "adset", "live": false,
+//	  "filter": {"objective": ["OUTCOME_SALES"], "name_contains": "prospecting"},
+//	  "conditions": {"all": [
+//	    {"min_data": {"window": "last_7d", "conversions": 10}},
+//	    {"metric": "cpa", "window": "last_7d", "op": ">=", "value": 4500},
+//	    {"metric": "cpa", "window": "last_7d", "op": ">", "value": 3000, "confidence": 0.9}
+//	  ]},
+//	  "action": {"type": "scale_budget", "percent": -20},
+//	  "safeguards": {"cooldown": "72h", "max_executions": 2, "execution_window": "7d", "min_budget": 1000}
+//	}]}
+//
+// Metric names come from the metrics registry (metrics.LookupMetric:
+// "spend", "cpa", "link_ctr", "roas", "frequency", ...). Values are in the
+// metric's unit: money in minor units of the account currency (4500 is
+// 45.00), fractions as fractions (0.01 is 1%). [Compile] rejects a
+// threshold in the wrong unit ("ctr" above 2.5 looks like a percent), an
+// unknown metric or window, a bad operator, a missing window and
+// contradictory safeguards, each problem with its JSON path:
+//
+//	rules[2].conditions.all[1].metric: unknown metric "cpx"; expected one of "impressions", ...
+//
+// [ParseSpec] reads JSON strictly (unknown keys are errors, all reported at
+// once); [DefaultLibrary] builds a ready Spec in Go.
+//
+// # Windows
+//
+// Each metric condition names its window (see [Window]): "today" (so far,
+// through Snapshot.Now), "yesterday", "last_3d", "last_7d", "last_14d" and
+// "last_30d" (complete days, today excluded: conversions arrive late, so
+// cost rules should use them), "lifetime", "launch_7d" (the first week, a
+// fatigue baseline), "previous_7d" (the week before last) and "baseline_7d"
+// (a reference week the caller chooses, such as the best one). The snapshot
+// carries a [metrics.Counts] per window and entity; rates are computed from
+// those sums, never averaged. A condition on a window the entity lacks, or
+// on a metric whose denominator is zero, is unknown: rules use three-valued
+// logic and fire only when the tree is true, so missing data never acts.
+//
+// # Conditions
+//
+// A condition is exactly one of:
+//   - "all", "any" or "not" groups, nested freely;
+//   - a comparison: "metric" over "window", or an entity "field"
+//     (daily_budget, lifetime_budget, budget, bid_amount, age_hours,
+//     hours_since_edit, flight_elapsed, daily_pacing, lifetime_pacing,
+//     learning_phase), with "op" (>, >=, <, <=, ==, !=, between, outside)
+//     against a "value", a "range" or "than": another metric or field
+//     times a factor (spend today > 1.75 x daily_budget; cpa over last_3d >
+//     1.3 x cpa over last_14d);
+//   - a statistical gate: a comparison with "confidence", which compares
+//     the conservative bound of the interval from the metrics package (the
+//     Wilson interval of a proportion, the gamma-Poisson credible interval
+//     of a cost per result) instead of the point value, so a rule waits for
+//     evidence;
+//   - "hours" (hour of day of Snapshot.Now, [from, to), wrapping midnight)
+//     or "weekdays";
+//   - "min_data": minimum impressions, clicks, spend or conversions over a
+//     window, and a minimum age;
+//   - "recent_action": what the rules did to the entity lately (the revive
+//     rule unpauses only what a rule paused).
+//
+// # Safeguards
+//
+// Every decision lists the safeguards that allowed or blocked it:
+//   - cooldown: the minimum time between applied actions of a rule on one
+//     entity; max_executions within execution_window;
+//   - min_budget and max_budget clamp budget changes; max_step_percent caps
+//     one change; max_week_percent caps the increase over 7 days from the
+//     budget before the first change of the week, by any rule;
+//   - learning: protect and scale rules skip entities in the learning
+//     phase unless "allow"; a rule with action "freeze" blocks all
+//     non-safety rules of the entity for the run;
+//   - one mutation per entity per run, chosen by precedence
+//     safety > protect > scale > notify (the earlier rule on a tie);
+//   - a kill switch in the document (Spec.KillSwitch) and in the executor
+//     ([WithKillSwitch]);
+//   - dry run by default: a rule acts only when "live" is true, and an
+//     executor with [WithDryRun] never acts.
+//
+// # Execution and the ledger
+//
+// [Executor.Execute] applies each allowed, live decision through the
+// [Actuator] and records every attempt in the [Ledger] ([MemoryLedger] by
+// default; use a persistent one in production). Decision ids are
+// deterministic (rule, entity, action, target value and Snapshot.Now), and
+// the executor skips an id the ledger shows as applied, so retrying a run
+// after a partial failure applies only what failed. Changes carry absolute
+// targets (the new budget, not a delta), so even an attempt whose outcome
+// was lost is safe to repeat. A failed change does not stop the others:
+// Execute returns the full [Report] and an error joining one [*ActionError]
+// per failure. Feed the ledger back with [History] as Snapshot.History so
+// cooldowns and caps hold across runs.
+//
+// # Default library
+//
+// [DefaultLibrary] returns the reference rule set, parameterised by
+// [Params] (target CPA or ROAS, gross margin, audience type, overspend
+// allowance, budget bounds, ...): zero-conversion stop-loss, confirmed
+// loser, daily hard cap, CPA bleeder, ROAS below break-even, scale winner,
+// revive after late conversions, learning-phase freeze, creative fatigue
+// (Meta's definition), CTR decay against launch, frequency saturation, CPM
+// surge, daily overspend guard, lifetime pacing, under-delivery and
+// learning-limited watch. Its rules are dry runs unless Params.Live.
+//
+// # Export
+//
+// [RuleSet.ExportMeta] translates the rules Meta's automated rules can run
+// into adrules_library specs (evaluation_spec, execution_spec,
+// schedule_spec; [MetaRule.Form] gives the POST parameters) and lists, with
+// its JSON path, every rule or condition they cannot express: OR and NOT,
+// several windows, metric-vs-metric comparisons other than spend against
+// budget, statistical gates, hour and weekday conditions, ledger
+// conditions, set-to-value actions, weekly caps, and pause rules on cost
+// metrics at ad set or ad level (Meta's error 2703).
+package rules
