@@ -89,20 +89,6 @@ func lnBetaKernel(a, b, x float64) float64 {
 	}
 }
 
-// lnBeta returns ln B(a, b) for a, b > 0.
-func lnBeta(a, b float64) float64 {
-	if a > b {
-		a, b = b, a
-	}
-	la, _ := math.Lgamma(a)
-	if b >= 15 {
-		return la - lgammaRatio(b, a)
-	}
-	lb, _ := math.Lgamma(b)
-	lab, _ := math.Lgamma(a + b)
-	return la + lb - lab
-}
-
 // regIncBeta returns the regularized incomplete beta function I_x(a, b)
 // for a, b > 0 and 0 <= x <= 1, by the continued fraction of Numerical
 // Recipes §6.4 evaluated with the modified Lentz method.

@@ -23,7 +23,10 @@ func WilsonInterval(successes, trials int64, confidence float64) (lo, hi float64
 	if trials <= 0 || !validProportion(successes, trials) || !validConfidence(confidence) {
 		return 0, 0, false
 	}
-	z, _ := NormalQuantile(0.5 + confidence/2)
+	z, zok := NormalQuantile(0.5 + confidence/2)
+	if !zok {
+		return 0, 0, false // confidence so close to 1 that 0.5 + c/2 rounds to 1
+	}
 	n := float64(trials)
 	p := float64(successes) / n
 	z2 := z * z
@@ -275,6 +278,9 @@ func CostPerResultInterval(spend, results int64, confidence float64) (lo, hi flo
 	}
 	shape := float64(results) + 0.5
 	alpha := 1 - confidence
+	if !(alpha/2 > 0 && 1-alpha/2 < 1) {
+		return 0, 0, false // confidence indistinguishable from 1
+	}
 	gLo := gammaQuantile(shape, alpha/2)
 	gHi := gammaQuantile(shape, 1-alpha/2)
 	if !(gLo > 0) || math.IsInf(gHi, 0) || math.IsNaN(gHi) {

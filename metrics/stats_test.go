@@ -324,3 +324,17 @@ func TestLinearTrend(t *testing.T) {
 		}
 	}
 }
+
+func TestConfidenceNearOne(t *testing.T) {
+	c := math.Nextafter(1, 0)
+	if _, _, ok := WilsonInterval(1, 10, c); ok {
+		t.Error("Wilson with confidence 1−ulp: ok")
+	}
+	if lo, hi, ok := CostPerResultInterval(1000, 3, 1-1e-17); ok && !(finite(lo) && finite(hi)) {
+		t.Errorf("CPR near 1 = [%v, %v]", lo, hi)
+	}
+	lo, hi, ok := CostPerResultInterval(1000, 3, 0.999999)
+	if !ok || !(lo > 0 && hi > lo && finite(hi)) {
+		t.Errorf("CPR at 0.999999 = [%v, %v], %v", lo, hi, ok)
+	}
+}
