@@ -1,7 +1,7 @@
 package metaadstest
 
 import (
-	"net/http"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"slices"
@@ -42,6 +42,10 @@ func redactParams(p url.Values) url.Values {
 	return out
 }
 
+// maxRecorded bounds the request log of a long-running server: past it the
+// older half is forgotten.
+const maxRecorded = 50000
+
 func (s *Server) record(c *call) {
 	rr := RecordedRequest{Time: s.now(), Method: c.r.Method, Version: c.version, Path: c.path, Params: redactParams(c.params)}
 	switch {
@@ -53,8 +57,14 @@ func (s *Server) record(c *call) {
 		rr.TokenIn = "body"
 	}
 	s.mu.Lock()
+	if len(s.reqs) >= maxRecorded {
+		s.reqs = append(s.reqs[:0], s.reqs[maxRecorded/2:]...)
+	}
 	s.reqs = append(s.reqs, rr)
 	s.mu.Unlock()
+	s.cfg.logger.LogAttrs(c.r.Context(), slog.LevelInfo, "metaadstest request",
+		slog.String("method", rr.Method), slog.String("version", rr.Version), slog.String("path", rr.Path),
+		slog.String("token_in", rr.TokenIn))
 }
 
 // Requests returns a copy of the requests received so far, oldest first.
@@ -83,5 +93,3 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
-
-var _ = http.MethodGet

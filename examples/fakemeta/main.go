@@ -1,0 +1,101 @@
+// Command fakemeta serves a seeded fake of Meta's Graph and Marketing API on
+// a loopback port, so that any client, in any language, can be pointed at it:
+//
+//	go run ./examples/fakemeta -addr 127.0.0.1:8089 -seed 1
+//
+// It prints the base URL, the app credentials and a ready access token for
+// the demo user, then serves until interrupted. Graph routes are under
+// {URL}/v26.0/, the login dialog is {URL}/v26.0/dialog/oauth.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/adpilot/adpilot/metaads/metaadstest"
+)
+
+// ready tells a test where the server listens.
+type ready struct{ url, token string }
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "fakemeta:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses flags, starts the fake and serves until ctx ends or a signal
+// arrives. When readyc is not nil it receives the server once it serves.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, readyc chan<- ready) error {
+	fs := flag.NewFlagSet("fakemeta", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8089", "loopback `host:port` to listen on")
+	seed := fs.Uint64("seed", 1, "seed of the insights generator")
+	appID := fs.String("app-id", metaadstest.DefaultApp().ID, "fake app id (client_id)")
+	appSecret := fs.String("app-secret", metaadstest.DefaultApp().Secret, "fake app secret (client_secret)")
+	redirects := fs.String("redirect-uris", "", "comma-separated valid OAuth redirect URIs (default: any loopback URL)")
+	requireProof := fs.Bool("require-proof", false, "require appsecret_proof on user-token calls")
+	autoApprove := fs.Bool("auto-approve", false, "approve the login dialog without showing the consent page")
+	verbose := fs.Bool("v", false, "log every request (tokens are never logged)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q; see -h", fs.Args())
+	}
+	app := metaadstest.App{ID: *appID, Secret: *appSecret, Name: "adpilot fake app", RequireAppSecretProof: *requireProof}
+	if *redirects != "" {
+		app.RedirectURIs = strings.Split(*redirects, ",")
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	opts := []metaadstest.Option{
+		metaadstest.WithAddr(*addr), metaadstest.WithSeed(*seed), metaadstest.WithApp(app), metaadstest.WithDemoBusiness(),
+		metaadstest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
+	}
+	if *autoApprove {
+		opts = append(opts, metaadstest.WithAutoApprove())
+	}
+	srv, err := metaadstest.NewServer(opts...)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	tok, err := srv.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID, TTL: 60 * 24 * time.Hour})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "fake Meta Graph API listening on %s\n", srv.URL)
+	fmt.Fprintf(stdout, "  graph:     %s/v26.0/\n", srv.URL)
+	fmt.Fprintf(stdout, "  login:     %s/v26.0/dialog/oauth\n", srv.URL)
+	fmt.Fprintf(stdout, "  app id:    %s\n  app secret: %s\n", app.ID, app.Secret)
+	fmt.Fprintf(stdout, "  demo user: %s (ad accounts act_%s, act_%s, act_%s)\n", metaadstest.DemoUserID,
+		metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads, metaadstest.DemoAccountTokyo)
+	// The token is printed once, for pasting into a client; it is a fake
+	// token that only this process accepts.
+	fmt.Fprintf(stdout, "  token:     %s\n", tok)
+	fmt.Fprintf(stdout, "try: curl -H 'Authorization: Bearer <token>' '%s/v26.0/me/adaccounts?fields=name,currency'\n", srv.URL)
+
+	if readyc != nil {
+		readyc <- ready{url: srv.URL, token: tok}
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}

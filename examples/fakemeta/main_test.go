@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestRunServesTheDemo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	readyc := make(chan ready, 1)
+	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-seed", "7"}, &out, &errOut, readyc) }()
+	var r ready
+	select {
+	case r = <-readyc:
+	case err := <-done:
+		t.Fatalf("run ended early: %v; stderr %s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), r.url) || !strings.Contains(out.String(), "/v26.0/dialog/oauth") {
+		t.Errorf("banner %q does not show the URL and the login dialog", out.String())
+	}
+	req, _ := http.NewRequest(http.MethodGet, r.url+"/v26.0/me/adaccounts?fields=name", nil)
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), "Demo Shop US") {
+		t.Fatalf("got %d %s", res.StatusCode, body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-addr", "8.8.8.8:80"}, {"-app-id", "abc"}, {"extra"}, {"-nope"}} {
+		if err := run(context.Background(), args, io.Discard, io.Discard, nil); err == nil {
+			t.Errorf("run(%q) succeeded, want an error", args)
+		}
+	}
+}
