@@ -66,6 +66,9 @@ func (p *Provider) TokenSource(ctx context.Context, account metaads.AccountID) (
 	if ctx == nil {
 		return nil, errors.New("oauth: Provider.TokenSource: nil context")
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("oauth: token for %s: %w", account, err)
+	}
 	if account.IsZero() {
 		return nil, fmt.Errorf("%w: oauth.Provider needs an ad account (requests without one have no user to act for)", ErrNoToken)
 	}
