@@ -99,9 +99,12 @@ const maxExactTerms = 1 << 20
 // when one of the four posterior parameters is a whole number (always so
 // with a whole-number prior) it is the exact finite series of the
 // beta-comparison formula (Cook 2005; Miller 2015), summed over the
-// smallest such parameter in log space; otherwise it is the integral
-// ∫ f_A(x)·(1 − I_x(α_B, β_B)) dx by composite Gauss–Legendre quadrature
-// over the posteriors' mass, accurate to about 1e-10.
+// smallest such parameter (up to 2^20 terms) in log space; otherwise it is
+// the integral ∫ f_A(x)·(1 − I_x(α_B, β_B)) dx by composite Gauss–Legendre
+// quadrature over the posteriors' mass, accurate to about 1e-10. When all
+// four parameters exceed 2^20 (millions of successes and failures on both
+// sides) the posteriors are Gaussian to within about 1e-7 and the normal
+// approximation of p_B − p_A is used.
 //
 // Zero trials are allowed (the posterior is the prior). ok is false when
 // a successes count is outside [0, trials] or the prior is invalid.
@@ -132,13 +135,16 @@ func (p BetaPrior) ProbabilityBBeatsA(successesA, trialsA, successesB, trialsB i
 		}
 	}
 	var prob float64
-	if best.n <= maxExactTerms {
+	switch {
+	case best.n <= maxExactTerms:
 		s := betaBeatsSeries(best.a, best.b, best.c, best.d)
 		if best.complement {
 			s = 1 - s
 		}
 		prob = s
-	} else {
+	case min(aA, bA, aB, bB) >= maxExactTerms:
+		prob = betaBeatsNormal(aA, bA, aB, bB)
+	default:
 		prob = betaBeatsIntegral(aA, bA, aB, bB)
 	}
 	return math.Min(1, math.Max(0, prob)), true
@@ -168,6 +174,22 @@ func betaBeatsSeries(a1, b1, a2, b2 float64) float64 {
 		}
 	}
 	return math.Exp(logMax + math.Log(sum))
+}
+
+// betaMoments returns the mean and variance of Beta(a, b).
+func betaMoments(a, b float64) (mean, variance float64) {
+	n := a + b
+	return a / n, a * b / (n * n * (n + 1))
+}
+
+// betaBeatsNormal approximates P(p_B > p_A) by the normal distribution of
+// p_B − p_A. It is used only when all four parameters are at least 2^20,
+// where the posteriors are Gaussian to within about 1e-7 in probability
+// (checked against the exact series in the tests).
+func betaBeatsNormal(aA, bA, aB, bB float64) float64 {
+	mA, vA := betaMoments(aA, bA)
+	mB, vB := betaMoments(aB, bB)
+	return NormalCDF((mB - mA) / math.Sqrt(vA+vB))
 }
 
 // gaussLegendre16 holds the nodes (on [−1, 1]) and weights of 16-point
@@ -204,10 +226,9 @@ var gaussLegendre16 = func() (t [2][16]float64) {
 // (β_A < 1), where f_A is singular, are integrated after the substitution
 // x = u^(1/α), which removes the singularity.
 func betaBeatsIntegral(aA, bA, aB, bB float64) float64 {
-	mean := func(a, b float64) float64 { return a / (a + b) }
-	sd := func(a, b float64) float64 { n := a + b; return math.Sqrt(a * b / (n * n * (n + 1))) }
-	mA, sA := mean(aA, bA), sd(aA, bA)
-	mB, sB := mean(aB, bB), sd(aB, bB)
+	mA, vA := betaMoments(aA, bA)
+	mB, vB := betaMoments(aB, bB)
+	sA, sB := math.Sqrt(vA), math.Sqrt(vB)
 	lo, hi := math.Max(0, mA-40*sA), math.Min(1, mA+40*sA)
 	edges := []float64{lo, hi}
 	for _, g := range [][2]float64{{mA, sA}, {mB, sB}} {

@@ -338,3 +338,20 @@ func TestConfidenceNearOne(t *testing.T) {
 		t.Errorf("CPR at 0.999999 = [%v, %v], %v", lo, hi, ok)
 	}
 }
+
+func TestProbabilityBBeatsAHugeCounts(t *testing.T) {
+	// All four parameters above 2^20: the normal approximation, checked
+	// against the exact series (which is too slow to use there by default).
+	const m = 1 << 20
+	a := [4]float64{m + 5, 2 * m, m + 1500, 2 * m}
+	exact := betaBeatsSeries(a[0], a[1], a[2], a[3])
+	got, ok := BetaPrior{1, 1}.ProbabilityBBeatsA(m+4, 3*m+3, m+1499, 3*m+1498)
+	if !ok || math.Abs(got-exact) > 1e-7 {
+		t.Fatalf("P(B>A) = %.12f, exact series %.12f", got, exact)
+	}
+	// Non-integer prior with huge counts also takes the fast path.
+	p, ok := BetaPrior{0.5, 0.5}.ProbabilityBBeatsA(2e6, 1e9, 2.001e6, 1e9)
+	if !ok || !(p > 0.5 && p < 1) {
+		t.Fatalf("huge non-integer = %v, %v", p, ok)
+	}
+}
