@@ -6,8 +6,6 @@ import (
 	"testing"
 )
 
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
 // ratioFuncs are the two-argument ratio functions; the second argument is
 // the denominator.
 var ratioFuncs = map[string]func(int64, int64) (float64, bool){

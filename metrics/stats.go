@@ -397,7 +397,7 @@ func sortedByP(pvalues []float64) []int {
 // Trend is a least-squares line y = Intercept + Slope·x fitted to a series
 // at x = 0, 1, …, N−1 (for example daily link CTR, oldest first).
 type Trend struct {
-	N         int     // number of points
+	N         int     // number of points (of positive weight)
 	Slope     float64 // change of y per step of x
 	Intercept float64 // fitted y at x = 0
 	StdErr    float64 // standard error of Slope (N − 2 degrees of freedom)
@@ -415,37 +415,70 @@ type Trend struct {
 // flags a slope < 0 with TStat < −2 over 7 or more points. ok is false when
 // there are fewer than 3 points or any value is NaN or Inf.
 func LinearTrend(ys []float64) (Trend, bool) {
-	n := len(ys)
-	if n < 3 {
+	return WeightedLinearTrend(ys, nil)
+}
+
+// WeightedLinearTrend fits a weighted least-squares line to ys against
+// their index, with weights such as each day's impressions when ys are
+// daily rates (a day with more data counts more). Points with weight 0
+// are ignored; nil weights mean all 1 (ordinary least squares). The
+// residual variance is estimated as Σwᵢrᵢ² / (N − 2) with N the number of
+// points of positive weight, and the slope's standard error as
+// √(σ² / Σwᵢ(xᵢ − x̄_w)²), as in standard WLS.
+//
+// ok is false when fewer than 3 points have positive weight (or they all
+// share one x), a value or weight is NaN or Inf, a weight is negative,
+// len(weights) differs from len(ys), or sums overflow.
+func WeightedLinearTrend(ys, weights []float64) (Trend, bool) {
+	if weights != nil && len(weights) != len(ys) {
 		return Trend{}, false
 	}
-	var ybar float64
-	for _, y := range ys {
-		if math.IsNaN(y) || math.IsInf(y, 0) {
+	w := func(i int) float64 {
+		if weights == nil {
+			return 1
+		}
+		return weights[i]
+	}
+	var sw, swx, swy float64
+	n := 0
+	for i, y := range ys {
+		wi := w(i)
+		if !finite(y) || !finite(wi) || wi < 0 {
 			return Trend{}, false
 		}
-		ybar += y
+		if wi == 0 {
+			continue
+		}
+		n++
+		sw += wi
+		swx += wi * float64(i)
+		swy += wi * y
 	}
-	fn := float64(n)
-	ybar /= fn
-	xbar := (fn - 1) / 2
-	var sxy, syy float64
+	if n < 3 || !finite(sw) || !finite(swy) {
+		return Trend{}, false
+	}
+	xbar, ybar := swx/sw, swy/sw
+	var sxx, sxy, syy float64
 	for i, y := range ys {
+		wi := w(i)
 		dx, dy := float64(i)-xbar, y-ybar
-		sxy += dx * dy
-		syy += dy * dy
+		sxx += wi * dx * dx
+		sxy += wi * dx * dy
+		syy += wi * dy * dy
 	}
-	sxx := fn * (fn*fn - 1) / 12
+	if !(sxx > 0) || !finite(sxy) || !finite(syy) {
+		return Trend{}, false
+	}
 	slope := sxy / sxx
 	var rss float64
 	for i, y := range ys {
 		r := y - ybar - slope*(float64(i)-xbar)
-		rss += r * r
+		rss += w(i) * r * r
 	}
-	if math.IsInf(syy, 0) || math.IsInf(rss, 0) {
+	if !finite(rss) {
 		return Trend{}, false // overflow of squared huge values
 	}
-	df := fn - 2
+	df := float64(n - 2)
 	se := math.Sqrt(rss / df / sxx)
 	t := Trend{N: n, Slope: slope, Intercept: ybar - slope*xbar, StdErr: se}
 	if syy > 0 {
@@ -463,6 +496,9 @@ func LinearTrend(ys []float64) (Trend, bool) {
 	}
 	return t, true
 }
+
+// finite reports whether v is neither NaN nor ±Inf.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // studentTwoSided returns P(|T| > |t|) for Student's t with df degrees of
 // freedom: I_{df/(df+t²)}(df/2, ½).

@@ -355,3 +355,39 @@ func TestProbabilityBBeatsAHugeCounts(t *testing.T) {
 		t.Fatalf("huge non-integer = %v, %v", p, ok)
 	}
 }
+
+func TestWeightedLinearTrend(t *testing.T) {
+	// mpmath (30 digits), by the normal equations β = (XᵀWX)⁻¹XᵀWy and
+	// Cov = σ²(XᵀWX)⁻¹ with σ² = rᵀWr / (n − 2):
+	// slope −0.0020775193798449612403, intercept 0.030755813953488372093,
+	// stderr 0.00038873379774195167878, t −5.3443240384877856349.
+	ys := []float64{0.030, 0.028, 0.029, 0.024, 0.022, 0.020}
+	ws := []float64{1000, 4000, 2500, 3000, 500, 2000}
+	tr, ok := WeightedLinearTrend(ys, ws)
+	if !ok || !approx(tr.Slope, -0.0020775193798449612403, 1e-12) || !approx(tr.Intercept, 0.030755813953488372093, 1e-13) ||
+		!approx(tr.StdErr, 0.00038873379774195167878, 1e-11) || !approx(tr.TStat, -5.3443240384877856349, 1e-11) || tr.N != 6 {
+		t.Fatalf("weighted trend = %+v, %v", tr, ok)
+	}
+	// Equal weights reproduce ordinary least squares.
+	a, _ := WeightedLinearTrend([]float64{1, 2, 2, 4, 5}, []float64{3, 3, 3, 3, 3})
+	b, _ := LinearTrend([]float64{1, 2, 2, 4, 5})
+	if !approx(a.Slope, b.Slope, 1e-14) || !approx(a.StdErr, b.StdErr, 1e-14) {
+		t.Errorf("equal weights %+v vs OLS %+v", a, b)
+	}
+	// Zero weights drop points.
+	c, ok := WeightedLinearTrend([]float64{1, 100, 3, 4}, []float64{1, 0, 1, 1}) // y = 1 + x where weighted
+	if !ok || c.N != 3 || !approx(c.Slope, 1, 1e-14) {
+		t.Errorf("zero weight = %+v, %v", c, ok)
+	}
+	for _, bad := range [][2][]float64{
+		{{1, 2, 3}, {1, 1}},
+		{{1, 2, 3}, {1, -1, 1}},
+		{{1, 2, 3}, {1, math.NaN(), 1}},
+		{{1, 2, 3}, {1, 0, 1}},
+		{{1, 2, 3, 4}, {0, 0, 5, 0}},
+	} {
+		if _, ok := WeightedLinearTrend(bad[0], bad[1]); ok {
+			t.Errorf("WeightedLinearTrend(%v, %v): ok", bad[0], bad[1])
+		}
+	}
+}
