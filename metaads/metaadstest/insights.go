@@ -599,7 +599,7 @@ func (q *insightsQuery) render(rows []*rowAcc, offset int64) rendered {
 	}
 	out := rendered{rows: make([][]byte, len(rows))}
 	for i, r := range rows {
-		out.rows[i] = q.appendRow(nil, r, false)
+		out.rows[i] = q.appendRow(make([]byte, 0, 128+64*len(q.fields)), r, false)
 	}
 	if q.summary && len(rows) > 0 {
 		sum := &rowAcc{ad: rows[0].ad, start: q.ranges[0].since, stop: q.ranges[len(q.ranges)-1].until, hourly: rows[0].hourly}
@@ -620,9 +620,18 @@ func (q *insightsQuery) render(rows []*rowAcc, offset int64) rendered {
 	return out
 }
 
+// appendStr appends s as a JSON string; plain ASCII (the common case) is
+// copied directly.
 func appendStr(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func sep(b []byte) []byte {
@@ -639,11 +648,34 @@ func appendKV(b []byte, k, v string) []byte {
 	return appendStr(b, v)
 }
 
-func appendRaw(b []byte, k string, raw []byte) []byte {
-	b = sep(b)
-	b = appendStr(b, k)
-	b = append(b, ':')
-	return append(b, raw...)
+
+var videoMetric = map[string]int{"video_play_actions": mVPlays, "video_continuous_2_sec_watched_actions": mV2s,
+	"video_p25_watched_actions": mP25, "video_p50_watched_actions": mP50, "video_p75_watched_actions": mP75,
+	"video_p95_watched_actions": mP95, "video_p100_watched_actions": mP100, "video_thruplay_watched_actions": mThru,
+	"video_30_sec_watched_actions": mV30}
+
+// identity returns an id or name field of the ad's hierarchy and the
+// lowest level rank at which rows carry it.
+func (a *adSnap) identity(f string) (string, int) {
+	switch f {
+	case "campaign_id":
+		return a.campID, 1
+	case "campaign_name":
+		return a.campName, 1
+	case "objective":
+		return a.objective, 1
+	case "buying_type":
+		return "AUCTION", 1
+	case "adset_id":
+		return a.adsetID, 2
+	case "adset_name":
+		return a.adsetName, 2
+	case "optimization_goal":
+		return a.optGoal, 2
+	case "ad_id":
+		return a.id, 3
+	}
+	return a.name, 3
 }
 
 type action struct {
@@ -680,7 +712,10 @@ func (q *insightsQuery) appendActions(b []byte, key string, list []action, value
 	if len(list) == 0 {
 		return b
 	}
-	buf := []byte{'['}
+	b = sep(b)
+	b = appendStr(b, key)
+	b = append(b, ':')
+	buf := append(b, '[')
 	for i, a := range list {
 		if i > 0 {
 			buf = append(buf, ',')
@@ -695,8 +730,7 @@ func (q *insightsQuery) appendActions(b []byte, key string, list []action, value
 		}
 		buf = append(buf, '}')
 	}
-	buf = append(buf, ']')
-	return appendRaw(b, key, buf)
+	return append(buf, ']')
 }
 
 func ranking(score float64, impressions int64) string {
@@ -745,17 +779,9 @@ func (q *insightsQuery) appendRow(b []byte, r *rowAcc, summary bool) []byte {
 			b = appendKV(b, f, acct.name)
 		case "account_currency":
 			b = appendKV(b, f, acct.currency)
-		case "campaign_id", "campaign_name", "objective", "buying_type":
-			if lvl >= 1 && !summary {
-				b = appendKV(b, f, map[string]string{"campaign_id": a.campID, "campaign_name": a.campName, "objective": a.objective, "buying_type": "AUCTION"}[f])
-			}
-		case "adset_id", "adset_name", "optimization_goal":
-			if lvl >= 2 && !summary {
-				b = appendKV(b, f, map[string]string{"adset_id": a.adsetID, "adset_name": a.adsetName, "optimization_goal": a.optGoal}[f])
-			}
-		case "ad_id", "ad_name":
-			if lvl >= 3 && !summary {
-				b = appendKV(b, f, map[string]string{"ad_id": a.id, "ad_name": a.name}[f])
+		case "campaign_id", "campaign_name", "objective", "buying_type", "adset_id", "adset_name", "optimization_goal", "ad_id", "ad_name":
+			if val, at := a.identity(f); lvl >= at && !summary {
+				b = appendKV(b, f, val)
 			}
 		case "attribution_setting":
 			b = appendKV(b, f, "7d_click_1d_view")
@@ -858,11 +884,7 @@ func (q *insightsQuery) appendRow(b []byte, r *rowAcc, summary bool) []byte {
 				b = appendKV(b, f, ranking(score, v[mImpr]))
 			}
 		default: // video_*_actions
-			idx := map[string]int{"video_play_actions": mVPlays, "video_continuous_2_sec_watched_actions": mV2s,
-				"video_p25_watched_actions": mP25, "video_p50_watched_actions": mP50, "video_p75_watched_actions": mP75,
-				"video_p95_watched_actions": mP95, "video_p100_watched_actions": mP100, "video_thruplay_watched_actions": mThru,
-				"video_30_sec_watched_actions": mV30}[f]
-			if n := v[idx]; n > 0 {
+			if n := v[videoMetric[f]]; n > 0 {
 				b = q.appendActions(b, f, []action{{"video_view", n}}, func(x action) string { return strconv.FormatInt(x.count, 10) }, false)
 			}
 		}

@@ -1,0 +1,84 @@
+package metaadstest
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+)
+
+func scaleServer(tb testing.TB, days int) (*Server, string) {
+	tb.Helper()
+	srv := Start(tb, WithClock(func() time.Time { return testNow }))
+	sc, err := ScaleScenario(testNow, "777", 10, 5, 10, days)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := srv.Seed(sc); err != nil {
+		tb.Fatal(err)
+	}
+	tok, err := srv.IssueToken(TokenSpec{UserID: DemoUserID})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv, tok
+}
+
+// BenchmarkInsightsPage500 serves one page of 500 ad-level insights rows
+// over loopback, again and again (the result is cached after the first
+// request, as it is while a client pages through it).
+func BenchmarkInsightsPage500(b *testing.B) {
+	srv, tok := scaleServer(b, 30)
+	q := url.Values{"level": {"ad"}, "date_preset": {"yesterday"}, "limit": {"500"},
+		"fields": {"ad_id,ad_name,adset_id,campaign_id,impressions,reach,clicks,spend,ctr,cpc,cpm,actions,action_values,purchase_roas"}}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v26.0/act_777/insights?"+q.Encode(), nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	var bytes int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			res, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			n, _ := io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != 200 {
+				b.Errorf("status %d", res.StatusCode)
+				return
+			}
+			bytes = n
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	b.SetBytes(bytes)
+}
+
+// BenchmarkGenerate100kRows generates 100,000 ad-level daily rows (500 ads
+// × 200 days) from scratch, without the cache.
+func BenchmarkGenerate100kRows(b *testing.B) {
+	srv, _ := scaleServer(b, 200)
+	srv.mu.Lock()
+	ar := srv.st.accounts["777"]
+	snaps := srv.snapshot(srv.adsUnder("account", "act_777"))
+	srv.mu.Unlock()
+	p := url.Values{"level": {"ad"}, "time_increment": {"1"}, "time_range": {`{"since":"2026-05-04","until":"2026-11-19"}`},
+		"fields": {"ad_id,impressions,reach,clicks,spend,actions"}}
+	q, e := parseInsightsQuery(p, 0, ar.loc, dayOf(ar.CreatedTime, ar.loc), testNow)
+	if e != nil {
+		b.Fatal(e)
+	}
+	b.ReportAllocs()
+	var rows int
+	for b.Loop() {
+		res := q.render(srv.gen.run(q, snaps), 100)
+		rows = len(res.rows)
+	}
+	if rows != 100000 {
+		b.Fatalf("generated %d rows, want 100000", rows)
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
