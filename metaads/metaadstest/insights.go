@@ -648,7 +648,6 @@ func appendKV(b []byte, k, v string) []byte {
 	return appendStr(b, v)
 }
 
-
 var videoMetric = map[string]int{"video_play_actions": mVPlays, "video_continuous_2_sec_watched_actions": mV2s,
 	"video_p25_watched_actions": mP25, "video_p50_watched_actions": mP50, "video_p75_watched_actions": mP75,
 	"video_p95_watched_actions": mP95, "video_p100_watched_actions": mP100, "video_thruplay_watched_actions": mThru,
