@@ -161,6 +161,7 @@ type evalCtx struct {
 	hist    []*Entry
 	cur     uint32
 	cache   []slotValue
+	m       measure          // scratch of the fast path
 	win     [numWindows]int8 // index in e.Stats of each window, -1 when absent
 	money   *metrics.Currency
 	history map[string][]*Entry
@@ -397,8 +398,7 @@ func (n *node) eval(ec *evalCtx) tri {
 		}
 		return triUnknown
 	case nodeCompare:
-		t, _ := n.compare(ec)
-		return t
+		return n.compare(ec, &ec.m)
 	case nodeHours:
 		return boolTri(n.inHours(ec.now.Hour()))
 	case nodeWeekdays:
@@ -436,18 +436,19 @@ type measure struct {
 	hasIval, rIval bool
 }
 
-func (n *node) compare(ec *evalCtx) (tri, measure) {
-	var m measure
+// compare evaluates a comparison, writing what it measured into m (which
+// it does not clear: callers read only the fields the result implies).
+func (n *node) compare(ec *evalCtx, m *measure) tri {
 	m.left, m.lok = ec.operand(&n.left)
 	if !m.lok {
-		return triUnknown, m
+		return triUnknown
 	}
-	m.lhs = m.left
+	m.lhs, m.hasIval, m.rIval, m.rok = m.left, false, false, false
 	above := n.op == opGT || n.op == opGE
 	if n.conf > 0 {
 		v, lo, hi, ok := ec.bound(&n.left, n.conf, above)
 		if !ok {
-			return triUnknown, m
+			return triUnknown
 		}
 		m.lhs, m.lo, m.hi, m.hasIval = v, lo, hi, true
 	}
@@ -455,24 +456,24 @@ func (n *node) compare(ec *evalCtx) (tri, measure) {
 	case n.hasRight:
 		m.right, m.rok = ec.operand(&n.right)
 		if !m.rok {
-			return triUnknown, m
+			return triUnknown
 		}
 		r := m.right
 		if n.conf > 0 && n.right.ival != nil {
 			// Conservative: the right side's bound on the far side.
 			v, lo, hi, ok := ec.bound(&n.right, n.conf, !above)
 			if !ok {
-				return triUnknown, m
+				return triUnknown
 			}
 			r, m.rlo, m.rhi, m.rIval = v, lo, hi, true
 		}
 		m.threshold = r * n.factor
 	case n.op == opBetween || n.op == opOutside:
-		return boolTri((m.lhs >= n.lo && m.lhs <= n.hi) == (n.op == opBetween)), m
+		return boolTri((m.lhs >= n.lo && m.lhs <= n.hi) == (n.op == opBetween))
 	default:
 		m.threshold = n.value
 	}
-	return boolTri(n.op.holds(m.lhs, m.threshold)), m
+	return boolTri(n.op.holds(m.lhs, m.threshold))
 }
 
 func (o op) holds(a, b float64) bool {

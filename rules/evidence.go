@@ -88,7 +88,8 @@ func labelled(label, text string, ev Evidence) Evidence {
 }
 
 func (n *node) compareWords(ec *evalCtx, ev *Evidence) (tri, string) {
-	res, m := n.compare(ec)
+	var m measure
+	res := n.compare(ec, &m)
 	var b strings.Builder
 	b.WriteString(operandWords(&n.left))
 	if !n.left.isField {

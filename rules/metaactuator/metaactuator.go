@@ -1,0 +1,150 @@
+package metaactuator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/adpilot/adpilot/metaads"
+	"github.com/adpilot/adpilot/rules"
+)
+
+// Notifier delivers the message of a notify decision (e-mail, Slack, a CRM
+// inbox). It is called once per applied notify decision.
+type Notifier interface {
+	Notify(ctx context.Context, c rules.Change) error
+}
+
+// NotifierFunc adapts a function to [Notifier].
+type NotifierFunc func(ctx context.Context, c rules.Change) error
+
+// Notify calls f(ctx, c).
+func (f NotifierFunc) Notify(ctx context.Context, c rules.Change) error { return f(ctx, c) }
+
+// ErrNoNotifier is returned for a notify change when the Actuator has no Notifier.
+var ErrNoNotifier = errors.New("metaactuator: notify decision but no Notifier configured")
+
+// ErrUnsupported is returned for a change the adapter cannot carry out
+// (an unknown action, a budget on an ad).
+var ErrUnsupported = errors.New("metaactuator: unsupported change")
+
+// Actuator applies rule decisions to Meta through a [metaads.Client]. It is
+// safe for concurrent use.
+type Actuator struct {
+	client   *metaads.Client
+	notifier Notifier
+}
+
+// Option configures an [Actuator].
+type Option func(*Actuator) error
+
+// WithNotifier sets the notifier for notify decisions.
+func WithNotifier(n Notifier) Option {
+	return func(a *Actuator) error {
+		if n == nil {
+			return errors.New("metaactuator: WithNotifier(nil); expected a Notifier")
+		}
+		a.notifier = n
+		return nil
+	}
+}
+
+// New returns an Actuator writing through client.
+func New(client *metaads.Client, opts ...Option) (*Actuator, error) {
+	if client == nil {
+		return nil, errors.New("metaactuator: New(nil client); expected a *metaads.Client")
+	}
+	a := &Actuator{client: client}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("metaactuator: nil Option")
+		}
+		if err := o(a); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+var _ rules.Actuator = (*Actuator)(nil)
+
+// Apply carries out one change: pause and unpause set the status, budget
+// changes set the absolute new budget, bid changes set bid_amount, and
+// notify calls the Notifier. Writes are absolute values, so they are sent
+// as idempotent (safe for the client to retry). Errors from the client are
+// returned wrapped, so errors.Is(err, metaads.ErrRateLimited) and
+// errors.As(err, **metaads.Error) work.
+func (a *Actuator) Apply(ctx context.Context, c rules.Change) error {
+	if c.Action == rules.ActionNotify {
+		if a.notifier == nil {
+			return ErrNoNotifier
+		}
+		return a.notifier.Notify(ctx, c)
+	}
+	if c.EntityID == "" {
+		return fmt.Errorf("%w: change %s has no entity id", ErrUnsupported, c.DecisionID)
+	}
+	acct, err := metaads.ParseAccountID(c.Account)
+	if err != nil {
+		return fmt.Errorf("metaactuator: change %s on %s: account %q: %w", c.DecisionID, c.EntityID, c.Account, err)
+	}
+	switch c.Action {
+	case rules.ActionPause, rules.ActionUnpause:
+		status := metaads.StatusPaused
+		if c.Action == rules.ActionUnpause {
+			status = metaads.StatusActive
+		}
+		switch c.Level {
+		case rules.LevelCampaign:
+			return a.client.Campaigns.UpdateStatus(ctx, acct, c.EntityID, status, metaads.Idempotent())
+		case rules.LevelAdSet:
+			return a.client.AdSets.UpdateStatus(ctx, acct, c.EntityID, status, metaads.Idempotent())
+		case rules.LevelAd:
+			return a.post(ctx, acct, c.EntityID, url.Values{"status": {string(status)}})
+		}
+	case rules.ActionScaleBudget, rules.ActionSetBudget:
+		if c.To <= 0 {
+			return fmt.Errorf("%w: budget change %s to %d; expected a positive amount", ErrUnsupported, c.DecisionID, c.To)
+		}
+		var b metaads.Budget
+		switch c.Budget {
+		case rules.BudgetDaily:
+			b.Daily = c.To
+		case rules.BudgetLifetime:
+			b.Lifetime = c.To
+		default:
+			return fmt.Errorf("%w: budget change %s names no budget kind", ErrUnsupported, c.DecisionID)
+		}
+		switch c.Level {
+		case rules.LevelCampaign:
+			return a.client.Campaigns.UpdateBudget(ctx, acct, c.EntityID, b, metaads.Idempotent())
+		case rules.LevelAdSet:
+			return a.client.AdSets.UpdateBudget(ctx, acct, c.EntityID, b, metaads.Idempotent())
+		}
+	case rules.ActionChangeBid:
+		if c.Level == rules.LevelAdSet && c.To > 0 {
+			return a.post(ctx, acct, c.EntityID, url.Values{"bid_amount": {strconv.FormatInt(c.To, 10)}})
+		}
+	case rules.ActionFreeze:
+		return nil // nothing to do outside the evaluation
+	}
+	return fmt.Errorf("%w: %s at level %s (decision %s)", ErrUnsupported, c.Action, c.Level, c.DecisionID)
+}
+
+// post writes fields the client has no typed method for (ad status, bid).
+func (a *Actuator) post(ctx context.Context, acct metaads.AccountID, id string, form url.Values) error {
+	var out struct {
+		Success *bool `json:"success"`
+	}
+	req := &metaads.Request{Method: http.MethodPost, Path: id, Account: acct, Form: form, Idempotent: true}
+	if _, err := a.client.Do(ctx, req, &out); err != nil {
+		return err
+	}
+	if out.Success != nil && !*out.Success {
+		return fmt.Errorf("metaactuator: POST %s: Meta answered success=false", id)
+	}
+	return nil
+}
