@@ -256,7 +256,7 @@ func (p InsightsParams) Validate() error {
 			errs = append(errs, fmt.Errorf("metaads: insights filter %d has no field: want a field such as \"campaign.id\"", i))
 		}
 		if err := checkEnum("filter operator", f.Operator, filterOperators[:]); err != nil {
-			errs = append(errs, fmt.Errorf("filter %d: %w", i, err))
+			errs = append(errs, fmt.Errorf("insights filter %d: %s", i, strings.TrimPrefix(err.Error(), "metaads: insights ")))
 		}
 		if _, err := json.Marshal(f.Value); err != nil {
 			errs = append(errs, fmt.Errorf("metaads: insights filter %d value is not JSON-encodable: %w", i, err))
@@ -267,7 +267,7 @@ func (p InsightsParams) Validate() error {
 	}
 	for _, e := range errs {
 		if e != nil {
-			return fmt.Errorf("%w: %w", ErrInvalidParameter, e)
+			return fmt.Errorf("%w: %s", ErrInvalidParameter, strings.TrimPrefix(e.Error(), "metaads: "))
 		}
 	}
 	return nil
