@@ -1,5 +1,93 @@
 // Package metaadstest is an in-process fake of Meta's Graph and Marketing
-// API, in the spirit of net/http/httptest: NewServer starts it on a loopback
-// port, and any client pointed at Server.URL cannot tell it from the real
-// API on the paths adpilot uses.
+// API, in the spirit of net/http/httptest. NewServer starts it on a loopback
+// port; a client pointed at Server.URL cannot tell it from the real API on
+// the paths adpilot uses. It shares no code with package metaads, so it
+// cannot share the client's bugs: it is an independent implementation of
+// the wire protocol described in Meta's documentation.
+//
+// # Starting a server
+//
+// In a test, Start starts a server and closes it when the test ends:
+//
+//	srv := metaadstest.Start(t, metaadstest.WithDemoBusiness())
+//	tok, _ := srv.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID})
+//	// point the client at srv.URL; Graph routes live under srv.URL + "/v26.0/".
+//
+// From main, NewServer does the same and returns an error instead; the
+// command examples/fakemeta serves a seeded fake on a fixed port for clients
+// in any language.
+//
+// # What it serves
+//
+// Versioned routes ("/v26.0/..."; v25.0-v27.0 are live by default and older
+// versions get error 2635; unversioned paths resolve to the oldest live
+// version):
+//
+//   - /me, /me/adaccounts, /act_{id} and node reads /{id} for campaigns, ad
+//     sets, ads and creatives, with fields selection (an unknown field is
+//     error 100 naming it), limit and cursor paging (paging.next only when
+//     more items follow), filtering, effective_status and summary.
+//   - POST /{id} status, name and budget updates with Meta's validation
+//     errors; DELETE /{id}.
+//   - /{object}/insights from a seeded generator (see below), and async
+//     report runs: POST /{object}/insights, GET /{run_id}, GET
+//     /{run_id}/insights.
+//   - Batch requests (POST / with batch, at most 50 operations).
+//   - OAuth: the consent page at /{v}/dialog/oauth, /oauth/access_token
+//     (code exchange, fb_exchange_token, client_credentials), /debug_token,
+//     GET and DELETE /me/permissions.
+//
+// Money is sent as Meta sends it: budgets as strings of minor units,
+// insights money as decimal strings in major units, every insights number
+// as a string.
+//
+// One documented difference: Meta's paging.next URLs repeat access_token
+// when the caller sent it as a parameter. The fake's next and previous URLs
+// never contain access_token or appsecret_proof; adpilot's client sends
+// tokens in the Authorization header on every request, and a link without
+// secrets is safe to log.
+//
+// # Tokens and the app
+//
+// The fake app (WithApp, default DefaultApp) has an id, a secret, optional
+// registered redirect URIs and an optional "require appsecret_proof".
+// IssueToken mints a token for a user with scopes, ad accounts and a
+// lifetime; ExpireToken, RevokeToken and ExpireDataAccess make later calls
+// fail with code 190 and subcodes 463, 467 and 493; DELETE /me/permissions
+// gives 458. Tokens are accepted in "Authorization: Bearer" and in
+// access_token; the server keeps only their SHA-256.
+//
+// # Insights generator
+//
+// Rows are derived, not stored: each ad's numbers on a day come from a hash
+// of (seed, ad, day), its budget and status history and the planted
+// patterns; breakdowns and hours split the day's totals exactly. So the same
+// seed gives the same rows, totals agree across levels, breakdowns and time
+// increments, budget and status changes show in later delivery, and a
+// benchmark can pull 100,000 rows cheaply. Patterns are planted per object:
+// Account.HourOfDayEffect, DayOfWeekEffect and SeasonalLift,
+// AdSet.Overpace and OverlapGroup, Ad.FatigueRate. DemoBusiness plants all
+// of them. The clock ("today", presets, token expiry, usage decay) comes
+// from WithClock.
+//
+// # Rate limits and faults
+//
+// Every call is counted against the app, the ad account score and the
+// account's business-use-case bucket (RateLimits); usage decays over the
+// window and is reported in X-App-Usage, X-Ad-Account-Usage and
+// X-Business-Use-Case-Usage, on errors too. Past a budget the call fails
+// with code 4, 17/2446079, 80004 or 80000 and estimated_time_to_regain_access.
+// InjectFault adds deterministic failures by method, path and count:
+// transient 500s, codes 1 and 2, data-limit errors, HTML and malformed
+// bodies, slow responses (through WithSleep), dropped connections, token
+// expiry in the middle of paging, throttles, null batch items and failed
+// or skipped report runs.
+//
+// # Inspection
+//
+// Requests returns the recorded requests with every secret redacted; Usage
+// returns current usage; Account, Campaign, AdSet, Ad and Objects return the
+// stored objects, so tests can assert on what a client changed.
+//
+// All methods are safe for concurrent use.
 package metaadstest
