@@ -49,6 +49,10 @@
 // and a one-line definition. [LookupMetric] resolves a name (as written in
 // a rule spec) and [Metric.Value] computes it from a Counts; [AllMetrics]
 // lists them all. The raw counts are metrics too (impressions, spend, ...).
+// Ratio metrics also expose their parts ([Metric.Parts]: clicks and
+// impressions for ctr) and their [RatioKind], and [Metric.Interval] gives
+// the confidence interval that fits the kind (Wilson for proportions,
+// gamma-Poisson for costs per result), which statistical rule gates need.
 //
 //	m, ok := metrics.LookupMetric("cost_per_link_click")
 //	v, defined := m.Value(counts)

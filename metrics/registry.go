@@ -56,6 +56,41 @@ const (
 	LowerIsBetter Direction = -1
 )
 
+// RatioKind says how a derived metric is built from two counts, which
+// decides the confidence interval that applies to it.
+type RatioKind uint8
+
+// Kinds of metrics.
+const (
+	// NotRatio metrics are raw counts or not a plain ratio of two counts
+	// (profit, profit margin, ROI).
+	NotRatio RatioKind = iota
+	// Proportion metrics are successes / trials (CTR, conversion rate,
+	// hook rate): [WilsonInterval] applies.
+	Proportion
+	// CostPer metrics are spend / results (CPA, CPC, cost per ThruPlay):
+	// [CostPerResultInterval] applies.
+	CostPer
+	// OtherRatio metrics are other ratios of two counts (CPM, ROAS,
+	// frequency, average watch time).
+	OtherRatio
+)
+
+// String returns the kind's name, such as "proportion".
+func (k RatioKind) String() string {
+	switch k {
+	case NotRatio:
+		return "not-ratio"
+	case Proportion:
+		return "proportion"
+	case CostPer:
+		return "cost-per"
+	case OtherRatio:
+		return "ratio"
+	}
+	return fmt.Sprintf("RatioKind(%d)", uint8(k))
+}
+
 // Metric describes one named metric that can be computed from a [Counts].
 // The rule engine resolves metric names in rule specs with [LookupMetric].
 type Metric struct {
@@ -67,12 +102,17 @@ type Metric struct {
 	Description string
 	// Better says which way the metric improves.
 	Better Direction
+	// Kind says whether the metric is a ratio of two counts and which
+	// interval applies (see [Metric.Parts] and [Metric.Interval]).
+	Kind RatioKind
 	// NeedsWindowReach is true for metrics built on Reach (reach,
 	// frequency, CPP, reach efficiency, unique CTR, engagement rate by
 	// reach). Their Value is ok == false on a Counts with ReachSummed set.
 	NeedsWindowReach bool
 
-	value func(Counts) (float64, bool)
+	value    func(Counts) (float64, bool)
+	num, den func(*Counts) int64 // ratio metrics: value = scale · num / den
+	scale    float64
 }
 
 // Value computes the metric from c. ok is false when the metric is
@@ -82,10 +122,52 @@ type Metric struct {
 // is; see [Counts.Validate] for invalid input). The value is never NaN or
 // Inf.
 func (m Metric) Value(c Counts) (float64, bool) {
-	if m.value == nil || (m.NeedsWindowReach && c.ReachSummed) {
+	if m.NeedsWindowReach && c.ReachSummed {
 		return 0, false
 	}
-	return m.value(c)
+	switch {
+	case m.num != nil:
+		d := m.den(&c)
+		if d <= 0 {
+			return 0, false
+		}
+		return float64(m.num(&c)) * m.scale / float64(d), true
+	case m.value != nil:
+		return m.value(c)
+	}
+	return 0, false
+}
+
+// Parts returns the numerator and denominator counts of a ratio metric
+// (Kind != NotRatio) on c, so that Value = scale · num / den with scale
+// 1000 for CPM and CPP and 1 otherwise: clicks and impressions for ctr,
+// spend and conversions for cpa. Statistical gates use them as successes
+// and trials, or spend and results. ok is false for other metrics, and,
+// like Value, for reach metrics on summed reach.
+func (m Metric) Parts(c Counts) (num, den int64, ok bool) {
+	if m.num == nil || (m.NeedsWindowReach && c.ReachSummed) {
+		return 0, 0, false
+	}
+	return m.num(&c), m.den(&c), true
+}
+
+// Interval returns a two-sided confidence interval for the metric's true
+// value on c: the Wilson score interval for Proportion metrics and the
+// gamma-Poisson credible interval for CostPer metrics, in the metric's
+// unit. ok is false for other kinds and wherever the interval function
+// reports ok == false (no trials, no spend, invalid confidence).
+func (m Metric) Interval(c Counts, confidence float64) (lo, hi float64, ok bool) {
+	num, den, ok := m.Parts(c)
+	if !ok {
+		return 0, 0, false
+	}
+	switch m.Kind {
+	case Proportion:
+		return WilsonInterval(num, den, confidence)
+	case CostPer:
+		return CostPerResultInterval(num, den, confidence)
+	}
+	return 0, 0, false
 }
 
 // String returns the metric's name.
@@ -120,7 +202,19 @@ func field(name string, unit Unit, desc string, get func(*Counts) int64) Metric 
 	}}
 }
 
-// derived builds a derived metric.
+// ratioOf builds a metric num / den (times 1000 for the per-mille kinds).
+func ratioOf(name string, unit Unit, better Direction, kind RatioKind, desc string, num, den func(*Counts) int64) Metric {
+	return Metric{Name: name, Unit: unit, Better: better, Kind: kind, Description: desc, num: num, den: den, scale: 1}
+}
+
+// perMille builds a metric 1000 · num / den (CPM, CPP).
+func perMille(name, desc string, num, den func(*Counts) int64) Metric {
+	m := ratioOf(name, UnitMoney, LowerIsBetter, OtherRatio, desc, num, den)
+	m.scale = 1000
+	return m
+}
+
+// derived builds a metric that is not a plain ratio of two counts.
 func derived(name string, unit Unit, better Direction, desc string, f func(Counts) (float64, bool)) Metric {
 	return Metric{Name: name, Unit: unit, Better: better, Description: desc, value: f}
 }
@@ -131,64 +225,76 @@ func reachBased(m Metric) Metric {
 	return m
 }
 
+// Field accessors for the table.
+func impressions(c *Counts) int64  { return c.Impressions }
+func reach(c *Counts) int64        { return c.Reach }
+func clicks(c *Counts) int64       { return c.Clicks }
+func linkClicks(c *Counts) int64   { return c.LinkClicks }
+func uniqueClicks(c *Counts) int64 { return c.UniqueClicks }
+func spend(c *Counts) int64        { return c.Spend }
+func postEng(c *Counts) int64      { return c.PostEngagements }
+func videoPlays(c *Counts) int64   { return c.VideoPlays }
+func views3s(c *Counts) int64      { return c.VideoViews3s }
+func thruPlays(c *Counts) int64    { return c.ThruPlays }
+func conversions(c *Counts) int64  { return c.Conversions }
+func convValue(c *Counts) int64    { return c.ConversionValue }
+
 // metricTable is the immutable registry behind LookupMetric and AllMetrics.
 // It is never written after initialisation.
 var metricTable = [...]Metric{
-	field("impressions", UnitCount, "impressions", func(c *Counts) int64 { return c.Impressions }),
-	reachBased(field("reach", UnitCount, "distinct people reached (needs de-duplicated window reach)", func(c *Counts) int64 { return c.Reach })),
-	field("clicks", UnitCount, "all clicks, including reactions, expands and profile clicks", func(c *Counts) int64 { return c.Clicks }),
-	field("link_clicks", UnitCount, "inline link clicks", func(c *Counts) int64 { return c.LinkClicks }),
-	field("unique_clicks", UnitCount, "people who clicked (estimated)", func(c *Counts) int64 { return c.UniqueClicks }),
-	field("spend", UnitMoney, "amount spent, minor units", func(c *Counts) int64 { return c.Spend }),
-	field("post_engagements", UnitCount, "post engagement actions", func(c *Counts) int64 { return c.PostEngagements }),
+	field("impressions", UnitCount, "impressions", impressions),
+	reachBased(field("reach", UnitCount, "distinct people reached (needs de-duplicated window reach)", reach)),
+	field("clicks", UnitCount, "all clicks, including reactions, expands and profile clicks", clicks),
+	field("link_clicks", UnitCount, "inline link clicks", linkClicks),
+	field("unique_clicks", UnitCount, "people who clicked (estimated)", uniqueClicks),
+	field("spend", UnitMoney, "amount spent, minor units", spend),
+	field("post_engagements", UnitCount, "post engagement actions", postEng),
 	field("page_engagements", UnitCount, "page engagement actions", func(c *Counts) int64 { return c.PageEngagements }),
-	field("video_plays", UnitCount, "video plays of any length", func(c *Counts) int64 { return c.VideoPlays }),
-	field("video_views", UnitCount, "video plays of 3 seconds or more", func(c *Counts) int64 { return c.VideoViews3s }),
+	field("video_plays", UnitCount, "video plays of any length", videoPlays),
+	field("video_views", UnitCount, "video plays of 3 seconds or more", views3s),
 	field("video_p25_watched", UnitCount, "plays that reached 25% of the video", func(c *Counts) int64 { return c.VideoP25 }),
 	field("video_p50_watched", UnitCount, "plays that reached 50% of the video", func(c *Counts) int64 { return c.VideoP50 }),
 	field("video_p75_watched", UnitCount, "plays that reached 75% of the video", func(c *Counts) int64 { return c.VideoP75 }),
 	field("video_p95_watched", UnitCount, "plays that reached 95% of the video", func(c *Counts) int64 { return c.VideoP95 }),
 	field("video_p100_watched", UnitCount, "plays that reached the end of the video", func(c *Counts) int64 { return c.VideoP100 }),
-	field("thruplays", UnitCount, "plays to completion or of at least 15 seconds", func(c *Counts) int64 { return c.ThruPlays }),
+	field("thruplays", UnitCount, "plays to completion or of at least 15 seconds", thruPlays),
 	field("video_watch_time", UnitDuration, "total video watch time, milliseconds", func(c *Counts) int64 { return c.VideoWatchTimeMillis }),
 	field("landing_page_views", UnitCount, "landing page views", func(c *Counts) int64 { return c.LandingPageViews }),
 	field("leads", UnitCount, "lead actions", func(c *Counts) int64 { return c.Leads }),
 	field("purchases", UnitCount, "purchase actions", func(c *Counts) int64 { return c.Purchases }),
 	field("purchase_value", UnitMoney, "purchase value, minor units", func(c *Counts) int64 { return c.PurchaseValue }),
-	field("conversions", UnitCount, "the advertiser's chosen conversion event", func(c *Counts) int64 { return c.Conversions }),
-	field("conversion_value", UnitMoney, "value of the chosen conversion event, minor units", func(c *Counts) int64 { return c.ConversionValue }),
+	field("conversions", UnitCount, "the advertiser's chosen conversion event", conversions),
+	field("conversion_value", UnitMoney, "value of the chosen conversion event, minor units", convValue),
 
-	derived("ctr", UnitFraction, HigherIsBetter, "clicks / impressions", func(c Counts) (float64, bool) { return CTR(c.Clicks, c.Impressions) }),
-	derived("link_ctr", UnitFraction, HigherIsBetter, "link_clicks / impressions", func(c Counts) (float64, bool) { return LinkCTR(c.LinkClicks, c.Impressions) }),
-	reachBased(derived("unique_ctr", UnitFraction, HigherIsBetter, "unique_clicks / reach", func(c Counts) (float64, bool) { return UniqueCTR(c.UniqueClicks, c.Reach) })),
-	derived("cpc", UnitMoney, LowerIsBetter, "spend / clicks", func(c Counts) (float64, bool) { return CPC(c.Spend, c.Clicks) }),
-	derived("cost_per_link_click", UnitMoney, LowerIsBetter, "spend / link_clicks", func(c Counts) (float64, bool) { return CostPerLinkClick(c.Spend, c.LinkClicks) }),
-	derived("cpm", UnitMoney, LowerIsBetter, "1000 × spend / impressions", func(c Counts) (float64, bool) { return CPM(c.Spend, c.Impressions) }),
-	reachBased(derived("cpp", UnitMoney, LowerIsBetter, "1000 × spend / reach", func(c Counts) (float64, bool) { return CPP(c.Spend, c.Reach) })),
-	derived("cpa", UnitMoney, LowerIsBetter, "spend / conversions (cost per result)", func(c Counts) (float64, bool) { return CPA(c.Spend, c.Conversions) }),
-	derived("cost_per_purchase", UnitMoney, LowerIsBetter, "spend / purchases", func(c Counts) (float64, bool) { return CPA(c.Spend, c.Purchases) }),
-	derived("cost_per_lead", UnitMoney, LowerIsBetter, "spend / leads", func(c Counts) (float64, bool) { return CPA(c.Spend, c.Leads) }),
-	derived("cost_per_landing_page_view", UnitMoney, LowerIsBetter, "spend / landing_page_views", func(c Counts) (float64, bool) { return CPA(c.Spend, c.LandingPageViews) }),
-	derived("conversion_rate", UnitFraction, HigherIsBetter, "conversions / link_clicks", func(c Counts) (float64, bool) { return ConversionRate(c.Conversions, c.LinkClicks) }),
-	derived("roas", UnitRatio, HigherIsBetter, "conversion_value / spend (conversion value / cost ratio)", func(c Counts) (float64, bool) { return ROAS(c.ConversionValue, c.Spend) }),
-	derived("purchase_roas", UnitRatio, HigherIsBetter, "purchase_value / spend", func(c Counts) (float64, bool) { return ROAS(c.PurchaseValue, c.Spend) }),
-	reachBased(derived("frequency", UnitRatio, Neutral, "impressions / reach", func(c Counts) (float64, bool) { return Frequency(c.Impressions, c.Reach) })),
-	reachBased(derived("reach_efficiency", UnitFraction, HigherIsBetter, "reach / impressions (1 / frequency)", func(c Counts) (float64, bool) { return ReachEfficiency(c.Reach, c.Impressions) })),
-	derived("engagement_rate", UnitFraction, HigherIsBetter, "post_engagements / impressions", func(c Counts) (float64, bool) { return c.EngagementRate(PerImpression) }),
-	reachBased(derived("engagement_rate_reach", UnitFraction, HigherIsBetter, "post_engagements / reach", func(c Counts) (float64, bool) { return c.EngagementRate(PerReach) })),
-	derived("cost_per_engagement", UnitMoney, LowerIsBetter, "spend / post_engagements", func(c Counts) (float64, bool) { return CostPerEngagement(c.Spend, c.PostEngagements) }),
+	ratioOf("ctr", UnitFraction, HigherIsBetter, Proportion, "clicks / impressions", clicks, impressions),
+	ratioOf("link_ctr", UnitFraction, HigherIsBetter, Proportion, "link_clicks / impressions", linkClicks, impressions),
+	reachBased(ratioOf("unique_ctr", UnitFraction, HigherIsBetter, Proportion, "unique_clicks / reach", uniqueClicks, reach)),
+	ratioOf("cpc", UnitMoney, LowerIsBetter, CostPer, "spend / clicks", spend, clicks),
+	ratioOf("cost_per_link_click", UnitMoney, LowerIsBetter, CostPer, "spend / link_clicks", spend, linkClicks),
+	perMille("cpm", "1000 × spend / impressions", spend, impressions),
+	reachBased(perMille("cpp", "1000 × spend / reach", spend, reach)),
+	ratioOf("cpa", UnitMoney, LowerIsBetter, CostPer, "spend / conversions (cost per result)", spend, conversions),
+	ratioOf("cost_per_purchase", UnitMoney, LowerIsBetter, CostPer, "spend / purchases", spend, func(c *Counts) int64 { return c.Purchases }),
+	ratioOf("cost_per_lead", UnitMoney, LowerIsBetter, CostPer, "spend / leads", spend, func(c *Counts) int64 { return c.Leads }),
+	ratioOf("cost_per_landing_page_view", UnitMoney, LowerIsBetter, CostPer, "spend / landing_page_views", spend, func(c *Counts) int64 { return c.LandingPageViews }),
+	ratioOf("conversion_rate", UnitFraction, HigherIsBetter, Proportion, "conversions / link_clicks", conversions, linkClicks),
+	ratioOf("roas", UnitRatio, HigherIsBetter, OtherRatio, "conversion_value / spend (conversion value / cost ratio)", convValue, spend),
+	ratioOf("purchase_roas", UnitRatio, HigherIsBetter, OtherRatio, "purchase_value / spend", func(c *Counts) int64 { return c.PurchaseValue }, spend),
+	reachBased(ratioOf("frequency", UnitRatio, Neutral, OtherRatio, "impressions / reach", impressions, reach)),
+	reachBased(ratioOf("reach_efficiency", UnitFraction, HigherIsBetter, Proportion, "reach / impressions (1 / frequency)", reach, impressions)),
+	ratioOf("engagement_rate", UnitFraction, HigherIsBetter, Proportion, "post_engagements / impressions", postEng, impressions),
+	reachBased(ratioOf("engagement_rate_reach", UnitFraction, HigherIsBetter, Proportion, "post_engagements / reach", postEng, reach)),
+	ratioOf("cost_per_engagement", UnitMoney, LowerIsBetter, CostPer, "spend / post_engagements", spend, postEng),
 	derived("profit", UnitMoney, HigherIsBetter, "conversion_value − spend (before cost of goods)", func(c Counts) (float64, bool) { return float64(Profit(c.ConversionValue, c.Spend)), true }),
 	derived("profit_margin", UnitFraction, HigherIsBetter, "(conversion_value − spend) / conversion_value", func(c Counts) (float64, bool) { return ProfitMargin(c.ConversionValue, c.Spend) }),
 	derived("roi", UnitRatio, HigherIsBetter, "(conversion_value − spend) / spend", func(c Counts) (float64, bool) { return ROI(c.ConversionValue, c.Spend) }),
-	derived("value_per_conversion", UnitMoney, HigherIsBetter, "conversion_value / conversions", func(c Counts) (float64, bool) { return ValuePerConversion(c.ConversionValue, c.Conversions) }),
-	derived("view_rate", UnitFraction, HigherIsBetter, "video_views / impressions", func(c Counts) (float64, bool) { return VideoViewRate(c.VideoViews3s, c.Impressions) }),
-	derived("hook_rate", UnitFraction, HigherIsBetter, "3-second video views / impressions (same as view_rate)", func(c Counts) (float64, bool) { return HookRate(c.VideoViews3s, c.Impressions) }),
-	derived("cost_per_view", UnitMoney, LowerIsBetter, "spend / video_views", func(c Counts) (float64, bool) { return CostPerView(c.Spend, c.VideoViews3s) }),
-	derived("thruplay_rate", UnitFraction, HigherIsBetter, "thruplays / impressions", func(c Counts) (float64, bool) { return ThruPlayRate(c.ThruPlays, c.Impressions) }),
-	derived("cost_per_thruplay", UnitMoney, LowerIsBetter, "spend / thruplays", func(c Counts) (float64, bool) { return CostPerThruPlay(c.Spend, c.ThruPlays) }),
-	derived("hold_rate", UnitFraction, HigherIsBetter, "thruplays / video_views", func(c Counts) (float64, bool) { return HoldRate(c.ThruPlays, c.VideoViews3s) }),
-	derived("completion_rate", UnitFraction, HigherIsBetter, "video_p100_watched / video_plays", func(c Counts) (float64, bool) { return CompletionRate(c.VideoP100, c.VideoPlays) }),
-	derived("average_watch_time", UnitDuration, HigherIsBetter, "video_watch_time / video_plays, milliseconds", func(c Counts) (float64, bool) {
-		return AverageWatchTime(c.VideoWatchTimeMillis, c.VideoPlays)
-	}),
+	ratioOf("value_per_conversion", UnitMoney, HigherIsBetter, OtherRatio, "conversion_value / conversions", convValue, conversions),
+	ratioOf("view_rate", UnitFraction, HigherIsBetter, Proportion, "video_views / impressions", views3s, impressions),
+	ratioOf("hook_rate", UnitFraction, HigherIsBetter, Proportion, "3-second video views / impressions (same as view_rate)", views3s, impressions),
+	ratioOf("cost_per_view", UnitMoney, LowerIsBetter, CostPer, "spend / video_views", spend, views3s),
+	ratioOf("thruplay_rate", UnitFraction, HigherIsBetter, Proportion, "thruplays / impressions", thruPlays, impressions),
+	ratioOf("cost_per_thruplay", UnitMoney, LowerIsBetter, CostPer, "spend / thruplays", spend, thruPlays),
+	ratioOf("hold_rate", UnitFraction, HigherIsBetter, Proportion, "thruplays / video_views", thruPlays, views3s),
+	ratioOf("completion_rate", UnitFraction, HigherIsBetter, Proportion, "video_p100_watched / video_plays", func(c *Counts) int64 { return c.VideoP100 }, videoPlays),
+	ratioOf("average_watch_time", UnitDuration, HigherIsBetter, OtherRatio, "video_watch_time / video_plays, milliseconds", func(c *Counts) int64 { return c.VideoWatchTimeMillis }, videoPlays),
 }

@@ -120,3 +120,94 @@ func TestLookupMetric(t *testing.T) {
 		t.Error("cpa should be LowerIsBetter")
 	}
 }
+
+func TestMetricPartsAndIntervals(t *testing.T) {
+	c := Counts{Impressions: 10000, Reach: 4000, Clicks: 300, LinkClicks: 200, Spend: 50000, Conversions: 10, ConversionValue: 150000}
+	ctr, _ := LookupMetric("ctr")
+	if n, d, ok := ctr.Parts(c); !ok || n != 300 || d != 10000 || ctr.Kind != Proportion {
+		t.Errorf("ctr parts = %d/%d, %v, kind %v", n, d, ok, ctr.Kind)
+	}
+	lo, hi, ok := ctr.Interval(c, 0.95)
+	wlo, whi, _ := WilsonInterval(300, 10000, 0.95)
+	if !ok || lo != wlo || hi != whi {
+		t.Errorf("ctr interval = [%v, %v], %v", lo, hi, ok)
+	}
+	cpa, _ := LookupMetric("cpa")
+	lo, hi, ok = cpa.Interval(c, 0.9)
+	clo, chi, _ := CostPerResultInterval(50000, 10, 0.9)
+	if !ok || lo != clo || hi != chi || cpa.Kind != CostPer {
+		t.Errorf("cpa interval = [%v, %v], %v", lo, hi, ok)
+	}
+	for _, name := range []string{"roas", "profit", "impressions"} {
+		m, _ := LookupMetric(name)
+		if _, _, ok := m.Interval(c, 0.95); ok {
+			t.Errorf("%s has an interval", name)
+		}
+	}
+	if _, _, ok := (Metric{}).Parts(c); ok {
+		t.Error("zero Metric has parts")
+	}
+	freq, _ := LookupMetric("frequency")
+	c.ReachSummed = true
+	if _, _, ok := freq.Parts(c); ok {
+		t.Error("frequency parts on summed reach")
+	}
+	if Proportion.String() != "proportion" || RatioKind(9).String() != "RatioKind(9)" {
+		t.Error("RatioKind.String")
+	}
+}
+
+// The registry and the free functions agree, and every ratio metric's
+// value is scale·num/den of its parts.
+func TestRegistryMatchesFunctions(t *testing.T) {
+	c := fullCounts(7)
+	c.ReachSummed = false
+	fns := map[string]func(Counts) (float64, bool){
+		"ctr":                 func(c Counts) (float64, bool) { return CTR(c.Clicks, c.Impressions) },
+		"link_ctr":            func(c Counts) (float64, bool) { return LinkCTR(c.LinkClicks, c.Impressions) },
+		"unique_ctr":          func(c Counts) (float64, bool) { return UniqueCTR(c.UniqueClicks, c.Reach) },
+		"cpc":                 func(c Counts) (float64, bool) { return CPC(c.Spend, c.Clicks) },
+		"cost_per_link_click": func(c Counts) (float64, bool) { return CostPerLinkClick(c.Spend, c.LinkClicks) },
+		"cpm":                 func(c Counts) (float64, bool) { return CPM(c.Spend, c.Impressions) },
+		"cpp":                 func(c Counts) (float64, bool) { return CPP(c.Spend, c.Reach) },
+		"cpa":                 func(c Counts) (float64, bool) { return CPA(c.Spend, c.Conversions) },
+		"conversion_rate":     func(c Counts) (float64, bool) { return ConversionRate(c.Conversions, c.LinkClicks) },
+		"roas":                func(c Counts) (float64, bool) { return ROAS(c.ConversionValue, c.Spend) },
+		"frequency":           func(c Counts) (float64, bool) { return Frequency(c.Impressions, c.Reach) },
+		"reach_efficiency":    func(c Counts) (float64, bool) { return ReachEfficiency(c.Reach, c.Impressions) },
+		"engagement_rate":     func(c Counts) (float64, bool) { return c.EngagementRate(PerImpression) },
+		"value_per_conversion": func(c Counts) (float64, bool) {
+			return ValuePerConversion(c.ConversionValue, c.Conversions)
+		},
+		"view_rate":          func(c Counts) (float64, bool) { return VideoViewRate(c.VideoViews3s, c.Impressions) },
+		"hook_rate":          func(c Counts) (float64, bool) { return HookRate(c.VideoViews3s, c.Impressions) },
+		"cost_per_view":      func(c Counts) (float64, bool) { return CostPerView(c.Spend, c.VideoViews3s) },
+		"thruplay_rate":      func(c Counts) (float64, bool) { return ThruPlayRate(c.ThruPlays, c.Impressions) },
+		"cost_per_thruplay":  func(c Counts) (float64, bool) { return CostPerThruPlay(c.Spend, c.ThruPlays) },
+		"hold_rate":          func(c Counts) (float64, bool) { return HoldRate(c.ThruPlays, c.VideoViews3s) },
+		"completion_rate":    func(c Counts) (float64, bool) { return CompletionRate(c.VideoP100, c.VideoPlays) },
+		"average_watch_time": func(c Counts) (float64, bool) { return AverageWatchTime(c.VideoWatchTimeMillis, c.VideoPlays) },
+	}
+	for name, f := range fns {
+		m, _ := LookupMetric(name)
+		got, gok := m.Value(c)
+		want, wok := f(c)
+		if got != want || gok != wok {
+			t.Errorf("%s: registry %v, %v; function %v, %v", name, got, gok, want, wok)
+		}
+	}
+	for _, m := range AllMetrics() {
+		if m.Kind == NotRatio {
+			continue
+		}
+		n, d, ok := m.Parts(c)
+		v, _ := m.Value(c)
+		scale := 1.0
+		if m.Name == "cpm" || m.Name == "cpp" {
+			scale = 1000
+		}
+		if !ok || v != float64(n)*scale/float64(d) {
+			t.Errorf("%s: value %v, parts %d/%d", m.Name, v, n, d)
+		}
+	}
+}
