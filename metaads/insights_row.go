@@ -11,39 +11,16 @@ import (
 	"github.com/adpilot/adpilot/metrics"
 )
 
-// Ranking is an ad relevance diagnostic (quality_ranking,
-// engagement_rate_ranking, conversion_rate_ranking), reported at ad level
-// only. The zero Ranking means the field was not returned.
-type Ranking string
-
-// Ranking values. RankingUnknown means Meta has not enough data.
-const (
-	RankingAboveAverage   Ranking = "ABOVE_AVERAGE"
-	RankingAverage        Ranking = "AVERAGE"
-	RankingBelowAverage35 Ranking = "BELOW_AVERAGE_35"
-	RankingBelowAverage20 Ranking = "BELOW_AVERAGE_20"
-	RankingBelowAverage10 Ranking = "BELOW_AVERAGE_10"
-	RankingUnknown        Ranking = "UNKNOWN"
-)
-
-// rankingOf returns the constant for b without allocating, or a copy of b
-// for a value this package does not know.
-func rankingOf(b []byte) Ranking {
-	switch string(b) {
-	case "ABOVE_AVERAGE":
-		return RankingAboveAverage
-	case "AVERAGE":
-		return RankingAverage
-	case "BELOW_AVERAGE_35":
-		return RankingBelowAverage35
-	case "BELOW_AVERAGE_20":
-		return RankingBelowAverage20
-	case "BELOW_AVERAGE_10":
-		return RankingBelowAverage10
-	case "UNKNOWN":
-		return RankingUnknown
+// rankingOf returns the ranking named b (Meta's strings such as
+// "BELOW_AVERAGE_20") without allocating; other strings, like a missing
+// field, read as metrics.RankingUnknown.
+func rankingOf(b []byte) metrics.Ranking {
+	for r := metrics.RankingUnknown; r <= metrics.RankingAboveAverage; r++ {
+		if r.String() == string(b) {
+			return r
+		}
 	}
-	return Ranking(b)
+	return metrics.RankingUnknown
 }
 
 // ActionStat is one element of an insights action list (actions,
@@ -204,9 +181,11 @@ type Insight struct {
 	VideoContinuous2Sec ActionList[int64]   // video_continuous_2_sec_watched_actions
 	VideoAvgTimeWatched ActionList[float64] // seconds per play
 
-	QualityRanking        Ranking
-	EngagementRateRanking Ranking
-	ConversionRateRanking Ranking
+	// Rankings are reported at ad level only; RankingUnknown (the zero
+	// value) when Meta has too little data or the field was not requested.
+	QualityRanking        metrics.Ranking
+	EngagementRateRanking metrics.Ranking
+	ConversionRateRanking metrics.Ranking
 
 	// Breakdowns holds the row's breakdown values in the order they came,
 	// keyed by the breakdown name ("age", "publisher_platform", ...).

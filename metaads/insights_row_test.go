@@ -72,7 +72,7 @@ func TestInsightDecode(t *testing.T) {
 	if r.PurchaseROAS.Value("omni_purchase") != 6.845686 {
 		t.Errorf("roas %v", r.PurchaseROAS)
 	}
-	if r.QualityRanking != RankingAboveAverage {
+	if r.QualityRanking != metrics.RankingAboveAverage {
 		t.Errorf("ranking %v", r.QualityRanking)
 	}
 	if v, ok := r.Breakdown(BreakdownAge); !ok || v != "25-34" {
