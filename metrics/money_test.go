@@ -17,7 +17,7 @@ func TestLookupCurrency(t *testing.T) {
 			t.Errorf("LookupCurrency(%s) = %v (offset %d), %v; want offset %d", code, c, c.Offset(), err, off)
 		}
 	}
-	if c, err := LookupCurrency(" jpy "); err != nil || c.Code() != "JPY" {
+	if c, err := LookupCurrency(" jpy "); err != nil || c.Code() != "JPY" || c.String() != "JPY" {
 		t.Errorf("case-insensitive lookup: %v, %v", c, err)
 	}
 	if _, err := LookupCurrency("XXX"); !errors.Is(err, ErrUnknownCurrency) {

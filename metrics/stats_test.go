@@ -188,6 +188,9 @@ func TestProbabilityBBeatsA(t *testing.T) {
 		// mpmath: mp.quad of f_A(x)·(1 − betainc(αB, βB, 0, x)).
 		{"jeffreys", BetaPrior{0.5, 0.5}, 0, 50, 2, 50, 0.92654052596327279793, 1e-9},
 		{"empirical bayes", BetaPrior{2.3, 180.7}, 30, 2000, 45, 2100, 0.93448316560115595251, 1e-9},
+		// mpmath: mp.quad split at 0.5, 0.9, 0.99 (singular density at 1).
+		{"jeffreys all successes", BetaPrior{0.5, 0.5}, 50, 50, 48, 50, 0.073459474036727198987, 1e-9},
+		{"jeffreys B all successes", BetaPrior{0.5, 0.5}, 47, 50, 50, 50, 0.9687593331249436803, 1e-9},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -389,5 +392,22 @@ func TestWeightedLinearTrend(t *testing.T) {
 		if _, ok := WeightedLinearTrend(bad[0], bad[1]); ok {
 			t.Errorf("WeightedLinearTrend(%v, %v): ok", bad[0], bad[1])
 		}
+	}
+}
+
+// The asymptotic series of stirlingTail (x >= 15) agrees with its
+// definition lnΓ(x) − ((x−½)ln x − x + ½ln 2π) evaluated with math.Lgamma.
+func TestStirlingTail(t *testing.T) {
+	for _, x := range []float64{15, 15.5, 20, 40, 100} {
+		lg, _ := math.Lgamma(x)
+		def := lg - ((x-0.5)*math.Log(x) - x + 0.5*ln2Pi)
+		// lnΓ(x) ~ 25..360 here, so the definition carries ~1e-14 absolute error.
+		if got := stirlingTail(x); math.Abs(got-def) > 1e-13 {
+			t.Errorf("stirlingTail(%v) = %.17g, definition %.17g", x, got, def)
+		}
+	}
+	// Below 15 it is the definition itself; δ(1) = 1 − ½ln 2π.
+	if got := stirlingTail(1); !approx(got, 1-0.5*ln2Pi, 1e-15) {
+		t.Errorf("stirlingTail(1) = %v", got)
 	}
 }
