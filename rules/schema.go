@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,7 +30,14 @@ func checkShape(data []byte) []Problem {
 	return ps
 }
 
+var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// joinPath appends an object key: "a.key" for plain keys, `a["odd key"]`
+// for any other (including the empty key).
 func joinPath(base, key string) string {
+	if !plainKey.MatchString(key) {
+		return rootPath(base) + "[" + strconv.Quote(key) + "]"
+	}
 	if base == "" {
 		return key
 	}
