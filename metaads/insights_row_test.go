@@ -149,5 +149,14 @@ func FuzzInsightDecode(f *testing.F) {
 		if r.Spend != 0 && r.AccountCurrency == "" {
 			t.Fatalf("money decoded without a currency: %q", b)
 		}
+		// The one-pass page decoder agrees with the row decoder.
+		var p insightsPage
+		page := append(append([]byte(`{"data":[`), b...), `],"paging":{"cursors":{"after":"x"}}}`...)
+		if err := p.decodeBody(page); err != nil {
+			t.Fatalf("page decode failed on a row the row decoder accepts: %v\n%q", err, b)
+		}
+		if len(p.rows) != 1 || p.rows[0].Key() != r.Key() || p.rows[0].Spend != r.Spend || p.after != "x" {
+			t.Fatalf("page decode differs: %+v vs %+v", p.rows, r)
+		}
 	})
 }

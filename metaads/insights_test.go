@@ -375,3 +375,24 @@ func TestRunnerDataLimitNarrowing(t *testing.T) {
 	require.ErrorIs(t, err, ErrDataLimit)
 	e.srv.ClearFaults()
 }
+
+func TestRunnerStopsCleanly(t *testing.T) {
+	e := newInsightsEnv(t, insightsScenario(1, 1, 2))
+	ctx := context.Background()
+	p := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Date{2026, 1, 1}, Date{2026, 3, 31}}, TimeIncrement: IncrementDaily}
+	n := 0
+	for _, err := range e.c.Insights.Run(ctx, e.acct, p, RunOptions{ChunkDays: 7}) {
+		require.NoError(t, err)
+		n++
+		if n == 3 {
+			break // cancels the runs in flight and returns once every worker has stopped
+		}
+	}
+	assert.Equal(t, 3, n)
+	assert.Zero(t, e.c.Insights.inFlight.Load(), "no run left in flight")
+
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err := collect(e.c.Insights.Run(cctx, e.acct, p, RunOptions{}))
+	require.ErrorIs(t, err, context.Canceled)
+}
