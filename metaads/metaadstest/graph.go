@@ -473,11 +473,7 @@ func parseEdgeFilters(c *call) (*edgeFilter, *apiError) {
 		}
 	}
 	if es := c.param("effective_status"); es != "" {
-		var vals []string
-		if err := json.Unmarshal([]byte(es), &vals); err != nil {
-			vals = strings.Split(es, ",")
-		}
-		rules = append(rules, filterRule{Field: "effective_status", Operator: "IN", Value: toAny(vals)})
+		rules = append(rules, filterRule{Field: "effective_status", Operator: "IN", Value: toAny(parseList(es))})
 	}
 	hasStatus := slices.ContainsFunc(rules, func(r filterRule) bool { return r.Field == "effective_status" })
 	if !hasStatus {

@@ -230,13 +230,7 @@ func parseInsightsQuery(p map[string][]string, objLevel int, loc *time.Location,
 		q.incr = n
 	}
 	if b := first(p, "breakdowns"); b != "" {
-		var list []string
-		if err := json.Unmarshal([]byte(b), &list); err != nil {
-			list = strings.Split(b, ",")
-		}
-		for i := range list {
-			list[i] = strings.TrimSpace(list[i])
-		}
+		list := parseList(b)
 		if !slices.Contains(allowedBreakdowns, strings.Join(list, ",")) {
 			return nil, errParam("Current combination of data breakdown columns (%s) is invalid; the fake supports: %s", strings.Join(list, ","), strings.Join(allowedBreakdowns, " | "))
 		}
@@ -256,23 +250,16 @@ func parseInsightsQuery(p map[string][]string, objLevel int, loc *time.Location,
 		}
 	}
 	if ab := first(p, "action_breakdowns"); ab != "" {
-		var list []string
-		if err := json.Unmarshal([]byte(ab), &list); err != nil {
-			list = strings.Split(ab, ",")
-		}
+		list := parseList(ab)
 		for _, a := range list {
-			if strings.TrimSpace(a) != "action_type" {
+			if a != "action_type" {
 				return nil, errParam("action_breakdowns: the fake supports only action_type, got %q", a)
 			}
 		}
 	}
 	if w := first(p, "action_attribution_windows"); w != "" {
-		var list []string
-		if err := json.Unmarshal([]byte(w), &list); err != nil {
-			list = strings.Split(w, ",")
-		}
+		list := parseList(w)
 		for _, x := range list {
-			x = strings.TrimSpace(x)
 			if x == "default" {
 				q.windows = append(q.windows, "7d_click", "1d_view")
 				continue
@@ -307,10 +294,7 @@ func parseInsightsQuery(p map[string][]string, objLevel int, loc *time.Location,
 		}
 	}
 	if s := first(p, "sort"); s != "" {
-		var list []string
-		if err := json.Unmarshal([]byte(s), &list); err != nil {
-			list = strings.Split(s, ",")
-		}
+		list := parseList(s)
 		if len(list) != 1 {
 			return nil, errParam("sort takes exactly one element, like [\"spend_descending\"]")
 		}
@@ -328,6 +312,19 @@ func parseInsightsQuery(p map[string][]string, objLevel int, loc *time.Location,
 	}
 	q.summary = first(p, "default_summary") == "true" || first(p, "summary") != ""
 	return q, nil
+}
+
+// parseList reads a list parameter sent as a JSON array (as Meta's SDKs
+// send it) or as comma-separated values.
+func parseList(s string) []string {
+	var list []string
+	if err := json.Unmarshal([]byte(s), &list); err != nil {
+		list = strings.Split(s, ",")
+	}
+	for i := range list {
+		list[i] = strings.TrimSpace(list[i])
+	}
+	return list
 }
 
 // windowShare is the share of an action attributed to each window.

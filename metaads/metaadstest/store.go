@@ -367,12 +367,7 @@ func (st *store) addCampaign(c Campaign, now time.Time) (Campaign, error) {
 	if c.StartTime.IsZero() {
 		c.StartTime = acct.CreatedTime
 	}
-	if c.CreatedTime.IsZero() {
-		c.CreatedTime = c.StartTime
-	}
-	if c.UpdatedTime.IsZero() {
-		c.UpdatedTime = c.CreatedTime
-	}
+	defaultTimes(&c.CreatedTime, &c.UpdatedTime, c.StartTime)
 	st.campaigns[c.ID] = &campaignRec{Campaign: c,
 		statuses: []statusChange{{c.CreatedTime, c.Status}},
 		budgets:  []budgetChange{{c.CreatedTime, c.DailyBudget, c.LifetimeBudget}}}
@@ -429,12 +424,7 @@ func (st *store) addAdSet(s AdSet) (AdSet, error) {
 	if s.StartTime.IsZero() {
 		s.StartTime = camp.StartTime
 	}
-	if s.CreatedTime.IsZero() {
-		s.CreatedTime = s.StartTime
-	}
-	if s.UpdatedTime.IsZero() {
-		s.UpdatedTime = s.CreatedTime
-	}
+	defaultTimes(&s.CreatedTime, &s.UpdatedTime, s.StartTime)
 	st.adsets[s.ID] = &adSetRec{AdSet: s,
 		statuses: []statusChange{{s.CreatedTime, s.Status}},
 		budgets:  []budgetChange{{s.CreatedTime, s.DailyBudget, s.LifetimeBudget}}}
@@ -473,12 +463,7 @@ func (st *store) addAd(a Ad) (Ad, error) {
 	if a.Name == "" {
 		a.Name = "Ad " + a.ID
 	}
-	if a.CreatedTime.IsZero() {
-		a.CreatedTime = set.StartTime
-	}
-	if a.UpdatedTime.IsZero() {
-		a.UpdatedTime = a.CreatedTime
-	}
+	defaultTimes(&a.CreatedTime, &a.UpdatedTime, set.StartTime)
 	st.ads[a.ID] = &adRec{Ad: a, statuses: []statusChange{{a.CreatedTime, a.Status}}}
 	st.adOrder = append(st.adOrder, a.ID)
 	st.version++
@@ -507,6 +492,16 @@ func (st *store) addCreative(c Creative) (Creative, error) {
 	st.creatives[c.ID] = &c
 	st.creatOrder = append(st.creatOrder, c.ID)
 	return c, nil
+}
+
+// defaultTimes fills zero created and updated times from start.
+func defaultTimes(created, updated *time.Time, start time.Time) {
+	if created.IsZero() {
+		*created = start
+	}
+	if updated.IsZero() {
+		*updated = *created
+	}
 }
 
 // effective statuses (reference §3.2-3.4): a paused parent shows through as

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -143,38 +142,29 @@ func (s *Server) issueLocked(spec TokenSpec, now time.Time) (string, error) {
 
 // ExpireToken makes a token expired from now on (code 190, subcode 463).
 func (s *Server) ExpireToken(token string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec := s.tokens[tokenKey(token)]
-	if rec == nil {
-		return errors.New("metaadstest: ExpireToken: unknown token")
-	}
-	rec.expires = s.now().Add(-time.Second)
-	return nil
+	return s.changeToken("ExpireToken", token, func(rec *tokenRec, now time.Time) { rec.expires = now.Add(-time.Second) })
 }
 
 // RevokeToken invalidates a token (code 190, subcode 467 afterwards).
 func (s *Server) RevokeToken(token string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec := s.tokens[tokenKey(token)]
-	if rec == nil {
-		return errors.New("metaadstest: RevokeToken: unknown token")
-	}
-	rec.revoked = "revoked"
-	return nil
+	return s.changeToken("RevokeToken", token, func(rec *tokenRec, _ time.Time) { rec.revoked = "revoked" })
 }
 
 // ExpireDataAccess makes the token's data access lapse (code 190, subcode
 // 493), as after 90 days without the user engaging the app.
 func (s *Server) ExpireDataAccess(token string) error {
+	return s.changeToken("ExpireDataAccess", token, func(rec *tokenRec, now time.Time) { rec.dataAccess = now.Add(-time.Second) })
+}
+
+func (s *Server) changeToken(op, token string, change func(*tokenRec, time.Time)) error {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec := s.tokens[tokenKey(token)]
 	if rec == nil {
-		return errors.New("metaadstest: ExpireDataAccess: unknown token")
+		return fmt.Errorf("metaadstest: %s: unknown token", op)
 	}
-	rec.dataAccess = s.now().Add(-time.Second)
+	change(rec, now)
 	return nil
 }
 

@@ -1,0 +1,112 @@
+package metaadstest
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func FuzzInsightsQuery(f *testing.F) {
+	for _, s := range [][5]string{
+		{"ad", "spend,impressions", `{"since":"2026-11-01","until":"2026-11-07"}`, "1", "age,gender"},
+		{"", "", "", "monthly", hourlyAdvertiser},
+		{"campaign", "actions,bogus", "{", "0", "[\"age\"]"},
+		{"adset", "reach", `{"since":"2026-13-01","until":"x"}`, "all_days", ""},
+	} {
+		f.Add(s[0], s[1], s[2], s[3], s[4])
+	}
+	loc := time.UTC
+	f.Fuzz(func(t *testing.T, level, fields, timeRange, incr, breakdowns string) {
+		p := url.Values{"level": {level}, "fields": {fields}, "time_range": {timeRange}, "time_increment": {incr}, "breakdowns": {breakdowns}}
+		q, e := parseInsightsQuery(p, 0, loc, 0, testNow)
+		if (q == nil) == (e == nil) {
+			t.Fatalf("want exactly one of query and error, got %v, %v", q, e)
+		}
+		if e != nil && (e.Code == 0 || e.Message == "") {
+			t.Fatalf("error without code or message: %+v", e)
+		}
+		if q != nil {
+			for _, r := range q.ranges {
+				if r.since > r.until {
+					t.Fatalf("range %v is reversed", r)
+				}
+			}
+		}
+	})
+}
+
+func FuzzCursor(f *testing.F) {
+	f.Add(0)
+	f.Add(12345)
+	f.Fuzz(func(t *testing.T, i int) {
+		if i < 0 {
+			i = -i
+		}
+		if i < 0 {
+			return
+		}
+		got, ok := decodeCursor(encodeCursor(i))
+		if !ok || got != i {
+			t.Fatalf("cursor %d round-tripped to %d, %v", i, got, ok)
+		}
+	})
+}
+
+func FuzzDecodeCursor(f *testing.F) {
+	for _, s := range []string{"Yzow", "", "@@", "Yzot", "YzotMQ=="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if i, ok := decodeCursor(s); ok && i < 0 {
+			t.Fatalf("negative cursor %d from %q", i, s)
+		}
+	})
+}
+
+func FuzzGraphRequest(f *testing.F) {
+	srv := Start(f, WithDemoBusiness(), WithClock(func() time.Time { return testNow }))
+	tok, err := srv.IssueToken(TokenSpec{UserID: DemoUserID})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range [][3]string{
+		{"GET", "/v26.0/act_" + DemoAccountShop + "/campaigns", "fields=name&filtering=[{\"field\":\"name\",\"operator\":\"IN\",\"value\":[1]}]"},
+		{"POST", "/v26.0/", `batch=[{"method":"GET","relative_url":"me"}]`},
+		{"POST", "/v26.0/" + DemoOverpacingSet, "daily_budget=-1&status=ACTIVE"},
+		{"GET", "/v26.0/" + DemoFatiguedAd + "/insights", "breakdowns=age&sort=[\"spend_descending\"]&limit=x"},
+		{"DELETE", "/v26.0/me/permissions/ads_read", ""},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, method, path, body string) {
+		switch method {
+		case "GET", "POST", "DELETE":
+		default:
+			return
+		}
+		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " ?#%\x00") || len(path) > 200 {
+			return
+		}
+		u := path
+		if _, err := url.ParseRequestURI(u); err != nil {
+			return
+		}
+		var r *http.Request
+		if method == "GET" {
+			r = httptest.NewRequest(method, u+"?"+url.PathEscape(body), nil)
+		} else {
+			r = httptest.NewRequest(method, u, strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		r.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, r)
+		if ct := w.Header().Get("Content-Type"); strings.HasPrefix(ct, "application/json") && !json.Valid(w.Body.Bytes()) {
+			t.Fatalf("%s %s: invalid JSON %q", method, path, w.Body.String())
+		}
+	})
+}
