@@ -111,7 +111,7 @@ type Metric struct {
 	NeedsWindowReach bool
 
 	value    func(Counts) (float64, bool)
-	num, den func(*Counts) int64 // ratio metrics: value = scale · num / den
+	num, den func(Counts) int64 // ratio metrics: value = scale · num / den
 	scale    float64
 }
 
@@ -127,11 +127,11 @@ func (m Metric) Value(c Counts) (float64, bool) {
 	}
 	switch {
 	case m.num != nil:
-		d := m.den(&c)
+		d := m.den(c)
 		if d <= 0 {
 			return 0, false
 		}
-		return float64(m.num(&c)) * m.scale / float64(d), true
+		return float64(m.num(c)) * m.scale / float64(d), true
 	case m.value != nil:
 		return m.value(c)
 	}
@@ -148,7 +148,7 @@ func (m Metric) Parts(c Counts) (num, den int64, ok bool) {
 	if m.num == nil || (m.NeedsWindowReach && c.ReachSummed) {
 		return 0, 0, false
 	}
-	return m.num(&c), m.den(&c), true
+	return m.num(c), m.den(c), true
 }
 
 // Interval returns a two-sided confidence interval for the metric's true
@@ -196,19 +196,19 @@ func AllMetrics() []Metric {
 }
 
 // field builds a count or money metric that returns one field as is.
-func field(name string, unit Unit, desc string, get func(*Counts) int64) Metric {
+func field(name string, unit Unit, desc string, get func(Counts) int64) Metric {
 	return Metric{Name: name, Unit: unit, Description: desc, value: func(c Counts) (float64, bool) {
-		return float64(get(&c)), true
+		return float64(get(c)), true
 	}}
 }
 
 // ratioOf builds a metric num / den (times 1000 for the per-mille kinds).
-func ratioOf(name string, unit Unit, better Direction, kind RatioKind, desc string, num, den func(*Counts) int64) Metric {
+func ratioOf(name string, unit Unit, better Direction, kind RatioKind, desc string, num, den func(Counts) int64) Metric {
 	return Metric{Name: name, Unit: unit, Better: better, Kind: kind, Description: desc, num: num, den: den, scale: 1}
 }
 
 // perMille builds a metric 1000 · num / den (CPM, CPP).
-func perMille(name, desc string, num, den func(*Counts) int64) Metric {
+func perMille(name, desc string, num, den func(Counts) int64) Metric {
 	m := ratioOf(name, UnitMoney, LowerIsBetter, OtherRatio, desc, num, den)
 	m.scale = 1000
 	return m
@@ -226,18 +226,18 @@ func reachBased(m Metric) Metric {
 }
 
 // Field accessors for the table.
-func impressions(c *Counts) int64  { return c.Impressions }
-func reach(c *Counts) int64        { return c.Reach }
-func clicks(c *Counts) int64       { return c.Clicks }
-func linkClicks(c *Counts) int64   { return c.LinkClicks }
-func uniqueClicks(c *Counts) int64 { return c.UniqueClicks }
-func spend(c *Counts) int64        { return c.Spend }
-func postEng(c *Counts) int64      { return c.PostEngagements }
-func videoPlays(c *Counts) int64   { return c.VideoPlays }
-func views3s(c *Counts) int64      { return c.VideoViews3s }
-func thruPlays(c *Counts) int64    { return c.ThruPlays }
-func conversions(c *Counts) int64  { return c.Conversions }
-func convValue(c *Counts) int64    { return c.ConversionValue }
+func impressions(c Counts) int64  { return c.Impressions }
+func reach(c Counts) int64        { return c.Reach }
+func clicks(c Counts) int64       { return c.Clicks }
+func linkClicks(c Counts) int64   { return c.LinkClicks }
+func uniqueClicks(c Counts) int64 { return c.UniqueClicks }
+func spend(c Counts) int64        { return c.Spend }
+func postEng(c Counts) int64      { return c.PostEngagements }
+func videoPlays(c Counts) int64   { return c.VideoPlays }
+func views3s(c Counts) int64      { return c.VideoViews3s }
+func thruPlays(c Counts) int64    { return c.ThruPlays }
+func conversions(c Counts) int64  { return c.Conversions }
+func convValue(c Counts) int64    { return c.ConversionValue }
 
 // metricTable is the immutable registry behind LookupMetric and AllMetrics.
 // It is never written after initialisation.
@@ -249,20 +249,20 @@ var metricTable = [...]Metric{
 	field("unique_clicks", UnitCount, "people who clicked (estimated)", uniqueClicks),
 	field("spend", UnitMoney, "amount spent, minor units", spend),
 	field("post_engagements", UnitCount, "post engagement actions", postEng),
-	field("page_engagements", UnitCount, "page engagement actions", func(c *Counts) int64 { return c.PageEngagements }),
+	field("page_engagements", UnitCount, "page engagement actions", func(c Counts) int64 { return c.PageEngagements }),
 	field("video_plays", UnitCount, "video plays of any length", videoPlays),
 	field("video_views", UnitCount, "video plays of 3 seconds or more", views3s),
-	field("video_p25_watched", UnitCount, "plays that reached 25% of the video", func(c *Counts) int64 { return c.VideoP25 }),
-	field("video_p50_watched", UnitCount, "plays that reached 50% of the video", func(c *Counts) int64 { return c.VideoP50 }),
-	field("video_p75_watched", UnitCount, "plays that reached 75% of the video", func(c *Counts) int64 { return c.VideoP75 }),
-	field("video_p95_watched", UnitCount, "plays that reached 95% of the video", func(c *Counts) int64 { return c.VideoP95 }),
-	field("video_p100_watched", UnitCount, "plays that reached the end of the video", func(c *Counts) int64 { return c.VideoP100 }),
+	field("video_p25_watched", UnitCount, "plays that reached 25% of the video", func(c Counts) int64 { return c.VideoP25 }),
+	field("video_p50_watched", UnitCount, "plays that reached 50% of the video", func(c Counts) int64 { return c.VideoP50 }),
+	field("video_p75_watched", UnitCount, "plays that reached 75% of the video", func(c Counts) int64 { return c.VideoP75 }),
+	field("video_p95_watched", UnitCount, "plays that reached 95% of the video", func(c Counts) int64 { return c.VideoP95 }),
+	field("video_p100_watched", UnitCount, "plays that reached the end of the video", func(c Counts) int64 { return c.VideoP100 }),
 	field("thruplays", UnitCount, "plays to completion or of at least 15 seconds", thruPlays),
-	field("video_watch_time", UnitDuration, "total video watch time, milliseconds", func(c *Counts) int64 { return c.VideoWatchTimeMillis }),
-	field("landing_page_views", UnitCount, "landing page views", func(c *Counts) int64 { return c.LandingPageViews }),
-	field("leads", UnitCount, "lead actions", func(c *Counts) int64 { return c.Leads }),
-	field("purchases", UnitCount, "purchase actions", func(c *Counts) int64 { return c.Purchases }),
-	field("purchase_value", UnitMoney, "purchase value, minor units", func(c *Counts) int64 { return c.PurchaseValue }),
+	field("video_watch_time", UnitDuration, "total video watch time, milliseconds", func(c Counts) int64 { return c.VideoWatchTimeMillis }),
+	field("landing_page_views", UnitCount, "landing page views", func(c Counts) int64 { return c.LandingPageViews }),
+	field("leads", UnitCount, "lead actions", func(c Counts) int64 { return c.Leads }),
+	field("purchases", UnitCount, "purchase actions", func(c Counts) int64 { return c.Purchases }),
+	field("purchase_value", UnitMoney, "purchase value, minor units", func(c Counts) int64 { return c.PurchaseValue }),
 	field("conversions", UnitCount, "the advertiser's chosen conversion event", conversions),
 	field("conversion_value", UnitMoney, "value of the chosen conversion event, minor units", convValue),
 
@@ -274,12 +274,12 @@ var metricTable = [...]Metric{
 	perMille("cpm", "1000 × spend / impressions", spend, impressions),
 	reachBased(perMille("cpp", "1000 × spend / reach", spend, reach)),
 	ratioOf("cpa", UnitMoney, LowerIsBetter, CostPer, "spend / conversions (cost per result)", spend, conversions),
-	ratioOf("cost_per_purchase", UnitMoney, LowerIsBetter, CostPer, "spend / purchases", spend, func(c *Counts) int64 { return c.Purchases }),
-	ratioOf("cost_per_lead", UnitMoney, LowerIsBetter, CostPer, "spend / leads", spend, func(c *Counts) int64 { return c.Leads }),
-	ratioOf("cost_per_landing_page_view", UnitMoney, LowerIsBetter, CostPer, "spend / landing_page_views", spend, func(c *Counts) int64 { return c.LandingPageViews }),
+	ratioOf("cost_per_purchase", UnitMoney, LowerIsBetter, CostPer, "spend / purchases", spend, func(c Counts) int64 { return c.Purchases }),
+	ratioOf("cost_per_lead", UnitMoney, LowerIsBetter, CostPer, "spend / leads", spend, func(c Counts) int64 { return c.Leads }),
+	ratioOf("cost_per_landing_page_view", UnitMoney, LowerIsBetter, CostPer, "spend / landing_page_views", spend, func(c Counts) int64 { return c.LandingPageViews }),
 	ratioOf("conversion_rate", UnitFraction, HigherIsBetter, Proportion, "conversions / link_clicks", conversions, linkClicks),
 	ratioOf("roas", UnitRatio, HigherIsBetter, OtherRatio, "conversion_value / spend (conversion value / cost ratio)", convValue, spend),
-	ratioOf("purchase_roas", UnitRatio, HigherIsBetter, OtherRatio, "purchase_value / spend", func(c *Counts) int64 { return c.PurchaseValue }, spend),
+	ratioOf("purchase_roas", UnitRatio, HigherIsBetter, OtherRatio, "purchase_value / spend", func(c Counts) int64 { return c.PurchaseValue }, spend),
 	reachBased(ratioOf("frequency", UnitRatio, Neutral, OtherRatio, "impressions / reach", impressions, reach)),
 	reachBased(ratioOf("reach_efficiency", UnitFraction, HigherIsBetter, Proportion, "reach / impressions (1 / frequency)", reach, impressions)),
 	ratioOf("engagement_rate", UnitFraction, HigherIsBetter, Proportion, "post_engagements / impressions", postEng, impressions),
@@ -295,6 +295,6 @@ var metricTable = [...]Metric{
 	ratioOf("thruplay_rate", UnitFraction, HigherIsBetter, Proportion, "thruplays / impressions", thruPlays, impressions),
 	ratioOf("cost_per_thruplay", UnitMoney, LowerIsBetter, CostPer, "spend / thruplays", spend, thruPlays),
 	ratioOf("hold_rate", UnitFraction, HigherIsBetter, Proportion, "thruplays / video_views", thruPlays, views3s),
-	ratioOf("completion_rate", UnitFraction, HigherIsBetter, Proportion, "video_p100_watched / video_plays", func(c *Counts) int64 { return c.VideoP100 }, videoPlays),
-	ratioOf("average_watch_time", UnitDuration, HigherIsBetter, OtherRatio, "video_watch_time / video_plays, milliseconds", func(c *Counts) int64 { return c.VideoWatchTimeMillis }, videoPlays),
+	ratioOf("completion_rate", UnitFraction, HigherIsBetter, Proportion, "video_p100_watched / video_plays", func(c Counts) int64 { return c.VideoP100 }, videoPlays),
+	ratioOf("average_watch_time", UnitDuration, HigherIsBetter, OtherRatio, "video_watch_time / video_plays, milliseconds", func(c Counts) int64 { return c.VideoWatchTimeMillis }, videoPlays),
 }

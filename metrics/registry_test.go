@@ -211,3 +211,21 @@ func TestRegistryMatchesFunctions(t *testing.T) {
 		}
 	}
 }
+
+// Deriving metrics must not allocate (the benchmarks rely on it).
+func TestMetricValueAllocations(t *testing.T) {
+	c := fullCounts(3)
+	all := AllMetrics()
+	n := testing.AllocsPerRun(20, func() {
+		for i := range all {
+			v, _ := all[i].Value(c)
+			_, _, _ = all[i].Parts(c)
+			sinkFloat += v
+		}
+		d := Derive(c, 0.4)
+		sinkFloat += d.CPA.Value
+	})
+	if n != 0 {
+		t.Fatalf("Value/Parts/Derive allocate %v times per run", n)
+	}
+}
