@@ -2,7 +2,6 @@ package metaadstest
 
 import (
 	"math"
-	"sort"
 	"time"
 )
 
@@ -526,4 +525,3 @@ func finishReach(sum, maxDay int64, days int) int64 {
 	return max(r, maxDay)
 }
 
-func sortInts(x []int) { sort.Ints(x) }

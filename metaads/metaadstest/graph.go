@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -283,7 +282,10 @@ func (s *Server) handleMeAdAccounts(c *call) (any, *apiError) {
 // handleNode serves GET /{id}: ad accounts, campaigns, ad sets, ads,
 // creatives and report runs.
 func (s *Server) handleNode(c *call) (any, *apiError) {
-	id := c.r.PathValue("node")
+	return s.readNode(c, c.r.PathValue("node"))
+}
+
+func (s *Server) readNode(c *call, id string) (any, *apiError) {
 	fields := parseFields(c.param("fields"))
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -711,4 +713,24 @@ func (s *Server) page(c *call, items []map[string]any) (any, *apiError) {
 	return out, nil
 }
 
-var _ = http.MethodGet
+
+// handleIDs serves GET /?ids=1,2,3: several nodes in one call, keyed by id.
+// Each id is checked like a separate read.
+func (s *Server) handleIDs(c *call) (any, *apiError) {
+	ids := parseFields(c.param("ids"))
+	if len(ids) == 0 {
+		return nil, errParam("The parameter ids is required (a comma-separated list of node ids)")
+	}
+	if len(ids) > 50 {
+		return nil, errParam("Too many ids: at most 50 per request")
+	}
+	out := make(map[string]any, len(ids))
+	for _, id := range ids {
+		v, e := s.readNode(c, id)
+		if e != nil {
+			return nil, e
+		}
+		out[id] = v
+	}
+	return out, nil
+}

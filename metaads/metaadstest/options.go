@@ -55,12 +55,16 @@ type RateLimits struct {
 	Insights int
 	// Tier is reported as ads_api_access_tier; default "standard_access".
 	Tier string
+	// AccountScoreCode picks the error for an exhausted ad account score:
+	// 17 (subcode 2446079, the default) or 613 (subcode 1487742, "too many
+	// calls from this ad-account"); both are documented (reference §6.2).
+	AccountScoreCode int
 }
 
 // DefaultRateLimits are generous budgets that a test only reaches on purpose:
 // headers are sent, throttling needs thousands of calls per hour.
 func DefaultRateLimits() RateLimits {
-	return RateLimits{Window: time.Hour, App: 100000, AccountScore: 9000, Management: 100000, Insights: 190000, Tier: "standard_access"}
+	return RateLimits{Window: time.Hour, App: 100000, AccountScore: 9000, Management: 100000, Insights: 190000, Tier: "standard_access", AccountScoreCode: 17}
 }
 
 // Option configures a Server. Options validate their arguments; NewServer
@@ -236,6 +240,13 @@ func WithRateLimits(l RateLimits) Option {
 		}
 		if l.Tier == "" {
 			l.Tier = "standard_access"
+		}
+		switch l.AccountScoreCode {
+		case 0:
+			l.AccountScoreCode = 17
+		case 17, 613:
+		default:
+			return fmt.Errorf("metaadstest: WithRateLimits: AccountScoreCode %d must be 17 or 613", l.AccountScoreCode)
 		}
 		c.limits = l
 		return nil

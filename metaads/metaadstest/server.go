@@ -3,7 +3,6 @@ package metaadstest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -138,9 +137,18 @@ func (s *Server) routes() {
 	m.Handle("POST /{version}/{node}/{edge}", s.api(authUser, s.handleEdgePost))
 	m.Handle("POST /{version}/{$}", s.api(authUser, s.handleBatch))
 
+	m.Handle("GET /{version}/{$}", s.api(authUser, s.handleIDs))
+
 	// Unversioned paths resolve to the oldest live version (reference §0).
 	m.HandleFunc("POST /{$}", s.unversioned)
+	m.HandleFunc("GET /{$}", s.unversioned)
 	m.HandleFunc("/{node}", s.unversioned)
+	// Anything else: a Graph error rather than the mux's plain-text 404/405.
+	m.Handle("/{version}/", s.api(authNone, s.handleUnknown))
+}
+
+func (s *Server) handleUnknown(c *call) (any, *apiError) {
+	return nil, &apiError{Code: 2500, Message: fmt.Sprintf("Unknown path components: %s (method %s)", c.path, c.r.Method)}
 }
 
 // unversioned re-dispatches a path without a version under the oldest live
@@ -227,6 +235,9 @@ func (s *Server) api(mode authMode, h func(*call) (any, *apiError)) http.Handler
 			return
 		}
 		c := &call{s: s, r: r, w: w, version: v, path: strings.TrimPrefix(r.URL.Path, "/"+v)}
+		if versionRE.MatchString(v) {
+			w.Header().Set("Facebook-Api-Version", v)
+		}
 		if c.path == "" {
 			c.path = "/"
 		}
@@ -316,7 +327,6 @@ func (s *Server) writeHeaders(w http.ResponseWriter, hdr http.Header) {
 		w.Header()[k] = v
 	}
 	w.Header().Set("X-Fb-Trace-Id", s.fbtrace())
-	w.Header().Set("Facebook-Api-Version", "v26.0")
 }
 
 func (s *Server) writeError(w http.ResponseWriter, e *apiError, hdr http.Header) {
@@ -406,4 +416,3 @@ func readParams(r *http.Request) (url.Values, error) {
 	return params, nil
 }
 
-var errClosed = errors.New("metaadstest: server closed")

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // account time zones must resolve on machines without a zoneinfo database
 )
 
 // User is a person who can log in to the fake app.

@@ -117,6 +117,9 @@ func (u *usageState) charge(l RateLimits, now time.Time, c *call) (http.Header, 
 			over := lvl + cost - float64(ch.budget)
 			wait = time.Duration(over / float64(ch.budget) * float64(l.Window))
 			throttle = throttleError(i, c.bucType)
+			if i == 1 && l.AccountScoreCode == 613 {
+				throttle = &apiError{Code: 613, Subcode: 1487742, Transient: true, Message: "There have been too many calls from this ad-account. Wait a bit and try again."}
+			}
 		}
 	}
 	if throttle == nil {

@@ -2,7 +2,6 @@ package metaadstest
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -215,4 +214,3 @@ func (s *Server) budgetRemaining(daily, lifetime int64, level, id string) int64 
 	return 0
 }
 
-var _ = http.MethodPost
