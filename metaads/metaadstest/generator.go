@@ -524,4 +524,3 @@ func finishReach(sum, maxDay int64, days int) int64 {
 	r := int64(float64(sum) / (1 + 0.35*math.Log(float64(days))))
 	return max(r, maxDay)
 }
-

@@ -713,7 +713,6 @@ func (s *Server) page(c *call, items []map[string]any) (any, *apiError) {
 	return out, nil
 }
 
-
 // handleIDs serves GET /?ids=1,2,3: several nodes in one call, keyed by id.
 // Each id is checked like a separate read.
 func (s *Server) handleIDs(c *call) (any, *apiError) {

@@ -415,4 +415,3 @@ func readParams(r *http.Request) (url.Values, error) {
 	}
 	return params, nil
 }
-

@@ -213,4 +213,3 @@ func (s *Server) budgetRemaining(daily, lifetime int64, level, id string) int64 
 	}
 	return 0
 }
-
