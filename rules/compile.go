@@ -140,7 +140,7 @@ type operand struct {
 	window  Window
 	slot    int // cache slot of (metric, window)
 	unit    metrics.Unit
-	ival    *intervalSource // nil when the metric has no interval
+	ival    bool // the metric has an interval (statistical gates)
 }
 
 type node struct {
@@ -471,8 +471,7 @@ func (c *compiler) operandOf(path, metricName, fieldName, window string) (operan
 		slot = len(c.slots)
 		c.slots[key] = slot
 	}
-	ival, _ := intervalSourceOf(m)
-	return operand{metric: m, window: w, slot: slot, unit: m.Unit, ival: ival}, true
+	return operand{metric: m, window: w, slot: slot, unit: m.Unit, ival: hasInterval(m)}, true
 }
 
 func metricList() string {
@@ -549,8 +548,8 @@ func (c *compiler) compare(path string, cs *ConditionSpec, n *node) {
 			c.addf(path+".confidence", "confidence %v; expected a probability between 0 and 1 such as 0.95", cs.Confidence)
 		case n.op != 0 && n.op != opGT && n.op != opGE && n.op != opLT && n.op != opLE:
 			c.addf(path+".confidence", "a statistical gate needs an ordering operator (>, >=, <, <=), not %q", cs.Op)
-		case lok && left.ival == nil:
-			c.addf(path+".confidence", "no interval for %s; expected a proportion (%s) or a cost per result (%s)", operandName(left), quotedList(intervalMetrics(kindProportion)), quotedList(intervalMetrics(kindCost)))
+		case lok && !left.ival:
+			c.addf(path+".confidence", "no interval for %s; expected a proportion (%s) or a cost per result (%s)", operandName(left), quotedList(intervalMetrics(metrics.Proportion)), quotedList(intervalMetrics(metrics.CostPer)))
 		}
 	}
 }

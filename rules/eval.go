@@ -237,14 +237,14 @@ func (ec *evalCtx) operand(o *operand) (float64, bool) {
 // statistical gate: the lower bound when the comparison asks "above", the
 // upper bound when it asks "below".
 func (ec *evalCtx) bound(o *operand, conf float64, above bool) (v, lo, hi float64, ok bool) {
-	if o.ival == nil {
+	if !o.ival {
 		return 0, 0, 0, false
 	}
 	if ec.ivGen[o.slot] == ec.cur && ec.ivConf[o.slot] == conf {
 		lo, hi, ok = ec.ivLo[o.slot], ec.ivHi[o.slot], ec.ivOK[o.slot]
 	} else {
 		if c, has := ec.counts(o.window); has {
-			lo, hi, ok = interval(o.ival, c, conf)
+			lo, hi, ok = o.metric.Interval(*c, conf)
 		}
 		ec.ivGen[o.slot], ec.ivConf[o.slot], ec.ivLo[o.slot], ec.ivHi[o.slot], ec.ivOK[o.slot] = ec.cur, conf, lo, hi, ok
 	}
@@ -459,7 +459,7 @@ func (n *node) compare(ec *evalCtx, m *measure) tri {
 			return triUnknown
 		}
 		r := m.right
-		if n.conf > 0 && n.right.ival != nil {
+		if n.conf > 0 && n.right.ival {
 			// Conservative: the right side's bound on the far side.
 			v, lo, hi, ok := ec.bound(&n.right, n.conf, !above)
 			if !ok {
