@@ -260,6 +260,7 @@ type rowDecoder struct {
 	digits   int
 	currency []byte
 	sawMoney bool
+	interned map[string]string   // page decoding: strings shared by rows
 	ints     ActionList[int64]   // scratch for count and money lists
 	floats   ActionList[float64] // scratch for cost and ratio lists
 }
@@ -342,6 +343,7 @@ func (p *insightsPage) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	p.rows = p.rows[:0]
+	d.interned = make(map[string]string)
 	r := &d.r
 	r.Reset(b)
 	if !r.BeginObject() {
@@ -419,6 +421,26 @@ func (d *rowDecoder) str() string {
 	return string(s)
 }
 
+// shared reads a string that repeats across the rows of a page (account,
+// campaign and ad set ids and names), allocating it once per page.
+func (d *rowDecoder) shared() string {
+	s, _ := d.r.String()
+	if d.interned == nil {
+		return string(s)
+	}
+	if v, ok := d.interned[string(s)]; ok {
+		return v
+	}
+	v := string(s)
+	if len(d.interned) < maxInterned {
+		d.interned[v] = v
+	}
+	return v
+}
+
+// maxInterned bounds the strings a page decoder keeps.
+const maxInterned = 4096
+
 func (d *rowDecoder) date() Date {
 	s, ok := d.r.String()
 	if !ok {
@@ -462,26 +484,26 @@ func (d *rowDecoder) decode(row *Insight) {
 		}
 		switch string(k) {
 		case "account_id":
-			row.AccountID = d.str()
+			row.AccountID = d.shared()
 		case "account_name":
-			row.AccountName = d.str()
+			row.AccountName = d.shared()
 		case "account_currency":
 			s, _ := r.String()
 			row.AccountCurrency = currencyCode(s)
 		case "campaign_id":
-			row.CampaignID = d.str()
+			row.CampaignID = d.shared()
 		case "campaign_name":
-			row.CampaignName = d.str()
+			row.CampaignName = d.shared()
 		case "adset_id":
-			row.AdSetID = d.str()
+			row.AdSetID = d.shared()
 		case "adset_name":
-			row.AdSetName = d.str()
+			row.AdSetName = d.shared()
 		case "ad_id":
 			row.AdID = d.str()
 		case "ad_name":
 			row.AdName = d.str()
 		case "objective":
-			row.Objective = d.str()
+			row.Objective = d.shared()
 		case "date_start":
 			row.DateStart = d.date()
 		case "date_stop":
