@@ -58,8 +58,6 @@ func (e *CompileError) Unwrap() []error {
 	return out
 }
 
-func asErr[T any](err error, target *T) bool { return errors.As(err, target) }
-
 func quotedList(names []string) string {
 	var b strings.Builder
 	for i, n := range names {
