@@ -411,3 +411,27 @@ func TestStirlingTail(t *testing.T) {
 		t.Errorf("stirlingTail(1) = %v", got)
 	}
 }
+
+// Extreme but valid inputs stay fast and finite (no iteration that grows
+// with the counts).
+func TestStatisticsHugeInputs(t *testing.T) {
+	lo, hi, ok := CostPerResultInterval(math.MaxInt64, 1e15, 0.95)
+	if !ok || !(lo > 0 && lo < hi && finite(hi)) {
+		t.Errorf("CPR huge = [%v, %v], %v", lo, hi, ok)
+	}
+	// Wilson–Hilferty at a = 1e9 against the iteration at 1e8 scaled: the
+	// relative half-width must shrink like 1/√a.
+	q := gammaQuantile(1e9, 0.975)
+	if d := (q - 1e9) / math.Sqrt(1e9); math.Abs(d-1.959963984540054) > 1e-3 {
+		t.Errorf("gammaQuantile(1e9) = %v (z-score %v)", q, d)
+	}
+	if p, ok := ProbabilityBBeatsA(3, math.MaxInt64, 5, math.MaxInt64); !ok || !(p > 0.5 && p < 1) {
+		t.Errorf("P(B>A) huge trials = %v, %v", p, ok)
+	}
+	if p, ok := (BetaPrior{0.5, 0.5}).ProbabilityBBeatsA(1e12, 1e15, 1e12+1e6, 1e15); !ok || !(p > 0.5 && p <= 1) {
+		t.Errorf("P(B>A) huge non-integer = %v, %v", p, ok)
+	}
+	if _, ok := TwoProportionZTest(math.MaxInt64, math.MaxInt64, 0, math.MaxInt64); !ok {
+		t.Error("z-test with MaxInt64 trials")
+	}
+}
