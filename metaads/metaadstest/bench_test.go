@@ -10,7 +10,8 @@ import (
 
 func scaleServer(tb testing.TB, days int) (*Server, string) {
 	tb.Helper()
-	srv := Start(tb, WithClock(func() time.Time { return testNow }))
+	// No rate limits: a benchmark makes more calls than an hour's budget.
+	srv := Start(tb, WithClock(func() time.Time { return testNow }), WithRateLimits(RateLimits{}))
 	sc, err := ScaleScenario(testNow, "777", 10, 5, 10, days)
 	if err != nil {
 		tb.Fatal(err)
@@ -81,4 +82,26 @@ func BenchmarkGenerate100kRows(b *testing.B) {
 		b.Fatalf("generated %d rows, want 100000", rows)
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkSmallRequest serves GET /me (auth, usage accounting, recording)
+// over loopback from parallel clients.
+func BenchmarkSmallRequest(b *testing.B) {
+	srv, tok := scaleServer(b, 1)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v26.0/me", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			res, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
