@@ -161,8 +161,8 @@ type evalCtx struct {
 	hist    []*Entry
 	cur     uint32
 	cache   []slotValue
-	m       measure          // scratch of the fast path
-	win     [numWindows]int8 // index in e.Stats of each window, -1 when absent
+	m       measure           // scratch of the fast path
+	win     [numWindows]int32 // 1 + index in e.Stats of each window, 0 when absent
 	money   *metrics.Currency
 	history map[string][]*Entry
 
@@ -183,10 +183,10 @@ type slotValue struct {
 // counts returns the counts of window w of the current entity.
 func (ec *evalCtx) counts(w Window) (*metrics.Counts, bool) {
 	i := ec.win[w]
-	if i < 0 {
+	if i == 0 {
 		return nil, false
 	}
-	return &ec.e.Stats[i].Counts, true
+	return &ec.e.Stats[i-1].Counts, true
 }
 
 // setEntity makes e the current entity: a new cache generation and the
@@ -201,14 +201,11 @@ func (ec *evalCtx) setEntity(e *Entity) {
 		clear(ec.ivGen)
 		ec.cur = 1
 	}
-	for i := range ec.win {
-		ec.win[i] = -1
-	}
+	ec.win = [numWindows]int32{}
 	for i := range e.Stats {
-		// The first entry of a window wins, as in Entity.counts; at most
-		// 127 entries are indexed, more than there are windows.
-		if w := e.Stats[i].Window; w.valid() && ec.win[w] < 0 && i < 128 {
-			ec.win[w] = int8(i)
+		// The first entry of a window wins, as in Entity.counts.
+		if w := e.Stats[i].Window; w.valid() && ec.win[w] == 0 {
+			ec.win[w] = int32(i + 1)
 		}
 	}
 }
@@ -512,8 +509,8 @@ func (n *node) minDataMet(ec *evalCtx) bool {
 
 // recentEntry finds the latest applied ledger entry matching the node.
 func (n *node) recentEntry(ec *evalCtx) (*Entry, bool) {
-	for i := len(ec.hist) - 1; i >= 0; i-- {
-		h := ec.hist[i]
+	var last *Entry
+	for _, h := range ec.hist {
 		if h.Outcome != OutcomeApplied || !h.At.Before(ec.now) || ec.now.Sub(h.At) > n.within {
 			continue
 		}
@@ -523,9 +520,11 @@ func (n *node) recentEntry(ec *evalCtx) (*Entry, bool) {
 		if len(n.recentActions) > 0 && !slices.Contains(n.recentActions, h.Action) {
 			continue
 		}
-		return h, true
+		if last == nil || h.At.After(last.At) {
+			last = h
+		}
 	}
-	return nil, false
+	return last, last != nil
 }
 
 // decide turns the rules that fired for one entity into decisions:
@@ -729,11 +728,15 @@ func (s *RuleSet) clampBudget(ec *evalCtx, r *Rule, from, to int64, kind BudgetK
 		// The baseline is the budget before the first applied change of
 		// this budget in the last 7 days, by any rule.
 		base := from
+		var first *Entry
 		for _, h := range ec.hist {
-			if h.Outcome == OutcomeApplied && h.Action.budget() && h.Budget == kind && ec.now.Sub(h.At) < 7*24*time.Hour && !h.At.After(ec.now) {
-				base = h.From
-				break
+			if h.Outcome == OutcomeApplied && h.Action.budget() && h.Budget == kind && ec.now.Sub(h.At) < 7*24*time.Hour && !h.At.After(ec.now) &&
+				(first == nil || h.At.Before(first.At)) {
+				first = h
 			}
+		}
+		if first != nil {
+			base = first.From
 		}
 		limit := int64(math.Floor(float64(base) * (1 + g.maxWeek)))
 		if to > limit {
@@ -757,14 +760,16 @@ func (s *RuleSet) clampBudget(ec *evalCtx, r *Rule, from, to int64, kind BudgetK
 	return to
 }
 
+// lastApplied returns the latest applied entry of the rule (History need
+// not be sorted).
 func lastApplied(hist []*Entry, ruleID string, since time.Time) *Entry {
-	for i := len(hist) - 1; i >= 0; i-- {
-		h := hist[i]
-		if h.Outcome == OutcomeApplied && h.RuleID == ruleID && !h.At.Before(since) {
-			return h
+	var last *Entry
+	for _, h := range hist {
+		if h.Outcome == OutcomeApplied && h.RuleID == ruleID && !h.At.Before(since) && (last == nil || h.At.After(last.At)) {
+			last = h
 		}
 	}
-	return nil
+	return last
 }
 
 func countApplied(hist []*Entry, ruleID string, since time.Time) int {

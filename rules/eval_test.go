@@ -357,3 +357,25 @@ func TestEvaluationIsDeterministic(t *testing.T) {
 		ids[d.ID] = true
 	}
 }
+
+func TestHistoryOrderDoesNotMatter(t *testing.T) {
+	always := `{"metric": "spend", "window": "last_7d", "op": ">=", "value": 0}`
+	set := oneRule(t, always, `{"type": "scale_budget", "percent": 20}`, `{"cooldown": "72h", "max_week_percent": 30}`)
+	snap := snapOf(statsEntity(win(WindowLast7D, metrics.Counts{Spend: 1})))
+	// Newest first: the week's baseline is the older entry's From (4000),
+	// the cooldown counts from the newer one (100h ago is over).
+	snap.History = []Entry{
+		{DecisionID: "b", RuleID: "r", EntityID: "1", Action: ActionScaleBudget, Budget: BudgetDaily, From: 4500, To: 5000, Outcome: OutcomeApplied, At: fixtureNow.Add(-100 * time.Hour)},
+		{DecisionID: "a", RuleID: "r", EntityID: "1", Action: ActionScaleBudget, Budget: BudgetDaily, From: 4000, To: 4500, Outcome: OutcomeApplied, At: fixtureNow.Add(-140 * time.Hour)},
+	}
+	ev, _ := set.Evaluate(snap)
+	if d := ev.Decisions[0]; !d.Allowed || d.To != 5200 {
+		t.Errorf("allowed %v, to %d; want allowed, 5200 (4000 + 30%%)\n%s", d.Allowed, d.To, text(ev))
+	}
+	snap.History[0].At = fixtureNow.Add(-10 * time.Hour)
+	snap.History[0], snap.History[1] = snap.History[1], snap.History[0]
+	ev, _ = set.Evaluate(snap)
+	if d := ev.Decisions[0]; !blockedBy(d, "cooldown") {
+		t.Errorf("cooldown ignored the newest entry when it came last\n%s", text(ev))
+	}
+}
