@@ -191,7 +191,7 @@ func (ec *evalCtx) counts(w Window) (*metrics.Counts, bool) {
 
 // setEntity makes e the current entity: a new cache generation and the
 // window index of its stats.
-func (ec *evalCtx) setEntity(e *Entity) {
+func (ec *evalCtx) setEntity(e *Entity) (badWindow Window, ok bool) {
 	ec.e = e
 	ec.cur++
 	if ec.cur == 0 { // wrapped: invalidate every slot
@@ -203,11 +203,16 @@ func (ec *evalCtx) setEntity(e *Entity) {
 	}
 	ec.win = [numWindows]int32{}
 	for i := range e.Stats {
+		w := e.Stats[i].Window
+		if !w.valid() {
+			return w, false
+		}
 		// The first entry of a window wins, as in Entity.counts.
-		if w := e.Stats[i].Window; w.valid() && ec.win[w] == 0 {
+		if ec.win[w] == 0 {
 			ec.win[w] = int32(i + 1)
 		}
 	}
+	return 0, true
 }
 
 func (ec *evalCtx) metric(o *operand) (float64, bool) {
@@ -290,9 +295,16 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 	}
 	out := &Evaluation{Now: snap.Now}
 	fired := make([]*Rule, 0, len(s.rules))
+	var bad []error
 	for i := range snap.Entities {
 		e := &snap.Entities[i]
-		ec.setEntity(e)
+		w, wok := ec.setEntity(e)
+		if !wok || e.ID == "" || e.Level < LevelCampaign || e.Level > LevelAd {
+			if len(bad) < maxSnapshotProblems {
+				bad = append(bad, entityProblem(i, e, w, wok))
+			}
+			continue
+		}
 		fired = fired[:0]
 		if ec.history != nil {
 			ec.hist = ec.history[e.ID]
@@ -310,7 +322,25 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 		}
 		out.Decisions = s.decide(ec, fired, out.Decisions)
 	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidSnapshot, errors.Join(bad...))
+	}
 	return out, nil
+}
+
+// maxSnapshotProblems bounds the entity problems one error reports.
+const maxSnapshotProblems = 10
+
+func entityProblem(i int, e *Entity, w Window, wok bool) error {
+	switch {
+	case e.ID == "":
+		return fmt.Errorf("Entities[%d]: empty ID; expected the Graph object id", i)
+	case e.Level < LevelCampaign || e.Level > LevelAd:
+		return fmt.Errorf("Entities[%d] (%s): invalid Level %d; expected LevelCampaign, LevelAdSet or LevelAd", i, e.ID, uint8(e.Level))
+	case !wok:
+		return fmt.Errorf("Entities[%d] (%s): Stats has invalid window %d; expected one of the Window constants", i, e.ID, uint8(w))
+	}
+	return nil
 }
 
 func (r *Rule) matches(e *Entity) bool {

@@ -332,9 +332,12 @@ func TestFilters(t *testing.T) {
 func TestEvaluateRejectsBadSnapshot(t *testing.T) {
 	set := oneRule(t, `{"field": "daily_budget", "op": ">", "value": 0}`, "", "")
 	for name, snap := range map[string]*Snapshot{
-		"nil":      nil,
-		"zero now": {},
-		"currency": {Now: fixtureNow, Currency: "XXXX"},
+		"nil":        nil,
+		"zero now":   {},
+		"currency":   {Now: fixtureNow, Currency: "XXXX"},
+		"no id":      {Now: fixtureNow, Entities: []Entity{{Level: LevelAdSet}}},
+		"no level":   {Now: fixtureNow, Entities: []Entity{{ID: "1"}}},
+		"bad window": {Now: fixtureNow, Entities: []Entity{{ID: "1", Level: LevelAd, Stats: []WindowCounts{{Window: 99}}}}},
 	} {
 		if _, err := set.Evaluate(snap); !errors.Is(err, ErrInvalidSnapshot) {
 			t.Errorf("%s: err = %v; want ErrInvalidSnapshot", name, err)
