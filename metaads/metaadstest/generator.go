@@ -227,17 +227,22 @@ func (s *Server) snapshot(adIDs []string) []*adSnap {
 			sn.endDay = dayOf(set.EndTime.Add(-time.Nanosecond), as.loc)
 		}
 		sn.statuses = [3][]statusChange{ad.statuses, set.statuses, camp.statuses}
-		sn.share = weight(id) / setW[set.ID]
+		// A deleted object is not among the siblings that share a budget
+		// today; for its history, count it in.
+		shareOf := func(w, total float64, deleted bool) float64 {
+			if deleted {
+				total += w
+			}
+			return w / total
+		}
+		sn.share = shareOf(weight(id), setW[set.ID], ad.Status == "DELETED")
 		if camp.DailyBudget > 0 || camp.LifetimeBudget > 0 {
 			sn.budgets = camp.budgets
-			sn.share *= weight(set.ID) / campW[camp.ID]
+			sn.share *= shareOf(weight(set.ID), campW[camp.ID], set.Status == "DELETED")
 			sn.budgetStart, sn.budgetEnd = camp.StartTime, camp.StopTime
 		} else {
 			sn.budgets = set.budgets
 			sn.budgetStart, sn.budgetEnd = set.StartTime, set.EndTime
-		}
-		if ad.Status == "DELETED" {
-			sn.share = weight(id) / (setW[set.ID] + weight(id))
 		}
 		out = append(out, sn)
 	}

@@ -146,3 +146,42 @@ func TestSeedValidation(t *testing.T) {
 	_, err = ScaleScenario(testNow, "x", 1, 1, 1, 1)
 	assert.Error(t, err)
 }
+
+func TestCampaignBudgetLifetimeBudgetAndDeletedObjects(t *testing.T) {
+	clk := &fixedClock{t: testNow}
+	srv := Start(t, WithClock(clk.now))
+	start := testNow.AddDate(0, 0, -20)
+	sc, err := srv.Seed(Scenario{
+		Users:     []User{{ID: "7", AdAccounts: []string{"900"}}},
+		Accounts:  []Account{{ID: "900", CreatedTime: start}},
+		Campaigns: []Campaign{{ID: "1", AccountID: "900", DailyBudget: 10000}, {ID: "2", AccountID: "900"}},
+		AdSets: []AdSet{{ID: "11", CampaignID: "1"}, {ID: "12", CampaignID: "1"},
+			{ID: "21", CampaignID: "2", LifetimeBudget: 300000, EndTime: testNow.AddDate(0, 0, 10)}},
+		Ads: []Ad{{ID: "111", AdSetID: "11"}, {ID: "121", AdSetID: "12"}, {ID: "211", AdSetID: "21"}},
+	})
+	require.NoError(t, err)
+	require.Len(t, sc.Ads, 3)
+	tok, err := srv.IssueToken(TokenSpec{UserID: "7"})
+	require.NoError(t, err)
+	q := url.Values{"level": {"campaign"}, "fields": {"campaign_id,spend"}, "date_preset": {"last_7d"}}
+	rows := insights(t, srv, tok, "act_900", q)
+	require.Len(t, rows, 2)
+	assert.InDelta(t, 7*100*0.92, rows[0].num(t, "spend"), 7*100*0.08, "campaign budget")
+	assert.InDelta(t, 7*3000/30.0*0.92, rows[1].num(t, "spend"), 7*3000/30.0*0.1, "lifetime budget over its flight")
+
+	// Delete both ad sets of the campaign-budget campaign: history stays finite.
+	for _, id := range []string{"11", "12"} {
+		r := do(t, http.MethodDelete, srv.URL+"/v26.0/"+id, tok, nil)
+		require.Equal(t, 200, r.Status, r.Raw)
+	}
+	clk.advance(48 * time.Hour)
+	rows = insights(t, srv, tok, "act_900", url.Values{"level": {"adset"}, "fields": {"adset_id,spend"}, "date_preset": {"last_30d"}})
+	for _, r := range rows {
+		assert.Less(t, r.num(t, "spend"), 1e6, r["adset_id"])
+	}
+	// The deleted ad sets are hidden from the edge but readable by id.
+	r := get(t, srv, "/act_900/adsets", tok)
+	assert.Len(t, r.Body["data"].([]any), 1)
+	r = get(t, srv, "/11?fields=status", tok)
+	assert.Equal(t, "DELETED", r.Body["status"])
+}
