@@ -334,11 +334,11 @@ const maxSnapshotProblems = 10
 func entityProblem(i int, e *Entity, w Window, wok bool) error {
 	switch {
 	case e.ID == "":
-		return fmt.Errorf("Entities[%d]: empty ID; expected the Graph object id", i)
+		return fmt.Errorf("entity %d: empty ID; expected the Graph object id", i)
 	case e.Level < LevelCampaign || e.Level > LevelAd:
-		return fmt.Errorf("Entities[%d] (%s): invalid Level %d; expected LevelCampaign, LevelAdSet or LevelAd", i, e.ID, uint8(e.Level))
+		return fmt.Errorf("entity %d (%s): invalid Level %d; expected LevelCampaign, LevelAdSet or LevelAd", i, e.ID, uint8(e.Level))
 	case !wok:
-		return fmt.Errorf("Entities[%d] (%s): Stats has invalid window %d; expected one of the Window constants", i, e.ID, uint8(w))
+		return fmt.Errorf("entity %d (%s): Stats has invalid window %d; expected one of the Window constants", i, e.ID, uint8(w))
 	}
 	return nil
 }
