@@ -272,9 +272,7 @@ func (st *store) addUser(u User) (User, error) {
 	} else if !isDigits(u.ID) {
 		return User{}, fmt.Errorf("metaadstest: user id %q must be digits", u.ID)
 	}
-	if u.Name == "" {
-		u.Name = "Test User " + u.ID
-	}
+	setDefault(&u.Name, "Test User "+u.ID)
 	accts := make([]string, 0, len(u.AdAccounts))
 	for _, a := range u.AdAccounts {
 		a = strings.TrimPrefix(a, "act_")
@@ -303,19 +301,13 @@ func (st *store) addAccount(a Account, now time.Time) (Account, error) {
 	if st.accounts[a.ID] != nil {
 		return Account{}, fmt.Errorf("metaadstest: account %s already exists", a.ID)
 	}
-	if a.Name == "" {
-		a.Name = "Ad Account " + a.ID
-	}
-	if a.Currency == "" {
-		a.Currency = "USD"
-	}
+	setDefault(&a.Name, "Ad Account "+a.ID)
+	setDefault(&a.Currency, "USD")
 	if len(a.Currency) != 3 {
 		return Account{}, fmt.Errorf("metaadstest: account currency %q is not a 3-letter ISO code", a.Currency)
 	}
 	a.Currency = strings.ToUpper(a.Currency)
-	if a.TimezoneName == "" {
-		a.TimezoneName = "America/Los_Angeles"
-	}
+	setDefault(&a.TimezoneName, "America/Los_Angeles")
 	loc, err := time.LoadLocation(a.TimezoneName)
 	if err != nil {
 		return Account{}, fmt.Errorf("metaadstest: account time zone %q: %w", a.TimezoneName, err)
@@ -356,15 +348,9 @@ func (st *store) addCampaign(c Campaign, now time.Time) (Campaign, error) {
 	if c.DailyBudget < 0 || c.LifetimeBudget < 0 || c.DailyBudget > 0 && c.LifetimeBudget > 0 {
 		return Campaign{}, fmt.Errorf("metaadstest: campaign %s: set at most one of DailyBudget and LifetimeBudget, not negative", c.ID)
 	}
-	if c.Name == "" {
-		c.Name = "Campaign " + c.ID
-	}
-	if c.Objective == "" {
-		c.Objective = "OUTCOME_SALES"
-	}
-	if c.BidStrategy == "" {
-		c.BidStrategy = "LOWEST_COST_WITHOUT_CAP"
-	}
+	setDefault(&c.Name, "Campaign "+c.ID)
+	setDefault(&c.Objective, "OUTCOME_SALES")
+	setDefault(&c.BidStrategy, "LOWEST_COST_WITHOUT_CAP")
 	if c.StartTime.IsZero() {
 		c.StartTime = acct.CreatedTime
 	}
@@ -410,18 +396,10 @@ func (st *store) addAdSet(s AdSet) (AdSet, error) {
 	if s.OverlapGroup != "" && s.OverlapRatio == 0 {
 		s.OverlapRatio = 0.3
 	}
-	if s.Name == "" {
-		s.Name = "Ad Set " + s.ID
-	}
-	if s.BillingEvent == "" {
-		s.BillingEvent = "IMPRESSIONS"
-	}
-	if s.OptimizationGoal == "" {
-		s.OptimizationGoal = "OFFSITE_CONVERSIONS"
-	}
-	if s.Targeting == "" {
-		s.Targeting = `{"geo_locations":{"countries":["US"]},"age_min":18,"age_max":65}`
-	}
+	setDefault(&s.Name, "Ad Set "+s.ID)
+	setDefault(&s.BillingEvent, "IMPRESSIONS")
+	setDefault(&s.OptimizationGoal, "OFFSITE_CONVERSIONS")
+	setDefault(&s.Targeting, `{"geo_locations":{"countries":["US"]},"age_min":18,"age_max":65}`)
 	if s.StartTime.IsZero() {
 		s.StartTime = camp.StartTime
 	}
@@ -461,9 +439,7 @@ func (st *store) addAd(a Ad) (Ad, error) {
 	if a.Quality < 0 || a.Quality > 10 || a.FatigueRate < 0 || a.FatigueRate > 5 {
 		return Ad{}, fmt.Errorf("metaadstest: ad %s: Quality must be within 0..10 and FatigueRate within 0..5", a.ID)
 	}
-	if a.Name == "" {
-		a.Name = "Ad " + a.ID
-	}
+	setDefault(&a.Name, "Ad "+a.ID)
 	defaultTimes(&a.CreatedTime, &a.UpdatedTime, set.StartTime)
 	st.ads[a.ID] = &adRec{Ad: a, statuses: []statusChange{{a.CreatedTime, a.Status}}}
 	st.adOrder = append(st.adOrder, a.ID)
@@ -481,18 +457,19 @@ func (st *store) addCreative(c Creative) (Creative, error) {
 	} else if !isDigits(c.ID) || st.objectKind(c.ID) != "" {
 		return Creative{}, fmt.Errorf("metaadstest: creative id %q must be unused digits", c.ID)
 	}
-	if c.Name == "" {
-		c.Name = "Creative " + c.ID
-	}
-	if c.CallToActionType == "" {
-		c.CallToActionType = "SHOP_NOW"
-	}
-	if c.Status == "" {
-		c.Status = "ACTIVE"
-	}
+	setDefault(&c.Name, "Creative "+c.ID)
+	setDefault(&c.CallToActionType, "SHOP_NOW")
+	setDefault(&c.Status, "ACTIVE")
 	st.creatives[c.ID] = &c
 	st.creatOrder = append(st.creatOrder, c.ID)
 	return c, nil
+}
+
+// setDefault sets an empty string field to its default.
+func setDefault(p *string, v string) {
+	if *p == "" {
+		*p = v
+	}
 }
 
 // defaultTimes fills zero created and updated times from start.
