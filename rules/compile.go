@@ -34,6 +34,7 @@ type Rule struct {
 	off    bool
 	filter filter
 	cond   *node
+	nodes  int // nodes in cond: the evidence entries of a decision
 	action action
 	guard  safeguards
 }
@@ -172,6 +173,14 @@ type node struct {
 	within        time.Duration
 }
 
+func (n *node) count() int {
+	c := 1
+	for _, k := range n.kids {
+		c += k.count()
+	}
+	return c
+}
+
 // compiler collects problems with their paths.
 type compiler struct {
 	problems []Problem
@@ -242,6 +251,7 @@ func (c *compiler) rule(path string, rs *RuleSpec) *Rule {
 		c.addf(path+".conditions", "missing; expected a condition tree such as {\"all\": [...]}")
 	} else {
 		r.cond = c.node(path+".conditions", rs.Conditions)
+		r.nodes = r.cond.count()
 	}
 	r.action = c.action(path+".action", &rs.Action, r.level)
 	r.class = defaultClass(r.action)

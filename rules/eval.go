@@ -576,7 +576,8 @@ func (s *RuleSet) decide(ec *evalCtx, fired []*Rule, out []Decision) []Decision 
 			EntityID: e.ID, EntityName: e.Name, Account: e.Account, At: ec.now,
 			DryRun: !r.live && r.action.typ != ActionFreeze, // a freeze acts inside the evaluation
 		}
-		_, d.Evidence = r.cond.evidence(ec, 0, nil)
+		_, d.Evidence = r.cond.evidence(ec, 0, make([]Evidence, 0, r.nodes))
+		d.Safeguards = make([]Check, 0, 8)
 		s.guard(ec, r, &d)
 		if freezer != nil && r != freezer && d.Action != ActionNotify && r.class != ClassSafety {
 			d.Safeguards = append(d.Safeguards, Check{Name: "learning_freeze", Detail: fmt.Sprintf("frozen by rule %q this run; only safety rules and notifications act", freezer.id)})
@@ -644,12 +645,17 @@ func metEvidence(ev []Evidence) string {
 }
 
 func decisionID(d *Decision) string {
-	h := sha256.New()
-	for _, s := range []string{d.RuleID, d.EntityID, d.Level.String(), d.Action.String(), d.Budget.String(), strconv.FormatInt(d.To, 10), d.At.UTC().Format(time.RFC3339Nano)} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+	var buf [256]byte
+	b := buf[:0]
+	for _, s := range [...]string{d.RuleID, d.EntityID, d.Level.String(), d.Action.String(), d.Budget.String()} {
+		b = append(b, s...)
+		b = append(b, 0)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	b = strconv.AppendInt(b, d.To, 10)
+	b = append(b, 0)
+	b = d.At.UTC().AppendFormat(b, time.RFC3339Nano)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // guard applies the rule's own safeguards and computes the new value of

@@ -25,7 +25,20 @@ func compareGolden(t *testing.T, name string, got []byte) {
 		t.Fatalf("%v (run go test -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; run go test -update and review the diff.\ngot:\n%s", name, got)
+		g, w := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
+		for i := range max(len(g), len(w)) {
+			var gl, wl []byte
+			if i < len(g) {
+				gl = g[i]
+			}
+			if i < len(w) {
+				wl = w[i]
+			}
+			if !bytes.Equal(gl, wl) {
+				t.Errorf("%s differs from the golden file at line %d; run go test -update and review the diff.\n got: %s\nwant: %s", name, i+1, gl, wl)
+				return
+			}
+		}
 	}
 }
 
