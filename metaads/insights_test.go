@@ -2,6 +2,7 @@ package metaads
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -335,18 +336,17 @@ func TestRunnerDataLimitNarrowing(t *testing.T) {
 	require.Len(t, want, 32)
 	e.srv.ResetRequests()
 
-	// Reading results hits the data limit at every page size (5 times:
-	// 100, 50, 25, 12, 6->5), so the runner splits the date range; the first
-	// half's run is then too large again (two POST failures: 2 days, then 1
-	// day) and is split by campaign.
+	// Reading results hits the data limit at every page size (100, 50, 25,
+	// 12, 6 -> 5: five failures), so the runner splits the date range in
+	// halves; the sixth failure only shrinks one half's page.
 	require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Method: "GET", Path: "/*", Kind: metaadstest.FaultDataLimit, Skip: 0, Count: 6}))
 	got, err := collect(e.c.Insights.Run(ctx, e.acct, p, RunOptions{PageSize: 100}))
 	require.NoError(t, err, "got %d rows", len(got))
 	assert.Equal(t, keys(want), keys(got), "no row lost or repeated")
 	posts := postedRanges(e.srv)
 	require.GreaterOrEqual(t, len(posts), 3, "posts: %v", posts)
-	assert.Contains(t, posts[1], `"since":"2026-02-01","until":"2026-02-02"`, "second run covers the first half")
-	assert.Contains(t, posts[2], `"since":"2026-02-03","until":"2026-02-04"`)
+	assert.ElementsMatch(t, []string{`{"since":"2026-02-01","until":"2026-02-02"} `, `{"since":"2026-02-03","until":"2026-02-04"} `}, posts[1:3],
+		"the chunk is split into two halves of its date range")
 
 	// A single day that is still too large is split by entity.
 	e.srv.ResetRequests()
@@ -395,4 +395,66 @@ func TestRunnerStopsCleanly(t *testing.T) {
 	cancel()
 	_, err := collect(e.c.Insights.Run(cctx, e.acct, p, RunOptions{}))
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestRunnerCheckpointResume(t *testing.T) {
+	e := newInsightsEnv(t, insightsScenario(1, 2, 2))
+	ctx := context.Background()
+	p := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Date{2026, 1, 1}, Date{2026, 2, 28}}, TimeIncrement: IncrementDaily}
+	want, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	require.NoError(t, err)
+	e.srv.ResetRequests()
+
+	// First process: saves checkpoints, "crashes" after 100 rows.
+	var mu sync.Mutex
+	var saved []byte
+	first := map[string]bool{}
+	for row, err := range e.c.Insights.Run(ctx, e.acct, p, RunOptions{ChunkDays: 7, MaxConcurrentJobs: 3,
+		OnCheckpoint: func(pending []RunChunk) {
+			b, err := json.Marshal(pending)
+			require.NoError(t, err)
+			mu.Lock()
+			saved = b
+			mu.Unlock()
+		}}) {
+		require.NoError(t, err)
+		first[row.Key()] = true
+		if len(first) == 100 {
+			break
+		}
+	}
+	var pending []RunChunk
+	mu.Lock()
+	require.NoError(t, json.Unmarshal(saved, &pending))
+	mu.Unlock()
+	require.NotEmpty(t, pending)
+	withRun := 0
+	for _, c := range pending {
+		if c.RunID != "" {
+			withRun++
+		}
+	}
+	require.Positive(t, withRun, "some pending chunks had started runs")
+	postsBefore := len(requests(e.srv, "POST", "/act_1001/insights"))
+
+	// Second process: a new client resumes from the saved chunks.
+	c2, err := NewClient(WithBaseURL(e.srv.URL), WithAppSecret(appSecret), WithTokenProvider(StaticTokens{"*": e.token}))
+	require.NoError(t, err)
+	c2.Insights.sleep = noSleep
+	second, err := collect(c2.Insights.Run(ctx, e.acct, p, RunOptions{Resume: pending}))
+	require.NoError(t, err)
+	all := map[string]bool{}
+	for k := range first {
+		all[k] = true
+	}
+	for _, r := range second {
+		all[r.Key()] = true
+	}
+	assert.Len(t, all, len(want), "every row delivered by one of the two processes")
+	assert.Len(t, keysOf(t, second), len(second), "no duplicates within the resumed pull")
+	assert.Len(t, requests(e.srv, "POST", "/act_1001/insights"), postsBefore+len(pending)-withRun,
+		"resumed chunks reuse their runs; only chunks never started are posted")
+
+	_, err = collect(c2.Insights.Run(ctx, e.acct, p, RunOptions{Resume: []RunChunk{{TimeRange: janWeek, Filter: &Filter{Field: "ad.name", Operator: OpIn, Value: []string{"x"}}}}}))
+	require.ErrorIs(t, err, ErrInvalidParameter)
 }

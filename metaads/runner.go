@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/adpilot/adpilot/internal/wire"
 )
 
 // RunOptions tunes [InsightsService.Run]. The zero value is valid.
@@ -30,27 +32,42 @@ type RunOptions struct {
 	// started again (default 2); runs too large are split instead.
 	MaxRestarts int
 	// OnReportStarted, when set, is called (from worker goroutines) with
-	// every run the runner starts, so callers can persist run ids and
-	// resume them with ResumeReport after a restart.
+	// every run the runner starts.
 	OnReportStarted func(RunChunk)
+	// OnCheckpoint, when set, is called with the chunks not yet delivered
+	// whenever that set changes: after the plan is made, when a run starts
+	// (the chunk then carries its RunID), when a chunk is split and when
+	// all rows of a chunk were yielded. Calls are serialized. Persist the
+	// latest list; a restarted process passes it as Resume.
+	OnCheckpoint func(pending []RunChunk)
+	// Resume, when non-nil, replaces the plan: the runner pulls exactly
+	// these chunks (as saved from OnCheckpoint), resuming the runs of those
+	// with a RunID instead of starting new ones. Rows of a chunk that was
+	// being read when the earlier process stopped are delivered again;
+	// deduplicate by Insight.Key or write rows idempotently.
+	Resume []RunChunk
 }
 
-// RunChunk describes one report run of a Run: the part of the query it
-// covers and its run id.
+// RunChunk describes one unit of work of a Run: the part of the query it
+// covers and, once started, its report run id. It is plain data, meant to
+// be persisted (it encodes to JSON) and passed back in RunOptions.Resume.
 type RunChunk struct {
-	RunID     string
-	TimeRange TimeRange // zero when the query uses a date preset
+	RunID     string    `json:"run_id,omitempty"`
+	TimeRange TimeRange `json:"time_range"` // zero when the query uses a date preset
 	// Filter is the entity filter the runner added when it split the query
 	// by entity (for example campaign.id IN [...]); nil otherwise.
-	Filter *Filter
+	Filter *Filter `json:"filter,omitempty"`
 }
 
-// entityLevels are the levels the runner can split by, outermost first.
-var entityLevels = [...]struct {
+// entityLevel is a level the runner can split by.
+type entityLevel struct {
 	level Level
 	field string // filtering field
 	id    func(*Insight) string
-}{
+}
+
+// entityLevels are the levels the runner can split by, outermost first.
+var entityLevels = [...]entityLevel{
 	{LevelCampaign, "campaign.id", func(r *Insight) string { return r.CampaignID }},
 	{LevelAdSet, "adset.id", func(r *Insight) string { return r.AdSetID }},
 	{LevelAd, "ad.id", func(r *Insight) string { return r.AdID }},
@@ -69,6 +86,7 @@ func levelDepth(l Level) int {
 
 // chunk is one unit of work of a Run.
 type chunk struct {
+	runID    string // run to resume (set by Resume and once started)
 	tr       TimeRange
 	ent      int      // index into entityLevels of the filter; -1 for none
 	ids      []string // entity ids of the filter
@@ -92,6 +110,95 @@ func (c *chunk) params(p InsightsParams) InsightsParams {
 		p.Filtering = append(slices.Clone(p.Filtering), *f)
 	}
 	return p
+}
+
+// tracker keeps the chunks not yet delivered and reports them to
+// OnCheckpoint.
+type tracker struct {
+	mu      sync.Mutex
+	pending []*chunk
+	notify  func([]RunChunk)
+}
+
+func (t *tracker) change(f func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f()
+	if t.notify == nil {
+		return
+	}
+	out := make([]RunChunk, len(t.pending))
+	for i, c := range t.pending {
+		out[i] = c.public()
+	}
+	t.notify(out)
+}
+
+func (t *tracker) add(cs ...*chunk) { t.change(func() { t.pending = append(t.pending, cs...) }) }
+
+func (t *tracker) done(c *chunk) {
+	t.change(func() {
+		t.pending = slices.DeleteFunc(t.pending, func(x *chunk) bool { return x == c })
+	})
+}
+
+// replace swaps a split chunk for its children.
+func (t *tracker) replace(c *chunk, kids []*chunk) {
+	t.change(func() {
+		t.pending = slices.DeleteFunc(t.pending, func(x *chunk) bool { return x == c })
+		t.pending = append(t.pending, kids...)
+	})
+}
+
+// started records the run id of a chunk.
+func (t *tracker) started(c *chunk, id string) { t.change(func() { c.runID = id }) }
+
+func (c *chunk) public() RunChunk {
+	return RunChunk{RunID: c.runID, TimeRange: c.tr, Filter: c.filter()}
+}
+
+// chunkFromPublic rebuilds a chunk saved by OnCheckpoint.
+func chunkFromPublic(rc RunChunk, p InsightsParams) (*chunk, error) {
+	c := &chunk{runID: rc.RunID, tr: rc.TimeRange, ent: -1}
+	if !rc.TimeRange.IsZero() {
+		if err := rc.TimeRange.validate(); err != nil {
+			return nil, err
+		}
+	}
+	if rc.Filter != nil {
+		ent := slices.IndexFunc(entityLevels[:], func(e entityLevel) bool { return e.field == rc.Filter.Field })
+		ids, ok := filterIDs(rc.Filter.Value)
+		if ent < 0 || ent >= levelDepth(p.Level) || rc.Filter.Operator != OpIn || !ok {
+			return nil, fmt.Errorf("metaads: resume chunk filter %+v: want the runner's own entity filter (campaign.id, adset.id or ad.id IN a list of ids, at or above the query's level)", *rc.Filter)
+		}
+		c.ent, c.ids = ent, ids
+	}
+	if rc.RunID != "" {
+		if _, err := wire.ParseInt([]byte(rc.RunID)); err != nil || rc.RunID[0] == '-' {
+			return nil, fmt.Errorf("metaads: resume chunk run id %q: want the numeric report_run_id", rc.RunID)
+		}
+	}
+	return c, nil
+}
+
+// filterIDs accepts the ids of a Filter value, as built ([]string) or as
+// decoded from JSON ([]any of strings).
+func filterIDs(v any) ([]string, bool) {
+	switch x := v.(type) {
+	case []string:
+		return slices.Clone(x), len(x) > 0
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			s, ok := e.(string)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, len(out) > 0
+	}
+	return nil, false
 }
 
 type jobResult struct {
@@ -128,6 +235,19 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 			return
 		}
 		o = o.withDefaults(p)
+		plan := initialChunks(p, o)
+		if o.Resume != nil {
+			plan = plan[:0]
+			for _, rc := range o.Resume {
+				c, err := chunkFromPublic(rc, p)
+				if err != nil {
+					yield(Insight{}, fmt.Errorf("%w: %w", ErrInvalidParameter, err))
+					return
+				}
+				plan = append(plan, c)
+			}
+		}
+		tr := &tracker{notify: o.OnCheckpoint}
 		ctx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		defer func() { cancel(); wg.Wait() }()
@@ -138,14 +258,15 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				run, err := s.runJob(ctx, acct, c.params(p), c, o)
+				run, err := s.runJob(ctx, acct, c.params(p), c, o, tr)
 				select {
 				case results <- jobResult{c, run, err}:
 				case <-ctx.Done():
 				}
 			}()
 		}
-		for _, c := range initialChunks(p, o) {
+		tr.add(plan...)
+		for _, c := range plan {
 			launch(c)
 		}
 		for pending > 0 {
@@ -169,11 +290,13 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 						yield(Insight{}, err)
 						return
 					}
+					tr.replace(c, kids)
 					for _, k := range kids {
 						launch(k)
 					}
 				case restartable(res.err) && c.restarts < o.MaxRestarts:
 					c.restarts++
+					tr.started(c, "")
 					launch(c)
 				default:
 					yield(Insight{}, res.err)
@@ -202,6 +325,7 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 				return
 			}
 			if err == nil {
+				tr.done(c)
 				continue
 			}
 			if !errors.Is(err, ErrDataLimit) {
@@ -213,6 +337,7 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 				yield(Insight{}, serr)
 				return
 			}
+			tr.replace(c, kids)
 			for _, k := range kids {
 				launch(k)
 			}
@@ -281,9 +406,10 @@ func (s *InsightsService) slotsFor(acct AccountID, n int) chan struct{} {
 	return ch
 }
 
-// runJob starts and waits for one run, holding one of the account's job
-// slots while the run is in flight.
-func (s *InsightsService) runJob(ctx context.Context, acct AccountID, p InsightsParams, c *chunk, o RunOptions) (*ReportRun, error) {
+// runJob starts (or, for a resumed chunk, picks up) one run and waits for
+// it, holding one of the account's job slots while the run is in flight.
+// A resumed run that is gone or ended badly is started again.
+func (s *InsightsService) runJob(ctx context.Context, acct AccountID, p InsightsParams, c *chunk, o RunOptions, tr *tracker) (*ReportRun, error) {
 	slots := s.slotsFor(acct, o.MaxConcurrentJobs)
 	select {
 	case slots <- struct{}{}:
@@ -295,10 +421,24 @@ func (s *InsightsService) runJob(ctx context.Context, acct AccountID, p Insights
 		s.maxInFlight.Store(in)
 	}
 	defer s.inFlight.Add(-1)
+	tr.mu.Lock()
+	resumeID := c.runID
+	tr.mu.Unlock()
+	if resumeID != "" {
+		run := &ReportRun{ID: resumeID, Account: acct, s: s}
+		err := run.Wait(ctx, o.Poll)
+		var re *ReportRunError
+		gone := errors.As(err, &re) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidParameter)
+		if err == nil || ctx.Err() != nil || errors.Is(err, ErrDataLimit) || !gone {
+			return run, err
+		}
+		// The saved run failed, was skipped or expired: start afresh.
+	}
 	run, err := s.StartReport(ctx, acct, p)
 	if err != nil {
 		return nil, err
 	}
+	tr.started(c, run.ID)
 	if o.OnReportStarted != nil {
 		o.OnReportStarted(RunChunk{RunID: run.ID, TimeRange: c.tr, Filter: c.filter()})
 	}
