@@ -29,7 +29,10 @@ const (
 	FaultMalformedJSON
 	// FaultSlow waits Delay (through WithSleep) and then serves normally.
 	FaultSlow
-	// FaultDrop closes the connection without a response.
+	// FaultDrop closes the connection without a response. Served in
+	// process through Handler, where there is no connection to close, it
+	// aborts the handler with http.ErrAbortHandler (which net/http servers
+	// recover from); a batch item gets null.
 	FaultDrop
 	// FaultExpireToken expires the request's token and answers 190/463, the
 	// token expiring in the middle of paging.
