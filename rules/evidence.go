@@ -91,6 +91,8 @@ func (n *node) compareWords(ec *evalCtx, ev *Evidence) (tri, string) {
 	var m measure
 	res := n.compare(ec, &m)
 	var b strings.Builder
+	b.Grow(192)
+	vals := new([2]float64) // Value and Threshold share one allocation
 	b.WriteString(operandWords(&n.left))
 	if !n.left.isField {
 		ev.Window = n.left.window
@@ -100,10 +102,10 @@ func (n *node) compareWords(ec *evalCtx, ev *Evidence) (tri, string) {
 		b.WriteString(undefinedWhy(ec, &n.left))
 		b.WriteString(")")
 	} else {
-		v := m.left
-		ev.Value = &v
+		vals[0] = m.left
+		ev.Value = &vals[0]
 		b.WriteString(" is ")
-		b.WriteString(ec.format(n.left.unit, m.left))
+		ec.writeValue(&b, n.left.unit, m.left)
 		if m.hasIval {
 			ev.Interval = &Interval{Lo: m.lo, Hi: m.hi, Confidence: n.conf}
 			fmt.Fprintf(&b, " (%s interval %s to %s)", pctWords(n.conf), ec.format(n.left.unit, m.lo), ec.format(n.left.unit, m.hi))
@@ -139,10 +141,10 @@ func (n *node) compareWords(ec *evalCtx, ev *Evidence) (tri, string) {
 				b.WriteString(")")
 			}
 			if res != triUnknown {
-				t := m.threshold
-				ev.Threshold = &t
+				vals[1] = m.threshold
+				ev.Threshold = &vals[1]
 				b.WriteString(" = ")
-				b.WriteString(ec.format(n.left.unit, t))
+				ec.writeValue(&b, n.left.unit, m.threshold)
 			}
 		} else if m.lok {
 			b.WriteString(", which is undefined (")
@@ -150,11 +152,11 @@ func (n *node) compareWords(ec *evalCtx, ev *Evidence) (tri, string) {
 			b.WriteString(")")
 		}
 	default:
-		t := n.value
-		ev.Threshold = &t
+		vals[1] = n.value
+		ev.Threshold = &vals[1]
 		b.WriteString(n.op.words())
 		b.WriteString(" ")
-		b.WriteString(ec.format(n.left.unit, n.value))
+		ec.writeValue(&b, n.left.unit, n.value)
 	}
 	return res, b.String()
 }
@@ -200,54 +202,95 @@ func (o op) words() string {
 
 func pctWords(f float64) string { return strconv.FormatFloat(f*100, 'g', -1, 64) + "%" }
 
-// format writes a value in its unit: money in the snapshot currency (minor
-// units when none), fractions as percents.
+// format returns a value in its unit: money in the snapshot currency
+// (minor units when none), fractions as percents.
 func (ec *evalCtx) format(u metrics.Unit, v float64) string {
+	var b strings.Builder
+	ec.writeValue(&b, u, v)
+	return b.String()
+}
+
+// writeValue writes a value in its unit, as format does.
+func (ec *evalCtx) writeValue(b *strings.Builder, u metrics.Unit, v float64) {
+	var buf [32]byte
 	switch u {
 	case metrics.UnitMoney:
 		if ec.money != nil && math.Abs(v) < 1e15 {
-			return ec.money.Format(int64(math.Round(v))) + " " + ec.money.Code()
+			b.WriteString(ec.money.Format(int64(math.Round(v))))
+			b.WriteString(" ")
+			b.WriteString(ec.money.Code())
+			return
 		}
-		return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) + " (minor units)"
+		b.Write(strconv.AppendFloat(buf[:0], math.Round(v*100)/100, 'f', -1, 64))
+		b.WriteString(" (minor units)")
 	case metrics.UnitFraction:
-		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
+		b.Write(strconv.AppendFloat(buf[:0], v*100, 'f', 2, 64))
+		b.WriteString("%")
 	case metrics.UnitCount:
-		return strconv.FormatFloat(v, 'f', 0, 64)
+		b.Write(strconv.AppendFloat(buf[:0], v, 'f', 0, 64))
 	case unitHours:
-		return strconv.FormatFloat(v, 'f', 1, 64) + "h"
+		b.Write(strconv.AppendFloat(buf[:0], v, 'f', 1, 64))
+		b.WriteString("h")
 	case metrics.UnitDuration:
-		return strconv.FormatFloat(v, 'f', 0, 64) + " ms"
+		b.Write(strconv.AppendFloat(buf[:0], v, 'f', 0, 64))
+		b.WriteString(" ms")
+	default:
+		b.Write(strconv.AppendFloat(buf[:0], v, 'f', 2, 64))
 	}
-	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
 func (n *node) minDataWords(ec *evalCtx) string {
-	var parts []string
+	var b strings.Builder
+	b.Grow(128)
+	b.WriteString("minimum data: ")
+	sep := ""
 	if n.minAge > 0 {
 		if ec.e.CreatedTime.IsZero() {
-			parts = append(parts, fmt.Sprintf("age unknown (needs %.0fh)", n.minAge))
+			b.WriteString("age unknown (needs ")
 		} else {
-			parts = append(parts, fmt.Sprintf("age %.1fh (needs %.0fh)", hoursBetween(ec.e.CreatedTime, ec.now), n.minAge))
+			b.WriteString("age ")
+			ec.writeValue(&b, unitHours, hoursBetween(ec.e.CreatedTime, ec.now))
+			b.WriteString(" (needs ")
 		}
+		ec.writeValue(&b, unitHours, n.minAge)
+		b.WriteString(")")
+		sep = ", "
 	}
-	if n.minWindow != 0 {
-		c, ok := ec.e.counts(n.minWindow)
-		if !ok {
-			parts = append(parts, "no data for "+n.minWindow.Words())
-		} else {
-			add := func(name string, have, need int64, unit metrics.Unit) {
-				if need > 0 {
-					parts = append(parts, fmt.Sprintf("%s %s (needs %s)", name, ec.format(unit, float64(have)), ec.format(unit, float64(need))))
-				}
-			}
-			add("impressions", c.Impressions, n.minImpr, metrics.UnitCount)
-			add("clicks", c.Clicks, n.minClicks, metrics.UnitCount)
-			add("spend", c.Spend, n.minSpend, metrics.UnitMoney)
-			add("conversions", c.Conversions, n.minConversions, metrics.UnitCount)
-			parts[len(parts)-1] += " over " + n.minWindow.Words()
+	if n.minWindow == 0 {
+		return b.String()
+	}
+	c, ok := ec.e.counts(n.minWindow)
+	if !ok {
+		b.WriteString(sep)
+		b.WriteString("no data for ")
+		b.WriteString(n.minWindow.Words())
+		return b.String()
+	}
+	for _, m := range [...]struct {
+		name       string
+		have, need int64
+		unit       metrics.Unit
+	}{
+		{"impressions", c.Impressions, n.minImpr, metrics.UnitCount},
+		{"clicks", c.Clicks, n.minClicks, metrics.UnitCount},
+		{"spend", c.Spend, n.minSpend, metrics.UnitMoney},
+		{"conversions", c.Conversions, n.minConversions, metrics.UnitCount},
+	} {
+		if m.need <= 0 {
+			continue
 		}
+		b.WriteString(sep)
+		b.WriteString(m.name)
+		b.WriteString(" ")
+		ec.writeValue(&b, m.unit, float64(m.have))
+		b.WriteString(" (needs ")
+		ec.writeValue(&b, m.unit, float64(m.need))
+		b.WriteString(")")
+		sep = ", "
 	}
-	return "minimum data: " + strings.Join(parts, ", ")
+	b.WriteString(" over ")
+	b.WriteString(n.minWindow.Words())
+	return b.String()
 }
 
 func (n *node) recentWords(ec *evalCtx) string {
