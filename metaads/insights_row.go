@@ -105,8 +105,8 @@ func (l ActionList[V]) Window(t string, w AttributionWindow) (V, bool) {
 // BreakdownValue is the value of one breakdown (or action breakdown) on a
 // row (or action element), such as {age, "25-34"}.
 type BreakdownValue struct {
-	Key   string
-	Value string
+	Key   string // breakdown name, such as "age" or "action_device"
+	Value string // its value on this row, such as "25-34"
 }
 
 // Insight is one insights row with real number types: counts are int64,
@@ -121,6 +121,8 @@ type BreakdownValue struct {
 // for it. Members this type does not model are kept in Extra, so API
 // drift loses nothing.
 type Insight struct {
+	// Identity: the ids and names present depend on the level and the
+	// fields requested; DateStart and DateStop are on every row.
 	AccountID       string
 	AccountName     string
 	AccountCurrency string // ISO 4217 code; money fields are in its minor units
@@ -134,8 +136,9 @@ type Insight struct {
 	DateStart       Date
 	DateStop        Date
 
+	// Counts.
 	Impressions            int64
-	Reach                  int64
+	Reach                  int64 // distinct people; 0 with hourly breakdowns
 	Clicks                 int64
 	UniqueClicks           int64
 	InlineLinkClicks       int64
@@ -145,15 +148,15 @@ type Insight struct {
 	Spend                  int64 // minor units
 	SocialSpend            int64 // minor units
 
-	Frequency          float64 // impressions per person
-	CTR                float64 // fraction (Meta's ctr / 100)
-	UniqueCTR          float64 // fraction
-	InlineLinkCTR      float64 // fraction (inline_link_click_ctr / 100)
-	CPC                float64 // minor units per click
-	CPM                float64 // minor units per 1000 impressions
-	CPP                float64 // minor units per 1000 people reached
-	CostPerInlineLink  float64 // minor units (cost_per_inline_link_click)
-	CostPerUniqueClick float64 // minor units (cost_per_unique_click)
+	Frequency              float64 // impressions per person
+	CTR                    float64 // fraction (Meta's ctr / 100)
+	UniqueCTR              float64 // fraction
+	InlineLinkCTR          float64 // fraction (inline_link_click_ctr / 100)
+	CPC                    float64 // minor units per click
+	CPM                    float64 // minor units per 1000 impressions
+	CPP                    float64 // minor units per 1000 people reached
+	CostPerInlineLinkClick float64 // minor units (cost_per_inline_link_click)
+	CostPerUniqueClick     float64 // minor units (cost_per_unique_click)
 
 	Actions               ActionList[int64]   // counts per action type
 	UniqueActions         ActionList[int64]   // unique counts per action type
@@ -543,7 +546,7 @@ func (d *rowDecoder) decode(row *Insight) {
 		case "cpp":
 			row.CPP = d.cost()
 		case "cost_per_inline_link_click":
-			row.CostPerInlineLink = d.cost()
+			row.CostPerInlineLinkClick = d.cost()
 		case "cost_per_unique_click":
 			row.CostPerUniqueClick = d.cost()
 		case "actions":

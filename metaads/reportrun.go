@@ -40,14 +40,14 @@ var (
 // ErrReportSkipped, and also ErrDataLimit when Meta says the report is too
 // large and ErrTransient when Meta calls the failure intermittent.
 type ReportRunError struct {
-	ID          string
-	Account     AccountID
-	Status      AsyncStatus
-	Code        int
-	Subcode     int
-	Message     string
-	UserTitle   string
-	UserMessage string
+	ID          string      // the report run id
+	Account     AccountID   // the ad account of the run
+	Status      AsyncStatus // JobFailed or JobSkipped
+	Code        int         // error_code (such as -2 or 2); 0 when Meta gave none
+	Subcode     int         // error_subcode (such as 1504045 "too large")
+	Message     string      // error_message, for developers
+	UserTitle   string      // error_user_title, localized
+	UserMessage string      // error_user_msg, localized
 }
 
 // Error describes the failure.
@@ -84,11 +84,11 @@ func (e *ReportRunError) Is(target error) bool {
 // The status fields are a snapshot from the last Refresh or Wait. A
 // ReportRun is not safe for concurrent use.
 type ReportRun struct {
-	ID              string
-	Account         AccountID
-	Status          AsyncStatus
-	PercentComplete int
-	DateStart       string
+	ID              string      // report_run_id: keep it to resume
+	Account         AccountID   // the ad account whose token polls the run
+	Status          AsyncStatus // async_status at the last poll
+	PercentComplete int         // async_percent_completion (0-100); not a completion signal
+	DateStart       string      // the run's date range, "YYYY-MM-DD"
 	DateStop        string
 	// Err is the failure of a run that ended in Failed or Skipped.
 	Err *ReportRunError
