@@ -552,15 +552,17 @@ func (cl *call) retryAPIError(e *Error) bool {
 // with jitter.
 func (cl *call) backoff(minWait, maxWait time.Duration, attemptNum int, _ *http.Response) time.Duration {
 	var wait time.Duration
-	var cause error = cl.apiErr
-	if cl.apiErr != nil && cl.apiErr.Is(ErrRateLimited) {
-		_, wait = cl.c.sched.throttleScope(cl.key, cl.apiErr)
+	// cause stays a nil interface (not a typed nil *Error) when no API
+	// error was read, so hooks can test RetryInfo.Err against nil.
+	cause := cl.readErr
+	if cl.apiErr != nil {
+		cause = cl.apiErr
+		if cl.apiErr.Is(ErrRateLimited) {
+			_, wait = cl.c.sched.throttleScope(cl.key, cl.apiErr)
+		}
 	}
 	if wait <= 0 {
 		wait = expBackoff(minWait, maxWait, attemptNum)
-	}
-	if cause == nil {
-		cause = cl.readErr
 	}
 	info := RetryInfo{RequestInfo: cl.info(), Wait: wait, Err: cause}
 	cl.c.cfg.logger.LogAttrs(context.Background(), slog.LevelInfo, "metaads retry",

@@ -78,8 +78,6 @@ type insightsQuery struct {
 	now        time.Time
 }
 
-func (q *insightsQuery) has(f string) bool { return slices.Contains(q.fields, f) }
-
 func isVideoField(f string) bool {
 	return strings.HasPrefix(f, "video_") || f == "cost_per_thruplay"
 }
