@@ -38,7 +38,10 @@ func (f ActuatorFunc) Apply(ctx context.Context, c Change) error { return f(ctx,
 // [Actuator] and records every attempt in a [Ledger].
 //
 // A decision is applied only when it is allowed, its rule is live, the
-// executor is not a dry run and the kill switch is off. A decision id the
+// executor is not a dry run and the kill switch is off. Every attempt is
+// recorded: applied, failed, dry run, or stopped by the kill switch;
+// decisions a safeguard blocked during evaluation are reported but not
+// recorded. A decision id the
 // ledger already shows as applied is skipped, so re-running the same
 // evaluation after a partial failure applies only what failed.
 type Executor struct {
@@ -198,7 +201,10 @@ func (x *Executor) one(ctx context.Context, d *Decision) (Result, error) {
 	}
 	switch {
 	case !d.Allowed:
-		entry.Outcome = OutcomeBlocked
+		// A safeguard blocked it during evaluation: not an attempt, so not
+		// recorded (the evaluation holds the evidence and the checks).
+		res.Outcome = OutcomeBlocked
+		return res, nil
 	case d.Action == ActionFreeze:
 		entry.Outcome = OutcomeApplied // nothing to do: the freeze acted inside the evaluation
 	case d.DryRun || x.dryRun:

@@ -16,7 +16,7 @@ const (
 	OutcomeApplied Outcome = "applied" // the Actuator applied the change (or sent the notification)
 	OutcomeFailed  Outcome = "failed"  // the Actuator returned an error; a retry may apply it
 	OutcomeDryRun  Outcome = "dry_run" // the decision was allowed but the rule or executor is a dry run
-	OutcomeBlocked Outcome = "blocked" // a safeguard blocked the decision; nothing was attempted
+	OutcomeBlocked Outcome = "blocked" // a safeguard or the kill switch blocked the decision; nothing was applied
 )
 
 // Entry is one ledger record: an attempt to carry out a decision. Cooldowns,
