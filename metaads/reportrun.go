@@ -33,6 +33,9 @@ var (
 	// ErrReportSkipped: the run ended in "Job Skipped" (expired or dropped by
 	// Meta); starting it again is the remedy.
 	ErrReportSkipped = errors.New("metaads: insights report run skipped")
+	// ErrReportTimeout: Wait gave up on a run that did not finish within
+	// PollOptions.Timeout (a stalled run; starting it again is the remedy).
+	ErrReportTimeout = errors.New("metaads: insights report run did not finish in time")
 )
 
 // ReportRunError reports a run that ended in "Job Failed" or "Job
@@ -182,6 +185,10 @@ type PollOptions struct {
 	// MaxPollErrors is how many polls in a row may fail with a transient or
 	// throttling error before Wait gives up (default 5).
 	MaxPollErrors int
+	// Timeout, when positive, bounds the total time Wait spends waiting
+	// between polls; a run still unfinished then is reported as stalled
+	// with ErrReportTimeout. Zero waits as long as ctx allows.
+	Timeout time.Duration
 }
 
 func (o PollOptions) withDefaults() PollOptions {
@@ -229,6 +236,7 @@ func (r *ReportRun) Wait(ctx context.Context, o PollOptions) error {
 	o = o.withDefaults()
 	delay := o.Initial
 	pollErrs := 0
+	var waited time.Duration
 	for {
 		err := r.Refresh(ctx)
 		switch {
@@ -249,6 +257,10 @@ func (r *ReportRun) Wait(ctx context.Context, o PollOptions) error {
 			return err
 		}
 		jittered := time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
+		if o.Timeout > 0 && waited+jittered > o.Timeout {
+			return fmt.Errorf("metaads: report run %s still %q (%d%%) after waiting %v: %w", r.ID, r.Status, r.PercentComplete, waited, ErrReportTimeout)
+		}
+		waited += jittered
 		if err := r.s.wait(ctx, jittered); err != nil {
 			return fmt.Errorf("metaads: waiting for report run %s: %w", r.ID, err)
 		}

@@ -3,8 +3,11 @@ package metaads
 import (
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/adpilot/adpilot/metaads/metaadstest"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestReportRunErrorKinds(t *testing.T) {
@@ -39,4 +42,21 @@ func TestPollOptionsDefaults(t *testing.T) {
 	assert.Equal(t, o.Initial, o.Max, "Max is raised to Initial")
 	assert.Equal(t, 1.5, o.Multiplier)
 	assert.Equal(t, 5, o.MaxPollErrors)
+}
+
+func TestReportRunStallTimeout(t *testing.T) {
+	e := newInsightsEnv(t, insightsScenario(1, 1, 1), metaadstest.WithReportRunPolls(50))
+	ctx := t.Context()
+	run, err := e.c.Insights.StartReport(ctx, e.acct, InsightsParams{TimeRange: janWeek})
+	require.NoError(t, err)
+	err = run.Wait(ctx, PollOptions{Initial: time.Minute, Max: 10 * time.Minute, Timeout: 30 * time.Minute})
+	require.ErrorIs(t, err, ErrReportTimeout)
+	assert.False(t, run.Done())
+	assert.True(t, restartable(err), "the runner starts a stalled run again")
+
+	// The runner restarts stalled runs, up to MaxRestarts, then reports the stall.
+	_, err = collect(e.c.Insights.Run(ctx, e.acct, InsightsParams{TimeRange: janWeek},
+		RunOptions{MaxRestarts: 1, Poll: PollOptions{Initial: time.Minute, Timeout: 5 * time.Minute}}))
+	require.ErrorIs(t, err, ErrReportTimeout)
+	assert.Len(t, requests(e.srv, "POST", "/act_1001/insights"), 3, "StartReport above, then the runner's run and its one restart")
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/adpilot/adpilot/internal/wire"
 )
@@ -26,10 +27,12 @@ type RunOptions struct {
 	// PageSize is the page size for reading results (default 100); on
 	// data-limit errors it is halved down to 5 before the runner splits.
 	PageSize int
-	// Poll controls the polling of each run.
+	// Poll controls the polling of each run. Its Timeout defaults to one
+	// hour here, after which a stalled run is started again.
 	Poll PollOptions
-	// MaxRestarts is how often a run that was skipped or failed is
-	// started again (default 2); runs too large are split instead.
+	// MaxRestarts is how often a run that was skipped, failed or stalled
+	// (see PollOptions.Timeout) is started again (default 2); runs too
+	// large are split instead.
 	MaxRestarts int
 	// OnReportStarted, when set, is called (from worker goroutines) with
 	// every run the runner starts.
@@ -358,6 +361,9 @@ func (o RunOptions) withDefaults(p InsightsParams) RunOptions {
 	if o.PageSize <= 0 {
 		o.PageSize = defaultInsightsPageSize
 	}
+	if o.Poll.Timeout == 0 {
+		o.Poll.Timeout = time.Hour
+	}
 	if o.MaxRestarts < 0 {
 		o.MaxRestarts = 0
 	} else if o.MaxRestarts == 0 {
@@ -367,11 +373,11 @@ func (o RunOptions) withDefaults(p InsightsParams) RunOptions {
 }
 
 // restartable reports run failures that a fresh run may not repeat:
-// skipped runs and failed ones (Meta's advice for "Job Failed" is to
+// skipped, stalled and failed runs (Meta's advice for "Job Failed" is to
 // create a new run), except those too large, which are split instead.
 func restartable(err error) bool {
 	var re *ReportRunError
-	return errors.As(err, &re) && !errors.Is(re, ErrDataLimit)
+	return errors.Is(err, ErrReportTimeout) || errors.As(err, &re) && !errors.Is(re, ErrDataLimit)
 }
 
 // initialChunks cuts the query's range into chunks (only for numeric time
