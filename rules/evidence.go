@@ -175,7 +175,7 @@ func operandWords(o *operand) string {
 	if o.isField {
 		return fieldTable[o.field].words
 	}
-	return o.metric.Name + " over " + o.window.Words()
+	return o.metric.Name + " " + windowPhrases[o.window]
 }
 
 func (o op) words() string {
@@ -189,9 +189,9 @@ func (o op) words() string {
 	case opLE:
 		return "at most"
 	case opEQ:
-		return "equal to"
+		return "exactly"
 	case opNE:
-		return "other than"
+		return "anything but"
 	case opBetween:
 		return "between"
 	case opOutside:
@@ -288,8 +288,8 @@ func (n *node) minDataWords(ec *evalCtx) string {
 		b.WriteString(")")
 		sep = ", "
 	}
-	b.WriteString(" over ")
-	b.WriteString(n.minWindow.Words())
+	b.WriteString(" ")
+	b.WriteString(windowPhrases[n.minWindow])
 	return b.String()
 }
 

@@ -41,7 +41,7 @@ var fieldTable = [numFields]fieldInfo{
 	fieldFlightElapsed:  {"flight_elapsed", metrics.UnitFraction, "share of the flight elapsed"},
 	fieldDailyPacing:    {"daily_pacing", metrics.UnitRatio, "daily pacing (spend today / budget x share of the day elapsed)"},
 	fieldLifetimePacing: {"lifetime_pacing", metrics.UnitRatio, "lifetime pacing (lifetime spend / lifetime budget x share of the flight elapsed)"},
-	fieldLearningPhase:  {"learning_phase", metrics.UnitCount, "in the learning phase (1 yes, 0 no)"},
+	fieldLearningPhase:  {"learning_phase", metrics.UnitCount, "learning-phase flag (1 = learning)"},
 }
 
 // unitHours is the unit of age fields. It is not a metrics unit: it only

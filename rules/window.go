@@ -54,6 +54,21 @@ var windowWords = [numWindows]string{
 	WindowBaseline7D: "the baseline week",
 }
 
+// windowPhrases follow a metric name in evidence ("spend over the last 7
+// complete days", "spend yesterday").
+var windowPhrases = [numWindows]string{
+	WindowToday:      "today so far",
+	WindowYesterday:  "yesterday",
+	WindowLast3D:     "over the last 3 complete days",
+	WindowLast7D:     "over the last 7 complete days",
+	WindowLast14D:    "over the last 14 complete days",
+	WindowLast30D:    "over the last 30 complete days",
+	WindowLifetime:   "over the lifetime",
+	WindowLaunch7D:   "in the first 7 days after launch",
+	WindowPrevious7D: "in the 7 days before last week",
+	WindowBaseline7D: "in the baseline week",
+}
+
 // ParseWindow returns the window with the given spec name ("last_7d").
 func ParseWindow(name string) (Window, error) {
 	for w := WindowToday; w < numWindows; w++ {
