@@ -222,7 +222,9 @@ type jobResult struct {
 //     splitting by entity (campaigns, then ad sets, then ads, down to the
 //     query's level, halving id lists);
 //   - rows are neither lost nor repeated: a split after some rows of a
-//     chunk were yielded skips those rows in the children.
+//     chunk were yielded skips those rows in the children (rows are told
+//     apart by [Insight.Key]; the runner adds the level's id field to
+//     Fields for that).
 //
 // Rows of different chunks arrive in completion order. On error Run
 // yields (zero, err) once and stops; breaking out of the loop cancels
@@ -238,6 +240,7 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 			return
 		}
 		o = o.withDefaults(p)
+		p = withKeyFields(p)
 		plan := initialChunks(p, o)
 		if o.Resume != nil {
 			plan = plan[:0]
@@ -346,6 +349,22 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 			}
 		}
 	}
+}
+
+// withKeyFields makes sure the rows carry the id of their level, which
+// Insight.Key (and so the runner's de-duplication) relies on.
+func withKeyFields(p InsightsParams) InsightsParams {
+	if len(p.Fields) == 0 {
+		return p // the default fields include the ids
+	}
+	id := "account_id"
+	if p.Level != "" && p.Level != LevelAccount {
+		id = string(p.Level) + "_id"
+	}
+	if !slices.Contains(p.Fields, id) {
+		p.Fields = append(slices.Clone(p.Fields), id)
+	}
+	return p
 }
 
 func (o RunOptions) withDefaults(p InsightsParams) RunOptions {
