@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+	"text/template/parse"
 	"time"
 
 	"github.com/adpilot/adpilot/metrics"
@@ -82,6 +83,9 @@ type action struct {
 	amount  int64
 	hasPct  bool
 	message *template.Template
+
+	constMessage string // the message when the template has no actions
+	isConst      bool
 }
 
 type safeguards struct {
@@ -94,6 +98,7 @@ type safeguards struct {
 	maxWeek          float64 // fraction; 0 = none
 	hasStep, hasWeek bool
 	skipLearning     bool
+	cooldownOK       string // the passed-cooldown detail, built once
 }
 
 type nodeKind uint8
@@ -147,7 +152,9 @@ type operand struct {
 type node struct {
 	kind  nodeKind
 	label string
-	kids  []*node
+	kids  []*node // in spec order (evidence)
+	fast  []*node // the same children, cheapest first (evaluation)
+	cost  int     // rough evaluation cost, for ordering siblings
 
 	// compare
 	left, right operand
@@ -171,6 +178,40 @@ type node struct {
 	recentRules   []string
 	recentActions []ActionType
 	within        time.Duration
+}
+
+// plan orders the children of groups cheapest first for the fast path.
+// Three-valued AND and OR do not depend on the order of their operands, so
+// only the work done changes: time and ledger tests and minimum-data gates
+// (direct count reads) run before metric comparisons, and statistical gates
+// (interval computations) last.
+func (n *node) plan() int {
+	switch n.kind {
+	case nodeHours, nodeWeekdays:
+		n.cost = 1
+	case nodeMinData:
+		n.cost = 2
+	case nodeRecent:
+		n.cost = 3
+	case nodeCompare:
+		n.cost = 4
+		if n.left.isField {
+			n.cost = 3
+		}
+		if n.hasRight && !n.right.isField {
+			n.cost += 3
+		}
+		if n.conf > 0 {
+			n.cost += 50
+		}
+	default:
+		n.fast = slices.Clone(n.kids)
+		for _, k := range n.kids {
+			n.cost += k.plan()
+		}
+		slices.SortStableFunc(n.fast, func(a, b *node) int { return a.cost - b.cost })
+	}
+	return n.cost
 }
 
 func (n *node) count() int {
@@ -252,6 +293,7 @@ func (c *compiler) rule(path string, rs *RuleSpec) *Rule {
 	} else {
 		r.cond = c.node(path+".conditions", rs.Conditions)
 		r.nodes = r.cond.count()
+		r.cond.plan()
 	}
 	r.action = c.action(path+".action", &rs.Action, r.level)
 	r.class = defaultClass(r.action)
@@ -780,9 +822,26 @@ func (c *compiler) action(path string, as *ActionSpec, level Level) action {
 			c.addf(path+".message", "invalid template: %v; expected text/template over .Rule .Entity .EntityID .Level .Evidence", err)
 		} else {
 			a.message = tm
+			if constantTemplate(tm) {
+				a.constMessage, a.isConst = as.Message, true
+			}
 		}
 	}
 	return a
+}
+
+// constantTemplate reports whether t is plain text (no actions), so the
+// message can be used as is without executing the template.
+func constantTemplate(t *template.Template) bool {
+	if t.Tree == nil || t.Tree.Root == nil {
+		return false
+	}
+	for _, n := range t.Tree.Root.Nodes {
+		if n.Type() != parse.NodeText {
+			return false
+		}
+	}
+	return true
 }
 
 type discard struct{}
@@ -792,6 +851,9 @@ func (discard) Write(p []byte) (int, error) { return len(p), nil }
 func (c *compiler) safeguards(path string, sg *SafeguardSpec, r *Rule) safeguards {
 	g := safeguards{}
 	g.cooldown, _ = c.duration(path+".cooldown", sg.Cooldown, false)
+	if g.cooldown > 0 {
+		g.cooldownOK = "no action by this rule on this entity in the last " + hoursWords(g.cooldown)
+	}
 	if sg.MaxExecutions < 0 {
 		c.addf(path+".max_executions", "%d is negative; expected 0 (no cap) or more", sg.MaxExecutions)
 	}

@@ -396,7 +396,7 @@ func (n *node) eval(ec *evalCtx) tri {
 	switch n.kind {
 	case nodeAll:
 		res := triTrue
-		for _, k := range n.kids {
+		for _, k := range n.fast {
 			switch k.eval(ec) {
 			case triFalse:
 				return triFalse
@@ -407,7 +407,7 @@ func (n *node) eval(ec *evalCtx) tri {
 		return res
 	case nodeAny:
 		res := triFalse
-		for _, k := range n.kids {
+		for _, k := range n.fast {
 			switch k.eval(ec) {
 			case triTrue:
 				return triTrue
@@ -585,7 +585,9 @@ func (s *RuleSet) decide(ec *evalCtx, fired []*Rule, out []Decision) []Decision 
 			d.Safeguards = append(d.Safeguards, Check{Name: "learning_freeze", Passed: true, Detail: fmt.Sprintf("rule %q froze the entity, but safety rules still act", freezer.id)})
 		}
 		d.Allowed = allPassed(d.Safeguards)
-		if r.action.message != nil {
+		if r.action.isConst {
+			d.Message = r.action.constMessage
+		} else if r.action.message != nil {
 			var b strings.Builder
 			if err := r.action.message.Execute(&b, templateData{Rule: r.name, Entity: e.Name, EntityID: e.ID, Level: e.Level.String(), Evidence: metEvidence(d.Evidence)}); err != nil {
 				d.Message = "message template failed: " + err.Error()
@@ -673,7 +675,7 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 		if e.LearningStage == LearningStageLearning {
 			add("learning_phase", false, "the entity is in the learning phase; this %s rule waits until it exits", r.class)
 		} else {
-			add("learning_phase", true, "not in the learning phase (stage %s)", orWord(e.LearningStage, "unknown"))
+			d.Safeguards = append(d.Safeguards, Check{Name: "learning_phase", Passed: true, Detail: "not in the learning phase (stage " + orWord(e.LearningStage, "unknown") + ")"})
 		}
 	}
 	g := &r.guard
@@ -682,7 +684,7 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 		if last != nil && ec.now.Sub(last.At) < g.cooldown {
 			add("cooldown", false, "this rule last acted %s ago (%s); cooldown is %s", hoursWords(ec.now.Sub(last.At)), last.At.Format(time.RFC3339), hoursWords(g.cooldown))
 		} else {
-			add("cooldown", true, "no action by this rule on this entity in the last %s", hoursWords(g.cooldown))
+			d.Safeguards = append(d.Safeguards, Check{Name: "cooldown", Passed: true, Detail: g.cooldownOK})
 		}
 	}
 	if g.maxExec > 0 {
