@@ -61,13 +61,52 @@
 // null are sent again when they are reads or marked Idempotent. The usage
 // headers of every operation feed the scheduler.
 //
+// # Insights
+//
+// The Insights service reads performance data with real number types.
+// InsightsParams is a value (the zero value is valid) with the level,
+// fields, date preset or time range, time increment, breakdowns, action
+// breakdowns, attribution windows, filtering and page size; it is checked
+// before anything is sent, and combinations Meta refuses or answers with
+// zeros (reach or video metrics with hourly breakdowns, rankings below ad
+// level, a date preset together with a time range) come back as errors
+// matching ErrInvalidParameter. Each Insight row has counts as int64,
+// money as int64 minor units of the account currency (spend "123.45" USD
+// is 12345), costs per result as float64 minor units and ratios as
+// fractions (Meta's ctr percentage divided by 100). Action lists (actions,
+// action_values, cost_per_action_type, video lists) are typed, with
+// lookups by action type and per attribution window. Insight.Counts maps a
+// row onto metrics.Counts: you choose the conversion action type, and the
+// purchase family (omni_purchase, purchase, the pixel names) is counted
+// under one name, never summed. Insights.All streams rows one page at a
+// time and, when Meta says a page is too much data, asks again for the
+// same page with half the page size. Insights.Page gives one page and its
+// cursor for callers that checkpoint.
+//
 // # Async reports
 //
-// Insights, including async report runs that a restarted process can
-// resume and the runner that splits long or too-large reports, are served
-// by the client's insights service (see InsightsParams and the Insights
-// field of Client). They use the same tokens, scheduler and retries as the
-// rest of the package.
+// Insights.StartReport starts a report run (POST act_{id}/insights) and
+// returns a ReportRun whose exported ID is all a restarted process needs:
+// Insights.ResumeReport(account, id) picks the run up again. Wait polls
+// with growing, jittered waits that end with the context; only "Job
+// Completed" counts as done, since a run can report 100% while still "Job
+// Running". A run that ends "Job Failed" or "Job Skipped" returns a
+// *ReportRunError with Meta's codes (errors.Is: ErrReportFailed,
+// ErrReportSkipped, ErrDataLimit for reports that are too large), and
+// PollOptions.Timeout reports a stalled run with ErrReportTimeout. Rows
+// reads the results lazily.
+//
+// # The insights runner
+//
+// Insights.Run pulls a large query through report runs: it cuts a long
+// time range into chunks (one run each), keeps at most MaxConcurrentJobs
+// runs in flight per ad account, starts skipped, failed and stalled runs
+// again, and on data-limit errors narrows in order: smaller result pages,
+// then halves of the date range, then splitting by entity (campaign ids,
+// then ad sets, then ads, down to the query's level). Rows are neither
+// lost nor repeated. OnCheckpoint reports the chunks not yet delivered,
+// with their run ids; pass the saved list as RunOptions.Resume after a
+// restart to continue without starting those runs again.
 //
 // # Rate limits
 //
