@@ -129,3 +129,25 @@ func TestCompileProblems(t *testing.T) {
 		}
 	}
 }
+
+// The example of doc.go compiles.
+func TestDocExampleCompiles(t *testing.T) {
+	doc := `{"rules": [{
+	  "id": "cpa-bleeder", "level": "adset", "live": false,
+	  "filter": {"objective": ["OUTCOME_SALES"], "name_contains": "prospecting"},
+	  "conditions": {"all": [
+	    {"min_data": {"window": "last_7d", "conversions": 10}},
+	    {"metric": "cpa", "window": "last_7d", "op": ">=", "value": 4500},
+	    {"metric": "cpa", "window": "last_7d", "op": ">", "value": 3000, "confidence": 0.9}
+	  ]},
+	  "action": {"type": "scale_budget", "percent": -20},
+	  "safeguards": {"cooldown": "72h", "max_executions": 2, "execution_window": "7d", "min_budget": 1000}
+	}]}`
+	set, err := CompileJSON([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := set.Rules()[0]; r.Class() != ClassProtect || r.Live() || r.Level() != LevelAdSet {
+		t.Errorf("rule %s: class %s, live %v, level %s", r.ID(), r.Class(), r.Live(), r.Level())
+	}
+}

@@ -27,8 +27,9 @@ type RuleSpec struct {
 
 	// Class sets the precedence of the rule's action: "safety" (stop
 	// losses) > "protect" (cut) > "scale" (grow) > "notify". Empty derives it
-	// from the action: pause is safety, a budget or bid decrease protect, an
-	// increase or unpause scale, notify notify.
+	// from the action: pause is safety, a percentage decrease of a budget or
+	// bid protect, an increase, unpause or set_budget scale, notify notify.
+	// Give a set_budget rule that cuts budgets the class "protect".
 	Class string `json:"class,omitempty"`
 
 	// Live must be true for the rule's mutations to be applied; rules are
