@@ -20,6 +20,7 @@ type RuleSet struct {
 	spec       Spec
 	rules      []*Rule
 	killSwitch bool
+	maxDaily   int
 	slots      int // distinct (metric, window) pairs, the per-entity cache size
 }
 
@@ -246,7 +247,10 @@ func Compile(spec Spec) (*RuleSet, error) {
 			c.ruleIDs[id] = true
 		}
 	}
-	set := &RuleSet{spec: spec, killSwitch: spec.KillSwitch}
+	set := &RuleSet{spec: spec, killSwitch: spec.KillSwitch, maxDaily: spec.MaxDailyChanges}
+	if spec.MaxDailyChanges < 0 {
+		c.addf("max_daily_changes", "%d is negative; expected 0 (no cap) or more", spec.MaxDailyChanges)
+	}
 	seen := map[string]int{}
 	for i := range spec.Rules {
 		path := "rules[" + strconv.Itoa(i) + "]"

@@ -96,6 +96,8 @@
 //     non-safety rules of the entity for the run;
 //   - one mutation per entity per run, chosen by precedence
 //     safety > protect > scale > notify (the earlier rule on a tie);
+//   - a cap on the changes to one entity per 24 hours by all rules
+//     (Spec.MaxDailyChanges; safety rules exempt);
 //   - a kill switch in the document (Spec.KillSwitch) and in the executor
 //     ([WithKillSwitch]);
 //   - dry run by default: a rule acts only when "live" is true, and an

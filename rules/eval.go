@@ -671,6 +671,15 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 	if mut && s.killSwitch {
 		add("kill_switch", false, "the kill switch is on: no rule changes anything")
 	}
+	if mut && s.maxDaily > 0 && r.class != ClassSafety {
+		n := 0
+		for _, h := range ec.hist {
+			if h.Outcome == OutcomeApplied && h.Action.Mutates() && !h.At.After(ec.now) && ec.now.Sub(h.At) < 24*time.Hour {
+				n++
+			}
+		}
+		add("max_daily_changes", n < s.maxDaily, "%d of %d changes to this entity in the last 24h, by all rules", n, s.maxDaily)
+	}
 	if r.guard.skipLearning {
 		if e.LearningStage == LearningStageLearning {
 			add("learning_phase", false, "the entity is in the learning phase; this %s rule waits until it exits", r.class)

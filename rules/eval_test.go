@@ -382,3 +382,34 @@ func TestHistoryOrderDoesNotMatter(t *testing.T) {
 		t.Errorf("cooldown ignored the newest entry when it came last\n%s", text(ev))
 	}
 }
+
+func TestMaxDailyChanges(t *testing.T) {
+	doc := `{"max_daily_changes": 2, "rules": [
+	  {"id": "grow", "level": "adset", "conditions": {"field": "daily_budget", "op": ">", "value": 0}, "action": {"type": "scale_budget", "percent": 10}},
+	  {"id": "stop", "level": "adset", "conditions": {"field": "daily_budget", "op": ">", "value": 99999}, "action": {"type": "pause"}}]}`
+	set, err := CompileJSON([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := snapOf(statsEntity())
+	snap.History = history("other", ActionScaleBudget, 2*time.Hour, 30*time.Hour)
+	if ev, _ := set.Evaluate(snap); !ev.Decisions[0].Allowed {
+		t.Errorf("one change in 24h blocked a second\n%s", text(ev))
+	}
+	snap.History = history("other", ActionScaleBudget, 2*time.Hour, 20*time.Hour)
+	ev, _ := set.Evaluate(snap)
+	if !blockedBy(ev.Decisions[0], "max_daily_changes") {
+		t.Errorf("third change in 24h allowed\n%s", text(ev))
+	}
+	// Safety rules are exempt.
+	snap.Entities[0].DailyBudget = 100000
+	ev, _ = set.Evaluate(snap)
+	for _, d := range ev.Decisions {
+		if d.RuleID == "stop" && !d.Allowed {
+			t.Errorf("safety rule blocked by the daily cap\n%s", text(ev))
+		}
+	}
+	if _, err := CompileJSON([]byte(`{"max_daily_changes": -1, "rules": [{"id": "a", "level": "ad", "conditions": {"hours": {"from": 1, "to": 2}}, "action": {"type": "pause"}}]}`)); err == nil || !strings.Contains(err.Error(), "max_daily_changes: -1 is negative") {
+		t.Errorf("negative cap: %v", err)
+	}
+}

@@ -13,6 +13,11 @@ type Spec struct {
 	// decisions are still computed and reported (notifications still go).
 	KillSwitch bool `json:"kill_switch,omitempty"`
 
+	// MaxDailyChanges, when positive, caps the changes applied to one
+	// entity by all rules together over the last 24 hours (Meta advises at
+	// most 2 or 3 budget or bid edits a day). Safety rules are exempt.
+	MaxDailyChanges int `json:"max_daily_changes,omitempty"`
+
 	// Rules are evaluated in order; on a tie of precedence the earlier rule wins.
 	Rules []RuleSpec `json:"rules"`
 }
