@@ -134,6 +134,9 @@ func (s *RuleSet) ExportMeta() (*MetaExport, error) {
 	for _, r := range s.rules {
 		x := &exporter{rule: r, path: "rules[" + strconv.Itoa(r.index) + "]"}
 		m := x.export(s.killSwitch)
+		if s.maxDaily > 0 && r.action.typ.Mutates() && r.class != ClassSafety {
+			x.notes = append(x.notes, "max_daily_changes: Meta's rules have no cap across rules; this rule's own limits still apply")
+		}
 		if len(x.issues) > 0 {
 			out.Unsupported = append(out.Unsupported, x.issues...)
 			continue
