@@ -23,9 +23,15 @@ var (
 	ErrTokenExpired = errors.New("metaads: access token expired")
 	// ErrPermission: codes 10, 200-299, 294 and permission subcodes.
 	ErrPermission = errors.New("metaads: permission denied")
-	// ErrNotFound: the object does not exist or cannot be seen (code 100 subcode 33, 803).
+	// ErrNotFound: the object does not exist or cannot be seen (code 100
+	// subcode 33, 803). Meta sends 100/33 alike for an unknown id, an object
+	// the token may not see and an operation the object does not support, so
+	// a not-found can also mean missing access. It does not match
+	// ErrInvalidParameter.
 	ErrNotFound = errors.New("metaads: not found")
-	// ErrInvalidParameter: code 100 and other parameter errors.
+	// ErrInvalidParameter: code 100 and other parameter errors, except the
+	// 100 subcodes that have their own kind: 33 (ErrNotFound) and 1487534
+	// (ErrDataLimit).
 	ErrInvalidParameter = errors.New("metaads: invalid parameter")
 	// ErrDataLimit: the request asked for too much data (code 1 "reduce the
 	// amount of data", subcode 99, or 100 with subcode 1487534).

@@ -142,7 +142,7 @@ func TestFakeObjectServices(t *testing.T) {
 
 	// Not found is classified.
 	_, err = e.c.Campaigns.Get(ctx, e.acct, "999999")
-	assert.Error(t, err)
+	requireNotFound(t, err, http.MethodGet, "999999")
 
 	// Every request carried the token in the header, never in the URL.
 	reqs := e.srv.Requests()
