@@ -85,7 +85,11 @@
 //
 // # Inspection
 //
-// Requests returns the recorded requests with every secret redacted; Usage
+// Requests returns the recorded requests with every secret redacted, each
+// with the HTTP status of its answer and, when the answer was a Graph
+// error, its code and subcode (RecordedRequest.Succeeded tells accepted
+// writes from refused ones, so a test can prove a write was not sent again
+// after Meta accepted it). Batch operations are recorded one by one. Usage
 // returns current usage; Account, Campaign, AdSet, Ad and Objects return the
 // stored objects, so tests can assert on what a client changed.
 //

@@ -110,7 +110,7 @@ func (s *Server) loginUser() *User {
 // at once).
 func (s *Server) handleDialog(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Query()
-	s.recordHTML(r, p)
+	s.recordHTML(w, r, p)
 	if !s.dialogRequest(w, p) {
 		return
 	}
@@ -143,7 +143,7 @@ func (s *Server) handleDialogSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := r.PostForm
-	s.recordHTML(r, p)
+	s.recordHTML(w, r, p)
 	if !s.dialogRequest(w, p) {
 		return
 	}
@@ -189,8 +189,8 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, p url.Values) {
 	http.Redirect(w, r, withQuery(p.Get("redirect_uri"), q)+"#_=_", http.StatusFound)
 }
 
-func (s *Server) recordHTML(r *http.Request, p url.Values) {
-	c := &call{r: r, version: r.PathValue("version"), path: "/dialog/oauth", params: p}
+func (s *Server) recordHTML(w http.ResponseWriter, r *http.Request, p url.Values) {
+	c := &call{r: r, w: w, version: r.PathValue("version"), path: "/dialog/oauth", params: p}
 	s.record(c)
 }
 

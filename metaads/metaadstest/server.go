@@ -36,7 +36,8 @@ type Server struct {
 	runs     map[string]*reportRun
 	usage    *usageState
 	faults   []*faultRec
-	reqs     []RecordedRequest
+	recMu    sync.Mutex // guards reqs and the records in it
+	reqs     []*RecordedRequest
 	gen      *generator
 	cache    *insightsCache
 	trace    atomic.Uint64
@@ -220,7 +221,7 @@ func (s *Server) versionedHTML(h http.HandlerFunc) http.HandlerFunc {
 			s.writeError(w, e, nil)
 			return
 		}
-		h(w, r)
+		h(&statusWriter{ResponseWriter: w, s: s}, r)
 	}
 }
 
@@ -234,6 +235,7 @@ func (s *Server) api(mode authMode, h func(*call) (any, *apiError)) http.Handler
 			s.unversioned(w, r)
 			return
 		}
+		w = &statusWriter{ResponseWriter: w, s: s}
 		c := &call{s: s, r: r, w: w, version: v, path: strings.TrimPrefix(r.URL.Path, "/"+v)}
 		if versionRE.MatchString(v) {
 			w.Header().Set("Facebook-Api-Version", v)
@@ -335,6 +337,7 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError, hdr http.Header)
 	if e.Code == 190 || e.Code == 104 {
 		w.Header().Set("WWW-Authenticate", `OAuth "Facebook Platform" "invalid_token" "`+strings.ReplaceAll(e.message(), `"`, "'")+`"`)
 	}
+	noteError(w, e)
 	w.WriteHeader(e.status())
 	_, _ = w.Write(e.body(s.fbtrace()))
 }
