@@ -105,7 +105,12 @@ func (c Currency) Decimals() int { return int(c.decimals) }
 // is "-0.05". The result parses back with [Currency.ParseAmount].
 func (c Currency) Format(minor int64) string {
 	var buf [32]byte
-	b := buf[:0]
+	return string(c.AppendFormat(buf[:0], minor))
+}
+
+// AppendFormat appends minor formatted as [Currency.Format] does to b and
+// returns the extended slice; it does not allocate when b has room.
+func (c Currency) AppendFormat(b []byte, minor int64) []byte {
 	u := uint64(minor)
 	if minor < 0 {
 		b = append(b, '-')
@@ -115,10 +120,12 @@ func (c Currency) Format(minor int64) string {
 	b = strconv.AppendUint(b, u/off, 10)
 	if c.decimals > 0 {
 		b = append(b, '.')
-		frac := strconv.AppendUint(nil, u%off+off, 10) // leading "1" pads zeros
-		b = append(b, frac[1:]...)
+		frac := u % off
+		for d := off / 10; d > 0; d /= 10 { // zero-padded to the currency's decimals
+			b = append(b, byte('0'+frac/d%10))
+		}
 	}
-	return string(b)
+	return b
 }
 
 // ParseAmount parses an exact decimal amount in major units ("123.45",

@@ -110,9 +110,116 @@ type Metric struct {
 	// reach). Their Value is ok == false on a Counts with ReachSummed set.
 	NeedsWindowReach bool
 
-	value    func(Counts) (float64, bool)
-	num, den func(Counts) int64 // ratio metrics: value = scale · num / den
+	// The computation is data, not function values, so that ValueOf's
+	// argument does not escape and Value stays allocation-free.
+	get      countField  // count and money metrics: the field as is
+	num, den countField  // ratio metrics: value = scale · num / den
+	calc     derivedCalc // other derived metrics
 	scale    float64
+}
+
+// countField names an int64 field of [Counts]; the zero value names none.
+type countField uint8
+
+const (
+	fImpressions countField = iota + 1
+	fReach
+	fClicks
+	fLinkClicks
+	fUniqueClicks
+	fSpend
+	fPostEngagements
+	fPageEngagements
+	fVideoPlays
+	fVideoViews3s
+	fVideoP25
+	fVideoP50
+	fVideoP75
+	fVideoP95
+	fVideoP100
+	fThruPlays
+	fVideoWatchTime
+	fLandingPageViews
+	fLeads
+	fPurchases
+	fPurchaseValue
+	fConversions
+	fConversionValue
+)
+
+// of returns the field f of c.
+func (f countField) of(c *Counts) int64 {
+	switch f {
+	case fImpressions:
+		return c.Impressions
+	case fReach:
+		return c.Reach
+	case fClicks:
+		return c.Clicks
+	case fLinkClicks:
+		return c.LinkClicks
+	case fUniqueClicks:
+		return c.UniqueClicks
+	case fSpend:
+		return c.Spend
+	case fPostEngagements:
+		return c.PostEngagements
+	case fPageEngagements:
+		return c.PageEngagements
+	case fVideoPlays:
+		return c.VideoPlays
+	case fVideoViews3s:
+		return c.VideoViews3s
+	case fVideoP25:
+		return c.VideoP25
+	case fVideoP50:
+		return c.VideoP50
+	case fVideoP75:
+		return c.VideoP75
+	case fVideoP95:
+		return c.VideoP95
+	case fVideoP100:
+		return c.VideoP100
+	case fThruPlays:
+		return c.ThruPlays
+	case fVideoWatchTime:
+		return c.VideoWatchTimeMillis
+	case fLandingPageViews:
+		return c.LandingPageViews
+	case fLeads:
+		return c.Leads
+	case fPurchases:
+		return c.Purchases
+	case fPurchaseValue:
+		return c.PurchaseValue
+	case fConversions:
+		return c.Conversions
+	case fConversionValue:
+		return c.ConversionValue
+	}
+	return 0
+}
+
+// derivedCalc names a derived metric that is not a plain ratio.
+type derivedCalc uint8
+
+const (
+	calcNone derivedCalc = iota
+	calcProfit
+	calcProfitMargin
+	calcROI
+)
+
+func (k derivedCalc) of(c *Counts) (float64, bool) {
+	switch k {
+	case calcProfit:
+		return float64(Profit(c.ConversionValue, c.Spend)), true
+	case calcProfitMargin:
+		return ProfitMargin(c.ConversionValue, c.Spend)
+	case calcROI:
+		return ROI(c.ConversionValue, c.Spend)
+	}
+	return 0, false
 }
 
 // Value computes the metric from c. ok is false when the metric is
@@ -120,22 +227,27 @@ type Metric struct {
 // de-duplicated reach and c.ReachSummed is set, or m is the zero Metric.
 // For count and money metrics ok is always true (the field is returned as
 // is; see [Counts.Validate] for invalid input). The value is never NaN or
-// Inf.
-func (m Metric) Value(c Counts) (float64, bool) {
-	if m.NeedsWindowReach && c.ReachSummed {
+// Inf. [Metric.ValueOf] is the same without copying c.
+func (m Metric) Value(c Counts) (float64, bool) { return m.ValueOf(&c) }
+
+// ValueOf is [Metric.Value] on *c, for hot loops that keep their Counts in
+// place (a Counts is over 200 bytes). It does not modify *c. A nil c is
+// undefined: ok is false.
+func (m Metric) ValueOf(c *Counts) (float64, bool) {
+	if c == nil || (m.NeedsWindowReach && c.ReachSummed) {
 		return 0, false
 	}
 	switch {
-	case m.num != nil:
-		d := m.den(c)
+	case m.num != 0:
+		d := m.den.of(c)
 		if d <= 0 {
 			return 0, false
 		}
-		return float64(m.num(c)) * m.scale / float64(d), true
-	case m.value != nil:
-		return m.value(c)
+		return float64(m.num.of(c)) * m.scale / float64(d), true
+	case m.get != 0:
+		return float64(m.get.of(c)), true
 	}
-	return 0, false
+	return m.calc.of(c)
 }
 
 // Parts returns the numerator and denominator counts of a ratio metric
@@ -144,11 +256,13 @@ func (m Metric) Value(c Counts) (float64, bool) {
 // spend and conversions for cpa. Statistical gates use them as successes
 // and trials, or spend and results. ok is false for other metrics, and,
 // like Value, for reach metrics on summed reach.
-func (m Metric) Parts(c Counts) (num, den int64, ok bool) {
-	if m.num == nil || (m.NeedsWindowReach && c.ReachSummed) {
+func (m Metric) Parts(c Counts) (num, den int64, ok bool) { return m.partsOf(&c) }
+
+func (m Metric) partsOf(c *Counts) (num, den int64, ok bool) {
+	if c == nil || m.num == 0 || (m.NeedsWindowReach && c.ReachSummed) {
 		return 0, 0, false
 	}
-	return m.num(c), m.den(c), true
+	return m.num.of(c), m.den.of(c), true
 }
 
 // Interval returns a two-sided confidence interval for the metric's true
@@ -157,7 +271,13 @@ func (m Metric) Parts(c Counts) (num, den int64, ok bool) {
 // unit. ok is false for other kinds and wherever the interval function
 // reports ok == false (no trials, no spend, invalid confidence).
 func (m Metric) Interval(c Counts, confidence float64) (lo, hi float64, ok bool) {
-	num, den, ok := m.Parts(c)
+	return m.IntervalOf(&c, confidence)
+}
+
+// IntervalOf is [Metric.Interval] on *c without copying it. A nil c gives
+// ok == false.
+func (m Metric) IntervalOf(c *Counts, confidence float64) (lo, hi float64, ok bool) {
+	num, den, ok := m.partsOf(c)
 	if !ok {
 		return 0, 0, false
 	}
@@ -196,27 +316,25 @@ func AllMetrics() []Metric {
 }
 
 // field builds a count or money metric that returns one field as is.
-func field(name string, unit Unit, desc string, get func(Counts) int64) Metric {
-	return Metric{Name: name, Unit: unit, Description: desc, value: func(c Counts) (float64, bool) {
-		return float64(get(c)), true
-	}}
+func field(name string, unit Unit, desc string, get countField) Metric {
+	return Metric{Name: name, Unit: unit, Description: desc, get: get}
 }
 
 // ratioOf builds a metric num / den (times 1000 for the per-mille kinds).
-func ratioOf(name string, unit Unit, better Direction, kind RatioKind, desc string, num, den func(Counts) int64) Metric {
+func ratioOf(name string, unit Unit, better Direction, kind RatioKind, desc string, num, den countField) Metric {
 	return Metric{Name: name, Unit: unit, Better: better, Kind: kind, Description: desc, num: num, den: den, scale: 1}
 }
 
 // perMille builds a metric 1000 · num / den (CPM, CPP).
-func perMille(name, desc string, num, den func(Counts) int64) Metric {
+func perMille(name, desc string, num, den countField) Metric {
 	m := ratioOf(name, UnitMoney, LowerIsBetter, OtherRatio, desc, num, den)
 	m.scale = 1000
 	return m
 }
 
 // derived builds a metric that is not a plain ratio of two counts.
-func derived(name string, unit Unit, better Direction, desc string, f func(Counts) (float64, bool)) Metric {
-	return Metric{Name: name, Unit: unit, Better: better, Description: desc, value: f}
+func derived(name string, unit Unit, better Direction, desc string, calc derivedCalc) Metric {
+	return Metric{Name: name, Unit: unit, Better: better, Description: desc, calc: calc}
 }
 
 // reachBased marks m as needing a de-duplicated reach.
@@ -225,76 +343,62 @@ func reachBased(m Metric) Metric {
 	return m
 }
 
-// Field accessors for the table.
-func impressions(c Counts) int64  { return c.Impressions }
-func reach(c Counts) int64        { return c.Reach }
-func clicks(c Counts) int64       { return c.Clicks }
-func linkClicks(c Counts) int64   { return c.LinkClicks }
-func uniqueClicks(c Counts) int64 { return c.UniqueClicks }
-func spend(c Counts) int64        { return c.Spend }
-func postEng(c Counts) int64      { return c.PostEngagements }
-func videoPlays(c Counts) int64   { return c.VideoPlays }
-func views3s(c Counts) int64      { return c.VideoViews3s }
-func thruPlays(c Counts) int64    { return c.ThruPlays }
-func conversions(c Counts) int64  { return c.Conversions }
-func convValue(c Counts) int64    { return c.ConversionValue }
-
 // metricTable is the immutable registry behind LookupMetric and AllMetrics.
 // It is never written after initialisation.
 var metricTable = [...]Metric{
-	field("impressions", UnitCount, "impressions", impressions),
-	reachBased(field("reach", UnitCount, "distinct people reached (needs de-duplicated window reach)", reach)),
-	field("clicks", UnitCount, "all clicks, including reactions, expands and profile clicks", clicks),
-	field("link_clicks", UnitCount, "inline link clicks", linkClicks),
-	field("unique_clicks", UnitCount, "people who clicked (estimated)", uniqueClicks),
-	field("spend", UnitMoney, "amount spent, minor units", spend),
-	field("post_engagements", UnitCount, "post engagement actions", postEng),
-	field("page_engagements", UnitCount, "page engagement actions", func(c Counts) int64 { return c.PageEngagements }),
-	field("video_plays", UnitCount, "video plays of any length", videoPlays),
-	field("video_views", UnitCount, "video plays of 3 seconds or more", views3s),
-	field("video_p25_watched", UnitCount, "plays that reached 25% of the video", func(c Counts) int64 { return c.VideoP25 }),
-	field("video_p50_watched", UnitCount, "plays that reached 50% of the video", func(c Counts) int64 { return c.VideoP50 }),
-	field("video_p75_watched", UnitCount, "plays that reached 75% of the video", func(c Counts) int64 { return c.VideoP75 }),
-	field("video_p95_watched", UnitCount, "plays that reached 95% of the video", func(c Counts) int64 { return c.VideoP95 }),
-	field("video_p100_watched", UnitCount, "plays that reached the end of the video", func(c Counts) int64 { return c.VideoP100 }),
-	field("thruplays", UnitCount, "plays to completion or of at least 15 seconds", thruPlays),
-	field("video_watch_time", UnitDuration, "total video watch time, milliseconds", func(c Counts) int64 { return c.VideoWatchTimeMillis }),
-	field("landing_page_views", UnitCount, "landing page views", func(c Counts) int64 { return c.LandingPageViews }),
-	field("leads", UnitCount, "lead actions", func(c Counts) int64 { return c.Leads }),
-	field("purchases", UnitCount, "purchase actions", func(c Counts) int64 { return c.Purchases }),
-	field("purchase_value", UnitMoney, "purchase value, minor units", func(c Counts) int64 { return c.PurchaseValue }),
-	field("conversions", UnitCount, "the advertiser's chosen conversion event", conversions),
-	field("conversion_value", UnitMoney, "value of the chosen conversion event, minor units", convValue),
+	field("impressions", UnitCount, "impressions", fImpressions),
+	reachBased(field("reach", UnitCount, "distinct people reached (needs de-duplicated window reach)", fReach)),
+	field("clicks", UnitCount, "all clicks, including reactions, expands and profile clicks", fClicks),
+	field("link_clicks", UnitCount, "inline link clicks", fLinkClicks),
+	field("unique_clicks", UnitCount, "people who clicked (estimated)", fUniqueClicks),
+	field("spend", UnitMoney, "amount spent, minor units", fSpend),
+	field("post_engagements", UnitCount, "post engagement actions", fPostEngagements),
+	field("page_engagements", UnitCount, "page engagement actions", fPageEngagements),
+	field("video_plays", UnitCount, "video plays of any length", fVideoPlays),
+	field("video_views", UnitCount, "video plays of 3 seconds or more", fVideoViews3s),
+	field("video_p25_watched", UnitCount, "plays that reached 25% of the video", fVideoP25),
+	field("video_p50_watched", UnitCount, "plays that reached 50% of the video", fVideoP50),
+	field("video_p75_watched", UnitCount, "plays that reached 75% of the video", fVideoP75),
+	field("video_p95_watched", UnitCount, "plays that reached 95% of the video", fVideoP95),
+	field("video_p100_watched", UnitCount, "plays that reached the end of the video", fVideoP100),
+	field("thruplays", UnitCount, "plays to completion or of at least 15 seconds", fThruPlays),
+	field("video_watch_time", UnitDuration, "total video watch time, milliseconds", fVideoWatchTime),
+	field("landing_page_views", UnitCount, "landing page views", fLandingPageViews),
+	field("leads", UnitCount, "lead actions", fLeads),
+	field("purchases", UnitCount, "purchase actions", fPurchases),
+	field("purchase_value", UnitMoney, "purchase value, minor units", fPurchaseValue),
+	field("conversions", UnitCount, "the advertiser's chosen conversion event", fConversions),
+	field("conversion_value", UnitMoney, "value of the chosen conversion event, minor units", fConversionValue),
 
-	ratioOf("ctr", UnitFraction, HigherIsBetter, Proportion, "clicks / impressions", clicks, impressions),
-	ratioOf("link_ctr", UnitFraction, HigherIsBetter, Proportion, "link_clicks / impressions", linkClicks, impressions),
-	reachBased(ratioOf("unique_ctr", UnitFraction, HigherIsBetter, Proportion, "unique_clicks / reach", uniqueClicks, reach)),
-	ratioOf("cpc", UnitMoney, LowerIsBetter, CostPer, "spend / clicks", spend, clicks),
-	ratioOf("cost_per_link_click", UnitMoney, LowerIsBetter, CostPer, "spend / link_clicks", spend, linkClicks),
-	perMille("cpm", "1000 × spend / impressions", spend, impressions),
-	reachBased(perMille("cpp", "1000 × spend / reach", spend, reach)),
-	ratioOf("cpa", UnitMoney, LowerIsBetter, CostPer, "spend / conversions (cost per result)", spend, conversions),
-	ratioOf("cost_per_purchase", UnitMoney, LowerIsBetter, CostPer, "spend / purchases", spend, func(c Counts) int64 { return c.Purchases }),
-	ratioOf("cost_per_lead", UnitMoney, LowerIsBetter, CostPer, "spend / leads", spend, func(c Counts) int64 { return c.Leads }),
-	ratioOf("cost_per_landing_page_view", UnitMoney, LowerIsBetter, CostPer, "spend / landing_page_views", spend, func(c Counts) int64 { return c.LandingPageViews }),
-	ratioOf("conversion_rate", UnitFraction, HigherIsBetter, Proportion, "conversions / link_clicks", conversions, linkClicks),
-	ratioOf("roas", UnitRatio, HigherIsBetter, OtherRatio, "conversion_value / spend (conversion value / cost ratio)", convValue, spend),
-	ratioOf("purchase_roas", UnitRatio, HigherIsBetter, OtherRatio, "purchase_value / spend", func(c Counts) int64 { return c.PurchaseValue }, spend),
-	reachBased(ratioOf("frequency", UnitRatio, Neutral, OtherRatio, "impressions / reach", impressions, reach)),
-	reachBased(ratioOf("reach_efficiency", UnitFraction, HigherIsBetter, Proportion, "reach / impressions (1 / frequency)", reach, impressions)),
-	ratioOf("engagement_rate", UnitFraction, HigherIsBetter, Proportion, "post_engagements / impressions", postEng, impressions),
-	reachBased(ratioOf("engagement_rate_reach", UnitFraction, HigherIsBetter, Proportion, "post_engagements / reach", postEng, reach)),
-	ratioOf("cost_per_engagement", UnitMoney, LowerIsBetter, CostPer, "spend / post_engagements", spend, postEng),
-	derived("profit", UnitMoney, HigherIsBetter, "conversion_value − spend (before cost of goods)", func(c Counts) (float64, bool) { return float64(Profit(c.ConversionValue, c.Spend)), true }),
-	derived("profit_margin", UnitFraction, HigherIsBetter, "(conversion_value − spend) / conversion_value", func(c Counts) (float64, bool) { return ProfitMargin(c.ConversionValue, c.Spend) }),
-	derived("roi", UnitRatio, HigherIsBetter, "(conversion_value − spend) / spend", func(c Counts) (float64, bool) { return ROI(c.ConversionValue, c.Spend) }),
-	ratioOf("value_per_conversion", UnitMoney, HigherIsBetter, OtherRatio, "conversion_value / conversions", convValue, conversions),
-	ratioOf("view_rate", UnitFraction, HigherIsBetter, Proportion, "video_views / impressions", views3s, impressions),
-	ratioOf("hook_rate", UnitFraction, HigherIsBetter, Proportion, "3-second video views / impressions (same as view_rate)", views3s, impressions),
-	ratioOf("cost_per_view", UnitMoney, LowerIsBetter, CostPer, "spend / video_views", spend, views3s),
-	ratioOf("thruplay_rate", UnitFraction, HigherIsBetter, Proportion, "thruplays / impressions", thruPlays, impressions),
-	ratioOf("cost_per_thruplay", UnitMoney, LowerIsBetter, CostPer, "spend / thruplays", spend, thruPlays),
-	ratioOf("hold_rate", UnitFraction, HigherIsBetter, Proportion, "thruplays / video_views", thruPlays, views3s),
-	ratioOf("completion_rate", UnitFraction, HigherIsBetter, Proportion, "video_p100_watched / video_plays", func(c Counts) int64 { return c.VideoP100 }, videoPlays),
-	ratioOf("average_watch_time", UnitDuration, HigherIsBetter, OtherRatio, "video_watch_time / video_plays, milliseconds", func(c Counts) int64 { return c.VideoWatchTimeMillis }, videoPlays),
+	ratioOf("ctr", UnitFraction, HigherIsBetter, Proportion, "clicks / impressions", fClicks, fImpressions),
+	ratioOf("link_ctr", UnitFraction, HigherIsBetter, Proportion, "link_clicks / impressions", fLinkClicks, fImpressions),
+	reachBased(ratioOf("unique_ctr", UnitFraction, HigherIsBetter, Proportion, "unique_clicks / reach", fUniqueClicks, fReach)),
+	ratioOf("cpc", UnitMoney, LowerIsBetter, CostPer, "spend / clicks", fSpend, fClicks),
+	ratioOf("cost_per_link_click", UnitMoney, LowerIsBetter, CostPer, "spend / link_clicks", fSpend, fLinkClicks),
+	perMille("cpm", "1000 × spend / impressions", fSpend, fImpressions),
+	reachBased(perMille("cpp", "1000 × spend / reach", fSpend, fReach)),
+	ratioOf("cpa", UnitMoney, LowerIsBetter, CostPer, "spend / conversions (cost per result)", fSpend, fConversions),
+	ratioOf("cost_per_purchase", UnitMoney, LowerIsBetter, CostPer, "spend / purchases", fSpend, fPurchases),
+	ratioOf("cost_per_lead", UnitMoney, LowerIsBetter, CostPer, "spend / leads", fSpend, fLeads),
+	ratioOf("cost_per_landing_page_view", UnitMoney, LowerIsBetter, CostPer, "spend / landing_page_views", fSpend, fLandingPageViews),
+	ratioOf("conversion_rate", UnitFraction, HigherIsBetter, Proportion, "conversions / link_clicks", fConversions, fLinkClicks),
+	ratioOf("roas", UnitRatio, HigherIsBetter, OtherRatio, "conversion_value / spend (conversion value / cost ratio)", fConversionValue, fSpend),
+	ratioOf("purchase_roas", UnitRatio, HigherIsBetter, OtherRatio, "purchase_value / spend", fPurchaseValue, fSpend),
+	reachBased(ratioOf("frequency", UnitRatio, Neutral, OtherRatio, "impressions / reach", fImpressions, fReach)),
+	reachBased(ratioOf("reach_efficiency", UnitFraction, HigherIsBetter, Proportion, "reach / impressions (1 / frequency)", fReach, fImpressions)),
+	ratioOf("engagement_rate", UnitFraction, HigherIsBetter, Proportion, "post_engagements / impressions", fPostEngagements, fImpressions),
+	reachBased(ratioOf("engagement_rate_reach", UnitFraction, HigherIsBetter, Proportion, "post_engagements / reach", fPostEngagements, fReach)),
+	ratioOf("cost_per_engagement", UnitMoney, LowerIsBetter, CostPer, "spend / post_engagements", fSpend, fPostEngagements),
+	derived("profit", UnitMoney, HigherIsBetter, "conversion_value − spend (before cost of goods)", calcProfit),
+	derived("profit_margin", UnitFraction, HigherIsBetter, "(conversion_value − spend) / conversion_value", calcProfitMargin),
+	derived("roi", UnitRatio, HigherIsBetter, "(conversion_value − spend) / spend", calcROI),
+	ratioOf("value_per_conversion", UnitMoney, HigherIsBetter, OtherRatio, "conversion_value / conversions", fConversionValue, fConversions),
+	ratioOf("view_rate", UnitFraction, HigherIsBetter, Proportion, "video_views / impressions", fVideoViews3s, fImpressions),
+	ratioOf("hook_rate", UnitFraction, HigherIsBetter, Proportion, "3-second video views / impressions (same as view_rate)", fVideoViews3s, fImpressions),
+	ratioOf("cost_per_view", UnitMoney, LowerIsBetter, CostPer, "spend / video_views", fSpend, fVideoViews3s),
+	ratioOf("thruplay_rate", UnitFraction, HigherIsBetter, Proportion, "thruplays / impressions", fThruPlays, fImpressions),
+	ratioOf("cost_per_thruplay", UnitMoney, LowerIsBetter, CostPer, "spend / thruplays", fSpend, fThruPlays),
+	ratioOf("hold_rate", UnitFraction, HigherIsBetter, Proportion, "thruplays / video_views", fThruPlays, fVideoViews3s),
+	ratioOf("completion_rate", UnitFraction, HigherIsBetter, Proportion, "video_p100_watched / video_plays", fVideoP100, fVideoPlays),
+	ratioOf("average_watch_time", UnitDuration, HigherIsBetter, OtherRatio, "video_watch_time / video_plays, milliseconds", fVideoWatchTime, fVideoPlays),
 }

@@ -161,10 +161,17 @@ type evalCtx struct {
 	hist    []*Entry
 	cur     uint32
 	cache   []slotValue
-	m       measure           // scratch of the fast path
-	win     [numWindows]int32 // 1 + index in e.Stats of each window, 0 when absent
+	m       measure                    // scratch of the fast path
+	has     [numWindows]bool           // whether the current entity has each window
+	wc      [numWindows]metrics.Counts // the current entity's counts, copied in once
 	money   *metrics.Currency
 	history map[string][]*Entry
+
+	// evidence scratch: the texts of one decision, and a block the
+	// Value and Threshold pointers of the evidence are carved from
+	tb     []byte
+	spans  []textSpan
+	fblock []float64
 
 	// interval cache per slot, valid when ivGen[slot] == cur
 	ivGen      []uint32
@@ -182,11 +189,10 @@ type slotValue struct {
 
 // counts returns the counts of window w of the current entity.
 func (ec *evalCtx) counts(w Window) (*metrics.Counts, bool) {
-	i := ec.win[w]
-	if i == 0 {
+	if !ec.has[w] {
 		return nil, false
 	}
-	return &ec.e.Stats[i-1].Counts, true
+	return &ec.wc[w], true
 }
 
 // setEntity makes e the current entity: a new cache generation and the
@@ -201,15 +207,18 @@ func (ec *evalCtx) setEntity(e *Entity) (badWindow Window, ok bool) {
 		clear(ec.ivGen)
 		ec.cur = 1
 	}
-	ec.win = [numWindows]int32{}
+	ec.has = [numWindows]bool{}
 	for i := range e.Stats {
 		w := e.Stats[i].Window
 		if !w.valid() {
 			return w, false
 		}
-		// The first entry of a window wins, as in Entity.counts.
-		if ec.win[w] == 0 {
-			ec.win[w] = int32(i + 1)
+		// The first entry of a window wins, as in Entity.counts. The copy
+		// loads the whole Counts at once (its cache lines in parallel)
+		// instead of missing the cache once per field later.
+		if !ec.has[w] {
+			ec.has[w] = true
+			ec.wc[w] = e.Stats[i].Counts
 		}
 	}
 	return 0, true
@@ -222,7 +231,7 @@ func (ec *evalCtx) metric(o *operand) (float64, bool) {
 	}
 	v, ok := 0.0, false
 	if c, has := ec.counts(o.window); has {
-		v, ok = o.metric.Value(*c)
+		v, ok = o.metric.ValueOf(c)
 	}
 	*sv = slotValue{gen: ec.cur, ok: ok, val: v}
 	return v, ok
@@ -246,7 +255,7 @@ func (ec *evalCtx) bound(o *operand, conf float64, above bool) (v, lo, hi float6
 		lo, hi, ok = ec.ivLo[o.slot], ec.ivHi[o.slot], ec.ivOK[o.slot]
 	} else {
 		if c, has := ec.counts(o.window); has {
-			lo, hi, ok = o.metric.Interval(*c, conf)
+			lo, hi, ok = o.metric.IntervalOf(c, conf)
 		}
 		ec.ivGen[o.slot], ec.ivConf[o.slot], ec.ivLo[o.slot], ec.ivHi[o.slot], ec.ivOK[o.slot] = ec.cur, conf, lo, hi, ok
 	}
@@ -576,7 +585,7 @@ func (s *RuleSet) decide(ec *evalCtx, fired []*Rule, out []Decision) []Decision 
 			EntityID: e.ID, EntityName: e.Name, Account: e.Account, At: ec.now,
 			DryRun: !r.live && r.action.typ != ActionFreeze, // a freeze acts inside the evaluation
 		}
-		_, d.Evidence = r.cond.evidence(ec, 0, make([]Evidence, 0, r.nodes))
+		d.Evidence = ec.ruleEvidence(r)
 		d.Safeguards = make([]Check, 0, 8)
 		s.guard(ec, r, &d)
 		if freezer != nil && r != freezer && d.Action != ActionNotify && r.class != ClassSafety {

@@ -12,14 +12,17 @@ import (
 
 // evidence walks the whole tree (no short-circuit) once and writes every
 // condition with its measurement in words. It returns the node's result.
+// The texts go into ec.tb, one span per entry in ec.spans (parallel to out
+// from the decision's first entry); finishEvidence turns them
+// into strings with one allocation per decision.
 func (n *node) evidence(ec *evalCtx, depth int, out []Evidence) (tri, []Evidence) {
 	ev := Evidence{Depth: depth}
-	var text string
 	var res tri
 	switch n.kind {
 	case nodeAll, nodeAny, nodeNot:
 		at := len(out)
 		out = append(out, Evidence{})
+		ec.spans = append(ec.spans, textSpan{})
 		met, unknown := 0, 0
 		for _, k := range n.kids {
 			var r tri
@@ -31,134 +34,219 @@ func (n *node) evidence(ec *evalCtx, depth int, out []Evidence) (tri, []Evidence
 				unknown++
 			}
 		}
+		a := ec.label(n.label)
 		switch n.kind {
 		case nodeAll:
 			res = boolTri(met == len(n.kids))
 			if res == triFalse && unknown > 0 && met+unknown == len(n.kids) {
 				res = triUnknown
 			}
-			text = fmt.Sprintf("all of %d conditions (%d met)", len(n.kids), met)
+			ec.groupWords("all of ", len(n.kids), met)
 		case nodeAny:
 			res = boolTri(met > 0)
 			if res == triFalse && unknown > 0 {
 				res = triUnknown
 			}
-			text = fmt.Sprintf("any of %d conditions (%d met)", len(n.kids), met)
+			ec.groupWords("any of ", len(n.kids), met)
 		default:
 			res = triUnknown
 			if unknown == 0 {
 				res = boolTri(met == 0)
 			}
-			text = "not the following"
+			ec.tb = append(ec.tb, "not the following"...)
 		}
 		ev.Result = res.words()
-		out[at] = labelled(n.label, text, ev)
+		out[at] = ev
+		ec.spans[at] = textSpan{a, len(ec.tb)}
 		return res, out
+	}
+	a := ec.label(n.label)
+	switch n.kind {
 	case nodeCompare:
-		res, text = n.compareWords(ec, &ev)
+		res = n.compareWords(ec, &ev)
 	case nodeHours:
-		res = boolTri(n.inHours(ec.now.Hour()))
-		text = fmt.Sprintf("hour of day is %02d:00; needs %02d:00 to %02d:00", ec.now.Hour(), n.hourFrom, n.hourTo)
+		h := ec.now.Hour()
+		res = boolTri(n.inHours(h))
+		ec.tb = append(ec.tb, "hour of day is "...)
+		ec.tb = appendHour(ec.tb, h)
+		ec.tb = append(ec.tb, "; needs "...)
+		ec.tb = appendHour(ec.tb, n.hourFrom)
+		ec.tb = append(ec.tb, " to "...)
+		ec.tb = appendHour(ec.tb, n.hourTo)
 	case nodeWeekdays:
 		res = n.eval(ec)
-		var days []string
+		ec.tb = append(ec.tb, "day of week is "...)
+		ec.tb = append(ec.tb, weekdayNames[ec.now.Weekday()]...)
+		ec.tb = append(ec.tb, "; needs one of "...)
+		sep := ""
 		for d := range 7 {
 			if n.days&(1<<d) != 0 {
-				days = append(days, weekdayNames[d])
+				ec.tb = append(ec.tb, sep...)
+				ec.tb = append(ec.tb, weekdayNames[d]...)
+				sep = ", "
 			}
 		}
-		text = fmt.Sprintf("day of week is %s; needs one of %s", weekdayNames[ec.now.Weekday()], strings.Join(days, ", "))
 	case nodeMinData:
 		res = n.eval(ec)
-		text = n.minDataWords(ec)
+		n.minDataWords(ec)
 	case nodeRecent:
 		res = n.eval(ec)
-		text = n.recentWords(ec)
+		ec.tb = append(ec.tb, n.recentWords(ec)...)
 	}
 	ev.Result = res.words()
-	return res, append(out, labelled(n.label, text, ev))
+	ec.spans = append(ec.spans, textSpan{a, len(ec.tb)})
+	return res, append(out, ev)
 }
 
-func labelled(label, text string, ev Evidence) Evidence {
+// textSpan is the text of one evidence entry in evalCtx.tb.
+type textSpan struct{ from, to int }
+
+// label starts an entry's text: it returns where the text starts and
+// writes the label, if any.
+func (ec *evalCtx) label(label string) int {
+	a := len(ec.tb)
 	if label != "" {
-		text = label + ": " + text
+		ec.tb = append(ec.tb, label...)
+		ec.tb = append(ec.tb, ": "...)
 	}
-	ev.Text = text
+	return a
+}
+
+// groupWords writes "all of 3 conditions (2 met)".
+func (ec *evalCtx) groupWords(what string, kids, met int) {
+	ec.tb = append(ec.tb, what...)
+	ec.tb = strconv.AppendInt(ec.tb, int64(kids), 10)
+	ec.tb = append(ec.tb, " conditions ("...)
+	ec.tb = strconv.AppendInt(ec.tb, int64(met), 10)
+	ec.tb = append(ec.tb, " met)"...)
+}
+
+// appendHour appends h as "09:00".
+func appendHour(b []byte, h int) []byte {
+	if h >= 0 && h < 10 {
+		b = append(b, '0')
+	}
+	b = strconv.AppendInt(b, int64(h), 10)
+	return append(b, ":00"...)
+}
+
+// ruleEvidence returns the evidence of rule r on the current entity.
+func (ec *evalCtx) ruleEvidence(r *Rule) []Evidence {
+	ec.tb, ec.spans = ec.tb[:0], ec.spans[:0]
+	_, ev := r.cond.evidence(ec, 0, make([]Evidence, 0, r.nodes))
+	ec.finishEvidence(ev)
 	return ev
 }
 
-func (n *node) compareWords(ec *evalCtx, ev *Evidence) (tri, string) {
+// finishEvidence sets the Text of each entry from the buffer: one string
+// for the whole decision, sliced per entry.
+func (ec *evalCtx) finishEvidence(ev []Evidence) {
+	all := string(ec.tb)
+	for i := range ev {
+		sp := ec.spans[i]
+		ev[i].Text = all[sp.from:sp.to]
+	}
+}
+
+// floats returns two float64s for an entry's Value and Threshold, carved
+// from a block shared by the decision.
+func (ec *evalCtx) floats() *[2]float64 {
+	if len(ec.fblock) < 2 {
+		ec.fblock = make([]float64, 32)
+	}
+	p := (*[2]float64)(ec.fblock[:2])
+	ec.fblock = ec.fblock[2:]
+	return p
+}
+
+func (n *node) compareWords(ec *evalCtx, ev *Evidence) tri {
 	var m measure
 	res := n.compare(ec, &m)
-	var b strings.Builder
-	b.Grow(192)
-	vals := new([2]float64) // Value and Threshold share one allocation
-	b.WriteString(operandWords(&n.left))
+	var vals *[2]float64
+	if m.lok || !n.hasRight {
+		vals = ec.floats()
+	}
+	ec.operandWords(&n.left)
 	if !n.left.isField {
 		ev.Window = n.left.window
 	}
 	if !m.lok {
-		b.WriteString(" is undefined (")
-		b.WriteString(undefinedWhy(ec, &n.left))
-		b.WriteString(")")
+		ec.tb = append(ec.tb, " is undefined ("...)
+		ec.tb = append(ec.tb, undefinedWhy(ec, &n.left)...)
+		ec.tb = append(ec.tb, ")"...)
 	} else {
 		vals[0] = m.left
 		ev.Value = &vals[0]
-		b.WriteString(" is ")
-		ec.writeValue(&b, n.left.unit, m.left)
+		ec.tb = append(ec.tb, " is "...)
+		ec.writeValue(n.left.unit, m.left)
 		if m.hasIval {
 			ev.Interval = &Interval{Lo: m.lo, Hi: m.hi, Confidence: n.conf}
-			fmt.Fprintf(&b, " (%s interval %s to %s)", pctWords(n.conf), ec.format(n.left.unit, m.lo), ec.format(n.left.unit, m.hi))
+			ec.intervalWords(n.conf, n.left.unit, m.lo, m.hi)
 		} else if n.conf > 0 {
-			b.WriteString(" (no interval: too little data)")
+			ec.tb = append(ec.tb, " (no interval: too little data)"...)
 		}
 	}
-	b.WriteString("; needs ")
+	ec.tb = append(ec.tb, "; needs "...)
 	if n.conf > 0 {
 		if n.op == opGT || n.op == opGE {
-			b.WriteString("its lower bound ")
+			ec.tb = append(ec.tb, "its lower bound "...)
 		} else {
-			b.WriteString("its upper bound ")
+			ec.tb = append(ec.tb, "its upper bound "...)
 		}
 	}
 	switch {
 	case n.op == opBetween || n.op == opOutside:
-		fmt.Fprintf(&b, "%s %s and %s", n.op.words(), ec.format(n.left.unit, n.lo), ec.format(n.left.unit, n.hi))
+		ec.tb = append(ec.tb, n.op.words()...)
+		ec.tb = append(ec.tb, ' ')
+		ec.writeValue(n.left.unit, n.lo)
+		ec.tb = append(ec.tb, " and "...)
+		ec.writeValue(n.left.unit, n.hi)
 	case n.hasRight:
-		b.WriteString(n.op.words())
-		b.WriteString(" ")
+		ec.tb = append(ec.tb, n.op.words()...)
+		ec.tb = append(ec.tb, ' ')
 		if n.factor != 1 {
-			b.WriteString(strconv.FormatFloat(n.factor, 'g', -1, 64))
-			b.WriteString(" x ")
+			ec.tb = strconv.AppendFloat(ec.tb, n.factor, 'g', -1, 64)
+			ec.tb = append(ec.tb, " x "...)
 		}
-		b.WriteString(operandWords(&n.right))
+		ec.operandWords(&n.right)
 		if m.rok {
 			if m.rIval {
-				fmt.Fprintf(&b, " (%s interval %s to %s)", pctWords(n.conf), ec.format(n.right.unit, m.rlo), ec.format(n.right.unit, m.rhi))
+				ec.intervalWords(n.conf, n.right.unit, m.rlo, m.rhi)
 			} else {
-				b.WriteString(" (")
-				b.WriteString(ec.format(n.right.unit, m.right))
-				b.WriteString(")")
+				ec.tb = append(ec.tb, " ("...)
+				ec.writeValue(n.right.unit, m.right)
+				ec.tb = append(ec.tb, ")"...)
 			}
 			if res != triUnknown {
 				vals[1] = m.threshold
 				ev.Threshold = &vals[1]
-				b.WriteString(" = ")
-				ec.writeValue(&b, n.left.unit, m.threshold)
+				ec.tb = append(ec.tb, " = "...)
+				ec.writeValue(n.left.unit, m.threshold)
 			}
 		} else if m.lok {
-			b.WriteString(", which is undefined (")
-			b.WriteString(undefinedWhy(ec, &n.right))
-			b.WriteString(")")
+			ec.tb = append(ec.tb, ", which is undefined ("...)
+			ec.tb = append(ec.tb, undefinedWhy(ec, &n.right)...)
+			ec.tb = append(ec.tb, ")"...)
 		}
 	default:
 		vals[1] = n.value
 		ev.Threshold = &vals[1]
-		b.WriteString(n.op.words())
-		b.WriteString(" ")
-		ec.writeValue(&b, n.left.unit, n.value)
+		ec.tb = append(ec.tb, n.op.words()...)
+		ec.tb = append(ec.tb, ' ')
+		ec.writeValue(n.left.unit, n.value)
 	}
-	return res, b.String()
+	return res
+}
+
+// intervalWords writes " (90% interval lo to hi)".
+func (ec *evalCtx) intervalWords(conf float64, u metrics.Unit, lo, hi float64) {
+	ec.tb = append(ec.tb, " ("...)
+	ec.tb = strconv.AppendFloat(ec.tb, conf*100, 'g', -1, 64)
+	ec.tb = append(ec.tb, "% interval "...)
+	ec.writeValue(u, lo)
+	ec.tb = append(ec.tb, " to "...)
+	ec.writeValue(u, hi)
+	ec.tb = append(ec.tb, ')')
 }
 
 func undefinedWhy(ec *evalCtx, o *operand) string {
@@ -171,11 +259,14 @@ func undefinedWhy(ec *evalCtx, o *operand) string {
 	return "its denominator is zero"
 }
 
-func operandWords(o *operand) string {
+func (ec *evalCtx) operandWords(o *operand) {
 	if o.isField {
-		return fieldTable[o.field].words
+		ec.tb = append(ec.tb, fieldTable[o.field].words...)
+		return
 	}
-	return o.metric.Name + " " + windowPhrases[o.window]
+	ec.tb = append(ec.tb, o.metric.Name...)
+	ec.tb = append(ec.tb, ' ')
+	ec.tb = append(ec.tb, windowPhrases[o.window]...)
 }
 
 func (o op) words() string {
@@ -200,71 +291,61 @@ func (o op) words() string {
 	return "?"
 }
 
-func pctWords(f float64) string { return strconv.FormatFloat(f*100, 'g', -1, 64) + "%" }
-
-// format returns a value in its unit: money in the snapshot currency
-// (minor units when none), fractions as percents.
-func (ec *evalCtx) format(u metrics.Unit, v float64) string {
-	var b strings.Builder
-	ec.writeValue(&b, u, v)
-	return b.String()
+// writeValue appends a value in its unit to ec.tb: money in the snapshot
+// currency (minor units when none), fractions as percents.
+func (ec *evalCtx) writeValue(u metrics.Unit, v float64) {
+	ec.tb = appendValue(ec.tb, ec.money, u, v)
 }
 
-// writeValue writes a value in its unit, as format does.
-func (ec *evalCtx) writeValue(b *strings.Builder, u metrics.Unit, v float64) {
-	var buf [32]byte
+func appendValue(b []byte, money *metrics.Currency, u metrics.Unit, v float64) []byte {
 	switch u {
 	case metrics.UnitMoney:
-		if ec.money != nil && math.Abs(v) < 1e15 {
-			b.WriteString(ec.money.Format(int64(math.Round(v))))
-			b.WriteString(" ")
-			b.WriteString(ec.money.Code())
-			return
+		if money != nil && math.Abs(v) < 1e15 {
+			b = money.AppendFormat(b, int64(math.Round(v)))
+			b = append(b, ' ')
+			return append(b, money.Code()...)
 		}
-		b.Write(strconv.AppendFloat(buf[:0], math.Round(v*100)/100, 'f', -1, 64))
-		b.WriteString(" (minor units)")
+		b = strconv.AppendFloat(b, math.Round(v*100)/100, 'f', -1, 64)
+		return append(b, " (minor units)"...)
 	case metrics.UnitFraction:
-		b.Write(strconv.AppendFloat(buf[:0], v*100, 'f', 2, 64))
-		b.WriteString("%")
+		b = strconv.AppendFloat(b, v*100, 'f', 2, 64)
+		return append(b, '%')
 	case metrics.UnitCount:
-		b.Write(strconv.AppendFloat(buf[:0], v, 'f', 0, 64))
+		return strconv.AppendFloat(b, v, 'f', 0, 64)
 	case unitHours:
-		b.Write(strconv.AppendFloat(buf[:0], v, 'f', 1, 64))
-		b.WriteString("h")
+		b = strconv.AppendFloat(b, v, 'f', 1, 64)
+		return append(b, 'h')
 	case metrics.UnitDuration:
-		b.Write(strconv.AppendFloat(buf[:0], v, 'f', 0, 64))
-		b.WriteString(" ms")
-	default:
-		b.Write(strconv.AppendFloat(buf[:0], v, 'f', 2, 64))
+		b = strconv.AppendFloat(b, v, 'f', 0, 64)
+		return append(b, " ms"...)
 	}
+	return strconv.AppendFloat(b, v, 'f', 2, 64)
 }
 
-func (n *node) minDataWords(ec *evalCtx) string {
-	var b strings.Builder
-	b.Grow(128)
-	b.WriteString("minimum data: ")
+func (n *node) minDataWords(ec *evalCtx) {
+	ec.tb = append(ec.tb, "minimum data: "...)
 	sep := ""
 	if n.minAge > 0 {
 		if ec.e.CreatedTime.IsZero() {
-			b.WriteString("age unknown (needs ")
+			ec.tb = append(ec.tb, "age unknown (needs "...)
 		} else {
-			b.WriteString("age ")
-			ec.writeValue(&b, unitHours, hoursBetween(ec.e.CreatedTime, ec.now))
-			b.WriteString(" (needs ")
+			ec.tb = append(ec.tb, "age "...)
+			ec.writeValue(unitHours, hoursBetween(ec.e.CreatedTime, ec.now))
+			ec.tb = append(ec.tb, " (needs "...)
 		}
-		ec.writeValue(&b, unitHours, n.minAge)
-		b.WriteString(")")
+		ec.writeValue(unitHours, n.minAge)
+		ec.tb = append(ec.tb, ')')
 		sep = ", "
 	}
 	if n.minWindow == 0 {
-		return b.String()
+		return
 	}
 	c, ok := ec.e.counts(n.minWindow)
 	if !ok {
-		b.WriteString(sep)
-		b.WriteString("no data for ")
-		b.WriteString(n.minWindow.Words())
-		return b.String()
+		ec.tb = append(ec.tb, sep...)
+		ec.tb = append(ec.tb, "no data for "...)
+		ec.tb = append(ec.tb, n.minWindow.Words()...)
+		return
 	}
 	for _, m := range [...]struct {
 		name       string
@@ -279,18 +360,17 @@ func (n *node) minDataWords(ec *evalCtx) string {
 		if m.need <= 0 {
 			continue
 		}
-		b.WriteString(sep)
-		b.WriteString(m.name)
-		b.WriteString(" ")
-		ec.writeValue(&b, m.unit, float64(m.have))
-		b.WriteString(" (needs ")
-		ec.writeValue(&b, m.unit, float64(m.need))
-		b.WriteString(")")
+		ec.tb = append(ec.tb, sep...)
+		ec.tb = append(ec.tb, m.name...)
+		ec.tb = append(ec.tb, ' ')
+		ec.writeValue(m.unit, float64(m.have))
+		ec.tb = append(ec.tb, " (needs "...)
+		ec.writeValue(m.unit, float64(m.need))
+		ec.tb = append(ec.tb, ')')
 		sep = ", "
 	}
-	b.WriteString(" ")
-	b.WriteString(windowPhrases[n.minWindow])
-	return b.String()
+	ec.tb = append(ec.tb, ' ')
+	ec.tb = append(ec.tb, windowPhrases[n.minWindow]...)
 }
 
 func (n *node) recentWords(ec *evalCtx) string {
