@@ -47,7 +47,11 @@ const (
 	// complete"); it matches the item's method and relative URL.
 	FaultBatchNull
 	// FaultReportFailed makes an async report run created by the matching
-	// POST .../insights end in "Job Failed".
+	// POST .../insights end in "Job Failed". The run's error_code and
+	// error_subcode are Code and Subcode (default -2/2490547 "report
+	// failed"); use -3/1504045 for a report too large, 2/1504043 for an
+	// intermittent failure, or any pair of reference §5. error_message is
+	// Message, or the documented text of a known pair.
 	FaultReportFailed
 	// FaultReportSkipped makes it end in "Job Skipped".
 	FaultReportSkipped
@@ -69,9 +73,9 @@ type Fault struct {
 	Delay time.Duration
 
 	Status        int    // FaultError
-	Code          int    // FaultError, FaultThrottle
-	Subcode       int    // FaultError, FaultThrottle
-	Message       string // FaultError
+	Code          int    // FaultError, FaultThrottle, FaultReportFailed
+	Subcode       int    // FaultError, FaultThrottle, FaultReportFailed
+	Message       string // FaultError, FaultReportFailed
 	Transient     bool   // FaultError
 	RegainMinutes int    // FaultThrottle
 }
@@ -96,6 +100,9 @@ func (s *Server) InjectFault(f Fault) error {
 	}
 	if f.Kind == FaultError && f.Code == 0 {
 		return errors.New("metaadstest: InjectFault: FaultError needs a Code")
+	}
+	if f.Kind == FaultReportFailed && f.Code == 0 && (f.Subcode != 0 || f.Message != "") {
+		return errors.New("metaadstest: InjectFault: FaultReportFailed with a Subcode or Message needs a Code (such as -3 with subcode 1504045)")
 	}
 	if f.Path != "" && !strings.HasPrefix(f.Path, "/") {
 		return fmt.Errorf("metaadstest: InjectFault: Path %q must start with / (the part after the version)", f.Path)

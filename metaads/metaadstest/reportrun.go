@@ -18,6 +18,44 @@ type reportRun struct {
 	completed   time.Time
 	dateStart   string
 	dateStop    string
+	failure     runFailure // of a run that ends in "Job Failed"
+}
+
+// runFailure is the error a failed run reports.
+type runFailure struct {
+	code, subcode      int
+	message, title, us string
+}
+
+// runFailures are the documented async report errors (reference §5). The
+// messages are the fake's own wording: clients branch on the codes.
+var runFailures = map[[2]int]runFailure{
+	{-2, 2490547}: {message: "The report failed to run.", title: "Report failed", us: "The report could not be generated. Please try again."},
+	{-3, 1504045}: {message: "The report is too large to generate. Please reduce the date range or the number of objects in the report.",
+		title: "Report too large", us: "Please reduce the amount of data in your report, then try again."},
+	{2, 1504043}:   {message: "An intermittent error occurred while generating the report. Please try again.", title: "Report failed", us: "Please try again."},
+	{2, 1504041}:   {message: "The report has invalid breakdowns.", title: "Invalid breakdowns", us: "Please change the breakdowns of the report."},
+	{2, 1504042}:   {message: "The report has invalid custom metrics.", title: "Invalid custom metrics", us: "Please change the metrics of the report."},
+	{4, 1504022}:   {message: "There have been too many calls from this app. Please try again later.", title: "Too many requests", us: "Please try again later."},
+	{4, 1504039}:   {message: "There have been too many calls from this app. Please try again later.", title: "Too many requests", us: "Please try again later."},
+	{100, 3191001}: {message: "You do not have permission to see this report.", title: "Permission error", us: "Ask an admin of the ad account for access."},
+}
+
+// failureOf returns the failure a FaultReportFailed asks for.
+func failureOf(f *Fault) runFailure {
+	code, sub := f.Code, f.Subcode
+	if code == 0 {
+		code, sub = -2, 2490547
+	}
+	out, ok := runFailures[[2]int{code, sub}]
+	if !ok {
+		out = runFailure{message: "The report failed to run.", title: "Report failed", us: "The report could not be generated."}
+	}
+	out.code, out.subcode = code, sub
+	if f.Message != "" {
+		out.message = f.Message
+	}
+	return out
 }
 
 // createReportRun serves POST /{object}/insights.
@@ -32,6 +70,9 @@ func (s *Server) createReportRun(c *call, id string) (any, *apiError) {
 	run := &reportRun{id: s.st.newID("run"), account: s.st.accountOf(id), steps: s.cfg.reportPolls, final: "Job Completed", res: res, created: now}
 	if f := s.takeFault(http.MethodPost, c.path, func(k FaultKind) bool { return k == FaultReportFailed || k == FaultReportSkipped }); f != nil {
 		run.final = map[FaultKind]string{FaultReportFailed: "Job Failed", FaultReportSkipped: "Job Skipped"}[f.Kind]
+		if f.Kind == FaultReportFailed {
+			run.failure = failureOf(f)
+		}
 	}
 	ar := s.st.accounts[run.account]
 	if q, e := parseInsightsQuery(c.params, 0, ar.loc, dayOf(ar.CreatedTime, ar.loc), now); e == nil && len(q.ranges) > 0 {
@@ -83,11 +124,14 @@ func (s *Server) pollRun(r *reportRun, fields []string) (any, *apiError) {
 		all["time_completed"] = r.completed.Unix()
 	}
 	if st == "Job Failed" {
-		all["error_code"] = -2
-		all["error_subcode"] = 2490547
-		all["error_message"] = "The report failed to run."
-		all["error_user_title"] = "Report failed"
-		all["error_user_msg"] = "The report could not be generated. Please try again."
+		f := r.failure
+		all["error_code"] = f.code
+		if f.subcode != 0 {
+			all["error_subcode"] = f.subcode
+		}
+		all["error_message"] = f.message
+		all["error_user_title"] = f.title
+		all["error_user_msg"] = f.us
 	}
 	if len(fields) == 0 {
 		return all, nil
