@@ -79,7 +79,13 @@
 // [Provider] implements metaads.TokenProvider: one cached token source per
 // ad account, loaded once however many requests ask at the same time,
 // renewed inside the renew window on a context the Provider owns (never a
-// request's), and saved to the store whenever the token changes.
+// request's), and saved to the store whenever the token changes. A source
+// reads the store again when its copy is older than the cache TTL
+// ([WithCacheTTL], one minute by default), so a disconnect or reauth mark
+// made on another replica stops it within that time; Callback, Disconnect
+// and reauth marks made through the Provider's own Manager apply at once.
+// A disconnected account gives an error matching [ErrNoToken]; one that
+// needs a new login gives a [*ReauthError].
 //
 // # Secrets
 //

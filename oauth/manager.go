@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+	"weak"
 
 	"golang.org/x/oauth2"
 
@@ -30,6 +32,34 @@ type Manager struct {
 	states *States
 	graph  *metaads.Client
 	set    *settings
+
+	provMu    sync.Mutex
+	providers []weak.Pointer[Provider] // created from this Manager; see dropCached
+}
+
+// register remembers p so that Callback, Disconnect and reauth marks drop
+// its cached sources. Weak pointers let unused providers be collected.
+func (m *Manager) register(p *Provider) {
+	m.provMu.Lock()
+	defer m.provMu.Unlock()
+	m.providers = slices.DeleteFunc(m.providers, func(w weak.Pointer[Provider]) bool { return w.Value() == nil })
+	m.providers = append(m.providers, weak.Make(p))
+}
+
+// dropCached makes every Provider created from m read user's connections
+// from the store again.
+func (m *Manager) dropCached(user string) {
+	m.provMu.Lock()
+	ps := make([]*Provider, 0, len(m.providers))
+	for _, w := range m.providers {
+		if p := w.Value(); p != nil {
+			ps = append(ps, p)
+		}
+	}
+	m.provMu.Unlock()
+	for _, p := range ps {
+		p.dropUser(user)
+	}
 }
 
 // NewManager validates cfg and returns a Manager storing tokens in store.
@@ -182,7 +212,9 @@ func (m *Manager) Callback(ctx context.Context, sessionID, user string, query ur
 	c := &Connected{User: user, MetaUserID: info.UserID, TokenType: info.Type, Scopes: info.Scopes,
 		Expiry: info.ExpiresAt, DataAccessExpiry: info.DataAccessExpiresAt,
 		Status: m.statusFor(info.ExpiresAt, info.DataAccessExpiresAt), AdAccounts: accounts}
-	if err := m.saveConnection(ctx, c, tok); err != nil {
+	err = m.saveConnection(ctx, c, tok)
+	m.dropCached(user)
+	if err != nil {
 		return nil, err
 	}
 	m.log().LogAttrs(ctx, slog.LevelInfo, "oauth: meta account connected",
@@ -310,6 +342,7 @@ func (m *Manager) reauth(ctx context.Context, user string, account metaads.Accou
 		m.log().LogAttrs(ctx, slog.LevelWarn, "oauth: could not mark connection for reauth",
 			slog.String("user", user), slog.String("error", err.Error()))
 	}
+	m.dropCached(user)
 	m.log().LogAttrs(ctx, slog.LevelWarn, "oauth: reconnect required",
 		slog.String("user", user), slog.String("reason", reason))
 	return &ReauthError{User: user, Account: account, Reason: reason, Err: cause}
@@ -505,6 +538,7 @@ func (m *Manager) Disconnect(ctx context.Context, user string) error {
 		}
 	}
 	// Also tombstone rows we could not open, so no ciphertext survives.
+	defer m.dropCached(user)
 	var errs []error
 	deleted := 0
 	for rec, err := range m.store.Inner().List(ctx, Query{User: user}) {

@@ -23,6 +23,7 @@ type settings struct {
 	replay      ReplayStore
 	renewWindow time.Duration
 	callTimeout time.Duration
+	cacheTTL    time.Duration
 }
 
 func newSettings(opts []Option) (*settings, error) {
@@ -31,6 +32,7 @@ func newSettings(opts []Option) (*settings, error) {
 		stateTTL:    DefaultStateTTL,
 		renewWindow: DefaultRenewWindow,
 		callTimeout: 30 * time.Second,
+		cacheTTL:    DefaultCacheTTL,
 	}, opts)
 }
 
@@ -153,6 +155,25 @@ func WithCallTimeout(d time.Duration) Option {
 			return fmt.Errorf("oauth: WithCallTimeout(%s): want a positive duration", d)
 		}
 		s.callTimeout = d
+		return nil
+	}
+}
+
+// DefaultCacheTTL is how long a Provider serves a connection it loaded
+// before reading the store again.
+const DefaultCacheTTL = time.Minute
+
+// WithCacheTTL sets how long a Provider serves a loaded connection before
+// it reads the store again (measured with the WithClock clock), so that a
+// Disconnect, a reconnect or a reauth mark made by another process or
+// replica takes effect within d. Changes made through the Provider's own
+// Manager apply at once. Default 1 minute; it must be positive.
+func WithCacheTTL(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("oauth: WithCacheTTL(%s): want a positive duration", d)
+		}
+		s.cacheTTL = d
 		return nil
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -22,32 +23,45 @@ import (
 // WithCallTimeout), never on the context of the request that happened to
 // trigger them.
 //
-// When a token cannot be renewed (expired, revoked, code 190, data access
-// lapsed) Token returns an error matching ErrReauthRequired that names the
-// user and account; a still-valid token Meta will not extend keeps being
-// served and the connection is marked StatusExpiring.
+// A source reads the store again once its connection was loaded longer ago
+// than the cache TTL (WithCacheTTL, default one minute on the injected
+// clock), so a Disconnect, reconnect or reauth mark made by another process
+// or replica applies within that time. Changes made through the Manager
+// the Provider was created from (Callback, Disconnect, a reauth mark) apply
+// at once, also to token sources callers still hold.
 //
-// Call Forget after Disconnect or a new Callback so the next request
-// reloads from the store.
+// Errors from Token and TokenSource: when no usable row is stored for the
+// account (never connected, disconnected, or a row without a token), an
+// error matching ErrNoToken (and metaads.ErrNoToken); when the stored
+// connection needs the user to log in again (StatusNeedsReauth, or the
+// token or its data access has expired, or it cannot be renewed after code
+// 190), a *ReauthError matching ErrReauthRequired that names the user and
+// account. A still-valid token Meta will not extend keeps being served and
+// the connection is marked StatusExpiring.
+//
+// Forget drops cached sources by hand; it is only needed for store changes
+// made outside any Manager when waiting for the TTL will not do.
 type Provider struct {
-	m       *Manager
-	window  time.Duration
-	timeout time.Duration
+	m        *Manager
+	window   time.Duration
+	timeout  time.Duration
+	cacheTTL time.Duration
 
 	mu      sync.Mutex
 	entries map[metaads.AccountID]*providerEntry
 }
 
 type providerEntry struct {
-	ready chan struct{}
-	src   *accountSource
-	err   error
+	ready   chan struct{}
+	src     *accountSource
+	err     error
+	dropped bool // guarded by Provider.mu: dropped while loading, so the loaded source is stale
 }
 
 var _ metaads.TokenProvider = (*Provider)(nil)
 
 // NewProvider returns a Provider over m's store. Options: WithRenewWindow
-// (default: the manager's), WithCallTimeout.
+// (default: the manager's), WithCallTimeout, WithCacheTTL.
 func NewProvider(m *Manager, opts ...Option) (*Provider, error) {
 	if m == nil {
 		return nil, errors.New("oauth: NewProvider: nil Manager")
@@ -56,7 +70,10 @@ func NewProvider(m *Manager, opts ...Option) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{m: m, window: s.renewWindow, timeout: s.callTimeout, entries: make(map[metaads.AccountID]*providerEntry)}, nil
+	p := &Provider{m: m, window: s.renewWindow, timeout: s.callTimeout, cacheTTL: s.cacheTTL,
+		entries: make(map[metaads.AccountID]*providerEntry)}
+	m.register(p)
+	return p, nil
 }
 
 // TokenSource returns the cached source for account, loading it from the
@@ -99,19 +116,18 @@ func (p *Provider) load(ctx context.Context, account metaads.AccountID, e *provi
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	c, err := p.best(ctx, account)
+	p.mu.Lock()
 	if err == nil {
-		e.src = &accountSource{p: p, conn: c}
+		e.src = &accountSource{p: p, account: account, conn: c, loadedAt: p.m.now(), user: c.User}
+		e.src.stale.Store(e.dropped)
 	}
 	e.err = err
-	if err != nil {
+	if err != nil && p.entries[account] == e {
 		// Failures are not cached: a later call retries (the user may
 		// connect in the meantime).
-		p.mu.Lock()
-		if p.entries[account] == e {
-			delete(p.entries, account)
-		}
-		p.mu.Unlock()
+		delete(p.entries, account)
 	}
+	p.mu.Unlock()
 	close(e.ready)
 }
 
@@ -158,6 +174,26 @@ func (p *Provider) Forget(accounts ...metaads.AccountID) {
 	}
 }
 
+// dropUser drops the cached sources serving user, and those still loading,
+// and marks them stale so that sources callers still hold read the store
+// on their next Token call.
+func (p *Provider) dropUser(user string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for a, e := range p.entries {
+		select {
+		case <-e.ready:
+			if e.src == nil || e.src.user != user {
+				continue
+			}
+			e.src.stale.Store(true)
+		default:
+			e.dropped = true
+		}
+		delete(p.entries, a)
+	}
+}
+
 // OnResponse is a metaads.Hooks.OnResponse function. When Meta rejects an
 // ad account's token (code 190: expired, revoked, password changed, data
 // access lapsed), it marks the user's connection StatusNeedsReauth and drops
@@ -198,11 +234,43 @@ func (p *Provider) OnResponse(ctx context.Context, info metaads.ResponseInfo) {
 
 // accountSource is the cached token source of one ad account.
 type accountSource struct {
-	p *Provider
+	p       *Provider
+	account metaads.AccountID
+	stale   atomic.Bool // read the store before the next use
+	user    string      // guarded by p.mu: whose connection conn is
 
 	mu        sync.Mutex
 	conn      *Connection
+	loadedAt  time.Time // when conn was read from the store
 	nextRenew time.Time // no renewal attempt before this (after a refusal to extend)
+}
+
+// reload reads the account's connection from the store again. On failure
+// the source stays stale and leaves the provider's cache, so both it and a
+// fresh TokenSource call retry. s.mu must be held.
+func (s *accountSource) reload(now time.Time) error {
+	p := s.p
+	ctx, cancel := context.WithTimeout(context.Background(), p.timeout)
+	defer cancel()
+	s.stale.Store(false) // a drop during the load marks it again
+	c, err := p.best(ctx, s.account)
+	if err != nil {
+		s.stale.Store(true)
+		p.mu.Lock()
+		if e := p.entries[s.account]; e != nil && e.src == s {
+			delete(p.entries, s.account)
+		}
+		p.mu.Unlock()
+		return err
+	}
+	if c.Token.AccessToken != s.conn.Token.AccessToken {
+		s.nextRenew = time.Time{}
+	}
+	s.conn, s.loadedAt = c, now
+	p.mu.Lock()
+	s.user = c.User
+	p.mu.Unlock()
+	return nil
 }
 
 const renewRetryDelay = time.Hour
@@ -213,8 +281,13 @@ func (s *accountSource) Token() (*oauth2.Token, error) {
 	m := s.p.m
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tok := s.conn.Token
 	now := m.now()
+	if s.stale.Load() || now.Sub(s.loadedAt) >= s.p.cacheTTL {
+		if err := s.reload(now); err != nil {
+			return nil, err
+		}
+	}
+	tok := s.conn.Token
 	if da := s.conn.DataAccessExpiry; !da.IsZero() && !now.Before(da) {
 		return nil, &ReauthError{User: s.conn.User, Account: s.conn.Account,
 			Reason: "data access expired at " + da.UTC().Format(time.RFC3339) + "; the user must log in again"}
