@@ -27,8 +27,10 @@
 //  4. the short-lived token is traded for a long-lived one
 //     (grant_type=fb_exchange_token, about 60 days);
 //  5. /debug_token is asked about validity, app, expiry, data access expiry,
-//     granted scopes and the ad accounts named in granular scopes; a missing
-//     required permission gives a [*MissingScopesError] naming it;
+//     granted scopes and the ad accounts named in granular scopes; the token
+//     must be valid, carry the app's id (an empty app_id is refused) and be
+//     a USER or SYSTEM_USER token; a missing required permission gives a
+//     [*MissingScopesError] naming it;
 //  6. /me/adaccounts lists the granted accounts, and the token is stored
 //     sealed, once for the user and once per ad account.
 //

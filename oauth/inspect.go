@@ -22,7 +22,7 @@ type GranularScope struct {
 type TokenInfo struct {
 	Valid               bool
 	AppID               string
-	Type                string // USER, SYSTEM_USER, PAGE, APP
+	Type                string // USER, SYSTEM_USER, PAGE or APP (TokenTypeUser etc.)
 	Application         string
 	UserID              string
 	IssuedAt            time.Time
@@ -54,6 +54,15 @@ func (t *TokenInfo) GrantedAdAccounts() []metaads.AccountID {
 	}
 	return out
 }
+
+// Token types debug_token reports in TokenInfo.Type. Callback accepts only
+// TokenTypeUser and TokenTypeSystemUser.
+const (
+	TokenTypeUser       = "USER"
+	TokenTypeSystemUser = "SYSTEM_USER"
+	TokenTypePage       = "PAGE"
+	TokenTypeApp        = "APP"
+)
 
 type debugTokenResponse struct {
 	Data struct {
@@ -87,7 +96,10 @@ func unixOrZero(s int64) time.Time {
 // input_token query parameter; the metaads client never logs or reports
 // query strings, and this package never logs the URL.
 //
-// A token issued for another app is reported as an error.
+// A valid token must belong to the manager's app: a valid token whose
+// app_id is another app's, or empty, is reported as an error. An invalid
+// token is not an error; Valid is false and ErrorCode and ErrorMessage say
+// why when Meta did.
 func (m *Manager) Inspect(ctx context.Context, token string) (*TokenInfo, error) {
 	if token == "" {
 		return nil, errors.New("oauth: Inspect: empty token")
@@ -109,8 +121,12 @@ func (m *Manager) Inspect(ctx context.Context, token string) (*TokenInfo, error)
 		info.ErrorCode, info.ErrorSubcode = d.Error.Code, d.Error.Subcode
 		info.ErrorMessage = scrub(d.Error.Message, token)
 	}
-	if info.Valid && info.AppID != "" && info.AppID != m.cfg.AppID {
-		return nil, fmt.Errorf("oauth: debug_token: the token belongs to app %s, not %s", info.AppID, m.cfg.AppID)
+	if info.Valid && info.AppID != m.cfg.AppID {
+		got := info.AppID
+		if got == "" {
+			got = "(none reported)"
+		}
+		return nil, fmt.Errorf("oauth: debug_token: the token belongs to app %s: want app %s", got, m.cfg.AppID)
 	}
 	return info, nil
 }

@@ -158,7 +158,9 @@ type Connected struct {
 // session, turns the dialog's error parameters into a *DialogError,
 // exchanges the code (with the PKCE verifier), trades the token for a
 // long-lived one, inspects it with debug_token (validity, app, expiry, data
-// access expiry, granted vs required scopes, granular ad accounts), lists
+// access expiry, granted vs required scopes, granular ad accounts; the
+// token must be valid, belong to Config.AppID and be of type USER or
+// SYSTEM_USER), lists
 // /me/adaccounts, and stores the token sealed for the user and each ad
 // account. query is the callback URL's query.
 //
@@ -200,6 +202,9 @@ func (m *Manager) Callback(ctx context.Context, sessionID, user string, query ur
 	}
 	if !info.Valid {
 		return nil, fmt.Errorf("oauth: the new token is not valid according to debug_token: %s", info.ErrorMessage)
+	}
+	if info.Type != TokenTypeUser && info.Type != TokenTypeSystemUser {
+		return nil, fmt.Errorf("oauth: debug_token reports a token of type %q: want USER or SYSTEM_USER", info.Type)
 	}
 	if missing := missingScopes(m.cfg.Required(), info.Scopes); len(missing) > 0 {
 		return nil, &MissingScopesError{Missing: missing, Granted: info.Scopes, Declined: splitScopes(query.Get("denied_scopes"))}
