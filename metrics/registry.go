@@ -256,9 +256,11 @@ func (m Metric) ValueOf(c *Counts) (float64, bool) {
 // spend and conversions for cpa. Statistical gates use them as successes
 // and trials, or spend and results. ok is false for other metrics, and,
 // like Value, for reach metrics on summed reach.
-func (m Metric) Parts(c Counts) (num, den int64, ok bool) { return m.partsOf(&c) }
+func (m Metric) Parts(c Counts) (num, den int64, ok bool) { return m.PartsOf(&c) }
 
-func (m Metric) partsOf(c *Counts) (num, den int64, ok bool) {
+// PartsOf is [Metric.Parts] on *c without copying it. A nil c gives
+// ok == false.
+func (m Metric) PartsOf(c *Counts) (num, den int64, ok bool) {
 	if c == nil || m.num == 0 || (m.NeedsWindowReach && c.ReachSummed) {
 		return 0, 0, false
 	}
@@ -277,7 +279,7 @@ func (m Metric) Interval(c Counts, confidence float64) (lo, hi float64, ok bool)
 // IntervalOf is [Metric.Interval] on *c without copying it. A nil c gives
 // ok == false.
 func (m Metric) IntervalOf(c *Counts, confidence float64) (lo, hi float64, ok bool) {
-	num, den, ok := m.partsOf(c)
+	num, den, ok := m.PartsOf(c)
 	if !ok {
 		return 0, 0, false
 	}

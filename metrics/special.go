@@ -165,10 +165,18 @@ func lnGammaKernel(a, x float64) float64 {
 // functions P(a, x) and Q(a, x) = 1 − P(a, x) for a > 0, x >= 0, each
 // computed directly (not as 1 minus the other) where it is the smaller.
 func regIncGamma(a, x float64) (p, q float64) {
+	p, q, _ = regIncGammaKernel(a, x)
+	return p, q
+}
+
+// regIncGammaKernel is regIncGamma that also returns ek = x^a e^−x / Γ(a),
+// the factor both expansions share (x times the gamma density at x), for
+// callers that need the density too. x <= 0 gives (0, 1, 0).
+func regIncGammaKernel(a, x float64) (p, q, ek float64) {
 	if x <= 0 {
-		return 0, 1
+		return 0, 1, 0
 	}
-	k := lnGammaKernel(a, x)
+	ek = math.Exp(lnGammaKernel(a, x))
 	maxIter := 200 + int(10*math.Sqrt(a))
 	if x < a+1 {
 		// Series: P = x^a e^−x / Γ(a+1) · Σ xⁿ / ((a+1)…(a+n)).
@@ -180,8 +188,8 @@ func regIncGamma(a, x float64) (p, q float64) {
 				break
 			}
 		}
-		p = math.Exp(k) * sum / a
-		return p, 1 - p
+		p = ek * sum / a
+		return p, 1 - p, ek
 	}
 	// Continued fraction for Q (Lentz).
 	b := x + 1 - a
@@ -197,8 +205,8 @@ func regIncGamma(a, x float64) (p, q float64) {
 			break
 		}
 	}
-	q = math.Exp(k) * h
-	return 1 - q, q
+	q = ek * h
+	return 1 - q, q, ek
 }
 
 // NormalCDF returns Φ(x), the standard normal cumulative distribution
@@ -273,7 +281,7 @@ func gammaQuantile(a, p float64) float64 {
 	}
 	lo, hi := 0.0, math.Inf(1)
 	for range 200 {
-		pv, qv := regIncGamma(a, x)
+		pv, qv, ek := regIncGammaKernel(a, x)
 		// f(x) = tail(x) − target, with tail P (lower) or Q (upper).
 		f := pv - target
 		if upper {
@@ -284,7 +292,7 @@ func gammaQuantile(a, p float64) float64 {
 		} else {
 			lo = x
 		}
-		dens := math.Exp(lnGammaKernel(a, x)) / x
+		dens := ek / x
 		next := x - f/dens
 		if !(next > lo && next < hi) || dens == 0 || math.IsNaN(next) {
 			if math.IsInf(hi, 1) {

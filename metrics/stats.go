@@ -294,21 +294,57 @@ func betaBeatsIntegral(aA, bA, aB, bB float64) float64 {
 // ok is false when spend <= 0 (nothing was bought, so nothing is known),
 // results < 0, or confidence is outside (0, 1).
 func CostPerResultInterval(spend, results int64, confidence float64) (lo, hi float64, ok bool) {
-	if spend <= 0 || results < 0 || !validConfidence(confidence) {
+	if spend <= 0 {
 		return 0, 0, false
+	}
+	q, ok := NewCostPerResultQuantiles(results, confidence)
+	if !ok {
+		return 0, 0, false
+	}
+	return q.Interval(spend)
+}
+
+// CostPerResultQuantiles are the two quantiles of Gamma(results + ½, 1)
+// behind [CostPerResultInterval]: for spend s the interval is s / Hi to
+// s / Lo. They depend only on the number of results and the confidence, so
+// a caller computing intervals for many entities (a rule engine over
+// thousands of ad sets) can compute them once per result count and reuse
+// them; the interval is bit for bit the one CostPerResultInterval returns.
+type CostPerResultQuantiles struct {
+	Lo, Hi float64 // G(α/2) and G(1 − α/2), α = 1 − confidence
+}
+
+// NewCostPerResultQuantiles computes the quantiles for results at the
+// two-sided confidence level. ok is false when results < 0, confidence is
+// outside (0, 1), or the quantiles are not usable (a confidence
+// indistinguishable from 1).
+func NewCostPerResultQuantiles(results int64, confidence float64) (CostPerResultQuantiles, bool) {
+	if results < 0 || !validConfidence(confidence) {
+		return CostPerResultQuantiles{}, false
 	}
 	shape := float64(results) + 0.5
 	alpha := 1 - confidence
 	if !(alpha/2 > 0 && 1-alpha/2 < 1) {
-		return 0, 0, false // confidence indistinguishable from 1
+		return CostPerResultQuantiles{}, false // confidence indistinguishable from 1
 	}
 	gLo := gammaQuantile(shape, alpha/2)
 	gHi := gammaQuantile(shape, 1-alpha/2)
 	if !(gLo > 0) || math.IsInf(gHi, 0) || math.IsNaN(gHi) {
+		return CostPerResultQuantiles{}, false
+	}
+	return CostPerResultQuantiles{Lo: gLo, Hi: gHi}, true
+}
+
+// Interval returns the cost-per-result interval for spend (minor units):
+// spend / q.Hi to spend / q.Lo. ok is false when spend <= 0, when q is not
+// from a successful [NewCostPerResultQuantiles] (Lo must be positive and
+// Hi finite), or when the interval overflows.
+func (q CostPerResultQuantiles) Interval(spend int64) (lo, hi float64, ok bool) {
+	if spend <= 0 || !(q.Lo > 0) || !(q.Hi >= q.Lo) || math.IsInf(q.Hi, 0) {
 		return 0, 0, false
 	}
 	s := float64(spend)
-	lo, hi = s/gHi, s/gLo
+	lo, hi = s/q.Hi, s/q.Lo
 	if math.IsInf(hi, 0) {
 		return 0, 0, false
 	}

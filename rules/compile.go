@@ -21,7 +21,7 @@ type RuleSet struct {
 	rules      []*Rule
 	killSwitch bool
 	maxDaily   int
-	slots      int // distinct (metric, window) pairs, the per-entity cache size
+	slots      int // distinct (metric, window) pairs and fields, the per-entity cache size
 }
 
 // Rule is one compiled rule.
@@ -76,6 +76,15 @@ type filter struct {
 	objective       []string
 	labels          []string
 	learning        []string
+
+	// statusOnly: no filter but the default status (ACTIVE, or PAUSED
+	// when wantPaused), which Evaluate checks without calling matches.
+	statusOnly, wantPaused bool
+}
+
+func (f *filter) onlyDefaultStatus() bool {
+	return len(f.ids) == 0 && len(f.excludeIDs) == 0 && f.nameContains == "" && f.nameRE == nil &&
+		len(f.status) == 0 && len(f.objective) == 0 && len(f.labels) == 0 && len(f.learning) == 0
 }
 
 type action struct {
@@ -144,8 +153,9 @@ type operand struct {
 	isField bool
 	field   field
 	metric  metrics.Metric
+	value   func(*metrics.Counts) (float64, bool) // metric.ValueOf, bound once (calling it copies no Metric per call)
 	window  Window
-	slot    int // cache slot of (metric, window)
+	slot    int // cache slot of (metric, window), or of the field
 	unit    metrics.Unit
 	ival    bool // the metric has an interval (statistical gates)
 }
@@ -300,6 +310,8 @@ func (c *compiler) rule(path string, rs *RuleSpec) *Rule {
 		r.cond.plan()
 	}
 	r.action = c.action(path+".action", &rs.Action, r.level)
+	r.filter.statusOnly = r.filter.onlyDefaultStatus()
+	r.filter.wantPaused = r.action.typ == ActionUnpause
 	r.class = defaultClass(r.action)
 	if rs.Class != "" {
 		cl, err := parseClass(rs.Class)
@@ -497,7 +509,7 @@ func (c *compiler) operandOf(path, metricName, fieldName, window string) (operan
 		if window != "" {
 			c.addf(path+".window", "field %q has no window (it is read at Snapshot.Now); expected no window", fieldName)
 		}
-		return operand{isField: true, field: f, unit: fieldTable[f].unit}, true
+		return operand{isField: true, field: f, unit: fieldTable[f].unit, slot: c.slot("field:" + fieldTable[f].name)}, true
 	case metricName == "":
 		c.addf(path+".metric", "missing; expected a metric name or a field")
 		return o, false
@@ -521,13 +533,18 @@ func (c *compiler) operandOf(path, metricName, fieldName, window string) (operan
 	if !good {
 		return o, false
 	}
-	key := metricName + "@" + window
+	return operand{metric: m, value: m.ValueOf, window: w, slot: c.slot(m.Name + "@" + w.String()), unit: m.Unit, ival: hasInterval(m)}, true
+}
+
+// slot returns the per-entity cache slot of an operand key ("cpa@last_7d",
+// "field:daily_budget"), the same for the same key.
+func (c *compiler) slot(key string) int {
 	slot, seen := c.slots[key]
 	if !seen {
 		slot = len(c.slots)
 		c.slots[key] = slot
 	}
-	return operand{metric: m, window: w, slot: slot, unit: m.Unit, ival: hasInterval(m)}, true
+	return slot
 }
 
 func metricList() string {

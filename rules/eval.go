@@ -173,6 +173,13 @@ type evalCtx struct {
 	spans  []textSpan
 	fblock []float64
 
+	// field values of the current entity, valid when fGen[f] == cur
+	fGen [numFields]uint32
+	fVal [numFields]float64
+	fOK  [numFields]bool
+
+	quantiles map[quantileKey]quantiles // cost-per-result quantiles by result count
+
 	// interval cache per slot, valid when ivGen[slot] == cur
 	ivGen      []uint32
 	ivConf     []float64
@@ -205,6 +212,7 @@ func (ec *evalCtx) setEntity(e *Entity) (badWindow Window, ok bool) {
 			ec.cache[i].gen = 0
 		}
 		clear(ec.ivGen)
+		clear(ec.fGen[:])
 		ec.cur = 1
 	}
 	ec.has = [numWindows]bool{}
@@ -224,24 +232,37 @@ func (ec *evalCtx) setEntity(e *Entity) (badWindow Window, ok bool) {
 	return 0, true
 }
 
-func (ec *evalCtx) metric(o *operand) (float64, bool) {
+// operand returns the value of o for the current entity. It is small
+// enough to inline into compare; the first use per entity computes it.
+func (ec *evalCtx) operand(o *operand) *slotValue {
 	sv := &ec.cache[o.slot]
-	if sv.gen == ec.cur {
-		return sv.val, sv.ok
+	if sv.gen != ec.cur {
+		ec.computeOperand(o)
 	}
-	v, ok := 0.0, false
-	if c, has := ec.counts(o.window); has {
-		v, ok = o.metric.ValueOf(c)
-	}
-	*sv = slotValue{gen: ec.cur, ok: ok, val: v}
-	return v, ok
+	return sv
 }
 
-func (ec *evalCtx) operand(o *operand) (float64, bool) {
-	if o.isField {
-		return o.field.value(ec.e, ec.now)
+// computeOperand computes o for the current entity into its slot.
+func (ec *evalCtx) computeOperand(o *operand) {
+	v, ok := 0.0, false
+	switch {
+	case o.isField:
+		v, ok = ec.field(o.field)
+	default:
+		if c, has := ec.counts(o.window); has {
+			v, ok = o.value(c)
+		}
 	}
-	return ec.metric(o)
+	ec.cache[o.slot] = slotValue{gen: ec.cur, ok: ok, val: v}
+}
+
+// field returns field f of the current entity, computed once per entity.
+func (ec *evalCtx) field(f field) (float64, bool) {
+	if ec.fGen[f] != ec.cur {
+		ec.fVal[f], ec.fOK[f] = f.value(ec.e, ec.now)
+		ec.fGen[f] = ec.cur
+	}
+	return ec.fVal[f], ec.fOK[f]
 }
 
 // bound returns the conservative interval bound of a metric operand for a
@@ -255,7 +276,7 @@ func (ec *evalCtx) bound(o *operand, conf float64, above bool) (v, lo, hi float6
 		lo, hi, ok = ec.ivLo[o.slot], ec.ivHi[o.slot], ec.ivOK[o.slot]
 	} else {
 		if c, has := ec.counts(o.window); has {
-			lo, hi, ok = o.metric.IntervalOf(c, conf)
+			lo, hi, ok = ec.interval(o, c, conf)
 		}
 		ec.ivGen[o.slot], ec.ivConf[o.slot], ec.ivLo[o.slot], ec.ivHi[o.slot], ec.ivOK[o.slot] = ec.cur, conf, lo, hi, ok
 	}
@@ -267,6 +288,49 @@ func (ec *evalCtx) bound(o *operand, conf float64, above bool) (v, lo, hi float6
 	}
 	return hi, lo, hi, true
 }
+
+// interval returns the interval of metric operand o on c. The gamma
+// quantiles of cost-per-result intervals depend only on the result count
+// and the confidence, and cost several microseconds, so they are computed
+// once per evaluation and count; the interval is bit for bit the one of
+// [metrics.Metric.IntervalOf].
+func (ec *evalCtx) interval(o *operand, c *metrics.Counts, conf float64) (lo, hi float64, ok bool) {
+	if o.metric.Kind != metrics.CostPer {
+		return o.metric.IntervalOf(c, conf)
+	}
+	spend, results, ok := o.metric.PartsOf(c)
+	if !ok || spend <= 0 {
+		return 0, 0, false
+	}
+	key := quantileKey{results, conf}
+	q, seen := ec.quantiles[key]
+	if !seen {
+		q.q, q.ok = metrics.NewCostPerResultQuantiles(results, conf)
+		if ec.quantiles == nil {
+			ec.quantiles = make(map[quantileKey]quantiles)
+		}
+		if len(ec.quantiles) < maxCachedQuantiles {
+			ec.quantiles[key] = q
+		}
+	}
+	if !q.ok {
+		return 0, 0, false
+	}
+	return q.q.Interval(spend)
+}
+
+type quantileKey struct {
+	results int64
+	conf    float64
+}
+
+type quantiles struct {
+	q  metrics.CostPerResultQuantiles
+	ok bool
+}
+
+// maxCachedQuantiles bounds the quantile cache of one evaluation.
+const maxCachedQuantiles = 4096
 
 // Evaluate runs every enabled rule against every entity of the snapshot of
 // its level and returns the decisions. It is pure: the same snapshot gives
@@ -318,8 +382,16 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 		if ec.history != nil {
 			ec.hist = ec.history[e.ID]
 		}
+		active, paused := e.Status == "ACTIVE", e.Status == "PAUSED"
 		for _, r := range s.rules {
-			if r.off || r.level != e.Level || !r.matches(e) {
+			if r.off || r.level != e.Level {
+				continue
+			}
+			if f := &r.filter; f.statusOnly {
+				if (f.wantPaused && !paused) || (!f.wantPaused && !active) {
+					continue
+				}
+			} else if !r.matches(e) {
 				continue
 			}
 			if r.cond.eval(ec) == triTrue {
@@ -475,7 +547,8 @@ type measure struct {
 // compare evaluates a comparison, writing what it measured into m (which
 // it does not clear: callers read only the fields the result implies).
 func (n *node) compare(ec *evalCtx, m *measure) tri {
-	m.left, m.lok = ec.operand(&n.left)
+	l := ec.operand(&n.left)
+	m.left, m.lok = l.val, l.ok
 	if !m.lok {
 		return triUnknown
 	}
@@ -490,7 +563,8 @@ func (n *node) compare(ec *evalCtx, m *measure) tri {
 	}
 	switch {
 	case n.hasRight:
-		m.right, m.rok = ec.operand(&n.right)
+		rv := ec.operand(&n.right)
+		m.right, m.rok = rv.val, rv.ok
 		if !m.rok {
 			return triUnknown
 		}
@@ -532,7 +606,7 @@ func (o op) holds(a, b float64) bool {
 
 func (n *node) minDataMet(ec *evalCtx) bool {
 	if n.minAge > 0 {
-		if ec.e.CreatedTime.IsZero() || hoursBetween(ec.e.CreatedTime, ec.now) < n.minAge {
+		if age, ok := ec.field(fieldAgeHours); !ok || age < n.minAge {
 			return false
 		}
 	}

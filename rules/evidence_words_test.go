@@ -3,6 +3,7 @@ package rules
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -75,4 +76,58 @@ func TestEvidenceWords(t *testing.T) {
 		out.WriteByte('\n')
 	}
 	compareGolden(t, "evidence_words.golden", out.Bytes())
+}
+
+// Statistical gates reuse the gamma quantiles across entities with the
+// same result count; the intervals must be exactly those of the metrics
+// package.
+func TestCachedIntervalsMatchMetrics(t *testing.T) {
+	spec, err := ParseSpec([]byte(`{"rules": [{"id": "g", "level": "adset", "conditions": {"any": [
+		{"metric": "spend", "window": "last_7d", "op": ">=", "value": 0},
+		{"metric": "cpa", "window": "last_7d", "op": ">", "value": 1000, "confidence": 0.9},
+		{"metric": "cpc", "window": "last_7d", "op": "<", "value": 50, "confidence": 0.8}]},
+		"action": {"type": "notify", "message": "m"}}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := Compile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var es []Entity
+	for i := range 60 {
+		c := metrics.Counts{Impressions: 5000, Clicks: int64(1 + i%7), Spend: int64(1000 + 37*i), Conversions: int64(1 + i%5)}
+		es = append(es, adset(fmt.Sprint(i), "e", 5000, LearningStageSuccess, win(WindowLast7D, c)))
+	}
+	ev, err := set.Evaluate(&Snapshot{Now: fixtureNow, Entities: es})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ev.Decisions) != len(es) {
+		t.Fatalf("%d decisions, want %d", len(ev.Decisions), len(es))
+	}
+	checked := 0
+	for i, d := range ev.Decisions {
+		c := es[i].Stats[0].Counts
+		for _, e := range d.Evidence[2:] { // after the group and the always-true condition
+			if e.Interval == nil {
+				t.Fatalf("entity %d, %s: no interval", i, e.Text)
+			}
+			var lo, hi float64
+			var ok bool
+			switch e.Interval.Confidence {
+			case 0.9:
+				lo, hi, ok = metrics.CostPerResultInterval(c.Spend, c.Conversions, 0.9)
+			case 0.8:
+				lo, hi, ok = metrics.CostPerResultInterval(c.Spend, c.Clicks, 0.8)
+			}
+			if !ok || e.Interval.Lo != lo || e.Interval.Hi != hi {
+				t.Errorf("entity %d, %s: interval %+v, metrics gives %v, %v, %v", i, e.Text, *e.Interval, lo, hi, ok)
+			}
+			checked++
+		}
+	}
+	if checked != 2*len(es) {
+		t.Errorf("checked %d intervals, want %d", checked, 2*len(es))
+	}
 }
