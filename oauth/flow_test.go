@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -154,6 +155,8 @@ type envOpt struct {
 	// wrap, when set, puts a handler in front of the fake's (both the
 	// dialog and the Graph API are then served through it).
 	wrap func(e *env, next http.Handler) http.Handler
+	// disablePKCE sets Config.DisablePKCE.
+	disablePKCE bool
 }
 
 var stateKey = bytes.Repeat([]byte{7}, 32)
@@ -187,7 +190,7 @@ func newEnv(t *testing.T, o envOpt) *env {
 	e.cfg = oauth.Config{
 		AppID: metaadstest.DefaultApp().ID, AppSecret: metaadstest.DefaultApp().Secret,
 		RedirectURL: e.app.URL + "/meta/callback", Scopes: o.scopes, RequiredScopes: o.required,
-		DialogBaseURL: metaURL, GraphBaseURL: metaURL,
+		DialogBaseURL: metaURL, GraphBaseURL: metaURL, DisablePKCE: o.disablePKCE,
 	}
 	e.wire = &capture{base: http.DefaultTransport}
 	e.inner = &recordingStore{MemoryStore: oauth.NewMemoryStore()}
@@ -313,7 +316,8 @@ func (e *env) userToken() string {
 }
 
 func TestConnectHappyPath(t *testing.T) {
-	e := newEnv(t, envOpt{})
+	seen := &meta{}
+	e := newEnv(t, envOpt{wrap: seen.wrap})
 	ctx := t.Context()
 	// A row from an earlier connection for an account no longer granted is
 	// removed by the new connection.
@@ -335,12 +339,21 @@ func TestConnectHappyPath(t *testing.T) {
 	}
 	assert.Equal(t, []string{"", "act_" + acctA, "act_" + acctB}, keys)
 
-	// The dialog got PKCE and the fixed redirect; the exchange used POST.
-	var sawChallenge, sawLongLived bool
+	// The dialog got the PKCE challenge and the code exchange its verifier.
+	dialog, code := seen.get()
+	require.Len(t, dialog, 1, "one dialog request")
+	require.Len(t, code, 1, "one authorization_code exchange")
+	assert.Equal(t, "S256", dialog[0].Get("code_challenge_method"))
+	verifier := code[0].Get("code_verifier")
+	require.Len(t, verifier, 43)
+	assert.Equal(t, oauth2.S256ChallengeFromVerifier(verifier), dialog[0].Get("code_challenge"))
+	assert.Equal(t, e.cfg.RedirectURL, dialog[0].Get("redirect_uri"))
+	assert.Equal(t, e.cfg.RedirectURL, code[0].Get("redirect_uri"))
+	assert.Empty(t, dialog[0].Get("code_verifier"), "the verifier never travels in a URL")
+
+	// The exchanges used POST, and no secret travelled in a URL.
+	var sawLongLived bool
 	for _, u := range e.wire.urls {
-		if strings.Contains(u, "/dialog/oauth") && strings.Contains(u, "code_challenge_method=S256") {
-			sawChallenge = true
-		}
 		assert.NotContains(t, u, "client_secret", "the app secret never travels in a URL")
 		assert.NotContains(t, u, "fb_exchange_token")
 	}
@@ -350,7 +363,6 @@ func TestConnectHappyPath(t *testing.T) {
 			assert.Equal(t, http.MethodPost, r.Method)
 		}
 	}
-	_ = sawChallenge // the browser, not the wire capture, follows the dialog URL
 	assert.True(t, sawLongLived, "a long-lived exchange was made")
 
 	// The stored token works through the Provider for a granted account,
@@ -371,6 +383,56 @@ func TestConnectHappyPath(t *testing.T) {
 	_, err = p.TokenSource(ctx, metaads.MustParseAccountID(acctC))
 	assert.ErrorIs(t, err, oauth.ErrNoToken)
 	assert.ErrorIs(t, err, metaads.ErrNoToken)
+}
+
+// meta records, in front of the fake, the dialog requests' query and the
+// authorization_code exchanges' form.
+type meta struct {
+	mu     sync.Mutex
+	dialog []url.Values
+	code   []url.Values
+}
+
+func (m *meta) get() (dialog, code []url.Values) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.dialog), slices.Clone(m.code)
+}
+
+func (m *meta) wrap(_ *env, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/dialog/oauth") && r.Method == http.MethodGet:
+			m.mu.Lock()
+			m.dialog = append(m.dialog, r.URL.Query())
+			m.mu.Unlock()
+		case strings.HasSuffix(r.URL.Path, "/oauth/access_token"):
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if form, err := url.ParseQuery(string(body)); err == nil && form.Get("grant_type") == "authorization_code" {
+				m.mu.Lock()
+				m.code = append(m.code, form)
+				m.mu.Unlock()
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestConnectWithoutPKCE(t *testing.T) {
+	seen := &meta{}
+	e := newEnv(t, envOpt{wrap: seen.wrap, disablePKCE: true})
+	e.connect()
+	dialog, code := seen.get()
+	require.Len(t, dialog, 1)
+	require.Len(t, code, 1)
+	assert.Empty(t, dialog[0].Get("code_challenge"))
+	assert.Empty(t, dialog[0].Get("code_challenge_method"))
+	assert.Empty(t, code[0].Get("code_verifier"))
 }
 
 func TestConnectPKCEInDialogURL(t *testing.T) {
