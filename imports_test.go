@@ -115,6 +115,19 @@ func TestImportDirection(t *testing.T) {
 	}
 }
 
+// TestMetricsStandardLibraryOnly keeps metrics usable anywhere: its
+// non-test code depends on nothing but the standard library.
+func TestMetricsStandardLibraryOnly(t *testing.T) {
+	for _, p := range goList(t, "-deps", module+"/metrics") {
+		if p.ImportPath == module+"/metrics" {
+			continue
+		}
+		if !p.Standard {
+			t.Errorf("metrics depends on %s; it must use the standard library only", p.ImportPath)
+		}
+	}
+}
+
 // TestSDKDependencies checks that no SDK package pulls in a module outside
 // the small allowed set (database and browser drivers belong in examples/go.mod).
 func TestSDKDependencies(t *testing.T) {
