@@ -84,6 +84,16 @@
 // against values computed independently at high precision. Invalid
 // arguments give ok == false, never a panic.
 //
+// # Budget pacing
+//
+// [PacingRatio] is spend over the spend a linear plan expects by now
+// (budget × the share of the period elapsed): 1 is on plan. [DailyPacing]
+// uses the share of the calendar day elapsed in the account's time zone
+// ([DayElapsed], which knows 23- and 25-hour days), [LifetimePacing] the
+// share of the flight elapsed ([PeriodElapsed]). Like the ratios they
+// return ok == false when the expected spend is zero: no budget, an empty
+// flight, or the very start of the period.
+//
 // # Money
 //
 // Money stays in int64 minor units, so sums are exact. [Currency] knows

@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/adpilot/adpilot/metrics"
 )
@@ -143,4 +144,25 @@ func ExampleCampaignStatistics() {
 		st.Total.CPA.Value, st.CPA.Median, st.CPA.SpendWeighted)
 	// Output:
 	// total CPA 2667, median CPA 3500, spend-weighted CPA 4750
+}
+
+func ExampleDailyPacing() {
+	est := time.FixedZone("EST", -5*3600)
+	now := time.Date(2026, 3, 11, 18, 0, 0, 0, est) // three quarters of the day
+	// $45.00 spent today on a $40.00 daily budget: $30.00 was expected.
+	r, ok := metrics.DailyPacing(4500, 4000, now)
+	fmt.Printf("daily pacing %.2f %v\n", r, ok)
+
+	start := time.Date(2026, 3, 1, 0, 0, 0, 0, est)
+	end := start.AddDate(0, 0, 20)
+	// $300.00 of a $1000.00 lifetime budget after 8 of 20 days.
+	r, ok = metrics.LifetimePacing(30000, 100000, start, end, start.AddDate(0, 0, 8))
+	fmt.Printf("lifetime pacing %.2f %v\n", r, ok)
+
+	_, ok = metrics.DailyPacing(4500, 0, now)
+	fmt.Println("without a budget:", ok)
+	// Output:
+	// daily pacing 1.50 true
+	// lifetime pacing 0.75 true
+	// without a budget: false
 }

@@ -82,16 +82,17 @@ func (f field) value(e *Entity, now time.Time) (float64, bool) {
 	case fieldHoursSinceEdit:
 		return hoursBetween(e.LastSignificantEdit, now), !e.LastSignificantEdit.IsZero()
 	case fieldFlightElapsed:
-		return flightElapsed(e, now)
-	case fieldDailyPacing:
-		c, ok := e.counts(WindowToday)
-		if !ok || e.DailyBudget <= 0 {
+		start, end, ok := e.flight()
+		if !ok {
 			return 0, false
 		}
-		midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-		day := midnight.AddDate(0, 0, 1).Sub(midnight) // 23 or 25 hours on DST days
-		elapsed := float64(now.Sub(midnight)) / float64(day)
-		return pacing(c.Spend, e.DailyBudget, elapsed)
+		return metrics.PeriodElapsed(start, end, now)
+	case fieldDailyPacing:
+		c, ok := e.counts(WindowToday)
+		if !ok {
+			return 0, false
+		}
+		return metrics.DailyPacing(c.Spend, e.DailyBudget, now)
 	case fieldLearningPhase:
 		if e.LearningStage == "" {
 			return 0, false
@@ -102,33 +103,24 @@ func (f field) value(e *Entity, now time.Time) (float64, bool) {
 		return 0, true
 	case fieldLifetimePacing:
 		c, ok := e.counts(WindowLifetime)
-		elapsed, eok := flightElapsed(e, now)
-		if !ok || !eok || e.LifetimeBudget <= 0 {
+		start, end, fok := e.flight()
+		if !ok || !fok {
 			return 0, false
 		}
-		return pacing(c.Spend, e.LifetimeBudget, elapsed)
+		return metrics.LifetimePacing(c.Spend, e.LifetimeBudget, start, end, now)
 	}
 	return 0, false
 }
 
-// flightElapsed is the share of the flight [start, end) elapsed at now, in [0, 1].
-func flightElapsed(e *Entity, now time.Time) (float64, bool) {
-	start := e.StartTime
+// flight returns the flight of e: from StartTime (CreatedTime when unset)
+// to EndTime. ok is false when either end is unknown.
+func (e *Entity) flight() (start, end time.Time, ok bool) {
+	start = e.StartTime
 	if start.IsZero() {
 		start = e.CreatedTime
 	}
-	if start.IsZero() || e.EndTime.IsZero() || !e.EndTime.After(start) {
-		return 0, false
+	if start.IsZero() || e.EndTime.IsZero() {
+		return start, e.EndTime, false
 	}
-	f := float64(now.Sub(start)) / float64(e.EndTime.Sub(start))
-	return min(max(f, 0), 1), true
-}
-
-// pacing is actual spend over the spend expected by now on a linear plan.
-func pacing(spend, budget int64, elapsed float64) (float64, bool) {
-	expected := float64(budget) * elapsed
-	if expected <= 0 {
-		return 0, false
-	}
-	return float64(spend) / expected, true
+	return start, e.EndTime, true
 }
