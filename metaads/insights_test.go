@@ -336,17 +336,46 @@ func TestRunnerDataLimitNarrowing(t *testing.T) {
 	require.Len(t, want, 32)
 	e.srv.ResetRequests()
 
-	// Reading results hits the data limit at every page size (100, 50, 25,
-	// 12, 6 -> 5: five failures), so the runner splits the date range in
-	// halves; the sixth failure only shrinks one half's page.
-	require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Method: "GET", Path: "/*", Kind: metaadstest.FaultDataLimit, Skip: 0, Count: 6}))
-	got, err := collect(e.c.Insights.Run(ctx, e.acct, p, RunOptions{PageSize: 100}))
+	// Reading the first run's results hits the data limit at every page
+	// size (100, 50, 25, 12, 6 -> 5: six failures), so the runner splits
+	// the date range in halves; one failure on the first half's results
+	// only shrinks its pages. The faults target each run's result reads
+	// (GET /{run}/insights), injected when the run starts: a fault on
+	// "GET /*" would also hit the polls of runs that the runner starts
+	// concurrently, and which of them meets it first is up to the
+	// scheduler.
+	var mu sync.Mutex
+	runs := 0
+	var resultFaults []string
+	got, err := collect(e.c.Insights.Run(ctx, e.acct, p, RunOptions{PageSize: 100, OnReportStarted: func(c RunChunk) {
+		mu.Lock()
+		defer mu.Unlock()
+		runs++
+		count := map[int]int{1: 6, 2: 1}[runs]
+		if count > 0 {
+			path := "/" + c.RunID + "/insights"
+			resultFaults = append(resultFaults, path)
+			assert.NoError(t, e.srv.InjectFault(metaadstest.Fault{Method: "GET", Path: path, Kind: metaadstest.FaultDataLimit, Count: count}))
+		}
+	}}))
 	require.NoError(t, err, "got %d rows", len(got))
 	assert.Equal(t, keys(want), keys(got), "no row lost or repeated")
 	posts := postedRanges(e.srv)
-	require.GreaterOrEqual(t, len(posts), 3, "posts: %v", posts)
-	assert.ElementsMatch(t, []string{`{"since":"2026-02-01","until":"2026-02-02"} `, `{"since":"2026-02-03","until":"2026-02-04"} `}, posts[1:3],
+	require.Len(t, posts, 3, "the first run and the two halves of its range: %v", posts)
+	assert.Equal(t, `{"since":"2026-02-01","until":"2026-02-04"} `, posts[0])
+	assert.ElementsMatch(t, []string{`{"since":"2026-02-01","until":"2026-02-02"} `, `{"since":"2026-02-03","until":"2026-02-04"} `}, posts[1:],
 		"the chunk is split into two halves of its date range")
+	require.Len(t, resultFaults, 2)
+	limits := func(path string) (out []string) {
+		for _, r := range requests(e.srv, "GET", path) {
+			if r.ErrorSubcode == 1487534 {
+				out = append(out, r.Params.Get("limit"))
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []string{"100", "50", "25", "12", "6", "5"}, limits(resultFaults[0]), "pages shrink to 5 before the split")
+	assert.Equal(t, []string{"100"}, limits(resultFaults[1]))
 
 	// A single day that is still too large is split by entity.
 	e.srv.ResetRequests()
@@ -435,13 +464,21 @@ func TestRunnerCheckpointResume(t *testing.T) {
 		}
 	}
 	require.Positive(t, withRun, "some pending chunks had started runs")
-	postsBefore := len(requests(e.srv, "POST", "/act_1001/insights"))
 
-	// Second process: a new client resumes from the saved chunks.
+	// Second process: a new client resumes from the saved chunks. Its own
+	// POSTs are counted through OnReportStarted: the server's log cannot
+	// tell the processes apart, and a POST the first process sent just
+	// before it stopped may reach the server (and be recorded) after the
+	// first Run has returned.
 	c2, err := NewClient(WithBaseURL(e.srv.URL), WithAppSecret(appSecret), WithTokenProvider(StaticTokens{"*": e.token}))
 	require.NoError(t, err)
 	c2.Insights.sleep = noSleep
-	second, err := collect(c2.Insights.Run(ctx, e.acct, p, RunOptions{Resume: pending}))
+	var restarted []RunChunk
+	second, err := collect(c2.Insights.Run(ctx, e.acct, p, RunOptions{Resume: pending, OnReportStarted: func(c RunChunk) {
+		mu.Lock()
+		restarted = append(restarted, c)
+		mu.Unlock()
+	}}))
 	require.NoError(t, err)
 	all := map[string]bool{}
 	for k := range first {
@@ -452,8 +489,34 @@ func TestRunnerCheckpointResume(t *testing.T) {
 	}
 	assert.Len(t, all, len(want), "every row delivered by one of the two processes")
 	assert.Len(t, keysOf(t, second), len(second), "no duplicates within the resumed pull")
-	assert.Len(t, requests(e.srv, "POST", "/act_1001/insights"), postsBefore+len(pending)-withRun,
-		"resumed chunks reuse their runs; only chunks never started are posted")
+	// Resumed chunks reuse their runs; only chunks never started are posted.
+	var notStarted []TimeRange
+	for _, c := range pending {
+		if c.RunID == "" {
+			notStarted = append(notStarted, c.TimeRange)
+		}
+	}
+	var restartedRanges []TimeRange
+	for _, c := range restarted {
+		restartedRanges = append(restartedRanges, c.TimeRange)
+	}
+	assert.ElementsMatch(t, notStarted, restartedRanges, "the second process posted exactly the chunks never started")
+	// The server agrees: a chunk saved with its run id was posted once in
+	// all (by the first process, which got the id back before saving it).
+	for _, c := range pending {
+		if c.RunID == "" {
+			continue
+		}
+		n := 0
+		for _, r := range requests(e.srv, "POST", "/act_1001/insights") {
+			var tr TimeRange
+			require.NoError(t, json.Unmarshal([]byte(r.Params.Get("time_range")), &tr))
+			if tr == c.TimeRange {
+				n++
+			}
+		}
+		assert.Equal(t, 1, n, "chunk %v with run %s posted once", c.TimeRange, c.RunID)
+	}
 
 	_, err = collect(c2.Insights.Run(ctx, e.acct, p, RunOptions{Resume: []RunChunk{{TimeRange: janWeek, Filter: &Filter{Field: "ad.name", Operator: OpIn, Value: []string{"x"}}}}}))
 	require.ErrorIs(t, err, ErrInvalidParameter)
