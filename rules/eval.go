@@ -157,6 +157,7 @@ func (t tri) words() string {
 // every entity, so evaluating a rule that does not fire allocates nothing.
 type evalCtx struct {
 	now     time.Time
+	nowID   []byte // now in UTC as RFC 3339 with nanoseconds, for decision ids
 	e       *Entity
 	hist    []*Entry
 	cur     uint32
@@ -344,6 +345,7 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 	}
 	ec := &evalCtx{
 		now:   snap.Now,
+		nowID: snap.Now.UTC().AppendFormat(nil, time.RFC3339Nano),
 		cache: make([]slotValue, s.slots),
 
 		ivGen:  make([]uint32, s.slots),
@@ -678,7 +680,7 @@ func (s *RuleSet) decide(ec *evalCtx, fired []*Rule, out []Decision) []Decision 
 				d.Message = b.String()
 			}
 		}
-		d.ID = decisionID(&d)
+		d.ID = decisionID(&d, ec.nowID)
 		out = append(out, d)
 	}
 	// One mutation per entity per run: the allowed mutation of highest
@@ -699,7 +701,7 @@ func (s *RuleSet) decide(ec *evalCtx, fired []*Rule, out []Decision) []Decision 
 			continue
 		}
 		if i == win {
-			d.Safeguards = append(d.Safeguards, Check{Name: "one_mutation_per_run", Passed: true, Detail: "the only change to this entity this run (highest precedence: " + d.Class.String() + ")"})
+			d.Safeguards = append(d.Safeguards, Check{Name: "one_mutation_per_run", Passed: true, Detail: onlyChangeWords(d.Class)})
 			continue
 		}
 		if d.Allowed && win >= 0 {
@@ -729,7 +731,7 @@ func metEvidence(ev []Evidence) string {
 	return strings.Join(parts, "; ")
 }
 
-func decisionID(d *Decision) string {
+func decisionID(d *Decision, at []byte) string {
 	var buf [256]byte
 	b := buf[:0]
 	for _, s := range [...]string{d.RuleID, d.EntityID, d.Level.String(), d.Action.String(), d.Budget.String()} {
@@ -738,7 +740,7 @@ func decisionID(d *Decision) string {
 	}
 	b = strconv.AppendInt(b, d.To, 10)
 	b = append(b, 0)
-	b = d.At.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, at...) // d.At in UTC, RFC 3339 with nanoseconds
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
 }
@@ -767,7 +769,7 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 		if e.LearningStage == LearningStageLearning {
 			add("learning_phase", false, "the entity is in the learning phase; this %s rule waits until it exits", r.class)
 		} else {
-			d.Safeguards = append(d.Safeguards, Check{Name: "learning_phase", Passed: true, Detail: "not in the learning phase (stage " + orWord(e.LearningStage, "unknown") + ")"})
+			d.Safeguards = append(d.Safeguards, Check{Name: "learning_phase", Passed: true, Detail: notLearningWords(e.LearningStage)})
 		}
 	}
 	g := &r.guard
@@ -817,6 +819,30 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 			add("change", false, "the bid would not change")
 		}
 	}
+}
+
+// onlyChangeWords is the detail of the winning mutation's check.
+func onlyChangeWords(c Class) string {
+	switch c {
+	case ClassSafety:
+		return "the only change to this entity this run (highest precedence: safety)"
+	case ClassProtect:
+		return "the only change to this entity this run (highest precedence: protect)"
+	case ClassScale:
+		return "the only change to this entity this run (highest precedence: scale)"
+	}
+	return "the only change to this entity this run (highest precedence: " + c.String() + ")"
+}
+
+// notLearningWords is the detail of a passed learning-phase check.
+func notLearningWords(stage string) string {
+	switch stage {
+	case LearningStageSuccess:
+		return "not in the learning phase (stage SUCCESS)"
+	case LearningStageFail:
+		return "not in the learning phase (stage FAIL)"
+	}
+	return "not in the learning phase (stage " + orWord(stage, "unknown") + ")"
 }
 
 func orWord(s, alt string) string {

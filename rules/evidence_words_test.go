@@ -131,3 +131,17 @@ func TestCachedIntervalsMatchMetrics(t *testing.T) {
 		t.Errorf("checked %d intervals, want %d", checked, 2*len(es))
 	}
 }
+
+// The precomputed safeguard details read as the general formula does.
+func TestSafeguardWordConstants(t *testing.T) {
+	for c := ClassNotify; c <= ClassSafety; c++ {
+		if got, want := onlyChangeWords(c), "the only change to this entity this run (highest precedence: "+c.String()+")"; got != want {
+			t.Errorf("onlyChangeWords(%v) = %q, want %q", c, got, want)
+		}
+	}
+	for _, s := range []string{LearningStageSuccess, LearningStageFail, LearningStageLearning, "", "OTHER"} {
+		if got, want := notLearningWords(s), "not in the learning phase (stage "+orWord(s, "unknown")+")"; got != want {
+			t.Errorf("notLearningWords(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
