@@ -19,6 +19,7 @@ import (
 type RuleSet struct {
 	spec       Spec
 	rules      []*Rule
+	byLevel    [LevelAd + 1][]*Rule // the enabled rules of each level, in rule order
 	killSwitch bool
 	maxDaily   int
 	slots      int // distinct (metric, window) pairs and fields, the per-entity cache size
@@ -278,6 +279,11 @@ func Compile(spec Spec) (*RuleSet, error) {
 		return nil, &CompileError{Problems: c.problems}
 	}
 	set.slots = len(c.slots)
+	for _, r := range set.rules {
+		if !r.off {
+			set.byLevel[r.level] = append(set.byLevel[r.level], r)
+		}
+	}
 	return set, nil
 }
 

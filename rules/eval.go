@@ -370,12 +370,6 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 	}
 	out := &Evaluation{Now: snap.Now}
 	fired := make([]*Rule, 0, len(s.rules))
-	var byLevel [LevelAd + 1][]*Rule // the enabled rules of each level, in rule order
-	for _, r := range s.rules {
-		if !r.off && r.level >= LevelCampaign && r.level <= LevelAd {
-			byLevel[r.level] = append(byLevel[r.level], r)
-		}
-	}
 	var bad []error
 	for i := range snap.Entities {
 		e := &snap.Entities[i]
@@ -391,7 +385,7 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 			ec.hist = ec.history[e.ID]
 		}
 		active, paused := e.Status == "ACTIVE", e.Status == "PAUSED"
-		for _, r := range byLevel[e.Level] {
+		for _, r := range s.byLevel[e.Level] {
 			if f := &r.filter; f.statusOnly {
 				if (f.wantPaused && !paused) || (!f.wantPaused && !active) {
 					continue
