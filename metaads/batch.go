@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // MaxBatchSize is the largest number of operations Meta accepts in one batch call.
@@ -170,9 +172,22 @@ func (b *Batch) send(ctx context.Context, items []batchItem, chunk []int, result
 		release()
 		return nil, fmt.Errorf("metaads: encoding batch: %w", err)
 	}
+	// Resolve the token once: the batch call sends it and the item answers
+	// are redacted with it (Meta echoes malformed tokens in item errors).
+	token, err := c.token(ctx, &Request{Account: b.account})
+	if err != nil {
+		release()
+		return nil, err
+	}
+	proof := ""
+	if len(c.cfg.appSecret) > 0 {
+		proof = appSecretProof(c.cfg.appSecret, token)
+	}
 	var raw []*wireBatchResult
 	req := &Request{Method: http.MethodPost, root: true, Account: b.account, Idempotent: safe,
-		Form: url.Values{"batch": {string(opsJSON)}, "include_headers": {"true"}}, BusinessUseCase: "batch"}
+		TokenSource:     oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token, TokenType: "Bearer"}),
+		Form:            url.Values{"batch": {string(opsJSON)}, "include_headers": {"true"}},
+		BusinessUseCase: "batch"}
 	if _, err := c.Do(ctx, req, &raw); err != nil {
 		release()
 		return nil, err
@@ -197,17 +212,18 @@ func (b *Batch) send(ctx context.Context, items []batchItem, chunk []int, result
 		}
 		h := http.Header{}
 		for _, kv := range r.Headers {
-			h.Add(kv.Name, kv.Value)
+			h.Add(kv.Name, redact(kv.Value, token, proof))
 		}
 		body := ""
 		if r.Body != nil {
-			body = *r.Body
+			body = redact(*r.Body, token, proof)
 		}
 		res := BatchResult{StatusCode: r.Code, Header: h, Usage: ParseUsage(h, time.Now()), Body: json.RawMessage(body)}
 		apiErr := parseErrorBody(r.Code, h, []byte(body))
 		c.sched.observe(keys[j], res.Usage, apiErr)
 		if apiErr != nil {
 			apiErr.Method, apiErr.Path, apiErr.Usage = it.method, it.path, res.Usage
+			apiErr.redact(token, proof)
 			cl := &call{c: c, req: &it.req, method: it.method, path: it.path, key: keys[j]}
 			res.Err = cl.finalError(apiErr)
 		} else if it.out != nil && strings.TrimSpace(body) != "" {

@@ -3,6 +3,7 @@ package metaads
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,19 @@ func TestSecretsNeverLeak(t *testing.T) {
 	var n int
 	var mu sync.Mutex
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v26.0/" { // batch: every item error echoes the token and proof
+			echo := r.Header.Get("Authorization") + " " + r.FormValue("appsecret_proof")
+			item := func(code int, body string) map[string]any {
+				return map[string]any{"code": code, "headers": []map[string]string{{"name": "X-Echo", "value": echo}}, "body": body}
+			}
+			out := []any{
+				item(400, fmt.Sprintf(`{"error":{"message":"Malformed access token %s","error_user_msg":%q,"code":190}}`, token, echo)),
+				item(200, fmt.Sprintf(`{"id":"1","echo":%q}`, echo)),
+			}
+			b, _ := json.Marshal(out)
+			writeJSON(w, 200, string(b))
+			return
+		}
 		mu.Lock()
 		n++
 		i := n
@@ -66,6 +80,20 @@ func TestSecretsNeverLeak(t *testing.T) {
 			outputs = append(outputs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
 		}
 	}
+	// Batch items: Meta's per-item 190 errors echo the token.
+	b := c.NewBatch(MustParseAccountID("1"))
+	require.NoError(t, b.Add(Request{Path: "1"}, nil))
+	require.NoError(t, b.Add(Request{Path: "2"}, nil))
+	res, err := b.Do(context.Background())
+	require.NoError(t, err)
+	require.Len(t, res, 2)
+	require.ErrorIs(t, res[0].Err, ErrTokenInvalid)
+	require.NoError(t, res[1].Err)
+	for _, r := range res {
+		outputs = append(outputs, fmt.Sprintf("%v %+v %#v", r.Err, r.Err, r.Err), string(r.Body), fmt.Sprint(r.Header))
+	}
+	assert.Contains(t, string(res[1].Body), "[redacted]")
+
 	// A transport error: the URL (with the proof) must not be in it.
 	srv.Close()
 	_, err = c.Do(context.Background(), &Request{Path: "me"}, nil)
