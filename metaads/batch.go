@@ -179,10 +179,7 @@ func (b *Batch) send(ctx context.Context, items []batchItem, chunk []int, result
 		release()
 		return nil, err
 	}
-	proof := ""
-	if len(c.cfg.appSecret) > 0 {
-		proof = appSecretProof(c.cfg.appSecret, token)
-	}
+	proof := c.cfg.appSecret.proof(token)
 	var raw []*wireBatchResult
 	req := &Request{Method: http.MethodPost, root: true, Account: b.account, Idempotent: safe,
 		TokenSource:     oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token, TokenType: "Bearer"}),

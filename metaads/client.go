@@ -28,7 +28,7 @@ import (
 // TokenProvider, paces requests with its rate-limit scheduler and retries
 // what is safe to retry. Create it with NewClient.
 type Client struct {
-	cfg    config
+	cfg    *config // a pointer, so printing a Client value shows no option
 	sched  *scheduler
 	budget *retryBudget
 
@@ -60,7 +60,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.store == nil {
 		cfg.store = NewMemoryUsageStore()
 	}
-	c := &Client{cfg: cfg}
+	c := &Client{cfg: &cfg}
 	c.sched = newScheduler(cfg)
 	c.budget = newRetryBudget(cfg.retryBudget)
 	c.Accounts = &AccountsService{c: c}
@@ -77,8 +77,11 @@ func (c *Client) APIVersion() string { return c.cfg.version }
 
 // String describes the client without credentials.
 func (c *Client) String() string {
-	return fmt.Sprintf("metaads.Client(%s/%s, app secret set: %t)", c.cfg.baseURL.Redacted(), c.cfg.version, len(c.cfg.appSecret) > 0)
+	return fmt.Sprintf("metaads.Client(%s/%s, app secret set: %t)", c.cfg.baseURL.Redacted(), c.cfg.version, c.cfg.appSecret != nil)
 }
+
+// GoString is like String, so %#v prints no credentials either.
+func (c *Client) GoString() string { return c.String() }
 
 // Request is one Graph API call for Client.Do.
 type Request struct {
@@ -233,10 +236,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 	if err != nil {
 		return nil, err
 	}
-	cl := &call{c: c, req: req, method: method, path: path, token: token}
-	if len(c.cfg.appSecret) > 0 {
-		cl.proof = appSecretProof(c.cfg.appSecret, token)
-	}
+	cl := &call{c: c, req: req, method: method, path: path, token: token, proof: c.cfg.appSecret.proof(token)}
 	cl.key = c.sched.keyFor(req, path)
 	cl.maxWait = c.quotaWaitFor(ctx, req)
 	if err := c.sched.acquire(ctx, cl.key, cl.maxWait); err != nil {

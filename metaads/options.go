@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -27,7 +28,7 @@ type config struct {
 	baseURL              *url.URL
 	httpClient           *http.Client
 	version              string
-	appSecret            []byte
+	appSecret            *secret
 	tokens               TokenProvider
 	logger               *slog.Logger
 	userAgent            string
@@ -108,14 +109,33 @@ func WithAPIVersion(v string) Option {
 
 // WithAppSecret makes the client send appsecret_proof, the hex HMAC-SHA256
 // of each request's access token keyed with the app secret.
-func WithAppSecret(secret string) Option {
+func WithAppSecret(s string) Option {
 	return func(c *config) error {
-		if strings.TrimSpace(secret) == "" {
+		if strings.TrimSpace(s) == "" {
 			return errors.New("metaads: WithAppSecret: the app secret is empty")
 		}
-		c.appSecret = []byte(secret)
+		c.appSecret = &secret{b: []byte(s)}
 		return nil
 	}
+}
+
+// secret holds the app secret. Every fmt verb prints "[redacted]", and a
+// *secret nested in a struct prints as an address, so no %v, %+v or %#v of a
+// Client or its configuration shows the secret.
+type secret struct{ b []byte }
+
+func (s *secret) String() string   { return "[redacted]" }
+func (s *secret) GoString() string { return "[redacted]" }
+
+// Format prints "[redacted]" for every verb.
+func (s *secret) Format(f fmt.State, _ rune) { io.WriteString(f, "[redacted]") }
+
+// proof returns the appsecret_proof for token, or "" without a secret.
+func (s *secret) proof(token string) string {
+	if s == nil || len(s.b) == 0 {
+		return ""
+	}
+	return appSecretProof(s.b, token)
 }
 
 // WithTokenProvider sets how the client finds the token for each ad account.

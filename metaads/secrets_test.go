@@ -99,7 +99,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 	_, err = c.Do(context.Background(), &Request{Path: "me"}, nil)
 	require.Error(t, err)
 	outputs = append(outputs, err.Error(), fmt.Sprintf("%+v", err))
-	outputs = append(outputs, c.String(), tokens.String(), fmt.Sprintf("%v %+v %#v", tokens, tokens, tokens), logs.String(), hookOut.String())
+	outputs = append(outputs, c.String(), fmt.Sprintf("%v %+v %#v %s", c, c, c, c), fmt.Sprintf("%v %+v %#v", *c, *c, *c),
+		fmt.Sprintf("%v %+v %#v %s %x", c.cfg.appSecret, c.cfg.appSecret, c.cfg.appSecret, c.cfg.appSecret, c.cfg.appSecret), tokens.String(), fmt.Sprintf("%v %+v %#v", tokens, tokens, tokens), logs.String(), hookOut.String())
 
 	all := strings.Join(outputs, "\n")
 	require.NotEmpty(t, logs.String())
@@ -107,4 +108,6 @@ func TestSecretsNeverLeak(t *testing.T) {
 	assert.NotContains(t, all, token)
 	assert.NotContains(t, all, proof)
 	assert.NotContains(t, all, "app-secret")
+	assert.NotContains(t, all, fmt.Sprint([]byte("app-secret")), "the secret's bytes")
+	assert.NotContains(t, all, fmt.Sprintf("%#v", []byte("app-secret")), "the secret's bytes")
 }
