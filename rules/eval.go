@@ -746,8 +746,8 @@ func decisionID(d *Decision, at []byte) string {
 // budget and bid actions.
 func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 	e := ec.e
-	add := func(name string, passed bool, format string, args ...any) {
-		d.Safeguards = append(d.Safeguards, Check{Name: name, Passed: passed, Detail: fmt.Sprintf(format, args...)})
+	add := func(name string, passed bool, detail string) {
+		d.Safeguards = append(d.Safeguards, Check{Name: name, Passed: passed, Detail: detail})
 	}
 	mut := r.action.typ.Mutates()
 	if mut && s.killSwitch {
@@ -760,11 +760,11 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 				n++
 			}
 		}
-		add("max_daily_changes", n < s.maxDaily, "%d of %d changes to this entity in the last 24h, by all rules", n, s.maxDaily)
+		add("max_daily_changes", n < s.maxDaily, strconv.Itoa(n)+" of "+strconv.Itoa(s.maxDaily)+" changes to this entity in the last 24h, by all rules")
 	}
 	if r.guard.skipLearning {
 		if e.LearningStage == LearningStageLearning {
-			add("learning_phase", false, "the entity is in the learning phase; this %s rule waits until it exits", r.class)
+			add("learning_phase", false, "the entity is in the learning phase; this "+r.class.String()+" rule waits until it exits")
 		} else {
 			d.Safeguards = append(d.Safeguards, Check{Name: "learning_phase", Passed: true, Detail: notLearningWords(e.LearningStage)})
 		}
@@ -773,7 +773,7 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 	if g.cooldown > 0 {
 		last := lastApplied(ec.hist, r.id, time.Time{})
 		if last != nil && ec.now.Sub(last.At) < g.cooldown {
-			add("cooldown", false, "this rule last acted %s ago (%s); cooldown is %s", hoursWords(ec.now.Sub(last.At)), last.At.Format(time.RFC3339), hoursWords(g.cooldown))
+			add("cooldown", false, fmt.Sprintf("this rule last acted %s ago (%s); cooldown is %s", hoursWords(ec.now.Sub(last.At)), last.At.Format(time.RFC3339), hoursWords(g.cooldown)))
 		} else {
 			d.Safeguards = append(d.Safeguards, Check{Name: "cooldown", Passed: true, Detail: g.cooldownOK})
 		}
@@ -786,7 +786,7 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 			window = "in the last " + hoursWords(g.execWindow)
 		}
 		n := countApplied(ec.hist, r.id, since)
-		add("max_executions", n < g.maxExec, "%d of %d executions used %s", n, g.maxExec, window)
+		add("max_executions", n < g.maxExec, strconv.Itoa(n)+" of "+strconv.Itoa(g.maxExec)+" executions used "+window)
 	}
 	switch r.action.typ {
 	case ActionScaleBudget, ActionSetBudget:
@@ -857,7 +857,7 @@ func hoursWords(d time.Duration) string {
 	return strconv.FormatFloat(h, 'f', 1, 64) + "h"
 }
 
-type addCheck func(name string, passed bool, format string, args ...any)
+type addCheck func(name string, passed bool, detail string)
 
 // clampStep bounds one change to the rule's max_step_percent.
 func clampStep(g *safeguards, from, to int64, add addCheck) int64 {
@@ -867,10 +867,10 @@ func clampStep(g *safeguards, from, to int64, add addCheck) int64 {
 	limit := g.maxStep * float64(from)
 	if math.Abs(float64(to-from)) > limit {
 		clamped := from + int64(math.Copysign(math.Floor(limit), float64(to-from)))
-		add("max_step", true, "change from %d to %d exceeds %.0f%% per step; clamped to %d", from, to, g.maxStep*100, clamped)
+		add("max_step", true, "change from "+strconv.FormatInt(from, 10)+" to "+strconv.FormatInt(to, 10)+" exceeds "+strconv.FormatFloat(g.maxStep*100, 'f', 0, 64)+"% per step; clamped to "+strconv.FormatInt(clamped, 10))
 		return clamped
 	}
-	add("max_step", true, "change from %d to %d is within %.0f%% per step", from, to, g.maxStep*100)
+	add("max_step", true, "change from "+strconv.FormatInt(from, 10)+" to "+strconv.FormatInt(to, 10)+" is within "+strconv.FormatFloat(g.maxStep*100, 'f', 0, 64)+"% per step")
 	return to
 }
 
@@ -893,22 +893,22 @@ func (s *RuleSet) clampBudget(ec *evalCtx, r *Rule, from, to int64, kind BudgetK
 		}
 		limit := int64(math.Floor(float64(base) * (1 + g.maxWeek)))
 		if to > limit {
-			add("max_week", limit > from, "7-day increase cap %.0f%% over %d allows at most %d; clamped from %d", g.maxWeek*100, base, limit, to)
+			add("max_week", limit > from, fmt.Sprintf("7-day increase cap %.0f%% over %d allows at most %d; clamped from %d", g.maxWeek*100, base, limit, to))
 			to = max(limit, from)
 		} else {
-			add("max_week", true, "7-day increase from %d to %d is within %.0f%%", base, to, g.maxWeek*100)
+			add("max_week", true, "7-day increase from "+strconv.FormatInt(base, 10)+" to "+strconv.FormatInt(to, 10)+" is within "+strconv.FormatFloat(g.maxWeek*100, 'f', 0, 64)+"%")
 		}
 	}
 	if g.maxBudget > 0 && to > g.maxBudget {
 		to = max(g.maxBudget, min(to, from))
-		add("max_budget", to > from || to < from, "ceiling %d; budget set to %d", g.maxBudget, to)
+		add("max_budget", to > from || to < from, "ceiling "+strconv.FormatInt(g.maxBudget, 10)+"; budget set to "+strconv.FormatInt(to, 10))
 	}
 	if g.minBudget > 0 && to < g.minBudget {
 		to = min(g.minBudget, max(to, from))
-		add("min_budget", to > from || to < from, "floor %d; budget set to %d", g.minBudget, to)
+		add("min_budget", to > from || to < from, "floor "+strconv.FormatInt(g.minBudget, 10)+"; budget set to "+strconv.FormatInt(to, 10))
 	}
 	if to == from {
-		add("change", false, "the budget would stay at %d", from)
+		add("change", false, "the budget would stay at "+strconv.FormatInt(from, 10))
 	}
 	return to
 }

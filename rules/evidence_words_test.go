@@ -15,7 +15,7 @@ import (
 // is "any" of an always-true condition and the condition under test, so
 // every rule fires and its evidence shows how the condition reads (the
 // evidence walks the whole tree).
-const evidenceWordsSpec = `{"rules": [
+const evidenceWordsSpec = `{"max_daily_changes": 2, "rules": [
  {"id": "hours", "level": "adset", "conditions": {"any": [ALWAYS, {"hours": {"from": 9, "to": 17}}, {"hours": {"from": 22, "to": 6}}]}, "action": {"type": "notify", "message": "{{.Rule}} on {{.Entity}}: {{.Evidence}}"}},
  {"id": "weekdays", "level": "adset", "conditions": {"any": [ALWAYS, {"weekdays": ["sat", "sun"]}, {"label": "midweek", "weekdays": ["wed"]}]}, "action": {"type": "notify", "message": "m"}},
  {"id": "ranges", "level": "adset", "conditions": {"any": [ALWAYS, {"metric": "cpm", "window": "last_7d", "op": "between", "range": [100, 2000]}, {"metric": "ctr", "window": "last_7d", "op": "outside", "range": [0.01, 0.02]}]}, "action": {"type": "notify", "message": "m"}},
@@ -25,6 +25,10 @@ const evidenceWordsSpec = `{"rules": [
  {"id": "fields", "level": "adset", "conditions": {"any": [ALWAYS, {"field": "daily_budget", "op": ">=", "value": 1000}, {"field": "age_hours", "op": ">", "value": 48}, {"field": "hours_since_edit", "op": "<", "value": 24}, {"field": "daily_pacing", "op": ">", "value": 1.2}, {"field": "lifetime_pacing", "op": "<", "value": 0.8}, {"field": "flight_elapsed", "op": ">", "value": 0.5}, {"field": "learning_phase", "op": "==", "value": 1}, {"field": "bid_amount", "op": ">", "value": 10}, {"metric": "spend", "window": "today", "op": ">", "than": {"field": "daily_budget", "factor": 0.5}}]}, "action": {"type": "scale_budget", "percent": 10}},
  {"id": "min-data", "level": "adset", "conditions": {"any": [ALWAYS, {"min_data": {"window": "last_7d", "impressions": 1000, "clicks": 10, "spend": 5000, "conversions": 3, "age_hours": 72}}, {"min_data": {"window": "last_30d", "conversions": 1}}, {"min_data": {"age_hours": 12.5}}]}, "action": {"type": "notify", "message": "m"}},
  {"id": "recent", "level": "adset", "conditions": {"any": [ALWAYS, {"recent_action": {"rules": ["fields"], "actions": ["scale_budget"], "within": "72h"}}, {"recent_action": {"within": "24h"}}, {"recent_action": {"actions": ["pause"], "within": "7d"}}]}, "action": {"type": "notify", "message": "m"}},
+ {"id": "floor", "level": "adset", "conditions": {"any": [ALWAYS]}, "action": {"type": "scale_budget", "percent": -50}, "safeguards": {"min_budget": 4000, "max_step_percent": 60, "cooldown": "24h", "max_executions": 3, "execution_window": "7d", "learning": "allow"}},
+ {"id": "stay", "level": "adset", "conditions": {"any": [ALWAYS]}, "action": {"type": "scale_budget", "percent": -50}, "safeguards": {"min_budget": 5000, "learning": "allow"}},
+ {"id": "week", "level": "adset", "class": "scale", "conditions": {"any": [ALWAYS]}, "action": {"type": "scale_budget", "percent": 20}, "safeguards": {"max_week_percent": 30, "max_budget": 6000, "max_step_percent": 25, "max_executions": 1, "learning": "allow"}},
+ {"id": "bid", "level": "adset", "conditions": {"any": [ALWAYS]}, "action": {"type": "change_bid", "amount": 500}, "safeguards": {"max_step_percent": 25, "learning": "allow"}},
  {"id": "units", "level": "adset", "conditions": {"any": [ALWAYS, {"metric": "frequency", "window": "last_7d", "op": ">", "value": 2.5}, {"metric": "average_watch_time", "window": "last_7d", "op": ">", "value": 1500}, {"metric": "impressions", "window": "yesterday", "op": "<", "value": 10}, {"metric": "profit", "window": "last_7d", "op": "<", "value": 0}, {"metric": "cpc", "window": "last_7d", "op": ">", "than": {"metric": "cpa", "window": "last_7d", "factor": 0.0333}}]}, "action": {"type": "notify", "message": "m"}}
 ]}`
 
