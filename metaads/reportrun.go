@@ -182,8 +182,8 @@ type PollOptions struct {
 	Initial    time.Duration // first wait (default 1s)
 	Max        time.Duration // longest wait (default 30s)
 	Multiplier float64       // growth per poll (default 1.5; at least 1)
-	// MaxPollErrors is how many polls in a row may fail with a transient or
-	// throttling error before Wait gives up (default 5).
+	// MaxPollErrors is how many polls in a row may fail with a transient,
+	// throttling or data-limit error before Wait gives up (default 5).
 	MaxPollErrors int
 	// Timeout, when positive, bounds the total time Wait spends waiting
 	// between polls; a run still unfinished then is reported as stalled
@@ -248,7 +248,10 @@ func (r *ReportRun) Wait(ctx context.Context, o PollOptions) error {
 			return err
 		case ctx.Err() != nil:
 			return fmt.Errorf("metaads: waiting for report run %s: %w", r.ID, ctx.Err())
-		case errors.Is(err, ErrTransient) || errors.Is(err, ErrRateLimited):
+		case errors.Is(err, ErrTransient) || errors.Is(err, ErrRateLimited) || errors.Is(err, ErrDataLimit):
+			// A failed poll says nothing about the run (a data-limit
+			// answer to a status read is not the run being too large):
+			// poll again, within MaxPollErrors.
 			pollErrs++
 			if pollErrs >= o.MaxPollErrors {
 				return fmt.Errorf("metaads: waiting for report run %s: %d polls in a row failed: %w", r.ID, pollErrs, err)

@@ -60,3 +60,28 @@ func TestReportRunStallTimeout(t *testing.T) {
 	require.ErrorIs(t, err, ErrReportTimeout)
 	assert.Len(t, requests(e.srv, "POST", "/act_1001/insights"), 3, "StartReport above, then the runner's run and its one restart")
 }
+
+// TestRunnerPollDataLimitIsNotSplit: a data-limit answer to a status poll
+// is a failed poll, retried within MaxPollErrors; only a run Meta ended as
+// too large (or a data-limit answer while reading results) splits.
+func TestRunnerPollDataLimitIsNotSplit(t *testing.T) {
+	e := newInsightsEnv(t, insightsScenario(1, 1, 2))
+	ctx := t.Context()
+	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}
+	want, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	require.NoError(t, err)
+	e.srv.ResetRequests()
+	require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Method: "GET", Path: "/{run}", Kind: metaadstest.FaultDataLimit, Count: 2}))
+	got, err := collect(e.c.Insights.Run(ctx, e.acct, p, RunOptions{}))
+	require.NoError(t, err)
+	assert.Equal(t, keys(want), keys(got))
+	assert.Len(t, requests(e.srv, "POST", "/act_1001/insights"), 1, "no split, no restart")
+
+	// Polls failing past MaxPollErrors end the run with the poll error.
+	require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Method: "GET", Path: "/{run}", Kind: metaadstest.FaultDataLimit, Count: 3}))
+	run, err := e.c.Insights.StartReport(ctx, e.acct, p)
+	require.NoError(t, err)
+	err = run.Wait(ctx, PollOptions{MaxPollErrors: 3})
+	require.ErrorIs(t, err, ErrDataLimit)
+	assert.False(t, runTooLarge(err), "a poll error is not a too-large run")
+}

@@ -290,7 +290,7 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 				case ctx.Err() != nil:
 					yield(Insight{}, fmt.Errorf("metaads: insights run for %s: %w", acct, ctx.Err()))
 					return
-				case errors.Is(res.err, ErrDataLimit):
+				case runTooLarge(res.err):
 					kids, err := s.split(ctx, acct, p, c, nil)
 					if err != nil {
 						yield(Insight{}, err)
@@ -391,6 +391,15 @@ func (o RunOptions) withDefaults(p InsightsParams) RunOptions {
 	return o
 }
 
+// runTooLarge reports a run that Meta ended because the report is too
+// large: only that (or a data-limit answer while reading results) makes the
+// runner split. A poll that failed with a data-limit error says nothing
+// about the run's size.
+func runTooLarge(err error) bool {
+	var re *ReportRunError
+	return errors.As(err, &re) && errors.Is(re, ErrDataLimit)
+}
+
 // restartable reports run failures that a fresh run may not repeat:
 // skipped, stalled and failed runs (Meta's advice for "Job Failed" is to
 // create a new run), except those too large, which are split instead.
@@ -454,7 +463,7 @@ func (s *InsightsService) runJob(ctx context.Context, acct AccountID, p Insights
 		err := run.Wait(ctx, o.Poll)
 		var re *ReportRunError
 		gone := errors.As(err, &re) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidParameter)
-		if err == nil || ctx.Err() != nil || errors.Is(err, ErrDataLimit) || !gone {
+		if err == nil || ctx.Err() != nil || runTooLarge(err) || !gone {
 			return run, err
 		}
 		// The saved run failed, was skipped or expired: start afresh.
