@@ -47,8 +47,9 @@
 //
 // Every metric has a snake_case name, a [Unit], a direction of improvement
 // and a one-line definition. [LookupMetric] resolves a name (as written in
-// a rule spec) and [Metric.Value] computes it from a Counts; [AllMetrics]
-// lists them all. The raw counts are metrics too (impressions, spend, ...).
+// a rule spec) and [Metric.Value] computes it from a Counts
+// ([Metric.ValueOf] from a *Counts, without copying it, for hot loops such
+// as a rule engine over many entities); [AllMetrics] lists them all. The raw counts are metrics too (impressions, spend, ...).
 // Ratio metrics also expose their parts ([Metric.Parts]: clicks and
 // impressions for ctr) and their [RatioKind], and [Metric.Interval] gives
 // the confidence interval that fits the kind (Wilson for proportions,
@@ -75,7 +76,9 @@
 // Small samples lie. The package has the tools that decisions need:
 // [WilsonInterval] for a proportion, [TwoProportionZTest] and the Bayesian
 // [ProbabilityBBeatsA] (computed exactly, not simulated) to compare two
-// ads, [CostPerResultInterval] (gamma-Poisson) for CPA, [BenjaminiHochberg]
+// ads, [CostPerResultInterval] (gamma-Poisson) for CPA (its quantiles,
+// [CostPerResultQuantiles], can be computed once per result count and
+// reused across entities), [BenjaminiHochberg]
 // to control the false discovery rate over many comparisons (168
 // hour-of-week cells), and [LinearTrend] for a slope with its standard
 // error (fatigue). They rest on carefully implemented special functions
