@@ -392,13 +392,22 @@ func (o RunOptions) withDefaults(p InsightsParams) RunOptions {
 }
 
 // runTooLarge reports a run that Meta ended because the report is too
-// large: only that (or a data-limit answer while reading results) makes the
-// runner split. A poll that failed with a data-limit error says nothing
+// large, or refused to create for asking too much: only those (and a
+// data-limit answer while reading results) make the runner split. A poll that failed with a data-limit error says nothing
 // about the run's size.
 func runTooLarge(err error) bool {
 	var re *ReportRunError
-	return errors.As(err, &re) && errors.Is(re, ErrDataLimit)
+	var se *startError
+	return errors.As(err, &re) && errors.Is(re, ErrDataLimit) || errors.As(err, &se) && errors.Is(se.err, ErrDataLimit)
 }
+
+// startError marks a failure to create a report run, so the runner can
+// tell a data-limit answer to the POST (the query is too large: split)
+// from one to a status poll (retry the poll).
+type startError struct{ err error }
+
+func (e *startError) Error() string { return e.err.Error() }
+func (e *startError) Unwrap() error { return e.err }
 
 // restartable reports run failures that a fresh run may not repeat:
 // skipped, stalled and failed runs (Meta's advice for "Job Failed" is to
@@ -470,7 +479,7 @@ func (s *InsightsService) runJob(ctx context.Context, acct AccountID, p Insights
 	}
 	run, err := s.StartReport(ctx, acct, p)
 	if err != nil {
-		return nil, err
+		return nil, &startError{err}
 	}
 	tr.started(c, run.ID)
 	if o.OnReportStarted != nil {
