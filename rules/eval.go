@@ -477,7 +477,13 @@ func (n *node) eval(ec *evalCtx) tri {
 	case nodeAll:
 		res := triTrue
 		for _, k := range n.fast {
-			switch k.eval(ec) {
+			r := triUnknown
+			if k.kind == nodeCompare { // the common leaf, without a second call
+				r = k.compare(ec, &ec.m)
+			} else {
+				r = k.eval(ec)
+			}
+			switch r {
 			case triFalse:
 				return triFalse
 			case triUnknown:
@@ -488,7 +494,13 @@ func (n *node) eval(ec *evalCtx) tri {
 	case nodeAny:
 		res := triFalse
 		for _, k := range n.fast {
-			switch k.eval(ec) {
+			r := triUnknown
+			if k.kind == nodeCompare {
+				r = k.compare(ec, &ec.m)
+			} else {
+				r = k.eval(ec)
+			}
+			switch r {
 			case triTrue:
 				return triTrue
 			case triUnknown:
