@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/url"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -32,7 +33,9 @@ type RunOptions struct {
 	Poll PollOptions
 	// MaxRestarts is how often a run that was skipped, failed or stalled
 	// (see PollOptions.Timeout) is started again (default 2); runs too
-	// large are split instead.
+	// large are split instead. It also bounds how often creating a run is
+	// tried again after a transient error, a throttle or a dropped
+	// connection (a spare run costs only insights quota).
 	MaxRestarts int
 	// OnReportStarted, when set, is called (from worker goroutines) with
 	// every run the runner starts.
@@ -477,7 +480,7 @@ func (s *InsightsService) runJob(ctx context.Context, acct AccountID, p Insights
 		}
 		// The saved run failed, was skipped or expired: start afresh.
 	}
-	run, err := s.StartReport(ctx, acct, p)
+	run, err := s.startReportRetrying(ctx, acct, p, o)
 	if err != nil {
 		return nil, &startError{err}
 	}
@@ -486,6 +489,47 @@ func (s *InsightsService) runJob(ctx context.Context, acct AccountID, p Insights
 		o.OnReportStarted(RunChunk{RunID: run.ID, TimeRange: c.tr, Filter: c.filter()})
 	}
 	return run, run.Wait(ctx, o.Poll)
+}
+
+// startReportRetrying creates a run, and creates it again after failures
+// that leave the query as it was: a transient error, a throttle or a
+// dropped connection, at most MaxRestarts times.
+//
+// Creating a run is a write, and after a 5xx or a dropped connection Meta
+// may have created it; StartReport alone therefore never sends it again.
+// The runner may: a report run that nobody reads changes no ad object and
+// spends no money, it only costs insights quota and expires by itself. The
+// runner already pays that price when it restarts a failed or stalled run,
+// so the same bound, MaxRestarts, applies here.
+func (s *InsightsService) startReportRetrying(ctx context.Context, acct AccountID, p InsightsParams, o RunOptions) (*ReportRun, error) {
+	po := o.Poll.withDefaults()
+	delay := po.Initial
+	for attempt := 0; ; attempt++ {
+		run, err := s.StartReport(ctx, acct, p)
+		if err == nil || attempt >= o.MaxRestarts || ctx.Err() != nil || !startRetryable(err) {
+			return run, err
+		}
+		wait := delay
+		var rl *RateLimitError
+		if errors.As(err, &rl) && rl.RetryAfter > wait {
+			wait = rl.RetryAfter
+		}
+		if werr := s.wait(ctx, wait); werr != nil {
+			return nil, err
+		}
+		delay = min(2*delay, po.Max)
+	}
+}
+
+// startRetryable reports a failure to create a run that another attempt
+// may not meet: transient errors, throttles (not blocks) and transport
+// failures such as a dropped connection.
+func startRetryable(err error) bool {
+	if errors.Is(err, ErrDataLimit) || errors.Is(err, ErrQuotaBlocked) {
+		return false
+	}
+	var ue *url.Error
+	return errors.Is(err, ErrTransient) || errors.Is(err, ErrRateLimited) || errors.As(err, &ue)
 }
 
 // split narrows a chunk that hit the data limit: halves of its date range
