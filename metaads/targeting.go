@@ -3,6 +3,9 @@ package metaads
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"reflect"
+	"strings"
 )
 
 // Gender values of a targeting spec.
@@ -47,6 +50,9 @@ type GeoLocations struct {
 	CustomLocations []CustomLocation `json:"custom_locations,omitempty"`
 	// LocationTypes is a subset of "home" and "recent".
 	LocationTypes []string `json:"location_types,omitempty"`
+	// Raw is the object as Meta sent it; MarshalJSON keeps the keys not
+	// modelled here (neighborhoods, places, geo_markets, ...).
+	Raw json.RawMessage `json:"-"`
 }
 
 // GeoKey is a region, city or zip by key, with an optional radius for cities.
@@ -55,6 +61,9 @@ type GeoKey struct {
 	Name         string  `json:"name,omitempty"`
 	Radius       float64 `json:"radius,omitempty"`
 	DistanceUnit string  `json:"distance_unit,omitempty"`
+	// Raw is the object as Meta sent it; MarshalJSON keeps the keys not
+	// modelled here (country, region_id, ...).
+	Raw json.RawMessage `json:"-"`
 }
 
 // CustomLocation is a point with a radius.
@@ -63,6 +72,9 @@ type CustomLocation struct {
 	Longitude    float64 `json:"longitude"`
 	Radius       float64 `json:"radius,omitempty"`
 	DistanceUnit string  `json:"distance_unit,omitempty"`
+	// Raw is the object as Meta sent it; MarshalJSON keeps the keys not
+	// modelled here (name, address_string, ...).
+	Raw json.RawMessage `json:"-"`
 }
 
 // TargetingSpecGroup is one flexible_spec entry (or the exclusions object).
@@ -73,49 +85,111 @@ type TargetingSpecGroup struct {
 	FamilyStatuses []IDName `json:"family_statuses,omitempty"`
 	WorkPositions  []IDName `json:"work_positions,omitempty"`
 	Industries     []IDName `json:"industries,omitempty"`
+	// Raw is the object as Meta sent it; MarshalJSON keeps the keys not
+	// modelled here (income, education_statuses, ...).
+	Raw json.RawMessage `json:"-"`
 }
 
 // UnmarshalJSON keeps the raw spec.
 func (t *Targeting) UnmarshalJSON(b []byte) error {
 	type plain Targeting
-	if err := json.Unmarshal(b, (*plain)(t)); err != nil {
-		return fmt.Errorf("metaads: decoding targeting spec: %w", err)
-	}
-	t.Raw = append(json.RawMessage(nil), b...)
-	return nil
+	return unmarshalKeeping(b, (*plain)(t), &t.Raw, "targeting spec")
 }
 
 // MarshalJSON writes the modelled fields over the raw spec, so unknown
-// fields survive a read-modify-write.
+// fields survive a read-modify-write. The nested types (GeoLocations,
+// GeoKey, CustomLocation, TargetingSpecGroup) do the same with their own
+// Raw, so unknown fields survive at every level.
 func (t Targeting) MarshalJSON() ([]byte, error) {
 	type plain Targeting
-	typed, err := json.Marshal(plain(t))
-	if err != nil {
-		return nil, err
+	return marshalMerged(plain(t), t.Raw)
+}
+
+// UnmarshalJSON keeps the raw object.
+func (g *GeoLocations) UnmarshalJSON(b []byte) error {
+	type plain GeoLocations
+	return unmarshalKeeping(b, (*plain)(g), &g.Raw, "targeting geo locations")
+}
+
+// MarshalJSON writes the modelled fields over the raw object.
+func (g GeoLocations) MarshalJSON() ([]byte, error) {
+	type plain GeoLocations
+	return marshalMerged(plain(g), g.Raw)
+}
+
+// UnmarshalJSON keeps the raw object.
+func (k *GeoKey) UnmarshalJSON(b []byte) error {
+	type plain GeoKey
+	return unmarshalKeeping(b, (*plain)(k), &k.Raw, "targeting geo key")
+}
+
+// MarshalJSON writes the modelled fields over the raw object.
+func (k GeoKey) MarshalJSON() ([]byte, error) {
+	type plain GeoKey
+	return marshalMerged(plain(k), k.Raw)
+}
+
+// UnmarshalJSON keeps the raw object.
+func (c *CustomLocation) UnmarshalJSON(b []byte) error {
+	type plain CustomLocation
+	return unmarshalKeeping(b, (*plain)(c), &c.Raw, "targeting custom location")
+}
+
+// MarshalJSON writes the modelled fields over the raw object.
+func (c CustomLocation) MarshalJSON() ([]byte, error) {
+	type plain CustomLocation
+	return marshalMerged(plain(c), c.Raw)
+}
+
+// UnmarshalJSON keeps the raw object.
+func (g *TargetingSpecGroup) UnmarshalJSON(b []byte) error {
+	type plain TargetingSpecGroup
+	return unmarshalKeeping(b, (*plain)(g), &g.Raw, "targeting spec group")
+}
+
+// MarshalJSON writes the modelled fields over the raw object.
+func (g TargetingSpecGroup) MarshalJSON() ([]byte, error) {
+	type plain TargetingSpecGroup
+	return marshalMerged(plain(g), g.Raw)
+}
+
+// unmarshalKeeping decodes b into v (a pointer to a type without the
+// UnmarshalJSON method) and keeps a copy of b in raw.
+func unmarshalKeeping(b []byte, v any, raw *json.RawMessage, what string) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("metaads: decoding %s: %w", what, err)
 	}
-	if len(t.Raw) == 0 {
-		return typed, nil
+	*raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// marshalMerged encodes v (a struct without the MarshalJSON method) and
+// writes its fields over raw, the object it was decoded from: keys v does
+// not model are kept, modelled keys take v's value (or are removed when v
+// omits them).
+func marshalMerged(v any, raw json.RawMessage) ([]byte, error) {
+	typed, err := json.Marshal(v)
+	if err != nil || len(raw) == 0 {
+		return typed, err
 	}
 	var merged map[string]json.RawMessage
-	if err := json.Unmarshal(t.Raw, &merged); err != nil {
-		return typed, nil
+	if json.Unmarshal(raw, &merged) != nil || merged == nil {
+		return typed, nil // raw is not an object: nothing to keep
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(typed, &fields); err != nil {
 		return nil, err
 	}
-	for _, k := range modelledTargetingKeys {
-		delete(merged, k)
+	rt := reflect.TypeOf(v)
+	for i := range rt.NumField() {
+		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			delete(merged, name)
+		}
 	}
-	for k, v := range fields {
-		merged[k] = v
-	}
+	maps.Copy(merged, fields)
 	return json.Marshal(merged)
 }
-
-var modelledTargetingKeys = []string{"geo_locations", "excluded_geo_locations", "age_min", "age_max", "genders",
-	"interests", "flexible_spec", "exclusions", "custom_audiences", "excluded_custom_audiences",
-	"publisher_platforms", "facebook_positions", "instagram_positions", "device_platforms"}
 
 // Validate checks the ranges Meta enforces: ages 13-65 with min <= max,
 // genders 1 or 2, location types "home"/"recent".
