@@ -61,9 +61,22 @@ const (
 type Fault struct {
 	// Method matches the HTTP method ("" any).
 	Method string
-	// Path matches the path after the version, like "/act_1/insights"; a
-	// trailing "*" matches a prefix; "" matches any path.
+	// Path matches the path after the version ("" matches any path):
+	//
+	//   - "/act_1/insights" matches that path exactly;
+	//   - a trailing "*" matches a prefix: "/act_1*" matches "/act_1/ads";
+	//   - a leading "*" matches a suffix: "*/insights" matches the insights
+	//     edge of any node, including an async run's result reads
+	//     "/{run_id}/insights", but not the polls "GET /{run_id}";
+	//   - a segment "{name}" matches exactly one non-empty path segment:
+	//     "/{run}/insights" matches "/123/insights" but neither
+	//     "/act_1/campaigns/insights" nor "/123" (it also matches a node's
+	//     own edge such as "/act_1/insights"); it combines with a leading
+	//     or trailing "*" ("*/{id}/insights", "/{id}/*").
+	//
+	// A "*" anywhere else is an error of InjectFault.
 	Path string
+	// Kind is the failure to inject; it is required.
 	Kind FaultKind
 	// Skip lets this many matching requests through before the fault fires.
 	Skip int
@@ -104,8 +117,8 @@ func (s *Server) InjectFault(f Fault) error {
 	if f.Kind == FaultReportFailed && f.Code == 0 && (f.Subcode != 0 || f.Message != "") {
 		return errors.New("metaadstest: InjectFault: FaultReportFailed with a Subcode or Message needs a Code (such as -3 with subcode 1504045)")
 	}
-	if f.Path != "" && !strings.HasPrefix(f.Path, "/") {
-		return fmt.Errorf("metaadstest: InjectFault: Path %q must start with / (the part after the version)", f.Path)
+	if err := checkPathPattern(f.Path); err != nil {
+		return fmt.Errorf("metaadstest: InjectFault: %w", err)
 	}
 	left := f.Count
 	if left == 0 {
@@ -128,13 +141,108 @@ func (f *faultRec) matches(method, path string) bool {
 	if f.Method != "" && !strings.EqualFold(f.Method, method) {
 		return false
 	}
-	if f.Path == "" {
+	return matchPath(f.Path, path)
+}
+
+// checkPathPattern validates a Fault.Path (see its documentation).
+func checkPathPattern(pattern string) error {
+	if pattern == "" {
+		return nil
+	}
+	core, suffix := strings.CutPrefix(pattern, "*")
+	core, _ = strings.CutSuffix(core, "*")
+	switch {
+	case strings.Contains(core, "*"):
+		return fmt.Errorf("Fault.Path %q: \"*\" is allowed only as the first or last character (suffix or prefix match)", pattern)
+	case core == "" && suffix:
+		return nil // "*" or "**": any path
+	case !suffix && !strings.HasPrefix(core, "/"):
+		return fmt.Errorf("Fault.Path %q must start with / (the part after the version, like /act_1/insights) or with */ for a suffix", pattern)
+	}
+	for _, seg := range strings.Split(core, "/") {
+		open, closed := strings.Contains(seg, "{"), strings.Contains(seg, "}")
+		if !open && !closed {
+			continue
+		}
+		if len(seg) < 3 || seg[0] != '{' || seg[len(seg)-1] != '}' || strings.Count(seg, "{") != 1 || strings.Count(seg, "}") != 1 {
+			return fmt.Errorf("Fault.Path %q: a wildcard must be a whole segment like {id}, got %q", pattern, seg)
+		}
+	}
+	return nil
+}
+
+// matchPath reports whether path matches a valid Fault.Path pattern.
+func matchPath(pattern, path string) bool {
+	if pattern == "" {
 		return true
 	}
-	if p, ok := strings.CutSuffix(f.Path, "*"); ok {
-		return strings.HasPrefix(path, p)
+	core, suffix := strings.CutPrefix(pattern, "*")
+	core, prefix := strings.CutSuffix(core, "*")
+	if !strings.Contains(core, "{") {
+		switch {
+		case suffix && prefix:
+			return strings.Contains(path, core)
+		case suffix:
+			return strings.HasSuffix(path, core)
+		case prefix:
+			return strings.HasPrefix(path, core)
+		}
+		return path == core
 	}
-	return f.Path == path
+	pat, segs := strings.Split(core, "/"), strings.Split(path, "/")
+	// A prefix pattern ends at a segment boundary of its last segment;
+	// anything may follow. A suffix pattern lines up with the path's end.
+	switch {
+	case len(segs) < len(pat):
+		return false
+	case suffix && prefix:
+		for off := 0; off+len(pat) <= len(segs); off++ {
+			if matchSegs(pat, segs[off:off+len(pat)], true, true) {
+				return true
+			}
+		}
+		return false
+	case suffix:
+		return matchSegs(pat, segs[len(segs)-len(pat):], true, false)
+	case prefix:
+		return matchSegs(pat, segs[:len(pat)], false, true)
+	}
+	return len(segs) == len(pat) && matchSegs(pat, segs, false, false)
+}
+
+// matchSegs matches pattern segments against as many path segments. With
+// openStart the first pattern segment may be the tail of a longer segment;
+// with openEnd the last may be the head of one (the "*" of a suffix or
+// prefix pattern sits there).
+func matchSegs(pat, segs []string, openStart, openEnd bool) bool {
+	for i, p := range pat {
+		s := segs[i]
+		if len(p) > 2 && p[0] == '{' && p[len(p)-1] == '}' {
+			if s == "" {
+				return false
+			}
+			continue
+		}
+		switch {
+		case i == 0 && openStart && i == len(pat)-1 && openEnd:
+			if !strings.Contains(s, p) {
+				return false
+			}
+		case i == 0 && openStart:
+			if !strings.HasSuffix(s, p) {
+				return false
+			}
+		case i == len(pat)-1 && openEnd:
+			if !strings.HasPrefix(s, p) {
+				return false
+			}
+		default:
+			if s != p {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // takeFault consumes and returns the first firing fault of one of kinds
