@@ -36,13 +36,17 @@
 //
 // [Manager.ConnectHandler] and [Manager.CallbackHandler] wrap these in
 // net/http handlers with hooks for the current user, the browser session,
-// success and failure, so any server mounts the same tested flow.
+// success and failure, so any server mounts the same tested flow. Behind a
+// proxy that terminates TLS, set [HandlerHooks].SecureCookie so the default
+// session cookie is marked Secure although the request arrives over HTTP.
 //
 // # State and PKCE
 //
 // [States] makes the state parameter: a version, the issue time and a
 // random nonce, signed with HMAC-SHA256 over those and the browser-session
-// identifier (which is never part of the state). Verification compares
+// identifier (which is never part of the state); [Manager] also binds the
+// application user, so a state issued while user A was signed in is
+// refused when the callback runs for user B. Verification compares
 // MACs in constant time, rejects states older than the TTL (10 minutes by
 // default, measured with the injected clock), and records the nonce in a
 // [ReplayStore] so each state is accepted once. Nothing about a pending
@@ -75,6 +79,9 @@
 // reporting that with a [*RevocationError]. A [Refresher] scans stored
 // connections and renews, or flags as expiring, those whose token or data
 // access ends within a window, returning a [RefreshReport].
+// Renewals of one user's token are serialized within a process: while one
+// fb_exchange_token is in flight, other renewals of that user wait and use
+// its result.
 //
 // # Provider
 //

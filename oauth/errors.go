@@ -19,7 +19,8 @@ var (
 	// metaads.ErrNoToken.
 	ErrNoToken = fmt.Errorf("oauth: no stored token: %w", metaads.ErrNoToken)
 	// ErrStateInvalid: the state parameter is malformed, was not signed by
-	// any current key, or was issued to another browser session.
+	// any current key, or was issued to another browser session or (through
+	// Manager) another application user.
 	ErrStateInvalid = errors.New("oauth: invalid state parameter")
 	// ErrStateExpired: the state parameter is older than the state TTL.
 	ErrStateExpired = errors.New("oauth: state parameter expired")

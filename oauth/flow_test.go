@@ -407,13 +407,7 @@ func (m *meta) wrap(_ *env, next http.Handler) http.Handler {
 			m.dialog = append(m.dialog, r.URL.Query())
 			m.mu.Unlock()
 		case strings.HasSuffix(r.URL.Path, "/oauth/access_token"):
-			body, err := io.ReadAll(r.Body)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			if form, err := url.ParseQuery(string(body)); err == nil && form.Get("grant_type") == "authorization_code" {
+			if form := peekForm(r); form.Get("grant_type") == "authorization_code" {
 				m.mu.Lock()
 				m.code = append(m.code, form)
 				m.mu.Unlock()
@@ -1075,7 +1069,7 @@ func TestReplicasShareLogin(t *testing.T) {
 	}
 	m1, m2 := replica(), replica()
 	b := e.browser(e.user)
-	dialog, err := m1.AuthCodeURL("browser-7")
+	dialog, err := m1.AuthCodeURL("browser-7", e.user)
 	require.NoError(t, err)
 	form, action := e.consentAt(b, dialog)
 	q := mustQuery(t, e.decide(b, form, action, "approve"))

@@ -23,9 +23,17 @@ type HandlerHooks struct {
 	CurrentUser func(r *http.Request) (string, error)
 	// SessionID returns an identifier of the browser session that the state
 	// is bound to. Nil means the handlers manage their own: ConnectHandler
-	// sets a random HttpOnly, SameSite=Lax cookie (Secure over TLS) and
-	// CallbackHandler reads it back.
+	// sets a random HttpOnly, SameSite=Lax cookie (Secure when the request
+	// came over TLS, or always with SecureCookie) and CallbackHandler reads
+	// it back.
 	SessionID func(r *http.Request) (string, error)
+	// SecureCookie marks the default session cookie Secure even when the
+	// request reached the handler over plain HTTP. Set it when a proxy or
+	// load balancer terminates TLS in front of the application (r.TLS is
+	// then nil although the browser used HTTPS). Leave it false only for
+	// plain-HTTP development servers: browsers do not send Secure cookies
+	// over HTTP.
+	SecureCookie bool
 	// OnSuccess writes the response after a completed connection. Nil
 	// redirects to "/" with 303.
 	OnSuccess func(w http.ResponseWriter, r *http.Request, c *Connected)
@@ -46,6 +54,8 @@ func (h *HandlerHooks) validate() error {
 	return nil
 }
 
+func (h *HandlerHooks) secure(r *http.Request) bool { return h.SecureCookie || r.TLS != nil }
+
 func (h *HandlerHooks) fail(w http.ResponseWriter, r *http.Request, status int, err error) {
 	if h.OnFailure != nil {
 		h.OnFailure(w, r, status, err)
@@ -55,16 +65,17 @@ func (h *HandlerHooks) fail(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // ConnectHandler returns a handler that starts a login: it checks the
-// current user, binds a fresh state to the browser session and redirects
-// (302) to Meta's login dialog. Mount it on a GET route, for example
+// current user, binds a fresh state to the browser session and that user
+// and redirects (302) to Meta's login dialog. Mount it on a GET route, for example
 // mux.Handle("GET /meta/connect", h).
 func (m *Manager) ConnectHandler(hooks HandlerHooks) (http.Handler, error) {
 	if err := hooks.validate(); err != nil {
 		return nil, err
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := hooks.CurrentUser(r); err != nil {
-			hooks.fail(w, r, http.StatusUnauthorized, fmt.Errorf("oauth: no signed-in user: %w", err))
+		user, err := hooks.CurrentUser(r)
+		if err != nil || user == "" {
+			hooks.fail(w, r, http.StatusUnauthorized, fmt.Errorf("oauth: no signed-in user: %v", err))
 			return
 		}
 		var sid string
@@ -82,10 +93,10 @@ func (m *Manager) ConnectHandler(hooks HandlerHooks) (http.Handler, error) {
 			}
 			sid = base64.RawURLEncoding.EncodeToString(b[:])
 			http.SetCookie(w, &http.Cookie{Name: DefaultSessionCookie, Value: sid, Path: "/",
-				MaxAge: int(m.states.ttl.Seconds()), HttpOnly: true, Secure: r.TLS != nil,
+				MaxAge: int(m.states.ttl.Seconds()), HttpOnly: true, Secure: hooks.secure(r),
 				SameSite: http.SameSiteLaxMode})
 		}
-		u, err := m.AuthCodeURL(sid, hooks.AuthOptions...)
+		u, err := m.AuthCodeURL(sid, user, hooks.AuthOptions...)
 		if err != nil {
 			hooks.fail(w, r, http.StatusInternalServerError, err)
 			return
@@ -96,7 +107,8 @@ func (m *Manager) ConnectHandler(hooks HandlerHooks) (http.Handler, error) {
 }
 
 // CallbackHandler returns a handler for the redirect URI: it runs
-// Manager.Callback for the current user and the browser session, then
+// Manager.Callback for the current user and the browser session (a state
+// issued to another user or session is refused with 400), then
 // calls OnSuccess or OnFailure. Mount it on the path of Config.RedirectURL,
 // for example mux.Handle("GET /meta/callback", h).
 func (m *Manager) CallbackHandler(hooks HandlerHooks) (http.Handler, error) {
@@ -121,7 +133,7 @@ func (m *Manager) CallbackHandler(hooks HandlerHooks) (http.Handler, error) {
 			sid = ck.Value
 			// The cookie served its purpose; drop it.
 			http.SetCookie(w, &http.Cookie{Name: DefaultSessionCookie, Value: "", Path: "/", MaxAge: -1,
-				HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+				HttpOnly: true, Secure: hooks.secure(r), SameSite: http.SameSiteLaxMode})
 		}
 		c, err := m.Callback(r.Context(), sid, user, r.URL.Query())
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,9 @@ type Manager struct {
 
 	provMu    sync.Mutex
 	providers []weak.Pointer[Provider] // created from this Manager; see dropCached
+
+	renewals      userLocks         // one renewal per user at a time
+	renewWaitHook func(user string) // tests: called when a renewal waits
 }
 
 // register remembers p so that Callback, Disconnect and reauth marks drop
@@ -120,11 +124,17 @@ func (m *Manager) appToken() oauth2.TokenSource {
 	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: m.cfg.AppID + "|" + m.cfg.AppSecret, TokenType: "Bearer"})
 }
 
-// AuthCodeURL starts a login for the browser session sessionID: it issues a
-// signed state and returns the login dialog URL (with the PKCE challenge
-// unless disabled). Redirect the browser there.
-func (m *Manager) AuthCodeURL(sessionID string, opts ...oauth2.AuthCodeOption) (string, error) {
-	state, verifier, err := m.states.Issue(sessionID)
+// AuthCodeURL starts a login for the application user user in the browser
+// session sessionID: it issues a state signed over both and returns the
+// login dialog URL (with the PKCE challenge unless disabled). Redirect the
+// browser there. Callback accepts the state only for the same session and
+// user, so a login started by one user cannot be completed in another
+// user's session.
+func (m *Manager) AuthCodeURL(sessionID, user string, opts ...oauth2.AuthCodeOption) (string, error) {
+	if user == "" {
+		return "", errors.New("oauth: AuthCodeURL: empty user id: want the application's user who is connecting")
+	}
+	state, verifier, err := m.states.Issue(stateBinding(sessionID, user))
 	if err != nil {
 		return "", err
 	}
@@ -155,7 +165,7 @@ type Connected struct {
 }
 
 // Callback completes a login: it checks the state against the browser
-// session, turns the dialog's error parameters into a *DialogError,
+// session and the user it was issued for (see AuthCodeURL), turns the dialog's error parameters into a *DialogError,
 // exchanges the code (with the PKCE verifier), trades the token for a
 // long-lived one, inspects it with debug_token (validity, app, expiry, data
 // access expiry, granted vs required scopes, granular ad accounts; the
@@ -171,7 +181,7 @@ func (m *Manager) Callback(ctx context.Context, sessionID, user string, query ur
 	if user == "" {
 		return nil, errors.New("oauth: Callback: empty user id: want the application's user who is connecting")
 	}
-	verifier, err := m.states.Verify(ctx, query.Get("state"), sessionID)
+	verifier, err := m.states.Verify(ctx, query.Get("state"), stateBinding(sessionID, user))
 	if err != nil {
 		return nil, err
 	}
@@ -227,6 +237,16 @@ func (m *Manager) Callback(ctx context.Context, sessionID, user string, query ur
 		slog.Int("ad_accounts", len(accounts)), slog.Time("expires", info.ExpiresAt),
 		slog.String("status", string(c.Status)))
 	return c, nil
+}
+
+// stateBinding is what a state is bound to: the browser session and the
+// application user, length-prefixed so that no two pairs give the same
+// string. An empty session stays empty so that States reports it.
+func stateBinding(sessionID, user string) string {
+	if sessionID == "" {
+		return ""
+	}
+	return strconv.Itoa(len(sessionID)) + ":" + sessionID + user
 }
 
 func truncate(s string, n int) string {
@@ -415,17 +435,20 @@ func (m *Manager) Verify(ctx context.Context, user string) (*TokenInfo, error) {
 // moved later; when Meta returns the same expiry the rows are marked
 // StatusExpiring (only a new login extends it). An expired or revoked token
 // (code 190) gives a *ReauthError and marks the rows StatusNeedsReauth.
+// Renewals of one user's token are serialized within the process (Renew,
+// Refresher and Provider share them); a call that waited for another one
+// returns the token that one stored.
 func (m *Manager) Renew(ctx context.Context, user string) (conn *Connection, extended bool, err error) {
 	c, err := m.userConnection(ctx, user)
 	if err != nil {
 		return nil, false, err
 	}
-	tok, extended, err := m.renewToken(ctx, c)
+	tok, extended, saveErr, err := m.renewShared(ctx, c)
 	if err != nil {
 		return nil, false, err
 	}
-	if err := m.saveUserToken(ctx, user, tok); err != nil {
-		return nil, false, err
+	if saveErr != nil {
+		return nil, false, saveErr
 	}
 	c.Token = tok
 	c.Status = m.statusFor(tok.Expiry, c.DataAccessExpiry)

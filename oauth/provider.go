@@ -305,7 +305,7 @@ func (s *accountSource) Token() (*oauth2.Token, error) {
 		}
 		tok = c.Token
 	}
-	nt, extended, err := m.renewToken(ctx, s.conn)
+	nt, extended, saveErr, err := m.renewShared(ctx, s.conn)
 	if err != nil {
 		if !errors.Is(err, ErrReauthRequired) && now.Before(tok.Expiry) {
 			// A transient failure with a still-valid token: keep serving it
@@ -318,11 +318,9 @@ func (s *accountSource) Token() (*oauth2.Token, error) {
 		}
 		return nil, err
 	}
-	if nt.AccessToken != tok.AccessToken || !nt.Expiry.Equal(tok.Expiry) {
-		if err := m.saveUserToken(ctx, s.conn.User, nt); err != nil {
-			m.log().LogAttrs(ctx, slog.LevelError, "oauth: saving the renewed token failed",
-				slog.String("user", s.conn.User), slog.String("error", err.Error()))
-		}
+	if saveErr != nil {
+		m.log().LogAttrs(ctx, slog.LevelError, "oauth: saving the renewed token failed",
+			slog.String("user", s.conn.User), slog.String("error", saveErr.Error()))
 	}
 	if !extended {
 		s.nextRenew = now.Add(renewRetryDelay)

@@ -149,7 +149,7 @@ func (s *States) Verify(ctx context.Context, state, sessionID string) (verifier 
 		}
 	}
 	if key == nil {
-		return "", fmt.Errorf("%w: signature does not match (altered, signed with a retired key, or issued to another browser session)", ErrStateInvalid)
+		return "", fmt.Errorf("%w: signature does not match (altered, signed with a retired key, or issued to another browser session or user)", ErrStateInvalid)
 	}
 	issued := time.Unix(int64(binary.BigEndian.Uint64(raw[1:9])), 0)
 	now := s.now()
