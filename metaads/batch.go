@@ -153,7 +153,7 @@ func (b *Batch) send(ctx context.Context, items []batchItem, chunk []int, result
 	for j := range chunk {
 		if err := c.sched.acquire(ctx, keys[j], maxWait); err != nil {
 			for _, k := range keys[:j] {
-				c.sched.observe(k, Usage{}, nil)
+				c.sched.observe(ctx, k, Usage{}, nil)
 			}
 			return nil, err
 		}
@@ -163,7 +163,7 @@ func (b *Batch) send(ctx context.Context, items []batchItem, chunk []int, result
 		if !released {
 			released = true
 			for _, k := range keys {
-				c.sched.observe(k, Usage{}, nil)
+				c.sched.observe(ctx, k, Usage{}, nil)
 			}
 		}
 	}
@@ -199,7 +199,7 @@ func (b *Batch) send(ctx context.Context, items []batchItem, chunk []int, result
 		it := items[i]
 		r := raw[j]
 		if r == nil {
-			c.sched.observe(keys[j], Usage{}, nil)
+			c.sched.observe(ctx, keys[j], Usage{}, nil)
 			results[i] = BatchResult{Err: &Error{Method: it.method, Path: it.path, Type: "BatchItemNotCompleted",
 				Message: "Meta returned null for this batch operation (not completed)", IsTransient: true}}
 			if it.method == http.MethodGet || it.req.Idempotent {
@@ -217,11 +217,11 @@ func (b *Batch) send(ctx context.Context, items []batchItem, chunk []int, result
 		}
 		res := BatchResult{StatusCode: r.Code, Header: h, Usage: ParseUsage(h, time.Now()), Body: json.RawMessage(body)}
 		apiErr := parseErrorBody(r.Code, h, []byte(body))
-		c.sched.observe(keys[j], res.Usage, apiErr)
+		c.sched.observe(ctx, keys[j], res.Usage, apiErr)
 		if apiErr != nil {
 			apiErr.Method, apiErr.Path, apiErr.Usage = it.method, it.path, res.Usage
 			apiErr.redact(token, proof)
-			cl := &call{c: c, req: &it.req, method: it.method, path: it.path, key: keys[j]}
+			cl := &call{ctx: ctx, c: c, req: &it.req, method: it.method, path: it.path, key: keys[j]}
 			res.Err = cl.finalError(apiErr)
 		} else if it.out != nil && strings.TrimSpace(body) != "" {
 			if err := json.Unmarshal([]byte(body), it.out); err != nil {

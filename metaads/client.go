@@ -236,7 +236,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 	if err != nil {
 		return nil, err
 	}
-	cl := &call{c: c, req: req, method: method, path: path, token: token, proof: c.cfg.appSecret.proof(token)}
+	cl := &call{ctx: ctx, c: c, req: req, method: method, path: path, token: token, proof: c.cfg.appSecret.proof(token)}
 	cl.key = c.sched.keyFor(req, path)
 	cl.maxWait = c.quotaWaitFor(ctx, req)
 	if err := c.sched.acquire(ctx, cl.key, cl.maxWait); err != nil {
@@ -257,6 +257,7 @@ func (c *Client) quotaWaitFor(ctx context.Context, req *Request) time.Duration {
 
 // call is the state of one Do across its attempts.
 type call struct {
+	ctx     context.Context // the caller's context
 	c       *Client
 	req     *Request
 	method  string
@@ -335,7 +336,7 @@ func (cl *call) run(ctx context.Context, out any) (*Response, error) {
 	c := cl.c
 	rr, err := cl.buildRequest(ctx)
 	if err != nil {
-		c.sched.observe(cl.key, Usage{}, nil)
+		c.sched.observe(ctx, cl.key, Usage{}, nil)
 		return nil, err
 	}
 	rc := &retryablehttp.Client{
@@ -387,7 +388,7 @@ func (cl *call) run(ctx context.Context, out any) (*Response, error) {
 // finalError returns e, or a *RateLimitError wrapping it for throttles.
 func (cl *call) finalError(e *Error) error {
 	if e.Is(ErrRateLimited) {
-		scope, wait := cl.c.sched.throttleScope(cl.key, e)
+		scope, wait := cl.c.sched.throttleScope(cl.ctx, cl.key, e)
 		return &RateLimitError{Account: cl.req.Account, Scope: scope, RetryAfter: wait, Usage: e.Usage, Err: e}
 	}
 	return e
@@ -437,7 +438,7 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	defer func() {
 		if !observed {
 			// Release the attempt's admission even without usage to record.
-			c.sched.observe(cl.key, Usage{}, nil)
+			c.sched.observe(ctx, cl.key, Usage{}, nil)
 		}
 		if h := c.cfg.hooks.OnResponse; h != nil {
 			h(ctx, ri)
@@ -476,7 +477,7 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		ri.Err = cl.apiErr
 	}
 	observed = true
-	c.sched.observe(cl.key, cl.usage, cl.apiErr)
+	c.sched.observe(ctx, cl.key, cl.usage, cl.apiErr)
 	cl.logAttempt(ctx, resp.StatusCode, ri.Err)
 	if cl.apiErr == nil {
 		return false, nil
@@ -534,7 +535,7 @@ func (cl *call) retryAPIError(e *Error) bool {
 		return false
 	case e.Is(ErrRateLimited):
 		// A throttle proves the request was not processed, so writes may retry too.
-		_, wait := c.sched.throttleScope(cl.key, e)
+		_, wait := c.sched.throttleScope(cl.ctx, cl.key, e)
 		if wait > c.cfg.maxThrottleRetryWait {
 			return false
 		}
@@ -558,19 +559,19 @@ func (cl *call) backoff(minWait, maxWait time.Duration, attemptNum int, _ *http.
 	if cl.apiErr != nil {
 		cause = cl.apiErr
 		if cl.apiErr.Is(ErrRateLimited) {
-			_, wait = cl.c.sched.throttleScope(cl.key, cl.apiErr)
+			_, wait = cl.c.sched.throttleScope(cl.ctx, cl.key, cl.apiErr)
 		}
 	}
 	if wait <= 0 {
 		wait = expBackoff(minWait, maxWait, attemptNum)
 	}
 	info := RetryInfo{RequestInfo: cl.info(), Wait: wait, Err: cause}
-	cl.c.cfg.logger.LogAttrs(context.Background(), slog.LevelInfo, "metaads retry",
+	cl.c.cfg.logger.LogAttrs(cl.ctx, slog.LevelInfo, "metaads retry",
 		slog.String("method", cl.method), slog.String("path", cl.path),
 		slog.String("account", cl.req.Account.String()), slog.Int("attempt", cl.attempt),
 		slog.Duration("wait", wait))
 	if h := cl.c.cfg.hooks.OnRetry; h != nil {
-		h(context.Background(), info)
+		h(cl.ctx, info)
 	}
 	return wait
 }

@@ -2,6 +2,7 @@ package metaads
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -108,6 +109,50 @@ type schedKey struct {
 type local struct {
 	pending int // admitted requests whose response is not yet observed
 	limiter *rate.Limiter
+	last    UsageState // the state last loaded or stored: used when the store fails
+	known   bool       // last is set
+}
+
+// storeTimeout bounds each UsageStore call, so a slow shared store delays
+// a request by at most this much before the scheduler goes on with the
+// state it last saw in this process.
+const storeTimeout = 2 * time.Second
+
+// load reads a budget's state from the store within storeTimeout. When the
+// store fails, it logs the failure and returns the state this process last
+// saw, so a broken store slows nothing down and fails no request.
+func (s *scheduler) load(ctx context.Context, key UsageKey) (UsageState, bool) {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	st, ok, err := s.store.Load(ctx, key)
+	cancel()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.loc(key)
+	if err != nil {
+		s.logger.LogAttrs(ctx, slog.LevelWarn, "metaads usage store load failed; using this process's last known state",
+			slog.String("key", key.String()), slog.String("error", err.Error()))
+		return l.last, l.known
+	}
+	if ok {
+		l.last, l.known = st, true
+	}
+	return st, ok
+}
+
+// save writes a budget's state to the store within storeTimeout and keeps
+// it locally; a store failure is logged, not returned.
+func (s *scheduler) save(ctx context.Context, key UsageKey, st UsageState) {
+	s.mu.Lock()
+	l := s.loc(key)
+	l.last, l.known = st, true
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	err := s.store.Store(ctx, key, st)
+	cancel()
+	if err != nil {
+		s.logger.LogAttrs(ctx, slog.LevelWarn, "metaads usage store save failed; the state is kept in this process",
+			slog.String("key", key.String()), slog.String("error", err.Error()))
+	}
 }
 
 // scheduler paces requests per budget from the usage Meta reports.
@@ -253,11 +298,7 @@ func (s *scheduler) notify(ctx context.Context, info ThrottleInfo) {
 func (s *scheduler) tryAdmit(ctx context.Context, k schedKey) (time.Duration, UsageKey, float64, error) {
 	states := make([]UsageState, len(k.keys))
 	for i, key := range k.keys {
-		st, _, err := s.store.Load(ctx, key)
-		if err != nil {
-			return 0, UsageKey{}, 0, fmt.Errorf("metaads: loading usage for %s: %w", key, err)
-		}
-		states[i] = st
+		states[i], _ = s.load(ctx, key)
 	}
 	now := time.Now()
 	s.mu.Lock()
@@ -297,9 +338,10 @@ func (s *scheduler) tryAdmit(ctx context.Context, k schedKey) (time.Duration, Us
 }
 
 // observe records the usage of one attempt's response (empty for transport
-// failures) and releases the attempt's admission.
-func (s *scheduler) observe(k schedKey, u Usage, apiErr *Error) {
-	ctx := context.Background()
+// failures) and releases the attempt's admission. The usage is recorded
+// even when ctx has ended (the response did arrive), within storeTimeout.
+func (s *scheduler) observe(ctx context.Context, k schedKey, u Usage, apiErr *Error) {
+	ctx = context.WithoutCancel(ctx)
 	now := u.ObservedAt
 	if now.IsZero() {
 		now = time.Now()
@@ -346,10 +388,7 @@ func (s *scheduler) observe(k schedKey, u Usage, apiErr *Error) {
 	s.mu.Unlock()
 
 	for key, pct := range obs {
-		prev, ok, err := s.store.Load(ctx, key)
-		if err != nil {
-			continue
-		}
+		prev, ok := s.load(ctx, key)
 		st := prev
 		if ok && mine[key] && !prev.ObservedAt.IsZero() {
 			// One call of ours happened between the observations: learn its cost.
@@ -373,16 +412,14 @@ func (s *scheduler) observe(k schedKey, u Usage, apiErr *Error) {
 			s.blockFor(&st, now, d)
 		}
 		s.setPace(key, st)
-		_ = s.store.Store(ctx, key, st)
+		s.save(ctx, key, st)
 	}
 	if _, hinted := regain[throttledKey]; throttled && !hinted {
-		st, _, err := s.store.Load(ctx, throttledKey)
-		if err == nil {
-			st.Pct = math.Max(st.Pct, s.threshold)
-			st.ObservedAt = now
-			s.blockFor(&st, now, defaultThrottleHold)
-			_ = s.store.Store(ctx, throttledKey, st)
-		}
+		st, _ := s.load(ctx, throttledKey)
+		st.Pct = math.Max(st.Pct, s.threshold)
+		st.ObservedAt = now
+		s.blockFor(&st, now, defaultThrottleHold)
+		s.save(ctx, throttledKey, st)
 	}
 }
 
@@ -461,11 +498,11 @@ func regainOf(u Usage, key UsageKey) time.Duration {
 }
 
 // throttleScope returns the scope and suggested wait for a throttling error.
-func (s *scheduler) throttleScope(k schedKey, e *Error) (string, time.Duration) {
+func (s *scheduler) throttleScope(ctx context.Context, k schedKey, e *Error) (string, time.Duration) {
 	key := throttleKeyFor(k, e)
 	wait := regainOf(e.Usage, key)
 	if wait <= 0 {
-		if st, ok, err := s.store.Load(context.Background(), key); err == nil && ok {
+		if st, ok := s.load(ctx, key); ok {
 			if d := time.Until(st.BlockedUntil); d > 0 {
 				wait = d
 			}
@@ -485,7 +522,8 @@ type AccountUsage struct {
 }
 
 // Usage returns the usage state that requests for account are paced by.
-// A zero account returns the app-level budgets only.
+// A zero account returns the app-level budgets only. When the UsageStore
+// fails, it returns the state this process last saw (and logs the failure).
 func (c *Client) Usage(ctx context.Context, account AccountID) (AccountUsage, error) {
 	keys := []UsageKey{{Scope: "app"}, {Scope: "insights_app"}}
 	if !account.IsZero() {
@@ -494,13 +532,15 @@ func (c *Client) Usage(ctx context.Context, account AccountID) (AccountUsage, er
 			keys = append(keys, UsageKey{Scope: s, ID: n})
 		}
 	}
+	if ctx == nil {
+		return AccountUsage{}, errors.New("metaads: Usage: nil context")
+	}
+	if err := ctx.Err(); err != nil {
+		return AccountUsage{}, fmt.Errorf("metaads: Usage(%s): %w", account, err)
+	}
 	out := AccountUsage{Budgets: map[UsageKey]UsageState{}}
 	for _, k := range keys {
-		st, ok, err := c.sched.store.Load(ctx, k)
-		if err != nil {
-			return AccountUsage{}, fmt.Errorf("metaads: Usage(%s): %w", account, err)
-		}
-		if ok {
+		if st, ok := c.sched.load(ctx, k); ok {
 			out.Budgets[k] = st
 			out.Max = math.Max(out.Max, st.Pct)
 		}
