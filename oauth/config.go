@@ -21,9 +21,9 @@ const (
 	DefaultAPIVersion = "v26.0"
 )
 
-// DefaultScopes are the permissions requested when Config.Scopes is empty:
+// defaultScopes are the permissions requested when Config.Scopes is empty:
 // reading and managing ad accounts and the Business Manager assets they
-// belong to.
+// belong to. DefaultScopes hands out copies.
 var defaultScopes = [...]string{"ads_read", "ads_management", "business_management"}
 
 // DefaultScopes returns a fresh copy of the permissions requested when
@@ -79,8 +79,8 @@ type Config struct {
 	GraphBaseURL string
 }
 
-// Validate reports the first problem with c, naming the field and what was
-// expected.
+// Validate reports every problem with c, each naming the field and what was
+// expected, joined with errors.Join; nil means c is usable.
 func (c *Config) Validate() error {
 	if c == nil {
 		return errors.New("oauth: nil Config")

@@ -64,3 +64,17 @@ func TestConfigValidate(t *testing.T) {
 		assert.ErrorContains(t, c.Validate(), name)
 	}
 }
+
+// TestConfigValidateReportsEveryProblem pins the documented contract:
+// every problem is reported, not just the first.
+func TestConfigValidateReportsEveryProblem(t *testing.T) {
+	c := Config{AppID: "abc", APIVersion: "26", Scopes: []string{"Bad Scope"}}
+	err := c.Validate()
+	require.Error(t, err)
+	for _, want := range []string{"AppID", "AppSecret", "RedirectURL", "APIVersion", `"Bad Scope"`} {
+		assert.ErrorContains(t, err, want)
+	}
+	var joined interface{ Unwrap() []error }
+	require.ErrorAs(t, err, &joined)
+	assert.Len(t, joined.Unwrap(), 5)
+}

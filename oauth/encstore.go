@@ -14,15 +14,22 @@ import (
 // Connection is a stored token in the clear, as EncryptedStore hands it to
 // this package's flows and to callers. Its String method redacts the token.
 type Connection struct {
+	// Key names the row: the application user and the ad account.
 	Key
+	// MetaUserID is the Meta (app-scoped) user id the token belongs to.
 	MetaUserID string
 	// Token is the access token (nil for a disconnected tombstone). Its
 	// Expiry mirrors the record's.
-	Token            *oauth2.Token
+	Token *oauth2.Token
+	// DataAccessExpiry is when Meta stops serving data for the token unless
+	// the user logs in again; zero when unknown or not applicable.
 	DataAccessExpiry time.Time
-	Scopes           []string
-	Status           Status
-	UpdatedAt        time.Time
+	// Scopes are the granted permissions, sorted.
+	Scopes []string
+	// Status is the connection's lifecycle status.
+	Status Status
+	// UpdatedAt is when the row was last saved (set by EncryptedStore.Save).
+	UpdatedAt time.Time
 }
 
 // String describes the connection without its token.

@@ -46,12 +46,17 @@ var (
 // instead of a code (for example the person pressed Cancel). It matches
 // ErrConsentDenied for access_denied, and ErrBadRequest otherwise.
 type DialogError struct {
-	Code        string // "error", e.g. "access_denied"
-	Reason      string // "error_reason", e.g. "user_denied"
-	Description string // "error_description"
-	ErrorCode   string // "error_code", e.g. "200"
+	// Code is the "error" parameter, like "access_denied".
+	Code string
+	// Reason is the "error_reason" parameter, like "user_denied".
+	Reason string
+	// Description is the "error_description" parameter (truncated).
+	Description string
+	// ErrorCode is the "error_code" parameter, like "200".
+	ErrorCode string
 }
 
+// Error describes the dialog's error parameters.
 func (e *DialogError) Error() string {
 	var b strings.Builder
 	b.WriteString("oauth: login dialog returned error ")
@@ -87,6 +92,7 @@ type MissingScopesError struct {
 	Declined []string // declined in the dialog, when Meta reported them
 }
 
+// Error describes the missing and granted permissions.
 func (e *MissingScopesError) Error() string {
 	return fmt.Sprintf("oauth: required permissions not granted: %s (granted: %s)",
 		strings.Join(e.Missing, ", "), strings.Join(e.Granted, ", "))
@@ -99,12 +105,18 @@ func (e *MissingScopesError) Is(target error) bool { return target == ErrMissing
 // why. It matches ErrReauthRequired and unwraps to the cause (often a
 // *metaads.Error matching metaads.ErrTokenInvalid).
 type ReauthError struct {
-	User    string
-	Account metaads.AccountID // zero when the whole user connection is affected
-	Reason  string
-	Err     error
+	// User is the application user who must log in again.
+	User string
+	// Account is the ad account the failing request was for; zero when the
+	// whole user connection is affected.
+	Account metaads.AccountID
+	// Reason says why, in words (it never contains a token).
+	Reason string
+	// Err is the cause, often a *metaads.Error; may be nil.
+	Err error
 }
 
+// Error describes the user, account and reason.
 func (e *ReauthError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "oauth: reconnect required for user %q", e.User)
@@ -131,11 +143,15 @@ func (e *ReauthError) Unwrap() error { return e.Err }
 // RevocationError is returned by Disconnect when local tokens were deleted
 // but Meta did not confirm the revocation. It matches ErrRevocationFailed.
 type RevocationError struct {
-	User    string
-	Deleted int // rows deleted locally
-	Err     error
+	// User is the application user who was disconnected.
+	User string
+	// Deleted counts the stored tokens removed locally.
+	Deleted int
+	// Err is why revocation at Meta failed.
+	Err error
 }
 
+// Error describes what was deleted and why revocation failed.
 func (e *RevocationError) Error() string {
 	return fmt.Sprintf("oauth: deleted %d stored token(s) for user %q, but revocation at Meta failed: %v", e.Deleted, e.User, e.Err)
 }

@@ -14,22 +14,39 @@ import (
 // GranularScope is a permission limited to specific assets (for ads
 // permissions, ad account numbers).
 type GranularScope struct {
-	Scope     string   `json:"scope"`
+	// Scope is the permission name, like "ads_management".
+	Scope string `json:"scope"`
+	// TargetIDs are the asset ids the permission is limited to; empty when
+	// it is not limited.
 	TargetIDs []string `json:"target_ids,omitempty"`
 }
 
 // TokenInfo is what /debug_token says about a token. It holds no token.
 type TokenInfo struct {
-	Valid               bool
-	AppID               string
-	Type                string // USER, SYSTEM_USER, PAGE or APP (TokenTypeUser etc.)
-	Application         string
-	UserID              string
-	IssuedAt            time.Time
-	ExpiresAt           time.Time // zero: never expires
-	DataAccessExpiresAt time.Time // zero: not applicable
-	Scopes              []string  // sorted
-	GranularScopes      []GranularScope
+	// Valid is debug_token's is_valid.
+	Valid bool
+	// AppID is the app the token was issued for; Inspect requires it to be
+	// Config.AppID when Valid.
+	AppID string
+	// Type is TokenTypeUser, TokenTypeSystemUser, TokenTypePage or
+	// TokenTypeApp.
+	Type string
+	// Application is the app's name.
+	Application string
+	// UserID is the Meta (app-scoped) user id the token acts for.
+	UserID string
+	// IssuedAt is when the token was issued; zero when Meta did not say.
+	IssuedAt time.Time
+	// ExpiresAt is when the token expires; zero means never.
+	ExpiresAt time.Time
+	// DataAccessExpiresAt is when data access ends unless the user logs in
+	// again; zero when not applicable.
+	DataAccessExpiresAt time.Time
+	// Scopes are the granted permissions, sorted.
+	Scopes []string
+	// GranularScopes are the permissions limited to specific assets (see
+	// GrantedAdAccounts).
+	GranularScopes []GranularScope
 	// ErrorCode and ErrorMessage are set when Valid is false and Meta said why.
 	ErrorCode    int
 	ErrorSubcode int

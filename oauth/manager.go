@@ -143,22 +143,38 @@ func (m *Manager) AuthCodeURL(sessionID, user string, opts ...oauth2.AuthCodeOpt
 
 // AdAccount is an ad account the connected user granted.
 type AdAccount struct {
-	ID       metaads.AccountID `json:"id"`
-	Name     string            `json:"name"`
-	Currency string            `json:"currency"`
-	Status   int               `json:"account_status"`
-	Timezone string            `json:"timezone_name"`
+	// ID is the ad account id (act_ prefix in String form).
+	ID metaads.AccountID `json:"id"`
+	// Name is the account's name in Ads Manager.
+	Name string `json:"name"`
+	// Currency is the account's ISO 4217 currency code, like "USD".
+	Currency string `json:"currency"`
+	// Status is Meta's account_status (1 active, 2 disabled, 3 unsettled,
+	// and so on).
+	Status int `json:"account_status"`
+	// Timezone is the account's IANA time zone name.
+	Timezone string `json:"timezone_name"`
 }
 
 // Connected describes a completed connection. It holds no token.
 type Connected struct {
-	User             string
-	MetaUserID       string
-	TokenType        string // USER or SYSTEM_USER
-	Scopes           []string
-	Expiry           time.Time // zero: never expires
+	// User is the application's user who connected.
+	User string
+	// MetaUserID is the Meta (app-scoped) user id of the token.
+	MetaUserID string
+	// TokenType is TokenTypeUser or TokenTypeSystemUser.
+	TokenType string
+	// Scopes are the granted permissions, sorted.
+	Scopes []string
+	// Expiry is when the stored token expires; zero means never.
+	Expiry time.Time
+	// DataAccessExpiry is when Meta stops serving data for the token unless
+	// the user logs in again; zero when not applicable.
 	DataAccessExpiry time.Time
-	Status           Status
+	// Status is the stored connection's status (StatusConnected, or
+	// StatusExpiring when the token or data access ends within the renew
+	// window).
+	Status Status
 	// AdAccounts are the granted ad accounts from /me/adaccounts (limited
 	// to those named in granular scopes when the dialog reported any).
 	AdAccounts []AdAccount

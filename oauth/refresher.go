@@ -29,10 +29,14 @@ const (
 
 // RefreshResult is the outcome for one user.
 type RefreshResult struct {
-	User   string
+	// User is the application user whose connection was acted on.
+	User string
+	// Action is what was done.
 	Action RefreshAction
-	Expiry time.Time // the expiry after the action
-	Err    error     // set for ActionReauth and ActionFailed
+	// Expiry is the token's expiry after the action.
+	Expiry time.Time
+	// Err is set for ActionReauth and ActionFailed.
+	Err error
 }
 
 // RefreshReport says what one Refresher run did.

@@ -44,10 +44,13 @@ func (s Status) Valid() bool {
 // the ad account the token is stored for. The zero Account is the user's
 // own row, present for every connection even when it grants no ad account.
 type Key struct {
-	User    string
+	// User is the application's user id. Required.
+	User string
+	// Account is the ad account; zero for the user's own row.
 	Account metaads.AccountID
 }
 
+// String describes the key, like `user "u1" ad account act_123`.
 func (k Key) String() string {
 	if k.Account.IsZero() {
 		return fmt.Sprintf("user %q", k.User)
@@ -66,6 +69,7 @@ func (k Key) validate() error {
 // the access token only as AES-GCM ciphertext. A Store never receives a
 // plaintext token; EncryptedStore seals and opens them.
 type Record struct {
+	// Key names the row: the application user and the ad account.
 	Key
 	// MetaUserID is the Meta (app-scoped) user id the token belongs to.
 	MetaUserID string
@@ -97,7 +101,9 @@ func (r *Record) clone() *Record {
 
 // Query selects records in Store.List. Zero fields match everything.
 type Query struct {
-	User    string
+	// User, when not empty, selects that application user's rows.
+	User string
+	// Account, when not zero, selects that ad account's rows.
 	Account metaads.AccountID
 }
 
