@@ -3,6 +3,7 @@ package metaadstest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -66,10 +67,43 @@ func (s *Server) handleBatch(c *call) (any, *apiError) {
 	return out, nil
 }
 
+// batchItemError is the per-item answer to an operation refused before it
+// is served: HTTP 400 with a Graph error 100.
+func (s *Server) batchItemError(format string, args ...any) *batchResult {
+	return &batchResult{Code: http.StatusBadRequest, Body: string(errParam(format, args...).body(s.fbtrace()))}
+}
+
+// checkRelativeURL refuses a relative_url that names a scheme or a host:
+// an operation addresses the Graph API it was posted to.
+func checkRelativeURL(rel string) error {
+	if strings.HasPrefix(rel, "//") || strings.HasPrefix(rel, `\\`) {
+		return fmt.Errorf("relative_url %q must be a path relative to the Graph API, not a network path", rel)
+	}
+	p, _, _ := strings.Cut(rel, "?")
+	if seg, _, _ := strings.Cut(p, "/"); strings.Contains(seg, ":") {
+		return fmt.Errorf("relative_url %q must be a path relative to the Graph API, without a scheme or host", rel)
+	}
+	u, err := url.Parse(rel)
+	if err != nil {
+		return fmt.Errorf("relative_url %q is not a valid URL: %v", rel, err)
+	}
+	if u.Scheme != "" || u.Host != "" || u.User != nil {
+		return fmt.Errorf("relative_url %q must be a path relative to the Graph API, without a scheme or host", rel)
+	}
+	return nil
+}
+
 func (s *Server) batchOne(c *call, it batchItem, withHeaders bool) (res *batchResult) {
 	method := strings.ToUpper(it.Method)
-	if method == "" {
+	switch method {
+	case "":
 		method = http.MethodGet
+	case http.MethodGet, http.MethodPost, http.MethodDelete:
+	default:
+		return s.batchItemError("Unsupported method %q in batch operation: expected GET, POST or DELETE", it.Method)
+	}
+	if err := checkRelativeURL(it.RelativeURL); err != nil {
+		return s.batchItemError("%v", err)
 	}
 	rel := strings.TrimPrefix(it.RelativeURL, "/")
 	if seg, _, _ := strings.Cut(rel, "/"); !versionRE.MatchString(seg) {
@@ -81,7 +115,7 @@ func (s *Server) batchOne(c *call, it batchItem, withHeaders bool) (res *batchRe
 	}
 	u, err := url.Parse("/" + rel)
 	if err != nil {
-		return &batchResult{Code: 400, Body: string((&apiError{Code: 100, Message: "Invalid relative_url"}).body(s.fbtrace()))}
+		return s.batchItemError("Invalid relative_url %q: %v", it.RelativeURL, err)
 	}
 	path := u.Path
 	if _, after, ok := strings.Cut(strings.TrimPrefix(path, "/"), "/"); ok {
@@ -99,7 +133,12 @@ func (s *Server) batchOne(c *call, it batchItem, withHeaders bool) (res *batchRe
 	} else {
 		body = strings.NewReader("")
 	}
-	req := httptest.NewRequest(method, u.String(), body).WithContext(c.r.Context())
+	req, err := http.NewRequestWithContext(c.r.Context(), method, u.String(), body)
+	if err != nil {
+		return s.batchItemError("Invalid batch operation %s %q: %v", method, it.RelativeURL, err)
+	}
+	// What a server would fill in for an incoming request.
+	req.RemoteAddr, req.RequestURI, req.Host = c.r.RemoteAddr, u.RequestURI(), c.r.Host
 	if method != http.MethodGet {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}

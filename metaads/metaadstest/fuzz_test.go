@@ -79,6 +79,11 @@ func FuzzGraphRequest(f *testing.F) {
 		{"POST", "/v26.0/" + DemoOverpacingSet, "daily_budget=-1&status=ACTIVE"},
 		{"GET", "/v26.0/" + DemoFatiguedAd + "/insights", "breakdowns=age&sort=[\"spend_descending\"]&limit=x"},
 		{"DELETE", "/v26.0/me/permissions/ads_read", ""},
+		{"POST", "/v26.0/", `batch=[{"method":"G ET","relative_url":"me"}]`},
+		{"POST", "/v26.0/", `batch=[{"method":"GET\n","relative_url":"me"}]`},
+		{"POST", "/v26.0/", `batch=[{"method":"\u0000","relative_url":"me"}]`},
+		{"POST", "/v26.0/", `batch=[{"method":"GET","relative_url":"https://evil.example/me"}]`},
+		{"POST", "/v26.0/", `batch=[{"method":"GET","relative_url":"//evil.example/me"}]`},
 	} {
 		f.Add(s[0], s[1], s[2])
 	}
