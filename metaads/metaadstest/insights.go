@@ -903,6 +903,9 @@ type insightsCache struct {
 	entries map[string]rendered
 }
 
+// insightsCacheSize is how many rendered insights results a Server keeps.
+const insightsCacheSize = 16
+
 func newInsightsCache(n int) *insightsCache {
 	return &insightsCache{max: n, entries: map[string]rendered{}}
 }

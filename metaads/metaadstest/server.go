@@ -61,7 +61,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		cfg: cfg, mux: http.NewServeMux(), st: newStore(),
 		tokens: map[string]*tokenRec{}, codes: map[string]*authCode{},
 		runs: map[string]*reportRun{}, usage: newUsageState(),
-		cache: newInsightsCache(16), serveErr: make(chan error, 1),
+		cache: newInsightsCache(insightsCacheSize), serveErr: make(chan error, 1),
 	}
 	s.gen = &generator{seed: cfg.seed}
 	if cfg.demo {
