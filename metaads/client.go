@@ -389,7 +389,8 @@ func (cl *call) run(ctx context.Context, out any) (*Response, error) {
 func (cl *call) finalError(e *Error) error {
 	if e.Is(ErrRateLimited) {
 		scope, wait := cl.c.sched.throttleScope(cl.ctx, cl.key, e)
-		return &RateLimitError{Account: cl.req.Account, Scope: scope, RetryAfter: wait, Usage: e.Usage, Err: e}
+		return &RateLimitError{Account: cl.req.Account, Scope: scope, RetryAfter: wait, Usage: e.Usage, Err: e,
+			maxWait: cl.c.cfg.maxThrottleRetryWait}
 	}
 	return e
 }

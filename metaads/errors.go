@@ -14,8 +14,16 @@ var (
 	// or a wait refused by the client's own scheduler.
 	ErrRateLimited = errors.New("metaads: rate limited")
 	// ErrQuotaBlocked: the app or account is blocked for longer than a short
-	// throttle (for example code 368 or a throttle whose regain time exceeds the
-	// caller's cap).
+	// throttle, so waiting inside a call is pointless: code 368 and subcodes
+	// 1404078 and 2859015 (temporarily blocked), 17/2446079 (the ad-account
+	// score, blocked for minutes), 613/1487632 (an ad set's budget changed
+	// 4 times this hour), 17/1885172 (the spend cap changed 10 times today),
+	// and a *RateLimitError whose RetryAfter exceeds the longest wait the
+	// client retries through (WithMaxThrottleRetryWait; for the scheduler's
+	// own refusals, the longer of that and the call's quota-wait cap). The
+	// client never
+	// retries these; they also match ErrRateLimited when the code is a
+	// throttling code.
 	ErrQuotaBlocked = errors.New("metaads: quota blocked")
 	// ErrTokenInvalid: code 190 and its subcodes, 102, 2500 with a token problem.
 	ErrTokenInvalid = errors.New("metaads: access token invalid")
@@ -125,7 +133,8 @@ func (e *Error) Is(target error) bool {
 	case ErrRateLimited:
 		return isThrottleCode(e.Code)
 	case ErrQuotaBlocked:
-		return e.Code == 368 || isBlockedSubcode(e.Code) || isBlockedSubcode(e.Subcode)
+		return e.Code == 368 || isBlockedSubcode(e.Code) || isBlockedSubcode(e.Subcode) ||
+			(e.Code == 17 && (e.Subcode == 2446079 || e.Subcode == 1885172)) || (e.Code == 613 && e.Subcode == 1487632)
 	case ErrTokenExpired:
 		return (e.Code == 190 || e.Code == 102) && (e.Subcode == 463 || e.Subcode == 493)
 	case ErrTokenInvalid:
@@ -174,7 +183,8 @@ func isBlockedSubcode(c int) bool { return c == 1404078 || c == 2859015 }
 // throttling code (Err is that *Error), or the client's scheduler refused to
 // send it because the budget is spent and waiting was not allowed or would
 // exceed the caller's cap (Err is nil). It matches ErrRateLimited, and
-// ErrQuotaBlocked when Err does.
+// ErrQuotaBlocked when Err does or when RetryAfter is longer than the
+// client would wait (see ErrQuotaBlocked).
 type RateLimitError struct {
 	// Account is the ad account whose budget is spent; zero for app-level limits.
 	Account AccountID
@@ -187,6 +197,8 @@ type RateLimitError struct {
 	Usage Usage
 	// Err is Meta's error, nil when the client refused before sending.
 	Err *Error
+
+	maxWait time.Duration // RetryAfter beyond this is a block
 }
 
 // Error describes the throttle without credentials.
@@ -214,8 +226,18 @@ func (e *RateLimitError) Error() string {
 	return b.String()
 }
 
-// Is reports true for ErrRateLimited.
-func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+// Is reports true for ErrRateLimited, and for ErrQuotaBlocked when
+// RetryAfter exceeds the wait the client was allowed (Meta's error, if
+// any, is matched through Unwrap).
+func (e *RateLimitError) Is(target error) bool {
+	switch target {
+	case ErrRateLimited:
+		return true
+	case ErrQuotaBlocked:
+		return e.RetryAfter > e.maxWait
+	}
+	return false
+}
 
 // Unwrap returns Meta's error, if any.
 func (e *RateLimitError) Unwrap() error {

@@ -157,11 +157,14 @@ func (s *scheduler) save(ctx context.Context, key UsageKey, st UsageState) {
 
 // scheduler paces requests per budget from the usage Meta reports.
 type scheduler struct {
-	store      UsageStore
-	threshold  float64
-	window     time.Duration
-	logger     *slog.Logger
-	onThrottle func(context.Context, ThrottleInfo)
+	store     UsageStore
+	threshold float64
+	// maxThrottleWait is the client's WithMaxThrottleRetryWait: a refusal
+	// whose wait exceeds both it and the call's cap is a block.
+	maxThrottleWait time.Duration
+	window          time.Duration
+	logger          *slog.Logger
+	onThrottle      func(context.Context, ThrottleInfo)
 
 	mu    sync.Mutex
 	local map[UsageKey]*local
@@ -172,7 +175,7 @@ func newScheduler(cfg config) *scheduler {
 	if w <= 0 {
 		w = DefaultUsageWindow
 	}
-	return &scheduler{store: cfg.store, threshold: cfg.threshold, window: w, logger: cfg.logger,
+	return &scheduler{store: cfg.store, threshold: cfg.threshold, maxThrottleWait: cfg.maxThrottleRetryWait, window: w, logger: cfg.logger,
 		onThrottle: cfg.hooks.OnThrottle, local: make(map[UsageKey]*local)}
 }
 
@@ -266,7 +269,7 @@ func (s *scheduler) acquire(ctx context.Context, k schedKey, maxWait time.Durati
 		if maxWait < 0 || waited+wait > maxWait {
 			info.Refused = true
 			s.notify(ctx, info)
-			return &RateLimitError{Account: k.account, Scope: key.Scope, RetryAfter: wait}
+			return &RateLimitError{Account: k.account, Scope: key.Scope, RetryAfter: wait, maxWait: max(maxWait, s.maxThrottleWait)}
 		}
 		s.notify(ctx, info)
 		t := time.NewTimer(wait)
