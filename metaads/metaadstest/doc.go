@@ -70,6 +70,12 @@
 // of them. The clock ("today", presets, token expiry, usage decay) comes
 // from WithClock.
 //
+// The hourly breakdowns follow Meta's restrictions: reach and frequency are
+// "0", unique metrics are 0, video fields are refused, and off-Meta (pixel)
+// conversions (the purchase family, add_to_cart, initiate_checkout) are left
+// out of actions, action_values and cost_per_action_type, with
+// purchase_roas and website_purchase_roas.
+//
 // # Rate limits and faults
 //
 // Every call is counted against the app, the ad account score and the
@@ -77,7 +83,8 @@
 // window and is reported in X-App-Usage, X-Ad-Account-Usage and
 // X-Business-Use-Case-Usage, on errors too. Past a budget the call fails
 // with code 4, 17/2446079, 80004 or 80000 and estimated_time_to_regain_access.
-// InjectFault adds deterministic failures by method, path and count:
+// InjectFault adds deterministic failures by method, path (exact, prefix,
+// suffix or {name} segment pattern, see Fault.Path) and count:
 // transient 500s, codes 1 and 2, data-limit errors, HTML and malformed
 // bodies, slow responses (through WithSleep), dropped connections, token
 // expiry in the middle of paging, throttles, null batch items and failed

@@ -677,6 +677,18 @@ type action struct {
 	count int64
 }
 
+// offMeta are the action types the fake's accounts count through the
+// website pixel: Meta does not return off-Meta (pixel/app) action metrics
+// with the hourly breakdowns (reference §4.3), nor their values or ROAS.
+// The purchase family goes as a whole (omni_purchase and purchase report
+// the same pixel conversions under other names). landing_page_view, link
+// clicks, engagement and on-Facebook leads are on-Meta and stay.
+var offMeta = map[string]bool{
+	"add_to_cart": true, "offsite_conversion.fb_pixel_add_to_cart": true,
+	"initiate_checkout": true, "offsite_conversion.fb_pixel_initiate_checkout": true,
+	"purchase": true, "omni_purchase": true, "offsite_conversion.fb_pixel_purchase": true,
+}
+
 // actionList is the row's actions (reference §4.2 action types). With
 // hourly breakdowns off-Meta (pixel) actions are left out (reference §4.3).
 func (r *rowAcc) actionList() []action {
@@ -692,7 +704,7 @@ func (r *rowAcc) actionList() []action {
 	}
 	out := all[:0]
 	for _, a := range all {
-		if a.count == 0 || r.hourly && strings.HasPrefix(a.typ, "offsite_conversion.") {
+		if a.count == 0 || r.hourly && offMeta[a.typ] {
 			continue
 		}
 		out = append(out, a)
@@ -829,11 +841,9 @@ func (q *insightsQuery) appendRow(b []byte, r *rowAcc, summary bool) []byte {
 			b = q.appendActions(b, f, r.actionList(), func(x action) string { return strconv.FormatInt(x.count, 10) }, true)
 		case "action_values":
 			var vals []action
-			if v[mPurchVal] > 0 {
+			if v[mPurchVal] > 0 && !r.hourly { // pixel purchase values (offMeta)
 				for _, t := range purchaseFamily {
-					if !(r.hourly && strings.HasPrefix(t, "offsite_conversion.")) {
-						vals = append(vals, action{t, v[mPurchVal]})
-					}
+					vals = append(vals, action{t, v[mPurchVal]})
 				}
 			}
 			b = q.appendActions(b, f, vals, func(x action) string { return fmtMoney(x.count, off) }, true)
@@ -844,7 +854,7 @@ func (q *insightsQuery) appendRow(b []byte, r *rowAcc, summary bool) []byte {
 			if f == "website_purchase_roas" {
 				t = "offsite_conversion.fb_pixel_purchase"
 			}
-			if v[mSpend] > 0 && v[mPurchVal] > 0 && !(r.hourly && f == "website_purchase_roas") {
+			if v[mSpend] > 0 && v[mPurchVal] > 0 && !r.hourly { // ROAS of pixel purchases (offMeta)
 				b = q.appendActions(b, f, []action{{t, 0}}, func(action) string { return fmtRatio(float64(v[mPurchVal]) / float64(v[mSpend])) }, false)
 			}
 		case "outbound_clicks":

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,6 +97,7 @@ func TestInsightsConsistency(t *testing.T) {
 	wantPurch := total[0].action(t, "actions", "purchase")
 	require.Positive(t, want["impressions"])
 
+	require.Positive(t, wantPurch)
 	check := func(name string, rows []insightRow) {
 		t.Helper()
 		for k, w := range want {
@@ -104,6 +106,12 @@ func TestInsightsConsistency(t *testing.T) {
 		var p float64
 		for _, r := range rows {
 			p += r.action(t, "actions", "purchase")
+		}
+		if strings.HasPrefix(name, "breakdown hourly_") {
+			// Off-Meta (pixel) conversions are not returned with hourly
+			// breakdowns (reference §4.3).
+			assert.Zero(t, p, name+" purchases")
+			return
 		}
 		assert.Equal(t, wantPurch, p, name+" purchases")
 	}
@@ -157,6 +165,36 @@ func TestInsightsHourlyRestrictions(t *testing.T) {
 		assert.Zero(t, r.action(t, "actions", "offsite_conversion.fb_pixel_purchase"))
 	}
 	assert.Equal(t, "00:00:00 - 00:59:59", rows[0][hourlyAdvertiser])
+
+	// Off-Meta (pixel) conversions, their values and ROAS are left out of
+	// every hourly row; on-Meta actions stay. The same day without the
+	// breakdown has them all.
+	pixel := []string{"purchase", "omni_purchase", "offsite_conversion.fb_pixel_purchase", "add_to_cart",
+		"offsite_conversion.fb_pixel_add_to_cart", "initiate_checkout", "offsite_conversion.fb_pixel_initiate_checkout"}
+	lists := []string{"actions", "action_values", "cost_per_action_type", "purchase_roas", "website_purchase_roas"}
+	conv := url.Values{"fields": {"impressions," + strings.Join(lists, ",")}, "date_preset": {"yesterday"}}
+	daily := insights(t, srv, tok, "act_"+DemoAccountShop, conv)
+	require.Len(t, daily, 1)
+	for _, typ := range pixel {
+		assert.Positive(t, daily[0].action(t, "actions", typ), "daily %s", typ)
+	}
+	assert.Positive(t, daily[0].action(t, "purchase_roas", "omni_purchase"))
+	for _, b := range []string{hourlyAdvertiser, hourlyAudience} {
+		conv.Set("breakdowns", b)
+		var links float64
+		for _, r := range insights(t, srv, tok, "act_"+DemoAccountShop, conv) {
+			for _, l := range lists {
+				for _, typ := range pixel {
+					assert.Zero(t, r.action(t, l, typ), "%s %s %s", b, l, typ)
+				}
+			}
+			assert.NotContains(t, r, "purchase_roas", b)
+			assert.NotContains(t, r, "website_purchase_roas", b)
+			assert.NotContains(t, r, "action_values", b)
+			links += r.action(t, "actions", "link_click")
+		}
+		assert.Equal(t, daily[0].action(t, "actions", "link_click"), links, b+" keeps on-Meta actions")
+	}
 	q.Set("fields", "impressions,video_play_actions")
 	r := get(t, srv, "/act_"+DemoAccountShop+"/insights?"+q.Encode(), tok)
 	code, _ := errCode(r)
