@@ -69,6 +69,14 @@ func (b *Batch) Add(req Request, out any) error {
 	if err != nil {
 		return err
 	}
+	// The batch keeps the request until Do: later changes by the caller
+	// to its maps must not change what is sent.
+	if req.Query != nil {
+		req.Query = cloneValues(req.Query)
+	}
+	if req.Form != nil {
+		req.Form = cloneValues(req.Form)
+	}
 	b.items = append(b.items, batchItem{req: req, method: method, path: path, out: out})
 	return nil
 }
@@ -94,8 +102,11 @@ type wireBatchResult struct {
 // Do sends the queued operations, 50 per call, and returns one result per
 // operation. Operations Meta answers with null (not completed) are sent
 // again, up to the client's retry limit, when they are reads or marked
-// Idempotent. The error is non-nil only when a whole call failed; per-item
-// failures are in the results. The queue is emptied.
+// Idempotent, after a backoff wait that ends when ctx does. The error is
+// non-nil only when a whole call failed; per-item failures are in the
+// results. When a call fails, Do stops: the operations of that call and of
+// the calls not sent carry an error too (wrapping the call's error), so no
+// result looks like a success it was not. The queue is emptied.
 func (b *Batch) Do(ctx context.Context) ([]BatchResult, error) {
 	items := b.items
 	b.items = nil
@@ -105,11 +116,20 @@ func (b *Batch) Do(ctx context.Context) ([]BatchResult, error) {
 		pending[i] = i
 	}
 	for round := 0; len(pending) > 0; round++ {
+		if round > 0 {
+			// Null answers mean Meta was too busy: back off before resending.
+			if err := b.c.wait(ctx, expBackoff(b.c.cfg.backoffMin, b.c.cfg.backoffMax, round-1)); err != nil {
+				err = fmt.Errorf("metaads: batch: waiting to resend %d operations: %w", len(pending), err)
+				b.markUnsent(items, pending, results, err)
+				return results, err
+			}
+		}
 		var again []int
 		for start := 0; start < len(pending); start += MaxBatchSize {
 			chunk := pending[start:min(start+MaxBatchSize, len(pending))]
 			retry, err := b.send(ctx, items, chunk, results)
 			if err != nil {
+				b.markUnsent(items, pending[start:], results, err)
 				return results, err
 			}
 			again = append(again, retry...)
@@ -120,6 +140,15 @@ func (b *Batch) Do(ctx context.Context) ([]BatchResult, error) {
 		pending = again
 	}
 	return results, nil
+}
+
+// markUnsent gives the operations idx, whose call failed or was never
+// made, an error wrapping cause.
+func (b *Batch) markUnsent(items []batchItem, idx []int, results []BatchResult, cause error) {
+	for _, i := range idx {
+		it := items[i]
+		results[i] = BatchResult{Err: fmt.Errorf("metaads: batch operation %s %s: no result (the batch call failed or was not made): %w", it.method, it.path, cause)}
+	}
 }
 
 // send posts one chunk and fills results; it returns the indexes of null

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -92,4 +93,95 @@ func TestBatchNullWriteIsNotResent(t *testing.T) {
 	assert.Zero(t, res[0].StatusCode)
 	require.NoError(t, res[1].Err)
 	assert.Equal(t, []int{2}, sizes, "a write Meta may have done is not sent again")
+}
+
+// TestBatchFailedCallMarksUnsentItems: when a batch call fails, the items
+// of that call and of the calls never made carry an error.
+func TestBatchFailedCallMarksUnsentItems(t *testing.T) {
+	var calls atomic.Int32
+	var sizes []int
+	ok := batchHandler(t, &calls, &sizes, nil)
+	c := memClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Load() == 1 { // the second call fails for good
+			calls.Add(1)
+			writeJSON(w, 400, `{"error":{"code":100,"message":"Invalid parameter"}}`)
+			return
+		}
+		ok(w, r)
+	}))
+	b := c.NewBatch(MustParseAccountID("1"))
+	for i := range 120 {
+		require.NoError(t, b.Add(Request{Path: fmt.Sprint(i + 1)}, nil))
+	}
+	res, err := b.Do(context.Background())
+	require.ErrorIs(t, err, ErrInvalidParameter)
+	require.Len(t, res, 120)
+	for i, r := range res {
+		if i < 50 {
+			if (i+1)%7 != 0 {
+				assert.NoError(t, r.Err, "item %d was answered", i)
+			}
+			continue
+		}
+		assert.ErrorIs(t, r.Err, ErrInvalidParameter, "item %d has no result", i)
+	}
+	assert.EqualValues(t, 2, calls.Load(), "no call after the failed one")
+}
+
+// TestBatchNullResendBacksOff: null items are sent again after a backoff
+// wait through the client's sleep; a wait ended by ctx stops Do and the
+// waiting items carry the error.
+func TestBatchNullResendBacksOff(t *testing.T) {
+	var calls atomic.Int32
+	var sizes []int
+	c := memClient(t, batchHandler(t, &calls, &sizes, map[string]bool{"2": true}))
+	var waits []time.Duration
+	c.sleep = func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return ctx.Err() }
+	b := c.NewBatch(MustParseAccountID("1"))
+	require.NoError(t, b.Add(Request{Path: "1"}, nil))
+	require.NoError(t, b.Add(Request{Path: "2"}, nil))
+	res, err := b.Do(context.Background())
+	require.NoError(t, err)
+	require.NoError(t, res[1].Err)
+	require.Len(t, waits, 1, "one backoff before the resend round")
+	assert.Positive(t, waits[0])
+
+	c2 := memClient(t, batchHandler(t, &calls, &sizes, map[string]bool{"2": true}))
+	c2.sleep = func(context.Context, time.Duration) error { return context.Canceled }
+	b = c2.NewBatch(MustParseAccountID("1"))
+	require.NoError(t, b.Add(Request{Path: "1"}, nil))
+	require.NoError(t, b.Add(Request{Path: "2"}, nil))
+	res, err = b.Do(context.Background())
+	require.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, res[0].Err)
+	assert.ErrorIs(t, res[1].Err, context.Canceled)
+}
+
+// TestBatchAddClonesMaps: changing the caller's maps after Add changes
+// nothing that is sent.
+func TestBatchAddClonesMaps(t *testing.T) {
+	var calls atomic.Int32
+	var sizes []int
+	var sent atomic.Value
+	h := batchHandler(t, &calls, &sizes, nil)
+	c := memClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		require.NoError(t, r.ParseForm())
+		sent.Store(r.PostForm.Get("batch"))
+		h(w, r)
+	}))
+	b := c.NewBatch(MustParseAccountID("1"))
+	q := map[string][]string{"fields": {"id"}}
+	f := map[string][]string{"status": {"PAUSED"}}
+	require.NoError(t, b.Add(Request{Path: "1", Query: q}, nil))
+	require.NoError(t, b.Add(Request{Method: "POST", Path: "2", Form: f}, nil))
+	q["fields"][0] = "name"
+	q["limit"] = []string{"5"}
+	f["status"] = []string{"DELETED"}
+	_, err := b.Do(context.Background())
+	require.NoError(t, err)
+	got := sent.Load().(string)
+	assert.Contains(t, got, "fields=id")
+	assert.NotContains(t, got, "limit")
+	assert.Contains(t, got, "status=PAUSED")
+	assert.NotContains(t, got, "DELETED")
 }

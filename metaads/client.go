@@ -44,6 +44,25 @@ type Client struct {
 	Creatives *CreativesService
 	// Insights reads performance data: pages, async report runs, the runner.
 	Insights *InsightsService
+
+	// sleep replaces the timer of the client's own waits (batch resends)
+	// in tests; nil uses a timer.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// wait sleeps for d or until ctx ends.
+func (c *Client) wait(ctx context.Context, d time.Duration) error {
+	if c.sleep != nil {
+		return c.sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // NewClient returns a Client configured by opts, or the first option error.

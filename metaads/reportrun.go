@@ -215,14 +215,7 @@ func (s *InsightsService) wait(ctx context.Context, d time.Duration) error {
 	if s.sleep != nil {
 		return s.sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return s.c.wait(ctx, d)
 }
 
 // Wait polls until the run is "Job Completed" (nil), fails or is skipped
