@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/template"
-	"text/template/parse"
 	"time"
 
 	"github.com/adpilot/adpilot/metrics"
@@ -93,10 +91,7 @@ type action struct {
 	percent float64
 	amount  int64
 	hasPct  bool
-	message *template.Template
-
-	constMessage string // the message when the template has no actions
-	isConst      bool
+	message *message // nil when the rule has no message
 }
 
 type safeguards struct {
@@ -764,10 +759,6 @@ func parseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-type templateData struct {
-	Rule, Entity, EntityID, Level, Evidence string
-}
-
 func (c *compiler) action(path string, as *ActionSpec, level Level) action {
 	a := action{}
 	if as.Type == "" {
@@ -841,39 +832,14 @@ func (c *compiler) action(path string, as *ActionSpec, level Level) action {
 		c.addf(path+".message", "missing; notify needs a message template such as \"{{.Entity}}: {{.Evidence}}\"")
 	}
 	if as.Message != "" {
-		tm, err := template.New("message").Option("missingkey=error").Parse(as.Message)
-		if err == nil {
-			err = tm.Execute(discard{}, templateData{})
-		}
-		if err != nil {
-			c.addf(path+".message", "invalid template: %v; expected text/template over .Rule .Entity .EntityID .Level .Evidence", err)
+		if m, why := parseMessage(as.Message); why != "" {
+			c.addf(path+".message", "invalid template: %s", why)
 		} else {
-			a.message = tm
-			if constantTemplate(tm) {
-				a.constMessage, a.isConst = as.Message, true
-			}
+			a.message = m
 		}
 	}
 	return a
 }
-
-// constantTemplate reports whether t is plain text (no actions), so the
-// message can be used as is without executing the template.
-func constantTemplate(t *template.Template) bool {
-	if t.Tree == nil || t.Tree.Root == nil {
-		return false
-	}
-	for _, n := range t.Tree.Root.Nodes {
-		if n.Type() != parse.NodeText {
-			return false
-		}
-	}
-	return true
-}
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 func (c *compiler) safeguards(path string, sg *SafeguardSpec, r *Rule) safeguards {
 	g := safeguards{}

@@ -104,7 +104,7 @@ func TestCompileProblems(t *testing.T) {
 		{rule(ok, `{"type": "set_budget"}`, ""), `set_budget needs an amount`},
 		{rule(ok, `{"type": "change_bid"}`, ""), `change_bid needs a percent or an amount`},
 		{rule(ok, `{"type": "change_bid", "percent": 5, "amount": 5}`, ""), `change_bid sets both percent and amount`},
-		{rule(ok, `{"type": "notify", "message": "{{.Nope}}"}`, ""), `action.message: invalid template`},
+		{rule(ok, `{"type": "notify", "message": "{{.Nope}}"}`, ""), `action.message: invalid template: unsupported placeholder "{{.Nope}}"`},
 		{rule(ok, "", `{"cooldown": "-1h"}`), `safeguards.cooldown: negative duration`},
 		{rule(ok, "", `{"max_executions": -1}`), `max_executions: -1 is negative`},
 		{rule(ok, "", `{"execution_window": "7d"}`), `execution_window: set without max_executions`},

@@ -83,6 +83,17 @@
 //   - "recent_action": what the rules did to the entity lately (the revive
 //     rule unpauses only what a rule paused).
 //
+// # Messages
+//
+// A rule's "message" (required for notify) is text with placeholders, and
+// nothing else: {{.Rule}} (the rule's name), {{.Entity}} (the entity's
+// name), {{.EntityID}}, {{.Level}} and {{.Evidence}} (the met conditions in
+// words), with optional spaces inside the braces. Rule documents are
+// untrusted, so messages are not text/template programs: functions,
+// pipelines, range, if, with and template are compile errors, a template
+// is at most 2,000 bytes and a rendered message at most 4,000 (longer ones
+// are cut and end with "…").
+//
 // # Safeguards
 //
 // Every decision lists the safeguards that allowed or blocked it:

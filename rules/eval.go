@@ -679,14 +679,11 @@ func (s *RuleSet) decide(ec *evalCtx, fired []*Rule, out []Decision) []Decision 
 			d.Safeguards = append(d.Safeguards, Check{Name: "learning_freeze", Passed: true, Detail: fmt.Sprintf("rule %q froze the entity, but safety rules still act", freezer.id)})
 		}
 		d.Allowed = allPassed(d.Safeguards)
-		if r.action.isConst {
-			d.Message = r.action.constMessage
-		} else if r.action.message != nil {
-			var b strings.Builder
-			if err := r.action.message.Execute(&b, templateData{Rule: r.name, Entity: e.Name, EntityID: e.ID, Level: e.Level.String(), Evidence: metEvidence(d.Evidence)}); err != nil {
-				d.Message = "message template failed: " + err.Error()
+		if m := r.action.message; m != nil {
+			if m.konst {
+				d.Message = m.text
 			} else {
-				d.Message = b.String()
+				d.Message = m.render(r.name, e.Name, e.ID, e.Level.String(), metEvidence(d.Evidence))
 			}
 		}
 		d.ID = decisionID(&d, ec.nowID)

@@ -139,7 +139,7 @@ type ActionSpec struct {
 
 	Percent *float64 `json:"percent,omitempty"` // scale_budget, change_bid: +20 raises by 20%, -20 cuts by 20%
 	Amount  *int64   `json:"amount,omitempty"`  // set_budget, change_bid: the new value, minor units
-	Message string   `json:"message,omitempty"` // notify (optional elsewhere): text/template over .Rule .Entity .EntityID .Level .Evidence
+	Message string   `json:"message,omitempty"` // notify (optional elsewhere): text with placeholders {{.Rule}} {{.Entity}} {{.EntityID}} {{.Level}} {{.Evidence}}; nothing else
 }
 
 // SafeguardSpec bounds how often and how far a rule may act on one entity.
