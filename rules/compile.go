@@ -323,12 +323,37 @@ func (c *compiler) rule(path string, rs *RuleSpec) *Rule {
 			c.addf(path+".class", "class \"notify\" contradicts action %q, which changes the entity; expected \"safety\", \"protect\" or \"scale\"", r.action.typ)
 		case cl != ClassNotify && r.action.typ == ActionNotify:
 			c.addf(path+".class", "class %q contradicts action \"notify\", which changes nothing; expected \"notify\" or no class", cl)
+		case (cl == ClassSafety || cl == ClassProtect) && r.action.increases():
+			c.addf(path+".class", "class %q contradicts action %s, which raises spend; safety and protect rules only cut (pause, lower a budget or bid); expected \"scale\" or no class", cl, r.action.words())
+		case cl == ClassScale && r.action.decreases():
+			c.addf(path+".class", "class \"scale\" contradicts action %s, which cuts spend; expected \"protect\", \"safety\" or no class", r.action.words())
 		default:
 			r.class = cl
 		}
 	}
 	r.guard = c.safeguards(path+".safeguards", &rs.Safeguards, r)
 	return r
+}
+
+// increases reports whether the action always raises spend: unpause, or a
+// positive percentage change of a budget or bid. The direction of
+// set_budget and of change_bid to an amount is known only at evaluation.
+func (a action) increases() bool {
+	return a.typ == ActionUnpause || ((a.typ == ActionScaleBudget || a.typ == ActionChangeBid) && a.hasPct && a.percent > 0)
+}
+
+// decreases reports whether the action always cuts spend: pause, or a
+// negative percentage change of a budget or bid.
+func (a action) decreases() bool {
+	return a.typ == ActionPause || ((a.typ == ActionScaleBudget || a.typ == ActionChangeBid) && a.hasPct && a.percent < 0)
+}
+
+// words names the action for problems ("scale_budget by +100%").
+func (a action) words() string {
+	if a.hasPct {
+		return strconv.Quote(a.typ.String()) + " by " + strconv.FormatFloat(a.percent, 'f', -1, 64) + "%"
+	}
+	return strconv.Quote(a.typ.String())
 }
 
 func defaultClass(a action) Class {

@@ -810,6 +810,7 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 			to = int64(math.Round(float64(from) * (1 + r.action.percent/100)))
 		}
 		d.To = s.clampBudget(ec, r, from, to, kind, add)
+		classDirection(r, d, add)
 	case ActionChangeBid:
 		d.From = e.BidAmount
 		if e.BidAmount <= 0 {
@@ -824,6 +825,18 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 		if d.To == d.From {
 			add("change", false, "the bid would not change")
 		}
+		classDirection(r, d, add)
+	}
+}
+
+// classDirection blocks a raise under a safety or protect class: those
+// classes pass the learning skip, the daily change cap and precedence
+// because they cut, so a set_budget or an absolute change_bid that would
+// raise the value must not borrow them. (Compile rejects the classes for
+// actions that always raise.)
+func classDirection(r *Rule, d *Decision, add addCheck) {
+	if (r.class == ClassSafety || r.class == ClassProtect) && d.To > d.From {
+		add("class", false, "class "+r.class.String()+" only cuts, but this change raises "+strconv.FormatInt(d.From, 10)+" to "+strconv.FormatInt(d.To, 10)+"; give the rule the class \"scale\" to raise")
 	}
 }
 

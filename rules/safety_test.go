@@ -102,3 +102,85 @@ func TestMessageRendering(t *testing.T) {
 }
 
 func utf8Valid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }
+
+// A rule cannot borrow the safeguard exemptions of a class its action
+// contradicts: safety and protect only cut, scale only grows.
+func TestClassMustMatchDirection(t *testing.T) {
+	doc := func(class, action string) string {
+		return `{"rules": [{"id": "r", "level": "adset", "class": "` + class + `", "conditions": {"metric": "spend", "window": "last_7d", "op": ">", "value": 1}, "action": ` + action + `}]}`
+	}
+	bad := []struct{ class, action, want string }{
+		{"safety", `{"type": "scale_budget", "percent": 100}`, `rules[0].class: class "safety" contradicts action "scale_budget" by 100%`},
+		{"protect", `{"type": "scale_budget", "percent": 20}`, `rules[0].class: class "protect" contradicts`},
+		{"safety", `{"type": "unpause"}`, `rules[0].class: class "safety" contradicts action "unpause"`},
+		{"protect", `{"type": "change_bid", "percent": 10}`, `rules[0].class: class "protect" contradicts`},
+		{"scale", `{"type": "scale_budget", "percent": -20}`, `rules[0].class: class "scale" contradicts action "scale_budget" by -20%`},
+		{"scale", `{"type": "pause"}`, `rules[0].class: class "scale" contradicts action "pause"`},
+		{"scale", `{"type": "change_bid", "percent": -10}`, `rules[0].class: class "scale" contradicts`},
+	}
+	for _, c := range bad {
+		if msg := compileErr(t, doc(c.class, c.action)); !strings.Contains(msg, c.want) {
+			t.Errorf("%s %s: %q; want %q", c.class, c.action, msg, c.want)
+		}
+	}
+	good := []struct{ class, action string }{
+		{"protect", `{"type": "scale_budget", "percent": -20}`},
+		{"safety", `{"type": "scale_budget", "percent": -50}`},
+		{"protect", `{"type": "pause"}`},
+		{"scale", `{"type": "unpause"}`},
+		{"protect", `{"type": "set_budget", "amount": 1000}`},
+		{"safety", `{"type": "change_bid", "amount": 100}`},
+	}
+	for _, c := range good {
+		if msg := compileErr(t, doc(c.class, c.action)); msg != "" {
+			t.Errorf("%s %s: %s", c.class, c.action, msg)
+		}
+	}
+}
+
+// set_budget and change_bid to an amount go either way; under a safety or
+// protect class a raise is blocked at evaluation, with the reason.
+func TestAbsoluteRaiseUnderCutClassIsBlocked(t *testing.T) {
+	always := `{"metric": "spend", "window": "last_7d", "op": ">=", "value": 0}`
+	cases := []struct {
+		class, action string
+		bid           int64
+		allowed       bool
+	}{
+		{"safety", `{"type": "set_budget", "amount": 9000}`, 0, false},
+		{"protect", `{"type": "set_budget", "amount": 9000}`, 0, false},
+		{"protect", `{"type": "set_budget", "amount": 2000}`, 0, true},
+		{"scale", `{"type": "set_budget", "amount": 9000}`, 0, true},
+		{"protect", `{"type": "change_bid", "amount": 900}`, 300, false},
+		{"protect", `{"type": "change_bid", "amount": 200}`, 300, true},
+	}
+	for _, c := range cases {
+		doc := `{"max_daily_changes": 1, "rules": [{"id": "r", "level": "adset", "live": true, "class": "` + c.class + `", "conditions": ` + always + `, "action": ` + c.action + `}]}`
+		set, err := CompileJSON([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := statsEntity(win(WindowLast7D, metrics.Counts{Spend: 1000}))
+		e.BidAmount = c.bid
+		ev, err := set.Evaluate(snapOf(e))
+		if err != nil || len(ev.Decisions) != 1 {
+			t.Fatalf("%v %v", ev, err)
+		}
+		d := ev.Decisions[0]
+		if d.Allowed != c.allowed {
+			t.Errorf("%s %s: allowed %v; want %v\n%s", c.class, c.action, d.Allowed, c.allowed, text(ev))
+		}
+		if !c.allowed && !hasCheck(d, "class", false, "only cuts, but this change raises") {
+			t.Errorf("%s %s: no failed class check\n%s", c.class, c.action, text(ev))
+		}
+	}
+}
+
+func hasCheck(d Decision, name string, passed bool, detail string) bool {
+	for _, c := range d.Safeguards {
+		if c.Name == name && c.Passed == passed && strings.Contains(c.Detail, detail) {
+			return true
+		}
+	}
+	return false
+}
