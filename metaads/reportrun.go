@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"math/rand/v2"
 	"net/url"
 	"time"
@@ -191,6 +192,34 @@ type PollOptions struct {
 	Timeout time.Duration
 }
 
+// Validate reports options that cannot describe a polling schedule: a
+// Multiplier that is NaN or infinite, or negative durations or counts.
+func (o PollOptions) Validate() error {
+	switch {
+	case math.IsNaN(o.Multiplier) || math.IsInf(o.Multiplier, 0):
+		return fmt.Errorf("metaads: PollOptions.Multiplier %v: %w: want a finite number >= 1 (0 for the default 1.5)", o.Multiplier, ErrInvalidParameter)
+	case o.Initial < 0 || o.Max < 0 || o.Timeout < 0:
+		return fmt.Errorf("metaads: PollOptions durations (Initial %v, Max %v, Timeout %v): %w: want durations >= 0 (0 for the defaults)", o.Initial, o.Max, o.Timeout, ErrInvalidParameter)
+	case o.MaxPollErrors < 0:
+		return fmt.Errorf("metaads: PollOptions.MaxPollErrors %d: %w: want a count >= 0 (0 for the default 5)", o.MaxPollErrors, ErrInvalidParameter)
+	}
+	return nil
+}
+
+// nextDelay grows d by the multiplier, within [Initial, Max] whatever the
+// multiplier's size.
+func (o PollOptions) nextDelay(d time.Duration) time.Duration {
+	return o.clamp(float64(d) * o.Multiplier)
+}
+
+// clamp converts a delay in nanoseconds to a Duration in [Initial, Max].
+func (o PollOptions) clamp(ns float64) time.Duration {
+	if !(ns < float64(o.Max)) { // also NaN and +Inf
+		return o.Max
+	}
+	return max(time.Duration(ns), o.Initial)
+}
+
 func (o PollOptions) withDefaults() PollOptions {
 	if o.Initial <= 0 {
 		o.Initial = time.Second
@@ -226,6 +255,9 @@ func (r *ReportRun) Wait(ctx context.Context, o PollOptions) error {
 	if r == nil || r.s == nil {
 		return errors.New("metaads: Wait on a ReportRun not made by StartReport or ResumeReport")
 	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
 	o = o.withDefaults()
 	delay := o.Initial
 	pollErrs := 0
@@ -252,7 +284,7 @@ func (r *ReportRun) Wait(ctx context.Context, o PollOptions) error {
 		default:
 			return err
 		}
-		jittered := time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
+		jittered := o.clamp(float64(delay) * (0.8 + 0.4*rand.Float64()))
 		if o.Timeout > 0 && waited+jittered > o.Timeout {
 			return fmt.Errorf("metaads: report run %s still %q (%d%%) after waiting %v: %w", r.ID, r.Status, r.PercentComplete, waited, ErrReportTimeout)
 		}
@@ -260,7 +292,7 @@ func (r *ReportRun) Wait(ctx context.Context, o PollOptions) error {
 		if err := r.s.wait(ctx, jittered); err != nil {
 			return fmt.Errorf("metaads: waiting for report run %s: %w", r.ID, err)
 		}
-		delay = min(time.Duration(float64(delay)*o.Multiplier), o.Max)
+		delay = o.nextDelay(delay)
 	}
 }
 

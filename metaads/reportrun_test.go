@@ -1,7 +1,9 @@
 package metaads
 
 import (
+	"context"
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -84,4 +86,40 @@ func TestRunnerPollDataLimitIsNotSplit(t *testing.T) {
 	err = run.Wait(ctx, PollOptions{MaxPollErrors: 3})
 	require.ErrorIs(t, err, ErrDataLimit)
 	assert.False(t, runTooLarge(err), "a poll error is not a too-large run")
+}
+
+func TestPollOptionsRejectsNonFiniteAndClampsDelays(t *testing.T) {
+	for _, m := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		err := PollOptions{Multiplier: m}.Validate()
+		require.ErrorIs(t, err, ErrInvalidParameter, "%v", m)
+		assert.Contains(t, err.Error(), "Multiplier")
+		run := &ReportRun{ID: "1", s: &InsightsService{}}
+		require.ErrorIs(t, run.Wait(t.Context(), PollOptions{Multiplier: m}), ErrInvalidParameter, "Wait validates first")
+	}
+	require.Error(t, PollOptions{Initial: -time.Second}.Validate())
+	require.Error(t, PollOptions{MaxPollErrors: -1}.Validate())
+	require.NoError(t, PollOptions{}.Validate())
+
+	o := PollOptions{Initial: time.Second, Max: 30 * time.Second, Multiplier: 1e300}.withDefaults()
+	d := o.Initial
+	for range 5 {
+		d = o.nextDelay(d)
+		assert.Equal(t, 30*time.Second, d, "a huge multiplier stays at Max")
+	}
+	assert.Equal(t, o.Max, o.clamp(math.Inf(1)))
+	assert.Equal(t, o.Initial, o.clamp(1))
+	assert.Equal(t, 3*time.Second, o.clamp(float64(3*time.Second)))
+
+	// Wait with a huge multiplier waits between Initial and Max each time.
+	e := newInsightsEnv(t, insightsScenario(1, 1, 1), metaadstest.WithReportRunPolls(6))
+	var waits []time.Duration
+	e.c.Insights.sleep = func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return ctx.Err() }
+	run, err := e.c.Insights.StartReport(t.Context(), e.acct, InsightsParams{TimeRange: janWeek})
+	require.NoError(t, err)
+	require.NoError(t, run.Wait(t.Context(), PollOptions{Initial: time.Second, Max: 10 * time.Second, Multiplier: math.MaxFloat64}))
+	require.NotEmpty(t, waits)
+	for _, w := range waits {
+		assert.GreaterOrEqual(t, w, time.Second)
+		assert.LessOrEqual(t, w, 10*time.Second)
+	}
 }

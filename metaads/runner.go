@@ -242,6 +242,10 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 			yield(Insight{}, err)
 			return
 		}
+		if err := o.Poll.Validate(); err != nil {
+			yield(Insight{}, err)
+			return
+		}
 		o = o.withDefaults(p)
 		p = withKeyFields(p)
 		plan := initialChunks(p, o)
