@@ -140,6 +140,10 @@ type Response struct {
 	Usage Usage
 	// Attempts is how many HTTP attempts the call took.
 	Attempts int
+	// APIVersionWarning is the X-Ad-Api-Version-Warning header: Meta sends
+	// it when it served a call to a deprecated version by upgrading it.
+	// Empty when absent; the client also logs it at Warn.
+	APIVersionWarning string
 }
 
 type quotaWaitKey struct{}
@@ -385,7 +389,12 @@ func (cl *call) run(ctx context.Context, out any) (*Response, error) {
 	if cl.readErr != nil {
 		return nil, cl.wrap(cl.sanitize(cl.readErr))
 	}
-	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Usage: cl.usage, Attempts: cl.attempt}
+	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Usage: cl.usage, Attempts: cl.attempt,
+		APIVersionWarning: resp.Header.Get("X-Ad-Api-Version-Warning")}
+	if r.APIVersionWarning != "" {
+		c.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "metaads API version warning", slog.String("method", cl.method),
+			slog.String("path", cl.path), slog.String("version", c.cfg.version), slog.String("warning", r.APIVersionWarning))
+	}
 	if cl.apiErr != nil {
 		return r, cl.finalError(cl.apiErr)
 	}

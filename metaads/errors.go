@@ -44,7 +44,9 @@ var (
 	// ErrDataLimit: the request asked for too much data (code 1 "reduce the
 	// amount of data", subcode 99, or 100 with subcode 1487534).
 	ErrDataLimit = errors.New("metaads: too much data requested")
-	// ErrTransient: a temporary server-side failure (5xx, codes 1, 2, is_transient).
+	// ErrTransient: a temporary server-side failure (5xx, codes 1, 2,
+	// is_transient), and 2601/1815107, the results of a report run read
+	// too soon after it completed.
 	ErrTransient = errors.New("metaads: transient error")
 	// ErrDeprecatedVersion: the API version is retired (code 2635).
 	ErrDeprecatedVersion = errors.New("metaads: API version deprecated")
@@ -155,13 +157,18 @@ func (e *Error) Is(target error) bool {
 		if e.isDataLimit() {
 			return false
 		}
-		return e.IsTransient || e.Code == 1 || e.Code == 2 || e.HTTPStatus >= 500 ||
+		return e.IsTransient || e.Code == 1 || e.Code == 2 || e.HTTPStatus >= 500 || isResultsNotReady(e) ||
 			(e.Code == 0 && e.HTTPStatus == 0)
 	case ErrDeprecatedVersion:
 		return e.Code == 2635
 	}
 	return false
 }
+
+// isResultsNotReady reports 2601/1815107: a report run's results read right
+// after "Job Completed" are not ready yet; reading again (or, failing that,
+// a new run) is the remedy.
+func isResultsNotReady(e *Error) bool { return e.Code == 2601 && e.Subcode == 1815107 }
 
 func (e *Error) isDataLimit() bool {
 	return (e.Code == 1 && e.Subcode == 99) || (e.Code == 100 && e.Subcode == 1487534) ||

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"net/http"
 	"testing"
 	"time"
 
@@ -122,4 +123,51 @@ func TestPollOptionsRejectsNonFiniteAndClampsDelays(t *testing.T) {
 		assert.GreaterOrEqual(t, w, time.Second)
 		assert.LessOrEqual(t, w, 10*time.Second)
 	}
+}
+
+// TestResultsNotReadyIsTransient: 2601/1815107 on the results of a
+// completed run is retried by the client, and when it persists the runner
+// starts the chunk again; the rows stay exact.
+func TestResultsNotReadyIsTransient(t *testing.T) {
+	assert.ErrorIs(t, &Error{Code: 2601, Subcode: 1815107}, ErrTransient)
+	assert.NotErrorIs(t, &Error{Code: 2601}, ErrTransient)
+
+	e := newInsightsEnv(t, insightsScenario(1, 1, 2))
+	ctx := t.Context()
+	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily, Limit: 5}
+	want, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	require.NoError(t, err)
+	e.srv.ResetRequests()
+	notReady := metaadstest.Fault{Method: "GET", Path: "/{run}/insights", Kind: metaadstest.FaultError, Status: 400,
+		Code: 2601, Subcode: 1815107, Message: "Error accessing adreport job."}
+	// The first read is not ready once: the client retries it.
+	require.NoError(t, e.srv.InjectFault(notReady))
+	got, err := collect(e.c.Insights.Run(ctx, e.acct, p, RunOptions{PageSize: 5}))
+	require.NoError(t, err)
+	assert.Equal(t, keys(want), keys(got))
+	assert.Len(t, requests(e.srv, "POST", "/act_1001/insights"), 1)
+
+	// The second page stays not ready through every client retry (5
+	// attempts): the runner runs the chunk again and skips the rows of
+	// the first page.
+	e.srv.ResetRequests()
+	notReady.Skip, notReady.Count = 1, 5
+	require.NoError(t, e.srv.InjectFault(notReady))
+	got, err = collect(e.c.Insights.Run(ctx, e.acct, p, RunOptions{PageSize: 5}))
+	require.NoError(t, err)
+	assert.Equal(t, keys(want), keys(got))
+	assert.Len(t, got, len(want), "no row twice")
+	assert.Len(t, requests(e.srv, "POST", "/act_1001/insights"), 2, "the chunk ran again")
+}
+
+func TestUsageHeadersReachThrottleAndVersionWarning(t *testing.T) {
+	c := memClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Fb-Ads-Insights-Reach-Throttle", `{"remaining":7}`)
+		w.Header().Set("X-Ad-Api-Version-Warning", "v22.0 is deprecated; the call was served by v23.0")
+		writeJSON(w, 200, `{}`)
+	}))
+	resp, err := c.Do(t.Context(), &Request{Path: "me"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, `{"remaining":7}`, resp.Usage.InsightsReachThrottle)
+	assert.Contains(t, resp.APIVersionWarning, "deprecated")
 }

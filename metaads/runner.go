@@ -35,7 +35,10 @@ type RunOptions struct {
 	// (see PollOptions.Timeout) is started again (default 2); runs too
 	// large are split instead. It also bounds how often creating a run is
 	// tried again after a transient error, a throttle or a dropped
-	// connection (a spare run costs only insights quota).
+	// connection (a spare run costs only insights quota), and how often a
+	// chunk whose results stay unreadable through the client's retries
+	// (transient errors such as 2601/1815107, "not ready" right after
+	// completion) is run again.
 	MaxRestarts int
 	// OnReportStarted, when set, is called (from worker goroutines) with
 	// every run the runner starts.
@@ -342,6 +345,16 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 				continue
 			}
 			if !errors.Is(err, ErrDataLimit) {
+				if errors.Is(err, ErrTransient) && ctx.Err() == nil && c.restarts < o.MaxRestarts {
+					// The client's own retries did not get the results
+					// (2601/1815107, a 5xx storm): start the chunk again,
+					// skipping the rows already yielded.
+					c.restarts++
+					c.skip = withSkipped(c.skip, yielded)
+					tr.started(c, "")
+					launch(c)
+					continue
+				}
 				yield(Insight{}, err)
 				return
 			}
@@ -541,16 +554,7 @@ func startRetryable(err error) bool {
 // children of its single entity. yielded are rows already passed to the
 // caller, which the children skip.
 func (s *InsightsService) split(ctx context.Context, acct AccountID, p InsightsParams, c *chunk, yielded map[string]struct{}) ([]*chunk, error) {
-	skip := c.skip
-	if len(yielded) > 0 {
-		skip = make(map[string]struct{}, len(c.skip)+len(yielded))
-		for k := range c.skip {
-			skip[k] = struct{}{}
-		}
-		for k := range yielded {
-			skip[k] = struct{}{}
-		}
-	}
+	skip := withSkipped(c.skip, yielded)
 	child := func(tr TimeRange, ent int, ids []string) *chunk {
 		return &chunk{tr: tr, ent: ent, ids: ids, skip: skip}
 	}
@@ -582,6 +586,22 @@ func (s *InsightsService) split(ctx context.Context, acct AccountID, p InsightsP
 	}
 	h := len(ids) / 2
 	return []*chunk{child(c.tr, next, ids[:h:h]), child(c.tr, next, ids[h:])}, nil
+}
+
+// withSkipped returns skip plus yielded, in a new map when yielded is not
+// empty (skip maps are shared between the children of a split).
+func withSkipped(skip, yielded map[string]struct{}) map[string]struct{} {
+	if len(yielded) == 0 {
+		return skip
+	}
+	out := make(map[string]struct{}, len(skip)+len(yielded))
+	for k := range skip {
+		out[k] = struct{}{}
+	}
+	for k := range yielded {
+		out[k] = struct{}{}
+	}
+	return out
 }
 
 // entityIDs lists, with a small synchronous query, the ids at entity

@@ -22,6 +22,11 @@ type Usage struct {
 	BusinessUseCases []BusinessUseCaseUsage
 	// InsightsThrottle is X-FB-Ads-Insights-Throttle.
 	InsightsThrottle *InsightsThrottle
+	// InsightsReachThrottle is X-Fb-Ads-Insights-Reach-Throttle as sent:
+	// the budget of async reach queries with breakdowns older than 13
+	// months (10 per ad account per day). Meta does not document its
+	// format, so it is kept as text; empty when absent.
+	InsightsReachThrottle string
 	// ObservedAt is when the response carrying these headers arrived.
 	ObservedAt time.Time
 }
@@ -120,7 +125,7 @@ const (
 // ParseUsage reads the usage headers of a response. Malformed headers are
 // ignored (they are advisory); at is stored as ObservedAt.
 func ParseUsage(h http.Header, at time.Time) Usage {
-	u := Usage{ObservedAt: at}
+	u := Usage{ObservedAt: at, InsightsReachThrottle: h.Get("X-Fb-Ads-Insights-Reach-Throttle")}
 	if v := h.Get(headerAppUsage); v != "" {
 		var a AppUsage
 		if json.Unmarshal([]byte(v), &a) == nil {
