@@ -41,6 +41,13 @@
 // insights money as decimal strings in major units, every insights number
 // as a string.
 //
+// Limits: action_breakdowns accepts only action_type (Meta's default);
+// action_device, action_destination and the others are refused with error
+// 100 naming what the fake supports. POST /{id} accepts status, name,
+// daily_budget, lifetime_budget and (on ad sets) bid_amount, and refuses
+// any other parameter (Meta has more, such as end_time and targeting) and
+// an update with none.
+//
 // One documented difference: Meta's paging.next URLs repeat access_token
 // when the caller sent it as a parameter. The fake's next and previous URLs
 // never contain access_token or appsecret_proof; adpilot's client sends

@@ -463,10 +463,61 @@ func parseFilterRules(raw string) ([]filterRule, *apiError) {
 	return rules, nil
 }
 
+// effectiveStatuses are the effective_status values of each edge's
+// objects (reference §3.2-3.4); a filter on another value is error 100.
+var effectiveStatuses = map[string][]string{
+	"campaigns": {"ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"},
+	"adsets":    {"ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "CAMPAIGN_PAUSED", "IN_PROCESS", "WITH_ISSUES"},
+	"ads": {"ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "ADSET_PAUSED", "CAMPAIGN_PAUSED", "PENDING_REVIEW",
+		"DISAPPROVED", "PREAPPROVED", "PENDING_BILLING_INFO", "IN_PROCESS", "WITH_ISSUES"},
+	"adcreatives": {"ACTIVE", "DELETED", "IN_PROCESS", "WITH_ISSUES"},
+}
+
+// checkEffectiveStatus refuses an effective_status value the edge's
+// objects cannot have.
+func checkEffectiveStatus(edge string, values []string) *apiError {
+	allowed, ok := effectiveStatuses[edge]
+	if !ok {
+		return nil
+	}
+	for _, v := range values {
+		if !slices.Contains(allowed, v) {
+			return errParam("Param effective_status[%q] must be one of {%s}", v, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
+}
+
+// ruleStrings is a filtering rule's value as strings (a string or a list
+// of strings; other values are left to the matcher).
+func ruleStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
 func parseEdgeFilters(c *call) (*edgeFilter, *apiError) {
 	rules, e := parseFilterRules(c.param("filtering"))
 	if e != nil {
 		return nil, e
+	}
+	edge := c.r.PathValue("edge")
+	for _, r := range rules {
+		if _, f, _ := strings.Cut(r.Field, "."); f == "effective_status" || r.Field == "effective_status" {
+			if e := checkEffectiveStatus(edge, ruleStrings(r.Value)); e != nil {
+				return nil, e
+			}
+		}
 	}
 	for i := range rules {
 		// "campaign.name" on the campaigns edge means the campaign itself.
@@ -475,7 +526,11 @@ func parseEdgeFilters(c *call) (*edgeFilter, *apiError) {
 		}
 	}
 	if es := c.param("effective_status"); es != "" {
-		rules = append(rules, filterRule{Field: "effective_status", Operator: "IN", Value: toAny(parseList(es))})
+		list := parseList(es)
+		if e := checkEffectiveStatus(edge, list); e != nil {
+			return nil, e
+		}
+		rules = append(rules, filterRule{Field: "effective_status", Operator: "IN", Value: toAny(list)})
 	}
 	hasStatus := slices.ContainsFunc(rules, func(r filterRule) bool { return r.Field == "effective_status" })
 	if !hasStatus {

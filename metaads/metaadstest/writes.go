@@ -32,7 +32,40 @@ func (s *Server) handleNodePost(c *call) (any, *apiError) {
 	if e := c.requireWrite(acct, id); e != nil {
 		return nil, e
 	}
+	if e := checkUpdateParams(c.params); e != nil {
+		return nil, e
+	}
 	return s.update(c, kind, id, acct, c.params)
+}
+
+// updateParams are the parameters of POST /{id} the fake implements;
+// envelopeParams are the request-wide ones any call may carry.
+var (
+	updateParams   = []string{"status", "name", "daily_budget", "lifetime_budget", "bid_amount"}
+	envelopeParams = []string{"access_token", "appsecret_proof", "appsecret_time", "method", "pretty", "suppress_http_code"}
+)
+
+// checkUpdateParams refuses an update with an unknown parameter, or with
+// none to change.
+func checkUpdateParams(p map[string][]string) *apiError {
+	n := 0
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		switch {
+		case slices.Contains(updateParams, k):
+			n++
+		case !slices.Contains(envelopeParams, k):
+			return errParam("Param %s is not a parameter of this update: the fake accepts {%s}", k, strings.Join(updateParams, ", "))
+		}
+	}
+	if n == 0 {
+		return errParam("An update needs at least one of the parameters {%s}", strings.Join(updateParams, ", "))
+	}
+	return nil
 }
 
 func (s *Server) handleNodeDelete(c *call) (any, *apiError) {
@@ -71,6 +104,7 @@ type updatable struct {
 	budgets   *[]budgetChange
 	daily     *int64
 	lifetime  *int64
+	bid       *int64 // ad sets only
 	hasEnd    bool
 	cboParent bool // ad set in a campaign-budget campaign
 	cboKids   bool // campaign whose ad sets have budgets
@@ -90,7 +124,7 @@ func (s *Server) updatable(kind, id string) updatable {
 	case "adset":
 		x := s.st.adsets[id]
 		camp := s.st.campaigns[x.CampaignID]
-		return updatable{status: &x.Status, name: &x.Name, updated: &x.UpdatedTime, statuses: &x.statuses, budgets: &x.budgets, daily: &x.DailyBudget, lifetime: &x.LifetimeBudget,
+		return updatable{status: &x.Status, name: &x.Name, updated: &x.UpdatedTime, statuses: &x.statuses, budgets: &x.budgets, daily: &x.DailyBudget, lifetime: &x.LifetimeBudget, bid: &x.BidAmount,
 			hasEnd: !x.EndTime.IsZero(), cboParent: camp.DailyBudget > 0 || camp.LifetimeBudget > 0}
 	default:
 		x := s.st.ads[id]
@@ -117,12 +151,13 @@ func (s *Server) update(c *call, kind, id, acct string, p map[string][]string) (
 	name, hasName := first(p, "name"), len(p["name"]) > 0
 	dailyS, hasDaily := first(p, "daily_budget"), len(p["daily_budget"]) > 0
 	lifeS, hasLife := first(p, "lifetime_budget"), len(p["lifetime_budget"]) > 0
+	bidS, hasBid := first(p, "bid_amount"), len(p["bid_amount"]) > 0
 
 	if *u.status == "DELETED" || *u.status == "ARCHIVED" {
-		if hasStatus && newStatus == *u.status && !hasDaily && !hasLife {
+		if hasStatus && newStatus == *u.status && !hasDaily && !hasLife && !hasBid {
 			return success(), nil
 		}
-		if hasStatus || hasDaily || hasLife {
+		if hasStatus || hasDaily || hasLife || hasBid {
 			return nil, &apiError{Code: 100, Subcode: 1487056, Message: "Invalid parameter",
 				UserTitle: "Object Is Deleted or Archived", UserMsg: "Only the name of a deleted or archived object can be edited."}
 		}
@@ -132,6 +167,17 @@ func (s *Server) update(c *call, kind, id, acct string, p map[string][]string) (
 	}
 	if hasName && strings.TrimSpace(name) == "" {
 		return nil, errParam("Param name must be a non-empty string")
+	}
+	var bid int64
+	if hasBid {
+		if u.bid == nil {
+			return nil, errParam("Param bid_amount is not valid for node type (%s): bids are set on ad sets", kindName(kind))
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(bidS), 10, 64)
+		if err != nil || n <= 0 {
+			return nil, errBlame(0, "bid_amount", "Invalid bid", fmt.Sprintf("bid_amount must be a positive whole number of the currency's minor unit, got %q.", bidS))
+		}
+		bid = n
 	}
 	var daily, life int64
 	if hasDaily || hasLife {
@@ -188,6 +234,9 @@ func (s *Server) update(c *call, kind, id, acct string, p map[string][]string) (
 	if hasStatus && newStatus != *u.status {
 		*u.status = newStatus
 		*u.statuses = append(*u.statuses, statusChange{now, newStatus})
+	}
+	if hasBid {
+		*u.bid = bid
 	}
 	if hasDaily || hasLife {
 		if hasDaily {
