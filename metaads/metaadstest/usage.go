@@ -107,6 +107,7 @@ func (u *usageState) charge(l RateLimits, now time.Time, c *call) (http.Header, 
 		checks = append(checks, check{bucB, bucBudget})
 	}
 	var throttle *apiError
+	var tripped *bucket // the bucket whose budget refused the call
 	var wait time.Duration
 	for i, ch := range checks {
 		if ch.budget <= 0 {
@@ -116,7 +117,7 @@ func (u *usageState) charge(l RateLimits, now time.Time, c *call) (http.Header, 
 		if lvl+cost > float64(ch.budget) && throttle == nil {
 			over := lvl + cost - float64(ch.budget)
 			wait = time.Duration(over / float64(ch.budget) * float64(l.Window))
-			throttle = throttleError(i, c.bucType)
+			throttle, tripped = throttleError(i, c.bucType), ch.b
 			if i == 1 && l.AccountScoreCode == 613 {
 				throttle = &apiError{Code: 613, Subcode: 1487742, Transient: true, Message: "There have been too many calls from this ad-account. Wait a bit and try again."}
 			}
@@ -166,7 +167,7 @@ func (u *usageState) charge(l RateLimits, now time.Time, c *call) (http.Header, 
 		b := bucketOf(e.m, c.account)
 		p := int(pct(b.at(now, e.budget, l.Window), e.budget))
 		regain := 0
-		if throttle != nil && b == bucB {
+		if tripped != nil && tripped == bucB && b == bucB { // only the business-use-case check's own trip
 			regain, p = regainMin, 100
 		}
 		entries = append(entries, bucEntry{e.typ, p, p / 2, p * 3 / 4, regain, l.Tier})
