@@ -363,7 +363,7 @@ func (cl *call) run(ctx context.Context, out any) (*Response, error) {
 		return nil, err
 	}
 	rc := &retryablehttp.Client{
-		HTTPClient:     c.cfg.httpClient,
+		HTTPClient:     c.callHTTPClient(),
 		RetryWaitMin:   c.cfg.backoffMin,
 		RetryWaitMax:   c.cfg.backoffMax,
 		RetryMax:       c.cfg.maxRetries,
@@ -411,6 +411,28 @@ func (cl *call) run(ctx context.Context, out any) (*Response, error) {
 		}
 	}
 	return r, nil
+}
+
+// callHTTPClient returns a copy of the configured *http.Client for one call
+// whose Transport hides CloseIdleConnections: retryablehttp closes the idle
+// connections of its client whenever a call fails, and the configured
+// client is the caller's, shared with every other request in flight.
+func (c *Client) callHTTPClient() *http.Client {
+	hc := *c.cfg.httpClient
+	rt := hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	hc.Transport = keepIdleTransport{rt}
+	return &hc
+}
+
+// keepIdleTransport forwards requests and, having no CloseIdleConnections
+// method, keeps http.Client.CloseIdleConnections from reaching rt.
+type keepIdleTransport struct{ rt http.RoundTripper }
+
+func (t keepIdleTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return t.rt.RoundTrip(r)
 }
 
 // finalError returns e, or a *RateLimitError wrapping it for throttles.
