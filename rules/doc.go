@@ -119,11 +119,17 @@
 // [Executor.Execute] applies each allowed, live decision through the
 // [Actuator] and records every attempt in the [Ledger] ([MemoryLedger] by
 // default; use a persistent one in production). Decision ids are
-// deterministic (rule, entity, action, target value and Snapshot.Now), and
-// the executor skips an id the ledger shows as applied, so retrying a run
-// after a partial failure applies only what failed. Changes carry absolute
-// targets (the new budget, not a delta), so even an attempt whose outcome
-// was lost is safe to repeat. A failed change does not stop the others:
+// deterministic (rule, entity, action, target value and Snapshot.Now).
+// Before each change the executor claims the decision id in the ledger
+// ([Ledger.Claim], atomic), and it skips an id whose latest entry is
+// applied, pending or of unknown outcome, so retrying a run after a partial
+// failure applies only what definitely failed, and executors sharing a
+// ledger never apply one decision twice. An Actuator error wrapping
+// [ErrOutcomeUnknown] (transport errors, 5xx answers) or a cancelled
+// context leaves the outcome unknown ([OutcomeUnknown]): such a change
+// counts for cooldowns and caps and is not repeated; the next evaluation,
+// on a fresh snapshot showing the entity as it is, decides again. A failed
+// change does not stop the others:
 // Execute returns the full [Report] and an error joining one [*ActionError]
 // per failure. Feed the ledger back with [History] as Snapshot.History so
 // cooldowns and caps hold across runs.

@@ -365,7 +365,7 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 		ec.history = make(map[string][]*Entry)
 		for i := range snap.History {
 			h := &snap.History[i]
-			ec.history[h.EntityID] = append(ec.history[h.EntityID], h)
+			ec.history[h.EntityID] = latestAttempt(ec.history[h.EntityID], h)
 		}
 	}
 	out := &Evaluation{Now: snap.Now}
@@ -406,6 +406,23 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidSnapshot, errors.Join(bad...))
 	}
 	return out, nil
+}
+
+// latestAttempt adds h to the entries of its entity, replacing an earlier
+// entry of the same decision id: a ledger holds several attempts of a
+// decision (a pending claim, then the outcome; a failure, then a retry),
+// and only the latest says whether the change happened, so each decision
+// counts once.
+func latestAttempt(hist []*Entry, h *Entry) []*Entry {
+	if h.DecisionID != "" {
+		for i, p := range hist {
+			if p.DecisionID == h.DecisionID {
+				hist[i] = h
+				return hist
+			}
+		}
+	}
+	return append(hist, h)
 }
 
 // maxSnapshotProblems bounds the entity problems one error reports.
@@ -765,7 +782,7 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 	if mut && s.maxDaily > 0 && r.class != ClassSafety {
 		n := 0
 		for _, h := range ec.hist {
-			if h.Outcome == OutcomeApplied && h.Action.Mutates() && !h.At.After(ec.now) && ec.now.Sub(h.At) < 24*time.Hour {
+			if h.Outcome.mayHaveApplied() && h.Action.Mutates() && !h.At.After(ec.now) && ec.now.Sub(h.At) < 24*time.Hour {
 				n++
 			}
 		}
@@ -905,7 +922,7 @@ func (s *RuleSet) clampBudget(ec *evalCtx, r *Rule, from, to int64, kind BudgetK
 		base := from
 		var first *Entry
 		for _, h := range ec.hist {
-			if h.Outcome == OutcomeApplied && h.Action.budget() && h.Budget == kind && ec.now.Sub(h.At) < 7*24*time.Hour && !h.At.After(ec.now) &&
+			if h.Outcome.mayHaveApplied() && h.Action.budget() && h.Budget == kind && ec.now.Sub(h.At) < 7*24*time.Hour && !h.At.After(ec.now) &&
 				(first == nil || h.At.Before(first.At)) {
 				first = h
 			}
@@ -935,12 +952,12 @@ func (s *RuleSet) clampBudget(ec *evalCtx, r *Rule, from, to int64, kind BudgetK
 	return to
 }
 
-// lastApplied returns the latest applied entry of the rule (History need
-// not be sorted).
+// lastApplied returns the latest entry of the rule that may have applied a
+// change (History need not be sorted).
 func lastApplied(hist []*Entry, ruleID string, since time.Time) *Entry {
 	var last *Entry
 	for _, h := range hist {
-		if h.Outcome == OutcomeApplied && h.RuleID == ruleID && !h.At.Before(since) && (last == nil || h.At.After(last.At)) {
+		if h.Outcome.mayHaveApplied() && h.RuleID == ruleID && !h.At.Before(since) && (last == nil || h.At.After(last.At)) {
 			last = h
 		}
 	}
@@ -950,7 +967,7 @@ func lastApplied(hist []*Entry, ruleID string, since time.Time) *Entry {
 func countApplied(hist []*Entry, ruleID string, since time.Time) int {
 	n := 0
 	for _, h := range hist {
-		if h.Outcome == OutcomeApplied && h.RuleID == ruleID && !h.At.Before(since) {
+		if h.Outcome.mayHaveApplied() && h.RuleID == ruleID && !h.At.Before(since) {
 			n++
 		}
 	}

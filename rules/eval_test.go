@@ -188,10 +188,39 @@ func TestSafeguards(t *testing.T) {
 		{"cooldown active", scale, `{"cooldown": "72h"}`, func(s *Snapshot) { s.History = history("r", ActionScaleBudget, 24*time.Hour) }, false, 6000, "cooldown"},
 		{"cooldown over", scale, `{"cooldown": "72h"}`, func(s *Snapshot) { s.History = history("r", ActionScaleBudget, 73*time.Hour) }, true, 6000, ""},
 		{"cooldown of another rule", scale, `{"cooldown": "72h"}`, func(s *Snapshot) { s.History = history("other", ActionScaleBudget, time.Hour) }, true, 6000, ""},
-		{"failed attempts do not count", scale, `{"cooldown": "72h"}`, func(s *Snapshot) {
+		{"definitely failed attempts do not count", scale, `{"cooldown": "72h"}`, func(s *Snapshot) {
 			s.History = history("r", ActionScaleBudget, time.Hour)
 			s.History[0].Outcome = OutcomeFailed
 		}, true, 6000, ""},
+		{"unknown outcomes count for the cooldown", scale, `{"cooldown": "72h"}`, func(s *Snapshot) {
+			s.History = history("r", ActionScaleBudget, time.Hour)
+			s.History[0].Outcome = OutcomeUnknown
+		}, false, 6000, "cooldown"},
+		{"pending claims count for the cooldown", scale, `{"cooldown": "72h"}`, func(s *Snapshot) {
+			s.History = history("r", ActionScaleBudget, time.Hour)
+			s.History[0].Outcome = OutcomePending
+		}, false, 6000, "cooldown"},
+		{"unknown outcomes count for max executions", scale, `{"max_executions": 2, "execution_window": "7d"}`, func(s *Snapshot) {
+			s.History = history("r", ActionScaleBudget, 24*time.Hour, 48*time.Hour)
+			s.History[1].Outcome = OutcomeUnknown
+		}, false, 6000, "max_executions"},
+		{"a claim and its outcome count once", scale, `{"max_executions": 2, "execution_window": "7d"}`, func(s *Snapshot) {
+			s.History = history("r", ActionScaleBudget, 24*time.Hour)
+			claim := s.History[0]
+			claim.Outcome = OutcomePending
+			s.History = []Entry{claim, s.History[0]}
+		}, true, 6000, ""},
+		{"a failure after its claim does not count", scale, `{"cooldown": "72h"}`, func(s *Snapshot) {
+			s.History = history("r", ActionScaleBudget, time.Hour)
+			claim := s.History[0]
+			claim.Outcome = OutcomePending
+			s.History[0].Outcome = OutcomeFailed
+			s.History = []Entry{claim, s.History[0]}
+		}, true, 6000, ""},
+		{"unknown outcomes count for the week cap", scale, `{"max_week_percent": 25}`, func(s *Snapshot) {
+			s.History = history("other", ActionScaleBudget, 48*time.Hour)
+			s.History[0].Outcome = OutcomeUnknown
+		}, false, 5000, "max_week"},
 		{"max executions reached", scale, `{"max_executions": 2, "execution_window": "7d"}`, func(s *Snapshot) { s.History = history("r", ActionScaleBudget, 24*time.Hour, 48*time.Hour) }, false, 6000, "max_executions"},
 		{"max executions outside window", scale, `{"max_executions": 2, "execution_window": "7d"}`, func(s *Snapshot) { s.History = history("r", ActionScaleBudget, 24*time.Hour, 200*time.Hour) }, true, 6000, ""},
 		{"max executions ever", scale, `{"max_executions": 2}`, func(s *Snapshot) { s.History = history("r", ActionScaleBudget, 24*time.Hour, 2000*time.Hour) }, false, 6000, "max_executions"},
@@ -401,6 +430,16 @@ func TestMaxDailyChanges(t *testing.T) {
 	if !blockedBy(ev.Decisions[0], "max_daily_changes") {
 		t.Errorf("third change in 24h allowed\n%s", text(ev))
 	}
+	// A change of unknown outcome counts; a definite failure does not.
+	snap.History[1].Outcome = OutcomeUnknown
+	if ev, _ := set.Evaluate(snap); !blockedBy(ev.Decisions[0], "max_daily_changes") {
+		t.Errorf("a change of unknown outcome was not counted\n%s", text(ev))
+	}
+	snap.History[1].Outcome = OutcomeFailed
+	if ev, _ := set.Evaluate(snap); !ev.Decisions[0].Allowed {
+		t.Errorf("a failed change was counted\n%s", text(ev))
+	}
+	snap.History[1].Outcome = OutcomeApplied
 	// Safety rules are exempt.
 	snap.Entities[0].DailyBudget = 100000
 	ev, _ = set.Evaluate(snap)

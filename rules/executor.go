@@ -23,9 +23,28 @@ type Change struct {
 }
 
 // Actuator carries out changes: the only place where rules touch the world.
-// The metaactuator package implements it over the metaads client.
+// The metaactuator package implements it over the metaads client. An
+// Actuator wraps [ErrOutcomeUnknown] into errors after which the change may
+// have happened.
 type Actuator interface {
 	Apply(ctx context.Context, c Change) error
+}
+
+// ErrOutcomeUnknown is wrapped by Actuator errors after which the change may
+// or may not have happened: a transport error or dropped connection, a 5xx
+// answer, a deadline or cancellation during the write. The executor records
+// such an attempt as [OutcomeUnknown] (as it does for errors matching
+// context.Canceled or context.DeadlineExceeded), counts it for cooldowns
+// and caps, and never repeats it. Other Actuator errors mean the change did
+// not happen ([OutcomeFailed]) and a retried run may try again.
+var ErrOutcomeUnknown = errors.New("rules: outcome of the change unknown")
+
+// outcomeOf classifies an Actuator error.
+func outcomeOf(err error) Outcome {
+	if errors.Is(err, ErrOutcomeUnknown) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return OutcomeUnknown
+	}
+	return OutcomeFailed
 }
 
 // ActuatorFunc adapts a function to [Actuator].
@@ -39,11 +58,24 @@ func (f ActuatorFunc) Apply(ctx context.Context, c Change) error { return f(ctx,
 //
 // A decision is applied only when it is allowed, its rule is live, the
 // executor is not a dry run and the kill switch is off. Every attempt is
-// recorded: applied, failed, dry run, or stopped by the kill switch;
-// decisions a safeguard blocked during evaluation are reported but not
-// recorded. A decision id the
-// ledger already shows as applied is skipped, so re-running the same
-// evaluation after a partial failure applies only what failed.
+// recorded: applied, failed, unknown, dry run, or stopped by the kill
+// switch; decisions a safeguard blocked during evaluation are reported but
+// not recorded.
+//
+// Before applying, the executor claims the decision id in the ledger
+// ([Ledger.Claim], a pending entry); a decision id whose latest entry is
+// applied, pending or unknown is skipped. So re-running the same
+// evaluation after a partial failure applies only what definitely failed,
+// and two executors sharing a ledger never both apply one decision.
+//
+// Reconciliation of unknown outcomes: a change whose outcome is unknown
+// ([ErrOutcomeUnknown], a cancelled context, or a pending claim left by a
+// process that died) is not retried by the executor. It counts as a change
+// for cooldowns, execution caps, the weekly cap and max_daily_changes, so
+// the next evaluation, made on a fresh snapshot that shows the entity's
+// real budget, bid and status, decides again with those safeguards in
+// force: if the change happened the rule is cooling down; if it did not,
+// the rule fires again after its cooldown with a new decision id.
 type Executor struct {
 	act    Actuator
 	ledger Ledger
@@ -120,8 +152,8 @@ type Result struct {
 	RuleID     string
 	EntityID   string
 	Outcome    Outcome
-	Skipped    bool  // already applied by an earlier run; nothing was done
-	Err        error // the Actuator's error when Outcome is OutcomeFailed
+	Skipped    bool  // applied, pending or of unknown outcome in the ledger already; nothing was done
+	Err        error // the Actuator's error when Outcome is OutcomeFailed or OutcomeUnknown
 }
 
 // Report lists the result of every decision, in evaluation order.
@@ -191,7 +223,7 @@ func (x *Executor) one(ctx context.Context, d *Decision) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("rules: ledger lookup of decision %s: %w", d.ID, err)
 	}
-	if seen && prev.Outcome == OutcomeApplied {
+	if seen && prev.Outcome.mayHaveApplied() {
 		res.Outcome, res.Skipped = prev.Outcome, true
 		return res, nil
 	}
@@ -212,17 +244,29 @@ func (x *Executor) one(ctx context.Context, d *Decision) (Result, error) {
 	case x.kill != nil && x.kill(ctx) && d.Action.Mutates():
 		entry.Outcome, entry.Error = OutcomeBlocked, "kill switch engaged"
 	default:
+		latest, claimed, err := x.ledger.Claim(ctx, entry)
+		if err != nil {
+			return res, fmt.Errorf("rules: ledger claim of decision %s: %w", d.ID, err)
+		}
+		if !claimed {
+			// Applied, in flight or of unknown outcome elsewhere: never again.
+			res.Outcome, res.Skipped = latest.Outcome, true
+			return res, nil
+		}
 		c := Change{
 			DecisionID: d.ID, RuleID: d.RuleID, Account: d.Account, Level: d.Level, EntityID: d.EntityID,
 			Action: d.Action, Budget: d.Budget, From: d.From, To: d.To, Message: d.Message,
 		}
 		if aerr := x.act.Apply(ctx, c); aerr != nil {
-			entry.Outcome, entry.Error, res.Err = OutcomeFailed, aerr.Error(), aerr
-			x.log.LogAttrs(ctx, slog.LevelWarn, "rules: change failed", slog.String("decision", d.ID), slog.String("rule", d.RuleID), slog.String("entity", d.EntityID), slog.String("action", d.Action.String()), slog.Any("error", aerr))
+			entry.Outcome, entry.Error, res.Err = outcomeOf(aerr), aerr.Error(), aerr
+			x.log.LogAttrs(ctx, slog.LevelWarn, "rules: change failed", slog.String("decision", d.ID), slog.String("rule", d.RuleID), slog.String("entity", d.EntityID), slog.String("action", d.Action.String()), slog.String("outcome", string(entry.Outcome)), slog.Any("error", aerr))
 		} else {
 			entry.Outcome = OutcomeApplied
 			x.log.LogAttrs(ctx, slog.LevelInfo, "rules: change applied", slog.String("decision", d.ID), slog.String("rule", d.RuleID), slog.String("entity", d.EntityID), slog.String("action", d.Action.String()), slog.Int64("from", d.From), slog.Int64("to", d.To))
 		}
+		// The outcome is recorded even when ctx ended during Apply: the
+		// claim must not stay pending when the answer is known.
+		ctx = context.WithoutCancel(ctx)
 	}
 	res.Outcome = entry.Outcome
 	if err := x.ledger.Record(ctx, entry); err != nil {

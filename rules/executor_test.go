@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -276,5 +277,184 @@ func TestExecuteStopsOnCancelledContext(t *testing.T) {
 	}
 	if len(act.applied) != 0 {
 		t.Error("changes applied after cancel")
+	}
+}
+
+// Two executors sharing a ledger cannot both apply one decision: the
+// second one runs while the first is inside Apply (as a concurrent
+// executor would) and finds the claim.
+func TestSharedLedgerClaimsEachDecisionOnce(t *testing.T) {
+	set, snap := liveFixture(t)
+	ev, err := set.Evaluate(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger := NewMemoryLedger()
+	var mu sync.Mutex
+	applied := map[string]int{}
+	var inner *Executor
+	nested := false
+	outer, err := NewExecutor(ActuatorFunc(func(ctx context.Context, c Change) error {
+		mu.Lock()
+		applied[c.DecisionID]++
+		first := !nested
+		nested = true
+		mu.Unlock()
+		if first {
+			if _, err := inner.Execute(ctx, ev); err != nil {
+				t.Errorf("inner executor: %v", err)
+			}
+		}
+		return nil
+	}), WithLedger(ledger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, err = NewExecutor(ActuatorFunc(func(_ context.Context, c Change) error {
+		mu.Lock()
+		defer mu.Unlock()
+		applied[c.DecisionID]++
+		return nil
+	}), WithLedger(ledger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := outer.Execute(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) == 0 {
+		t.Fatal("nothing applied")
+	}
+	for id, n := range applied {
+		if n != 1 {
+			t.Errorf("decision %s applied %d times; want 1", id, n)
+		}
+	}
+}
+
+// Many executors racing on one ledger still apply each decision once.
+func TestConcurrentExecutorsApplyOnce(t *testing.T) {
+	set, snap := liveFixture(t)
+	ev, err := set.Evaluate(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger := NewMemoryLedger()
+	act := &recorder{}
+	var wg sync.WaitGroup
+	for range 8 {
+		x, err := NewExecutor(act, WithLedger(ledger))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			if _, err := x.Execute(context.Background(), ev); err != nil {
+				t.Errorf("execute: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	seen := map[string]int{}
+	for _, c := range act.applied {
+		seen[c.DecisionID]++
+	}
+	if len(seen) == 0 {
+		t.Fatal("nothing applied")
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("decision %s applied %d times; want 1", id, n)
+		}
+	}
+}
+
+// A change whose outcome is unknown (the Actuator wraps ErrOutcomeUnknown,
+// or the context ended) is recorded as unknown, is not repeated by a
+// retried run, and holds the rule's cooldown in the next evaluation.
+func TestUnknownOutcomeIsNotRepeated(t *testing.T) {
+	set, snap := liveFixture(t)
+	ev, err := set.Evaluate(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d101 := decisionOf(t, ev, "stop-loss", "101")
+	d102 := decisionOf(t, ev, "cpa-bleeder", "102")
+	lost := fmt.Errorf("POST timed out after the request was sent: %w", ErrOutcomeUnknown)
+	act := &recorder{failOn: map[string]error{"101": lost, "102": context.DeadlineExceeded, "103": errBoom}}
+	x, err := NewExecutor(act)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rep, err := x.Execute(ctx, ev)
+	if !errors.Is(err, ErrOutcomeUnknown) || !errors.Is(err, errBoom) {
+		t.Fatalf("err = %v; want the unknown and the failed change", err)
+	}
+	if got := rep.Count(OutcomeUnknown); got != 2 {
+		t.Errorf("%d unknown; want 2", got)
+	}
+	for _, d := range []Decision{d101, d102} {
+		if e, ok, _ := x.Ledger().Lookup(ctx, d.ID); !ok || e.Outcome != OutcomeUnknown {
+			t.Errorf("ledger for %s: %+v; want unknown", d.EntityID, e)
+		}
+	}
+
+	// The retry applies the definite failure (103) and leaves the unknown ones.
+	act.failOn = nil
+	rep, err = x.Execute(ctx, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if act.count("101") != 0 || act.count("102") != 0 || act.count("103") != 1 {
+		t.Errorf("retry applied 101 %d, 102 %d, 103 %d times; want 0, 0, 1", act.count("101"), act.count("102"), act.count("103"))
+	}
+	for _, r := range rep.Results {
+		if r.DecisionID == d101.ID && (!r.Skipped || r.Outcome != OutcomeUnknown) {
+			t.Errorf("retry result for 101: %+v; want skipped, unknown", r)
+		}
+	}
+
+	// The next evaluation counts the unknown change: the cooldown holds.
+	hist, err := History(ctx, x.Ledger(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap2 := fixtureSnapshot()
+	snap2.Now = snap.Now.Add(time.Hour)
+	snap2.History = hist
+	ev2, err := set.Evaluate(snap2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := decisionOf(t, ev2, "stop-loss", "101"); !blockedBy(d, "cooldown") {
+		t.Errorf("next evaluation ignored the unknown change\n%s", text(ev2))
+	}
+}
+
+// A cancelled context during Apply still records the outcome (unknown),
+// so the claim does not stay pending with a known answer lost.
+func TestCancelDuringApplyRecordsUnknown(t *testing.T) {
+	set, snap := liveFixture(t)
+	ev, err := set.Evaluate(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var first string
+	x, err := NewExecutor(ActuatorFunc(func(ctx context.Context, c Change) error {
+		first = c.DecisionID
+		cancel()
+		return ctx.Err()
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Execute(ctx, ev); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v; want context.Canceled", err)
+	}
+	e, ok, err := x.Ledger().Lookup(context.Background(), first)
+	if err != nil || !ok || e.Outcome != OutcomeUnknown {
+		t.Errorf("ledger: %+v %v %v; want unknown", e, ok, err)
 	}
 }

@@ -82,7 +82,9 @@ type Snapshot struct {
 	// History is the ledger of past attempts (see [Ledger.Entries]): it
 	// drives cooldowns, execution caps, weekly change caps and conditions on
 	// recent actions. Entries older than the longest cooldown or window of
-	// the rule set can be left out.
+	// the rule set can be left out. Of several entries of one decision id
+	// (a pending claim and its outcome, a failure and its retry) only the
+	// last in the slice counts.
 	History []Entry
 }
 

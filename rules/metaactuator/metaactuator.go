@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -71,13 +72,42 @@ func New(client *metaads.Client, opts ...Option) (*Actuator, error) {
 
 var _ rules.Actuator = (*Actuator)(nil)
 
-// Apply carries out one change: pause and unpause set the status, budget
+// Apply carries out one change (see [Actuator.apply]) and classifies its
+// error: a write whose outcome cannot be known wraps
+// [rules.ErrOutcomeUnknown] (see [outcomeUnknown]), so the executor never
+// repeats it blindly.
+func (a *Actuator) Apply(ctx context.Context, c rules.Change) error {
+	err := a.apply(ctx, c)
+	if err != nil && c.Action != rules.ActionNotify && outcomeUnknown(err) {
+		return fmt.Errorf("%w: %w", rules.ErrOutcomeUnknown, err)
+	}
+	return err
+}
+
+// outcomeUnknown reports whether a write that failed with err may still
+// have happened: a transient server error (5xx, Graph codes 1 and 2), a
+// transport error after the request may have left (any but a failed
+// dial), or a deadline or cancellation. Graph errors such as invalid
+// parameters, permissions or throttles prove the write was refused.
+func outcomeUnknown(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, metaads.ErrTransient) {
+		return true
+	}
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return false
+	}
+	var op *net.OpError
+	return !(errors.As(err, &op) && op.Op == "dial")
+}
+
+// apply carries out one change: pause and unpause set the status, budget
 // changes set the absolute new budget, bid changes set bid_amount, and
 // notify calls the Notifier. Writes are absolute values, so they are sent
 // as idempotent (safe for the client to retry). Errors from the client are
 // returned wrapped, so errors.Is(err, metaads.ErrRateLimited) and
 // errors.As(err, **metaads.Error) work.
-func (a *Actuator) Apply(ctx context.Context, c rules.Change) error {
+func (a *Actuator) apply(ctx context.Context, c rules.Change) error {
 	if c.Action == rules.ActionNotify {
 		if a.notifier == nil {
 			return ErrNoNotifier

@@ -21,7 +21,7 @@ type env struct {
 	mu   sync.Mutex
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...metaads.Option) *env {
 	t.Helper()
 	srv := metaadstest.Start(t)
 	_, err := srv.Seed(metaadstest.Scenario{
@@ -38,7 +38,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := metaads.NewClient(metaads.WithBaseURL(srv.URL), metaads.WithTokenProvider(metaads.StaticTokens{"*": tok}))
+	c, err := metaads.NewClient(append([]metaads.Option{metaads.WithBaseURL(srv.URL), metaads.WithTokenProvider(metaads.StaticTokens{"*": tok})}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,5 +211,39 @@ func TestActuatorChanges(t *testing.T) {
 	}
 	if _, err := metaactuator.New(e.c, metaactuator.WithNotifier(nil)); err == nil {
 		t.Error("WithNotifier(nil) accepted")
+	}
+}
+
+// Writes whose outcome cannot be known (a 5xx, a dropped connection) wrap
+// rules.ErrOutcomeUnknown; a Graph refusal does not.
+func TestActuatorClassifiesUnknownOutcomes(t *testing.T) {
+	e := newEnv(t, metaads.WithMaxRetries(1), metaads.WithRetryBackoff(time.Millisecond, time.Millisecond))
+	a := e.actuator(t)
+	ctx := context.Background()
+	pause := rules.Change{Action: rules.ActionPause, Level: rules.LevelCampaign, EntityID: "2001", Account: "act_1001"}
+	for _, f := range []metaadstest.Fault{
+		{Method: "POST", Path: "/2001", Kind: metaadstest.FaultHTTP500, Count: -1},
+		{Method: "POST", Path: "/2001", Kind: metaadstest.FaultDrop, Count: -1},
+	} {
+		e.srv.ClearFaults()
+		if err := e.srv.InjectFault(f); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Apply(ctx, pause); !errors.Is(err, rules.ErrOutcomeUnknown) {
+			t.Errorf("fault %v: err = %v; want ErrOutcomeUnknown", f.Kind, err)
+		}
+	}
+	e.srv.ClearFaults()
+	if err := e.srv.InjectFault(metaadstest.Fault{Method: "POST", Path: "/2001", Kind: metaadstest.FaultError, Status: 400, Code: 100, Message: "Invalid parameter"}); err != nil {
+		t.Fatal(err)
+	}
+	err := a.Apply(ctx, pause)
+	if err == nil || errors.Is(err, rules.ErrOutcomeUnknown) {
+		t.Errorf("400: err = %v; want a definite failure", err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := a.Apply(cctx, pause); !errors.Is(err, rules.ErrOutcomeUnknown) || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v; want ErrOutcomeUnknown wrapping context.Canceled", err)
 	}
 }
