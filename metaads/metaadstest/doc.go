@@ -35,7 +35,10 @@
 //   - Batch requests (POST / with batch, at most 50 operations).
 //   - OAuth: the consent page at /{v}/dialog/oauth, /oauth/access_token
 //     (code exchange, fb_exchange_token, client_credentials), /debug_token,
-//     GET and DELETE /me/permissions.
+//     GET and DELETE /me/permissions. A dialog given a PKCE code_challenge
+//     (code_challenge_method S256 or plain) binds the code to it: the
+//     exchange then needs the matching code_verifier (else error 100
+//     "Invalid code verifier").
 //
 // Money is sent as Meta sends it: budgets as strings of minor units,
 // insights money as decimal strings in major units, every insights number
