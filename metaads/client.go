@@ -568,7 +568,7 @@ func (cl *call) retryTransport(err error) bool {
 	if !cl.safeToRepeat() && !notSent(err) {
 		return false
 	}
-	return cl.c.budget.take()
+	return cl.takeRetry()
 }
 
 // notSent reports whether a transport error proves the request never left:
@@ -597,7 +597,13 @@ func (cl *call) retryAPIError(e *Error) bool {
 	default:
 		return false
 	}
-	return c.budget.take()
+	return cl.takeRetry()
+}
+
+// takeRetry spends a unit of the retry budget for a retry that will be
+// sent: after the last allowed attempt none follows, and nothing is spent.
+func (cl *call) takeRetry() bool {
+	return cl.attempt <= cl.c.cfg.maxRetries && cl.c.budget.take()
 }
 
 // backoff honours Meta's regain time for throttles, then exponential backoff

@@ -54,16 +54,16 @@ type Objective string
 
 // Campaign objectives (ODAX) and common legacy values.
 const (
-	ObjectiveAwareness     Objective = "OUTCOME_AWARENESS"
-	ObjectiveTraffic       Objective = "OUTCOME_TRAFFIC"
-	ObjectiveEngagement    Objective = "OUTCOME_ENGAGEMENT"
-	ObjectiveLeads         Objective = "OUTCOME_LEADS"
-	ObjectiveAppPromotion  Objective = "OUTCOME_APP_PROMOTION"
-	ObjectiveSales         Objective = "OUTCOME_SALES"
-	ObjectiveLinkClicks    Objective = "LINK_CLICKS"
-	ObjectiveConversions   Objective = "CONVERSIONS"
-	ObjectiveReach         Objective = "REACH"
-	ObjectiveBrandAwarness Objective = "BRAND_AWARENESS"
+	ObjectiveAwareness      Objective = "OUTCOME_AWARENESS"
+	ObjectiveTraffic        Objective = "OUTCOME_TRAFFIC"
+	ObjectiveEngagement     Objective = "OUTCOME_ENGAGEMENT"
+	ObjectiveLeads          Objective = "OUTCOME_LEADS"
+	ObjectiveAppPromotion   Objective = "OUTCOME_APP_PROMOTION"
+	ObjectiveSales          Objective = "OUTCOME_SALES"
+	ObjectiveLinkClicks     Objective = "LINK_CLICKS"
+	ObjectiveConversions    Objective = "CONVERSIONS"
+	ObjectiveReach          Objective = "REACH"
+	ObjectiveBrandAwareness Objective = "BRAND_AWARENESS"
 )
 
 // IsOutcome reports whether o is one of the current OUTCOME_* objectives.

@@ -42,3 +42,19 @@ func TestSharedHTTPClientKeepsIdleConnections(t *testing.T) {
 	shared.CloseIdleConnections()
 	assert.EqualValues(t, 1, closes.Load(), "the counter works")
 }
+
+// TestRetryBudgetNotSpentOnLastAttempt: a call that fails on every attempt
+// spends one budget unit per retry sent, none for its last attempt.
+func TestRetryBudgetNotSpentOnLastAttempt(t *testing.T) {
+	var n atomic.Int32
+	c := memClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		writeJSON(w, 503, `{"error":{"code":2,"message":"Service temporarily unavailable","is_transient":true}}`)
+	}), WithRetryBudget(10), WithMaxRetries(2), WithRetryBackoff(time.Millisecond, time.Millisecond))
+	_, err := c.Do(context.Background(), &Request{Path: "me"}, nil)
+	require.ErrorIs(t, err, ErrTransient)
+	assert.EqualValues(t, 3, n.Load(), "first attempt and two retries")
+	c.budget.mu.Lock()
+	defer c.budget.mu.Unlock()
+	assert.Equal(t, 8.0, c.budget.tokens, "two retries were sent, two units spent")
+}
