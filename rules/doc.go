@@ -101,7 +101,8 @@
 //     entity; max_executions within execution_window;
 //   - min_budget and max_budget clamp budget changes; max_step_percent caps
 //     one change; max_week_percent caps the increase over 7 days from the
-//     budget before the first change of the week, by any rule;
+//     budget (or bid) before the first change of the week to it, by any
+//     rule;
 //   - learning: protect and scale rules skip entities in the learning
 //     phase unless "allow"; a rule with action "freeze" blocks all
 //     non-safety rules of the entity for the run;

@@ -839,6 +839,7 @@ func (s *RuleSet) guard(ec *evalCtx, r *Rule, d *Decision) {
 			to = int64(math.Round(float64(e.BidAmount) * (1 + r.action.percent/100)))
 		}
 		d.To = clampStep(g, e.BidAmount, to, add)
+		d.To = weekCap(ec, g, e.BidAmount, d.To, func(h *Entry) bool { return h.Action == ActionChangeBid }, add)
 		if d.To == d.From {
 			add("change", false, "the bid would not change")
 		}
@@ -916,28 +917,7 @@ func clampStep(g *safeguards, from, to int64, add addCheck) int64 {
 func (s *RuleSet) clampBudget(ec *evalCtx, r *Rule, from, to int64, kind BudgetKind, add addCheck) int64 {
 	g := &r.guard
 	to = clampStep(g, from, to, add)
-	if g.hasWeek && to > from {
-		// The baseline is the budget before the first applied change of
-		// this budget in the last 7 days, by any rule.
-		base := from
-		var first *Entry
-		for _, h := range ec.hist {
-			if h.Outcome.mayHaveApplied() && h.Action.budget() && h.Budget == kind && ec.now.Sub(h.At) < 7*24*time.Hour && !h.At.After(ec.now) &&
-				(first == nil || h.At.Before(first.At)) {
-				first = h
-			}
-		}
-		if first != nil {
-			base = first.From
-		}
-		limit := int64(math.Floor(float64(base) * (1 + g.maxWeek)))
-		if to > limit {
-			add("max_week", limit > from, fmt.Sprintf("7-day increase cap %.0f%% over %d allows at most %d; clamped from %d", g.maxWeek*100, base, limit, to))
-			to = max(limit, from)
-		} else {
-			add("max_week", true, "7-day increase from "+strconv.FormatInt(base, 10)+" to "+strconv.FormatInt(to, 10)+" is within "+strconv.FormatFloat(g.maxWeek*100, 'f', 0, 64)+"%")
-		}
-	}
+	to = weekCap(ec, g, from, to, func(h *Entry) bool { return h.Action.budget() && h.Budget == kind }, add)
 	if g.maxBudget > 0 && to > g.maxBudget {
 		to = max(g.maxBudget, min(to, from))
 		add("max_budget", to > from || to < from, "ceiling "+strconv.FormatInt(g.maxBudget, 10)+"; budget set to "+strconv.FormatInt(to, 10))
@@ -949,6 +929,34 @@ func (s *RuleSet) clampBudget(ec *evalCtx, r *Rule, from, to int64, kind BudgetK
 	if to == from {
 		add("change", false, "the budget would stay at "+strconv.FormatInt(from, 10))
 	}
+	return to
+}
+
+// weekCap bounds an increase to the rule's max_week_percent over 7 days.
+// The baseline is the value before the first change in the last 7 days of
+// the same budget or of the bid (same reports which entries), by any rule,
+// applied or of unknown outcome.
+func weekCap(ec *evalCtx, g *safeguards, from, to int64, same func(*Entry) bool, add addCheck) int64 {
+	if !g.hasWeek || to <= from {
+		return to
+	}
+	base := from
+	var first *Entry
+	for _, h := range ec.hist {
+		if h.Outcome.mayHaveApplied() && same(h) && ec.now.Sub(h.At) < 7*24*time.Hour && !h.At.After(ec.now) &&
+			(first == nil || h.At.Before(first.At)) {
+			first = h
+		}
+	}
+	if first != nil {
+		base = first.From
+	}
+	limit := int64(math.Floor(float64(base) * (1 + g.maxWeek)))
+	if to > limit {
+		add("max_week", limit > from, fmt.Sprintf("7-day increase cap %.0f%% over %d allows at most %d; clamped from %d", g.maxWeek*100, base, limit, to))
+		return max(limit, from)
+	}
+	add("max_week", true, "7-day increase from "+strconv.FormatInt(base, 10)+" to "+strconv.FormatInt(to, 10)+" is within "+strconv.FormatFloat(g.maxWeek*100, 'f', 0, 64)+"%")
 	return to
 }
 

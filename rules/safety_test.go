@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/adpilot/adpilot/metrics"
 )
@@ -183,4 +184,35 @@ func hasCheck(d Decision, name string, passed bool, detail string) bool {
 		}
 	}
 	return false
+}
+
+// The weekly cap bounds bids as it bounds budgets: with a 20% weekly cap a
+// bid cannot climb from 100 to 247 in 5 days by steps of 20%.
+func TestWeekCapBoundsBids(t *testing.T) {
+	always := `{"metric": "spend", "window": "last_7d", "op": ">=", "value": 0}`
+	set := oneRule(t, always, `{"type": "change_bid", "percent": 20}`, `{"max_step_percent": 20, "max_week_percent": 20}`)
+	e := statsEntity(win(WindowLast7D, metrics.Counts{Spend: 1000}))
+	bid := int64(100)
+	var hist []Entry
+	for day := range 5 {
+		e.BidAmount = bid
+		snap := snapOf(e)
+		snap.Now = fixtureNow.Add(time.Duration(day-5) * 24 * time.Hour)
+		snap.History = hist
+		ev, err := set.Evaluate(snap)
+		if err != nil || len(ev.Decisions) != 1 {
+			t.Fatalf("%v %v", ev, err)
+		}
+		d := ev.Decisions[0]
+		if d.Allowed {
+			hist = append(hist, Entry{DecisionID: d.ID, RuleID: d.RuleID, EntityID: d.EntityID, Level: d.Level, Action: d.Action, From: d.From, To: d.To, Outcome: OutcomeApplied, At: d.At})
+			bid = d.To
+		}
+	}
+	if bid > 120 {
+		t.Errorf("bid went from 100 to %d in 5 days under a 20%% weekly cap; want at most 120", bid)
+	}
+	if bid != 120 {
+		t.Errorf("bid %d; want 120 (the cap reached)", bid)
+	}
 }

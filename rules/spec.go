@@ -150,7 +150,7 @@ type SafeguardSpec struct {
 	MinBudget       *int64   `json:"min_budget,omitempty"`       // budget floor, minor units
 	MaxBudget       *int64   `json:"max_budget,omitempty"`       // budget ceiling, minor units
 	MaxStepPercent  *float64 `json:"max_step_percent,omitempty"` // largest change of one action, percent of the current value
-	MaxWeekPercent  *float64 `json:"max_week_percent,omitempty"` // largest cumulative increase over 7 days, percent
+	MaxWeekPercent  *float64 `json:"max_week_percent,omitempty"` // largest cumulative increase of the budget or bid over 7 days, percent
 	// Learning is "skip" (do not act while the entity is in the learning
 	// phase; the default except for safety rules) or "allow".
 	Learning string `json:"learning,omitempty"`
