@@ -381,3 +381,23 @@ func (s *AdSetsService) UpdateStatus(ctx context.Context, acct AccountID, id str
 func (s *AdSetsService) UpdateBudget(ctx context.Context, acct AccountID, id string, b Budget, opts ...WriteOption) error {
 	return s.c.updateBudget(ctx, "ad set", acct, id, b, opts)
 }
+
+// UpdateStatus sets an ad's status (for example pausing one ad of an ad
+// set). Like every write it is validated first and retried only when
+// marked Idempotent or when the failure proves Meta did not process it.
+func (s *AdsService) UpdateStatus(ctx context.Context, acct AccountID, id string, status Status, opts ...WriteOption) error {
+	return s.c.updateStatus(ctx, "ad", acct, id, status, opts)
+}
+
+// UpdateBid sets an ad set's bid_amount: the bid cap or cost target in
+// minor units of the account currency (USD 150 = $1.50), which must be
+// positive. Meta accepts it for bid strategies that use an amount
+// (LOWEST_COST_WITH_BID_CAP, COST_CAP). Like every write it is validated
+// first and retried only when marked Idempotent or when the failure proves
+// Meta did not process it.
+func (s *AdSetsService) UpdateBid(ctx context.Context, acct AccountID, id string, bidMinor int64, opts ...WriteOption) error {
+	if bidMinor <= 0 {
+		return fmt.Errorf("metaads: UpdateBid(%q): bid %d: want a positive amount in minor units of the account currency", id, bidMinor)
+	}
+	return s.c.write(ctx, "ad set", acct, id, url.Values{"bid_amount": {strconv.FormatInt(bidMinor, 10)}}, opts)
+}
