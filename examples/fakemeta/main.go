@@ -3,6 +3,9 @@
 //
 //	go run ./examples/fakemeta -addr 127.0.0.1:8089 -seed 1
 //
+// It binds loopback addresses only (127.0.0.0/8, ::1, localhost): any other
+// -addr is refused, so the fake is never reachable from the network.
+//
 // It prints the base URL, the app credentials and a ready access token for
 // the demo user, then serves until interrupted. Graph routes are under
 // {URL}/v26.0/, the login dialog is {URL}/v26.0/dialog/oauth.
@@ -39,7 +42,11 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, readyc chan<- ready) error {
 	fs := flag.NewFlagSet("fakemeta", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8089", "loopback `host:port` to listen on")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: fakemeta [flags]\n\nServes a seeded fake of Meta's Graph API on a loopback address only (127.0.0.1, ::1 or localhost).\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	addr := fs.String("addr", "127.0.0.1:8089", "`host:port` to listen on; loopback only, other hosts are refused")
 	seed := fs.Uint64("seed", 1, "seed of the insights generator")
 	appID := fs.String("app-id", metaadstest.DefaultApp().ID, "fake app id (client_id)")
 	appSecret := fs.String("app-secret", metaadstest.DefaultApp().Secret, "fake app secret (client_secret)")

@@ -62,3 +62,19 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestUsageSaysLoopbackOnly(t *testing.T) {
+	var errOut bytes.Buffer
+	if err := run(context.Background(), []string{"-h"}, io.Discard, &errOut, nil); err == nil {
+		t.Fatal("-h succeeded, want flag.ErrHelp")
+	}
+	if !strings.Contains(errOut.String(), "loopback address only") || !strings.Contains(errOut.String(), "loopback only") {
+		t.Errorf("usage does not say it binds loopback only:\n%s", errOut.String())
+	}
+	for _, addr := range []string{"0.0.0.0:0", "[::]:0", "192.168.1.1:0"} {
+		err := run(context.Background(), []string{"-addr", addr}, io.Discard, io.Discard, nil)
+		if err == nil || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("-addr %s: err = %v; want a loopback error", addr, err)
+		}
+	}
+}

@@ -313,7 +313,7 @@ func (s *Server) applyFault(c *call, hdr http.Header) bool {
 	case FaultExpireToken:
 		s.mu.Lock()
 		if rec := s.tokens[tokenKey(c.token)]; rec != nil {
-			rec.expires = s.now().Add(-time.Second)
+			rec.expireAt(s.now())
 		}
 		s.mu.Unlock()
 		s.writeError(w, errTokenExpired(s.now().Add(-time.Second).UTC().Format("Monday, 02-Jan-06 15:04:05 MST")), hdr)

@@ -281,14 +281,19 @@ func changesWithin(a *adSnap, from, to time.Time) bool {
 }
 
 // hourCurve is the share of daily traffic per hour (peak in the evening).
-var hourCurve, hourCurveAudience [24]float64
+var hourCurve = [24]float64{0.45, 0.30, 0.22, 0.18, 0.18, 0.25, 0.40, 0.60, 0.75, 0.85, 0.90, 0.95,
+	1.00, 1.00, 0.98, 0.98, 1.00, 1.05, 1.15, 1.25, 1.30, 1.25, 1.05, 0.75}
 
-func init() {
-	hourCurve = [24]float64{0.45, 0.30, 0.22, 0.18, 0.18, 0.25, 0.40, 0.60, 0.75, 0.85, 0.90, 0.95,
-		1.00, 1.00, 0.98, 0.98, 1.00, 1.05, 1.15, 1.25, 1.30, 1.25, 1.05, 0.75}
-	for h := range 24 {
-		hourCurveAudience[h] = 0.7*hourCurve[h] + 0.3*hourCurve[(h+23)%24]
+// hourCurveAudience is hourCurve in the audience's time zones: 30% of the
+// traffic an hour later than the advertiser's.
+var hourCurveAudience = audienceCurve(&hourCurve)
+
+func audienceCurve(c *[24]float64) [24]float64 {
+	var out [24]float64
+	for h := range out {
+		out[h] = 0.7*c[h] + 0.3*c[(h+23)%24]
 	}
+	return out
 }
 
 func hourMult(a float64, h int) float64 { return 1 + a*math.Cos(2*math.Pi*float64(h-20)/24) }

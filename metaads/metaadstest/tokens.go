@@ -142,7 +142,17 @@ func (s *Server) issueLocked(spec TokenSpec, now time.Time) (string, error) {
 
 // ExpireToken makes a token expired from now on (code 190, subcode 463).
 func (s *Server) ExpireToken(token string) error {
-	return s.changeToken("ExpireToken", token, func(rec *tokenRec, now time.Time) { rec.expires = now.Add(-time.Second) })
+	return s.changeToken("ExpireToken", token, func(rec *tokenRec, now time.Time) { rec.expireAt(now) })
+}
+
+// expireAt makes the token expired as of a second before now; a token
+// issued later than that is moved back to its expiry, so issued_at never
+// follows expires_at.
+func (rec *tokenRec) expireAt(now time.Time) {
+	rec.expires = now.Add(-time.Second)
+	if rec.issued.After(rec.expires) {
+		rec.issued = rec.expires
+	}
 }
 
 // RevokeToken invalidates a token (code 190, subcode 467 afterwards).
