@@ -234,11 +234,21 @@ type compiler struct {
 	problems []Problem
 	slots    map[string]int
 	ruleIDs  map[string]bool
+	nodes    int  // condition nodes of the current rule
+	tooMany  bool // the current rule passed maxNodes (reported once)
 }
 
 func (c *compiler) addf(path, format string, args ...any) {
-	c.problems = append(c.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	switch {
+	case len(c.problems) < maxProblems:
+		c.problems = append(c.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	case len(c.problems) == maxProblems:
+		c.problems = append(c.problems, Problem{Path: path, Message: "more problems; only the first " + strconv.Itoa(maxProblems) + " are reported"})
+	}
 }
+
+// maxProblems bounds the problems one CompileError lists.
+const maxProblems = 200
 
 // Compile validates a rule document and compiles it. It returns every
 // problem at once in a [*CompileError], each naming its JSON path
@@ -247,6 +257,10 @@ func Compile(spec Spec) (*RuleSet, error) {
 	c := &compiler{slots: map[string]int{}, ruleIDs: map[string]bool{}}
 	if len(spec.Rules) == 0 {
 		c.addf("rules", "no rules; expected at least one rule")
+	}
+	if len(spec.Rules) > maxRules {
+		c.addf("rules", "%d rules; expected at most %d", len(spec.Rules), maxRules)
+		return nil, &CompileError{Problems: c.problems}
 	}
 	for i := range spec.Rules {
 		if id := spec.Rules[i].ID; id != "" {
@@ -306,7 +320,8 @@ func (c *compiler) rule(path string, rs *RuleSpec) *Rule {
 	if rs.Conditions == nil {
 		c.addf(path+".conditions", "missing; expected a condition tree such as {\"all\": [...]}")
 	} else {
-		r.cond = c.node(path+".conditions", rs.Conditions)
+		c.nodes, c.tooMany = 0, false
+		r.cond = c.node(path+".conditions", rs.Conditions, 1)
 		r.nodes = r.cond.count()
 		r.cond.plan()
 	}
@@ -446,8 +461,20 @@ func kinds(cs *ConditionSpec) []string {
 
 const conditionKinds = `"all", "any", "not", "metric" or "field" (a comparison), "hours", "weekdays", "min_data" or "recent_action"`
 
-func (c *compiler) node(path string, cs *ConditionSpec) *node {
+func (c *compiler) node(path string, cs *ConditionSpec, depth int) *node {
 	n := &node{label: cs.Label}
+	c.nodes++
+	if c.nodes > maxNodes {
+		if !c.tooMany {
+			c.tooMany = true
+			c.addf(path, "the rule has more than %d conditions; expected at most %d", maxNodes, maxNodes)
+		}
+		return n
+	}
+	if depth > maxDepth {
+		c.addf(path, "condition nested %d levels deep; expected at most %d", depth, maxDepth)
+		return n
+	}
 	k := kinds(cs)
 	if len(k) == 0 {
 		c.addf(path, "empty condition; expected exactly one of %s", conditionKinds)
@@ -468,11 +495,14 @@ func (c *compiler) node(path string, cs *ConditionSpec) *node {
 			c.addf(path+"."+key, "empty group; expected at least one condition")
 		}
 		for i := range kids {
-			n.kids = append(n.kids, c.node(fmt.Sprintf("%s.%s[%d]", path, key, i), &kids[i]))
+			n.kids = append(n.kids, c.node(fmt.Sprintf("%s.%s[%d]", path, key, i), &kids[i], depth+1))
+			if c.tooMany {
+				break
+			}
 		}
 	case cs.Not != nil:
 		n.kind = nodeNot
-		n.kids = []*node{c.node(path+".not", cs.Not)}
+		n.kids = []*node{c.node(path+".not", cs.Not, depth+1)}
 	case cs.Metric != "" || cs.Field != "":
 		n.kind = nodeCompare
 		c.compare(path, cs, n)

@@ -44,6 +44,10 @@
 //
 //	rules[2].conditions.all[1].metric: unknown metric "cpx"; expected one of "impressions", ...
 //
+// Documents are untrusted, so they are bounded: at most 1 MiB of JSON,
+// 1,000 rules, 1,000 condition nodes per rule and condition trees 32
+// levels deep; [Compile] reports the first 200 problems.
+//
 // [ParseSpec] reads JSON strictly (unknown keys are errors, all reported at
 // once); [DefaultLibrary] builds a ready Spec in Go.
 //

@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -21,9 +22,17 @@ func FuzzCompileJSON(f *testing.F) {
 		`{"rules": [{"id": "a", "level": "adset", "conditions": {"min_data": {"window": "x", "spend": -1}}, "action": {"type": "change_bid", "percent": 1e308}}]}`,
 		`{"rules": [{"id": "a", "level": "adset", "conditions": {"recent_action": {"within": "1e400d"}}, "action": {"type": "unpause"}, "safeguards": {"cooldown": "-5h", "max_executions": -1}}]}`,
 		`{"rules": [{"id": "a"}]} trailing`,
+		`{"rules": [{"id": "a", "level": "adset", "conditions": {"metric": "spend", "window": "today", "op": ">", "value": 1}, "action": {"type": "notify", "message": "{{range 100000000}}{{range 100000000}}x{{end}}{{end}}"}}]}`,
+		`{"rules": [{"id": "a", "level": "adset", "class": "safety", "conditions": {"hours": {"from": 1, "to": 2}}, "action": {"type": "scale_budget", "percent": 100}}]}`,
+		`{"rules": [{"id": "a", "level": "adset", "class": "protect", "conditions": {"hours": {"from": 1, "to": 2}}, "action": {"type": "set_budget", "amount": 100000}}]}`,
+		`{"rules": [{"id": "a", "level": "adset", "conditions": {"hours": {"from": 1, "to": 2}}, "action": {"type": "change_bid", "percent": 20}, "safeguards": {"max_week_percent": 20}}]}`,
 	} {
 		f.Add([]byte(seed))
 	}
+	for _, depth := range []int{maxDepth - 1, maxDepth, maxDepth + 1, 200, 9990} {
+		f.Add([]byte(nestedNots(depth)))
+	}
+	f.Add([]byte(`{"rules": [{"id": "a", "level": "ad", "conditions": {"any": [` + strings.Repeat(`{"hours": {"from": 1, "to": 2}},`, maxNodes) + `{"hours": {"from": 1, "to": 2}}]}, "action": {"type": "pause"}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		set, err := CompileJSON(data)
 		if err != nil {

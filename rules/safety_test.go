@@ -2,6 +2,8 @@ package rules
 
 import (
 	"errors"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -214,5 +216,63 @@ func TestWeekCapBoundsBids(t *testing.T) {
 	}
 	if bid != 120 {
 		t.Errorf("bid %d; want 120 (the cap reached)", bid)
+	}
+}
+
+func nestedNots(n int) string {
+	return `{"rules": [{"id": "a", "level": "ad", "conditions": ` + strings.Repeat(`{"not": `, n) +
+		`{"hours": {"from": 1, "to": 2}}` + strings.Repeat("}", n) + `, "action": {"type": "pause"}}]}`
+}
+
+// Deep nesting is refused with a path, in memory linear in the document.
+func TestCompileBoundsNesting(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	msg := compileErr(t, nestedNots(9990))
+	runtime.ReadMemStats(&after)
+	if !strings.Contains(msg, "rules[0].conditions.not.not") || !strings.Contains(msg, "expected condition trees at most 32 levels deep") {
+		t.Errorf("error %.300q", msg)
+	}
+	if mb := (after.TotalAlloc - before.TotalAlloc) >> 20; mb > 40 {
+		t.Errorf("compiling 9,990 nested nots allocated %d MiB; want well under 40", mb)
+	}
+	if msg := compileErr(t, nestedNots(maxDepth-1)); msg != "" {
+		t.Errorf("depth %d refused: %s", maxDepth, msg)
+	}
+	// Go specs bypass the JSON walk; Compile bounds them itself.
+	spec, err := ParseSpec([]byte(nestedNots(maxDepth - 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := spec.Rules[0].Conditions
+	for range 5 {
+		cs = &ConditionSpec{Not: cs}
+	}
+	spec.Rules[0].Conditions = cs
+	if _, err := Compile(spec); err == nil || !strings.Contains(err.Error(), "condition nested 33 levels deep; expected at most 32") {
+		t.Errorf("Compile of a 36-deep tree: %v", err)
+	}
+}
+
+func TestCompileBoundsSize(t *testing.T) {
+	leaf := ConditionSpec{Hours: &HoursSpec{From: 1, To: 2}}
+	wide := Spec{Rules: []RuleSpec{{ID: "a", Level: "ad", Action: ActionSpec{Type: "pause"},
+		Conditions: &ConditionSpec{Any: slices.Repeat([]ConditionSpec{leaf}, maxNodes+5)}}}}
+	if _, err := Compile(wide); err == nil || !strings.Contains(err.Error(), "rules[0].conditions.any[999]: the rule has more than 1000 conditions") {
+		t.Errorf("wide rule: %v", err)
+	}
+	many := Spec{Rules: slices.Repeat(wide.Rules[:1], maxRules+1)}
+	if _, err := Compile(many); err == nil || !strings.Contains(err.Error(), "rules: 1001 rules; expected at most 1000") {
+		t.Errorf("many rules: %v", err)
+	}
+	big := []byte(`{"rules": [{"id": "a", "description": "` + strings.Repeat("x", maxDocumentBytes) + `"}]}`)
+	if _, err := CompileJSON(big); err == nil || !strings.Contains(err.Error(), "$: document of") {
+		t.Errorf("big document: %v", err)
+	}
+	// Problems are bounded too.
+	bad := Spec{Rules: slices.Repeat([]RuleSpec{{ID: "a"}}, maxRules)}
+	var ce *CompileError
+	if _, err := Compile(bad); !errors.As(err, &ce) || len(ce.Problems) != maxProblems+1 {
+		t.Errorf("bad rules: %d problems; want %d", len(ce.Problems), maxProblems+1)
 	}
 }

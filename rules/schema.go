@@ -26,9 +26,14 @@ func checkShape(data []byte) []Problem {
 		return []Problem{{Path: "$", Message: "unexpected data after the rule document; expected one JSON object"}}
 	}
 	var ps []Problem
-	walkShape("", doc, reflect.TypeFor[Spec](), &ps)
+	walkShape("", doc, reflect.TypeFor[Spec](), &ps, 0)
 	return ps
 }
+
+// maxJSONDepth bounds the nesting of a rule document: the document, its
+// rules and filters take 5 levels, and each level of a condition tree at
+// most 2 (an "all" object and its array), so maxDepth conditions fit.
+const maxJSONDepth = 2*maxDepth + 8
 
 var plainKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
@@ -51,12 +56,17 @@ func rootPath(p string) string {
 	return p
 }
 
-func walkShape(path string, v any, t reflect.Type, ps *[]Problem) {
+func walkShape(path string, v any, t reflect.Type, ps *[]Problem, depth int) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if v == nil {
 		return // null: the zero value
+	}
+	if depth > maxJSONDepth {
+		// Deeper paths would cost memory quadratic in the depth.
+		*ps = append(*ps, Problem{Path: rootPath(path), Message: "nested " + strconv.Itoa(depth) + " levels deep; expected condition trees at most " + strconv.Itoa(maxDepth) + " levels deep"})
+		return
 	}
 	bad := func(expected string) {
 		*ps = append(*ps, Problem{Path: rootPath(path), Message: fmt.Sprintf("got %s; expected %s", jsonKind(v), expected)})
@@ -85,7 +95,7 @@ func walkShape(path string, v any, t reflect.Type, ps *[]Problem) {
 				*ps = append(*ps, Problem{Path: joinPath(path, k), Message: fmt.Sprintf("unknown key %q; expected one of %s", k, quotedList(names))})
 				continue
 			}
-			walkShape(joinPath(path, k), obj[k], ft, ps)
+			walkShape(joinPath(path, k), obj[k], ft, ps, depth+1)
 		}
 	case reflect.Slice:
 		arr, ok := v.([]any)
@@ -94,7 +104,7 @@ func walkShape(path string, v any, t reflect.Type, ps *[]Problem) {
 			return
 		}
 		for i, el := range arr {
-			walkShape(path+"["+strconv.Itoa(i)+"]", el, t.Elem(), ps)
+			walkShape(path+"["+strconv.Itoa(i)+"]", el, t.Elem(), ps, depth+1)
 		}
 	case reflect.String:
 		if _, ok := v.(string); !ok {

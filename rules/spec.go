@@ -2,7 +2,17 @@ package rules
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
+)
+
+// Limits of a rule document. Documents are edited by people and are not
+// trusted; these bound the time and memory of [ParseSpec] and [Compile].
+const (
+	maxDocumentBytes = 1 << 20 // a JSON rule document, bytes
+	maxRules         = 1000    // rules per document
+	maxDepth         = 32      // nesting of a condition tree (the root is level 1)
+	maxNodes         = 1000    // condition nodes per rule
 )
 
 // Spec is a rule document as people write it (JSON, editable in a CRM).
@@ -160,6 +170,9 @@ type SafeguardSpec struct {
 // misspelt key cannot silently disable a safeguard. The result still needs
 // [Compile]; [CompileJSON] does both.
 func ParseSpec(data []byte) (Spec, error) {
+	if len(data) > maxDocumentBytes {
+		return Spec{}, &CompileError{Problems: []Problem{{Path: "$", Message: "document of " + strconv.Itoa(len(data)) + " bytes; expected at most " + strconv.Itoa(maxDocumentBytes)}}}
+	}
 	if ps := checkShape(data); len(ps) > 0 {
 		return Spec{}, &CompileError{Problems: ps}
 	}
