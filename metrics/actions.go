@@ -25,11 +25,19 @@ type Actions struct {
 	items []ActionStat
 }
 
-// Len returns the number of action types.
-func (a *Actions) Len() int { return len(a.items) }
+// Len returns the number of action types (0 for a nil *Actions).
+func (a *Actions) Len() int {
+	if a == nil {
+		return 0
+	}
+	return len(a.items)
+}
 
 // search returns the index of typ, or where it would be inserted.
 func (a *Actions) search(typ string) (int, bool) {
+	if a == nil {
+		return 0, false
+	}
 	lo, hi := 0, len(a.items)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -43,9 +51,9 @@ func (a *Actions) search(typ string) (int, bool) {
 }
 
 // Add adds count and value to the action type typ, creating it when
-// needed. Empty or blank types are ignored.
+// needed. Empty or blank types are ignored, and so is a nil *Actions.
 func (a *Actions) Add(typ string, count, value int64) {
-	if strings.TrimSpace(typ) == "" {
+	if a == nil || strings.TrimSpace(typ) == "" {
 		return
 	}
 	i, found := a.search(typ)
@@ -60,8 +68,12 @@ func (a *Actions) Add(typ string, count, value int64) {
 }
 
 // Merge adds every action type of o to a. When a already holds the same
-// types in the same order (rows of one report), it does not allocate.
+// types in the same order (rows of one report), it does not allocate. A
+// nil a or o does nothing.
 func (a *Actions) Merge(o *Actions) {
+	if a == nil || o == nil {
+		return
+	}
 	if len(a.items) == len(o.items) {
 		same := true
 		for i := range o.items {
@@ -84,7 +96,8 @@ func (a *Actions) Merge(o *Actions) {
 	}
 }
 
-// Get returns the stat of typ; ok is false when typ was never added.
+// Get returns the stat of typ; ok is false when typ was never added. A nil
+// *Actions holds nothing: its getters return zero and ok false.
 func (a *Actions) Get(typ string) (ActionStat, bool) {
 	i, found := a.search(typ)
 	if !found {
@@ -120,6 +133,9 @@ func (a *Actions) ROAS(typ string, spend int64) (float64, bool) {
 // All yields every action type and its stat, in ascending type order.
 func (a *Actions) All() iter.Seq2[string, ActionStat] {
 	return func(yield func(string, ActionStat) bool) {
+		if a == nil {
+			return
+		}
 		for _, s := range a.items {
 			if !yield(s.Type, s) {
 				return
@@ -130,11 +146,15 @@ func (a *Actions) All() iter.Seq2[string, ActionStat] {
 
 // Clone returns a deep copy of a.
 func (a *Actions) Clone() Actions {
-	if a.items == nil {
+	if a == nil || a.items == nil {
 		return Actions{}
 	}
 	return Actions{items: append([]ActionStat(nil), a.items...)}
 }
 
 // Reset empties a, keeping its storage for reuse.
-func (a *Actions) Reset() { a.items = a.items[:0] }
+func (a *Actions) Reset() {
+	if a != nil {
+		a.items = a.items[:0]
+	}
+}

@@ -87,3 +87,32 @@ func TestActionsMergeAllocs(t *testing.T) {
 		t.Fatalf("Merge allocates %v times", n)
 	}
 }
+
+// A nil *Actions holds nothing and never panics.
+func TestNilActions(t *testing.T) {
+	var a *Actions
+	b := &Actions{}
+	b.Add("purchase", 2, 500)
+	a.Merge(b)
+	b.Merge(nil)
+	a.Add("purchase", 1, 1)
+	a.Reset()
+	if a.Len() != 0 || a.Count("purchase") != 0 || a.Value("purchase") != 0 {
+		t.Errorf("nil Actions: len %d, count %d, value %d", a.Len(), a.Count("purchase"), a.Value("purchase"))
+	}
+	if _, ok := a.CostPer("purchase", 1000); ok {
+		t.Error("nil Actions: CostPer defined")
+	}
+	if _, ok := a.Get("purchase"); ok {
+		t.Error("nil Actions: Get found a type")
+	}
+	for range a.All() {
+		t.Error("nil Actions: All yielded")
+	}
+	if c := a.Clone(); c.Len() != 0 {
+		t.Error("nil Actions: Clone not empty")
+	}
+	if b.Count("purchase") != 2 {
+		t.Errorf("Merge(nil) changed b: %d", b.Count("purchase"))
+	}
+}

@@ -9,8 +9,8 @@ import (
 // Measure is a derived value that may be undefined (OK false), such as
 // the CPA of an entity without conversions.
 type Measure struct {
-	Value float64
-	OK    bool
+	Value float64 // the metric's value; 0 when OK is false
+	OK    bool    // false when the metric is undefined (a zero denominator)
 }
 
 func measure(v float64, ok bool) Measure { return Measure{Value: v, OK: ok} }
@@ -76,17 +76,17 @@ func Derive(c Counts, grossMargin float64) Derived {
 
 // Entity is one campaign, ad set or ad with its counts over a window.
 type Entity struct {
-	ID     string
-	Name   string
-	Counts Counts
+	ID     string // the entity's id (campaign, ad set or ad)
+	Name   string // the entity's name, for reports
+	Counts Counts // the entity's counts over the period compared
 }
 
 // EntityStats is one entity's counts and derived metrics.
 type EntityStats struct {
-	ID      string
-	Name    string
-	Counts  Counts
-	Metrics Derived
+	ID      string  // the entity's id, from Entity.ID
+	Name    string  // the entity's name, from Entity.Name
+	Counts  Counts  // the entity's counts, from Entity.Counts
+	Metrics Derived // the metrics derived from Counts
 }
 
 // Distribution summarises one metric across entities. Only entities where
@@ -95,11 +95,11 @@ type EntityStats struct {
 type Distribution struct {
 	N      int     // entities with a defined value
 	Mean   float64 // arithmetic mean of the entities' values
-	Median float64
+	Median float64 // 50th percentile
 	P10    float64 // 10th percentile
 	P90    float64 // 90th percentile
-	Min    float64
-	Max    float64
+	Min    float64 // smallest value
+	Max    float64 // largest value
 	// SpendWeighted is Σ spendᵢ·valueᵢ / Σ spendᵢ over the entities with a
 	// defined value, so that big spenders count more. SpendWeightedOK is
 	// false when their spend sums to zero.

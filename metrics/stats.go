@@ -75,7 +75,8 @@ func TwoProportionZTest(successesA, trialsA, successesB, trialsB int64) (ZTest, 
 // the account's ads shrinks small samples toward the account's rate. Both
 // parameters must be positive and finite.
 type BetaPrior struct {
-	Alpha, Beta float64
+	Alpha float64 // prior successes plus one: the first shape parameter
+	Beta  float64 // prior failures plus one: the second shape parameter
 }
 
 func (p BetaPrior) valid() bool {
