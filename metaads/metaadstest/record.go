@@ -16,8 +16,8 @@ import (
 // (access token, appsecret_proof, client secret, codes) replaced by
 // "REDACTED".
 type RecordedRequest struct {
-	Time    time.Time
-	Method  string
+	Time    time.Time  // when the server received it (the server's clock)
+	Method  string     // HTTP method; a batch operation's own method
 	Version string     // like "v26.0"; empty for unversioned paths
 	Path    string     // after the version, like "/act_1/insights"
 	Params  url.Values // query and body parameters, secrets redacted
@@ -32,7 +32,7 @@ type RecordedRequest struct {
 	// error_subcode when the answer was an error envelope; 0 otherwise
 	// (also for FaultHTML and FaultMalformedJSON, which send no envelope).
 	ErrorCode    int
-	ErrorSubcode int
+	ErrorSubcode int // see ErrorCode
 }
 
 // Succeeded reports whether the request was answered with a 2xx status and

@@ -8,12 +8,12 @@ import (
 // Scenario is a set of objects to seed a server with. Objects refer to each
 // other by ID, so give IDs to everything that has children.
 type Scenario struct {
-	Users     []User
-	Accounts  []Account
-	Campaigns []Campaign
-	AdSets    []AdSet
-	Ads       []Ad
-	Creatives []Creative
+	Users     []User     // people who log in; their tokens see their AdAccounts
+	Accounts  []Account  // ad accounts
+	Campaigns []Campaign // each in one of the Accounts (or a stored account)
+	AdSets    []AdSet    // each in one of the Campaigns
+	Ads       []Ad       // each in one of the AdSets
+	Creatives []Creative // referred to by Ad.CreativeID
 }
 
 // Seed adds every object of the scenario, parents first, and returns the

@@ -23,16 +23,16 @@ type User struct {
 type Account struct {
 	// ID is the account id without the "act_" prefix. Assigned when empty.
 	ID       string
-	Name     string
+	Name     string // default "Ad Account {ID}"
 	Currency string // ISO code, default "USD"
 	// TimezoneName is an IANA zone such as "America/Los_Angeles" (default).
 	// Insights days and date presets follow it.
 	TimezoneName  string
-	AccountStatus int   // default 1 (ACTIVE)
-	SpendCap      int64 // minor units, 0 = no cap
-	BusinessID    string
-	BusinessName  string
-	CreatedTime   time.Time
+	AccountStatus int       // default 1 (ACTIVE)
+	SpendCap      int64     // minor units, 0 = no cap
+	BusinessID    string    // owning business id, reported as business{id,name}
+	BusinessName  string    // owning business name
+	CreatedTime   time.Time // default 120 days before the server's now; insights start here
 
 	// Planted patterns of the insights generator.
 
@@ -46,26 +46,26 @@ type Account struct {
 	// SeasonalWeekStart starts a seven-day season (zero: none) in which
 	// conversion rate and order value are multiplied by 1+SeasonalLift.
 	SeasonalWeekStart time.Time
-	SeasonalLift      float64
+	SeasonalLift      float64 // 0..10; see SeasonalWeekStart
 }
 
 // Campaign is a campaign.
 type Campaign struct {
 	ID          string // assigned when empty
 	AccountID   string // required, without "act_"
-	Name        string
+	Name        string // default "Campaign {ID}"
 	Objective   string // default OUTCOME_SALES
 	Status      string // ACTIVE (default), PAUSED, DELETED, ARCHIVED
 	BidStrategy string // default LOWEST_COST_WITHOUT_CAP
 	// DailyBudget or LifetimeBudget (minor units) make this a campaign-budget
 	// (CBO) campaign; its ad sets then have none.
 	DailyBudget    int64
-	LifetimeBudget int64
-	SpendCap       int64
+	LifetimeBudget int64     // minor units; see DailyBudget
+	SpendCap       int64     // minor units, 0 = no cap
 	StartTime      time.Time // default: the account's CreatedTime
-	StopTime       time.Time
-	CreatedTime    time.Time
-	UpdatedTime    time.Time
+	StopTime       time.Time // zero: runs on
+	CreatedTime    time.Time // default StartTime
+	UpdatedTime    time.Time // default CreatedTime; set by every update
 }
 
 // AdSet is an ad set.
@@ -73,19 +73,19 @@ type AdSet struct {
 	ID               string // assigned when empty
 	CampaignID       string // required
 	AccountID        string // taken from the campaign
-	Name             string
-	Status           string
-	DailyBudget      int64 // minor units
-	LifetimeBudget   int64 // minor units; needs EndTime
-	BidAmount        int64
+	Name             string // default "Ad Set {ID}"
+	Status           string // ACTIVE (default), PAUSED, DELETED, ARCHIVED
+	DailyBudget      int64  // minor units
+	LifetimeBudget   int64  // minor units; needs EndTime
+	BidAmount        int64  // minor units, 0 = none (bid_amount left out)
 	BillingEvent     string // default IMPRESSIONS
 	OptimizationGoal string // default OFFSITE_CONVERSIONS
 	// Targeting is the targeting spec as JSON (default a US 18-65 spec).
 	Targeting   string
-	StartTime   time.Time
-	EndTime     time.Time
-	CreatedTime time.Time
-	UpdatedTime time.Time
+	StartTime   time.Time // default: the campaign's StartTime
+	EndTime     time.Time // zero: runs on; required with LifetimeBudget
+	CreatedTime time.Time // default StartTime
+	UpdatedTime time.Time // default CreatedTime; set by every update
 
 	// Overpace plants over-pacing: daily spend runs at (1+Overpace) times the
 	// daily budget instead of 85-99% of it.
@@ -93,20 +93,20 @@ type AdSet struct {
 	// OverlapGroup plants audience overlap: ad sets sharing a non-empty group
 	// report a deduping_ratio of OverlapRatio (default 0.3) in insights.
 	OverlapGroup string
-	OverlapRatio float64
+	OverlapRatio float64 // within 0..1; see OverlapGroup
 }
 
 // Ad is an ad.
 type Ad struct {
-	ID          string // assigned when empty
-	AdSetID     string // required
-	CampaignID  string // taken from the ad set
-	AccountID   string // taken from the ad set
-	CreativeID  string // optional
-	Name        string
-	Status      string
-	CreatedTime time.Time
-	UpdatedTime time.Time
+	ID          string    // assigned when empty
+	AdSetID     string    // required
+	CampaignID  string    // taken from the ad set
+	AccountID   string    // taken from the ad set
+	CreativeID  string    // optional
+	Name        string    // default "Ad {ID}"
+	Status      string    // ACTIVE (default), PAUSED, DELETED, ARCHIVED
+	CreatedTime time.Time // default the ad set's StartTime
+	UpdatedTime time.Time // default CreatedTime; set by every update
 
 	// Quality scales the ad's baseline CTR (default 1) and drives its rankings.
 	Quality float64
@@ -120,11 +120,11 @@ type Ad struct {
 type Creative struct {
 	ID               string // assigned when empty
 	AccountID        string // required
-	Name             string
-	Title            string
-	Body             string
-	LinkURL          string
-	ImageURL         string
+	Name             string // creative name
+	Title            string // headline
+	Body             string // primary text
+	LinkURL          string // destination URL
+	ImageURL         string // image shown
 	CallToActionType string // default SHOP_NOW
 	Status           string // default ACTIVE
 	// Video marks a video creative: insights then carry video metrics.
