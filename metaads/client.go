@@ -134,8 +134,8 @@ type Request struct {
 
 // Response describes a completed HTTP exchange.
 type Response struct {
-	StatusCode int
-	Header     http.Header
+	StatusCode int         // HTTP status of the final attempt
+	Header     http.Header // response headers of the final attempt
 	// Usage is the rate-limit usage parsed from the response headers.
 	Usage Usage
 	// Attempts is how many HTTP attempts the call took.

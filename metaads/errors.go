@@ -77,7 +77,7 @@ type Error struct {
 	// UserTitle and UserMessage are error_user_title and error_user_msg, the
 	// localized texts meant for end users.
 	UserTitle   string
-	UserMessage string
+	UserMessage string // error_user_msg
 	// FBTraceID identifies the request for Meta support.
 	FBTraceID string
 	// IsTransient is Meta's is_transient flag.
@@ -88,7 +88,7 @@ type Error struct {
 	// Method and Path describe the request: the path is relative to the
 	// version root and carries no query string.
 	Method string
-	Path   string
+	Path   string // relative to the version root, no query string
 	// Usage is the rate-limit usage reported with the error response.
 	Usage Usage
 }

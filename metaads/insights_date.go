@@ -8,9 +8,9 @@ import (
 // Date is a calendar day in the ad account's time zone, the unit of
 // insights date ranges ("YYYY-MM-DD" on the wire). The zero Date is unset.
 type Date struct {
-	Year  int
-	Month time.Month
-	Day   int
+	Year  int        // such as 2026
+	Month time.Month // 1 to 12
+	Day   int        // 1 to 31
 }
 
 // ParseDate parses "YYYY-MM-DD" and rejects days that do not exist.
@@ -99,8 +99,8 @@ func (d *Date) UnmarshalText(b []byte) error {
 
 // TimeRange is an inclusive range of days: Since and Until both count.
 type TimeRange struct {
-	Since Date `json:"since"`
-	Until Date `json:"until"`
+	Since Date `json:"since"` // first day
+	Until Date `json:"until"` // last day, included
 }
 
 // IsZero reports whether r is unset (go-querystring then omits it).

@@ -77,9 +77,9 @@ var filterOperators = [...]FilterOperator{OpEqual, OpNotEqual, OpGreaterThan, Op
 // OpIn, Value: []string{"1", "2"}} or {Field: "ad.impressions", Operator:
 // OpGreaterThan, Value: 0}. Value is encoded as JSON.
 type Filter struct {
-	Field    string         `json:"field"`
-	Operator FilterOperator `json:"operator"`
-	Value    any            `json:"value"`
+	Field    string         `json:"field"`    // such as "campaign.id", "adset.effective_status", "ad.impressions"
+	Operator FilterOperator `json:"operator"` // EQUAL, IN, GREATER_THAN, ... (see FilterOperator)
+	Value    any            `json:"value"`    // a number, string or list; sent as JSON
 }
 
 // InsightsParams describes an insights query. It is a value: the zero

@@ -123,28 +123,28 @@ type BreakdownValue struct {
 type Insight struct {
 	// Identity: the ids and names present depend on the level and the
 	// fields requested; DateStart and DateStop are on every row.
-	AccountID       string
-	AccountName     string
+	AccountID       string // ad account number, without "act_"
+	AccountName     string // ad account name
 	AccountCurrency string // ISO 4217 code; money fields are in its minor units
-	CampaignID      string
-	CampaignName    string
-	AdSetID         string
-	AdSetName       string
-	AdID            string
-	AdName          string
-	Objective       string
-	DateStart       Date
-	DateStop        Date
+	CampaignID      string // campaign id (campaign level and below)
+	CampaignName    string // campaign name
+	AdSetID         string // ad set id (ad set level and below)
+	AdSetName       string // ad set name
+	AdID            string // ad id (ad level)
+	AdName          string // ad name
+	Objective       string // the campaign objective
+	DateStart       Date   // first day the row covers, account time zone
+	DateStop        Date   // last day the row covers, included
 
 	// Counts.
 	Impressions            int64
 	Reach                  int64 // distinct people; 0 with hourly breakdowns
-	Clicks                 int64
-	UniqueClicks           int64
-	InlineLinkClicks       int64
-	UniqueInlineLinkClicks int64
-	InlinePostEngagement   int64
-	FullViewImpressions    int64
+	Clicks                 int64 // all clicks
+	UniqueClicks           int64 // people who clicked
+	InlineLinkClicks       int64 // clicks on links in the ad
+	UniqueInlineLinkClicks int64 // people who clicked a link
+	InlinePostEngagement   int64 // engagements with the post
+	FullViewImpressions    int64 // impressions viewed in full
 	Spend                  int64 // minor units
 	SocialSpend            int64 // minor units
 
@@ -187,8 +187,8 @@ type Insight struct {
 	// Rankings are reported at ad level only; RankingUnknown (the zero
 	// value) when Meta has too little data or the field was not requested.
 	QualityRanking        metrics.Ranking
-	EngagementRateRanking metrics.Ranking
-	ConversionRateRanking metrics.Ranking
+	EngagementRateRanking metrics.Ranking // engagement rate against ads competing for the same audience
+	ConversionRateRanking metrics.Ranking // conversion rate against ads with the same goal
 
 	// Breakdowns holds the row's breakdown values in the order they came,
 	// keyed by the breakdown name ("age", "publisher_platform", ...).

@@ -116,23 +116,23 @@ func (s AccountStatus) String() string {
 // IDName is a reference with an id and an optional name (interests,
 // audiences, businesses).
 type IDName struct {
-	ID   string `json:"id"`
-	Name string `json:"name,omitempty"`
+	ID   string `json:"id"`             // the object id
+	Name string `json:"name,omitempty"` // its name, when Meta sends one
 }
 
 // AdAccount is an ad account. Money is in minor units of Currency.
 type AdAccount struct {
-	ID            AccountID     `json:"id"`
-	AccountID     string        `json:"account_id,omitempty"`
-	Name          string        `json:"name,omitempty"`
-	AccountStatus AccountStatus `json:"account_status,omitempty"`
-	Currency      string        `json:"currency,omitempty"`
-	TimezoneName  string        `json:"timezone_name,omitempty"`
-	AmountSpent   int64         `json:"amount_spent,omitempty"`
-	SpendCap      int64         `json:"spend_cap,omitempty"`
-	Balance       int64         `json:"balance,omitempty"`
-	Business      *IDName       `json:"business,omitempty"`
-	CreatedTime   Time          `json:"created_time,omitzero"`
+	ID            AccountID     `json:"id"`                       // "act_<number>"
+	AccountID     string        `json:"account_id,omitempty"`     // the number without "act_"
+	Name          string        `json:"name,omitempty"`           // display name
+	AccountStatus AccountStatus `json:"account_status,omitempty"` // 1 active, 2 disabled, 3 unsettled, ... (see AccountStatus)
+	Currency      string        `json:"currency,omitempty"`       // ISO 4217 code of every money field
+	TimezoneName  string        `json:"timezone_name,omitempty"`  // IANA zone of the account: insights days are in it
+	AmountSpent   int64         `json:"amount_spent,omitempty"`   // lifetime spend, minor units
+	SpendCap      int64         `json:"spend_cap,omitempty"`      // account spending limit, minor units; 0 when none
+	Balance       int64         `json:"balance,omitempty"`        // amount owed, minor units
+	Business      *IDName       `json:"business,omitempty"`       // the owning Business Manager, if any
+	CreatedTime   Time          `json:"created_time,omitzero"`    // when the account was created
 	// Raw is the object as Meta sent it, with fields this type does not model.
 	Raw json.RawMessage `json:"-"`
 }
@@ -157,24 +157,24 @@ func (a *AdAccount) UnmarshalJSON(b []byte) error {
 
 // Campaign is a campaign. Budgets are in minor units of the account currency.
 type Campaign struct {
-	ID                  string          `json:"id"`
-	AccountID           string          `json:"account_id,omitempty"`
-	Name                string          `json:"name,omitempty"`
-	Objective           Objective       `json:"objective,omitempty"`
-	Status              Status          `json:"status,omitempty"`
-	ConfiguredStatus    Status          `json:"configured_status,omitempty"`
-	EffectiveStatus     EffectiveStatus `json:"effective_status,omitempty"`
-	DailyBudget         int64           `json:"daily_budget,omitempty"`
-	LifetimeBudget      int64           `json:"lifetime_budget,omitempty"`
-	BudgetRemaining     int64           `json:"budget_remaining,omitempty"`
-	SpendCap            int64           `json:"spend_cap,omitempty"`
-	BidStrategy         string          `json:"bid_strategy,omitempty"`
-	BuyingType          string          `json:"buying_type,omitempty"`
-	SpecialAdCategories []string        `json:"special_ad_categories,omitempty"`
-	StartTime           Time            `json:"start_time,omitzero"`
-	StopTime            Time            `json:"stop_time,omitzero"`
-	CreatedTime         Time            `json:"created_time,omitzero"`
-	UpdatedTime         Time            `json:"updated_time,omitzero"`
+	ID                  string          `json:"id"`                              // campaign id
+	AccountID           string          `json:"account_id,omitempty"`            // ad account number, without "act_"
+	Name                string          `json:"name,omitempty"`                  // display name
+	Objective           Objective       `json:"objective,omitempty"`             // campaign objective (OUTCOME_* for current campaigns)
+	Status              Status          `json:"status,omitempty"`                // status set by the advertiser
+	ConfiguredStatus    Status          `json:"configured_status,omitempty"`     // status as configured (legacy alias of Status)
+	EffectiveStatus     EffectiveStatus `json:"effective_status,omitempty"`      // delivery status, parents and review included
+	DailyBudget         int64           `json:"daily_budget,omitempty"`          // campaign budget per day, minor units; 0 when unset
+	LifetimeBudget      int64           `json:"lifetime_budget,omitempty"`       // campaign budget for its lifetime, minor units; 0 when unset
+	BudgetRemaining     int64           `json:"budget_remaining,omitempty"`      // budget left, minor units
+	SpendCap            int64           `json:"spend_cap,omitempty"`             // campaign spending limit, minor units; 0 when none
+	BidStrategy         string          `json:"bid_strategy,omitempty"`          // LOWEST_COST_WITHOUT_CAP, COST_CAP, ...
+	BuyingType          string          `json:"buying_type,omitempty"`           // AUCTION or RESERVED
+	SpecialAdCategories []string        `json:"special_ad_categories,omitempty"` // HOUSING, EMPLOYMENT, CREDIT, ... (empty list when none)
+	StartTime           Time            `json:"start_time,omitzero"`             // scheduled start
+	StopTime            Time            `json:"stop_time,omitzero"`              // scheduled end; zero when open-ended
+	CreatedTime         Time            `json:"created_time,omitzero"`           // when created
+	UpdatedTime         Time            `json:"updated_time,omitzero"`           // when last changed
 	// Raw is the object as Meta sent it, with fields this type does not model.
 	Raw json.RawMessage `json:"-"`
 }
@@ -199,26 +199,26 @@ func (c *Campaign) UnmarshalJSON(b []byte) error {
 
 // AdSet is an ad set. Budgets and bid amounts are in minor units.
 type AdSet struct {
-	ID               string          `json:"id"`
-	AccountID        string          `json:"account_id,omitempty"`
-	CampaignID       string          `json:"campaign_id,omitempty"`
-	Name             string          `json:"name,omitempty"`
-	Status           Status          `json:"status,omitempty"`
-	ConfiguredStatus Status          `json:"configured_status,omitempty"`
-	EffectiveStatus  EffectiveStatus `json:"effective_status,omitempty"`
-	DailyBudget      int64           `json:"daily_budget,omitempty"`
-	LifetimeBudget   int64           `json:"lifetime_budget,omitempty"`
-	BudgetRemaining  int64           `json:"budget_remaining,omitempty"`
-	BidAmount        int64           `json:"bid_amount,omitempty"`
-	BidStrategy      string          `json:"bid_strategy,omitempty"`
-	BillingEvent     string          `json:"billing_event,omitempty"`
-	OptimizationGoal string          `json:"optimization_goal,omitempty"`
-	Targeting        *Targeting      `json:"targeting,omitempty"`
-	PacingType       []string        `json:"pacing_type,omitempty"`
-	StartTime        Time            `json:"start_time,omitzero"`
-	EndTime          Time            `json:"end_time,omitzero"`
-	CreatedTime      Time            `json:"created_time,omitzero"`
-	UpdatedTime      Time            `json:"updated_time,omitzero"`
+	ID               string          `json:"id"`                          // ad set id
+	AccountID        string          `json:"account_id,omitempty"`        // ad account number, without "act_"
+	CampaignID       string          `json:"campaign_id,omitempty"`       // parent campaign id
+	Name             string          `json:"name,omitempty"`              // display name
+	Status           Status          `json:"status,omitempty"`            // status set by the advertiser
+	ConfiguredStatus Status          `json:"configured_status,omitempty"` // status as configured (legacy alias of Status)
+	EffectiveStatus  EffectiveStatus `json:"effective_status,omitempty"`  // delivery status, parents and review included
+	DailyBudget      int64           `json:"daily_budget,omitempty"`      // ad set budget per day, minor units; 0 under campaign budget
+	LifetimeBudget   int64           `json:"lifetime_budget,omitempty"`   // ad set budget for its lifetime, minor units; 0 when unset
+	BudgetRemaining  int64           `json:"budget_remaining,omitempty"`  // budget left, minor units
+	BidAmount        int64           `json:"bid_amount,omitempty"`        // bid cap or cost target, minor units; 0 when the strategy uses none
+	BidStrategy      string          `json:"bid_strategy,omitempty"`      // bid strategy; empty when inherited from the campaign
+	BillingEvent     string          `json:"billing_event,omitempty"`     // what is charged: IMPRESSIONS, LINK_CLICKS, ...
+	OptimizationGoal string          `json:"optimization_goal,omitempty"` // what delivery optimizes for: OFFSITE_CONVERSIONS, REACH, ...
+	Targeting        *Targeting      `json:"targeting,omitempty"`         // the targeting spec; nil when not requested
+	PacingType       []string        `json:"pacing_type,omitempty"`       // "standard" or "no_pacing"
+	StartTime        Time            `json:"start_time,omitzero"`         // scheduled start
+	EndTime          Time            `json:"end_time,omitzero"`           // scheduled end; zero when open-ended
+	CreatedTime      Time            `json:"created_time,omitzero"`       // when created
+	UpdatedTime      Time            `json:"updated_time,omitzero"`       // when last changed
 	// Raw is the object as Meta sent it, with fields this type does not model.
 	Raw json.RawMessage `json:"-"`
 }
@@ -243,17 +243,17 @@ func (s *AdSet) UnmarshalJSON(b []byte) error {
 
 // Ad is an ad.
 type Ad struct {
-	ID               string          `json:"id"`
-	AccountID        string          `json:"account_id,omitempty"`
-	CampaignID       string          `json:"campaign_id,omitempty"`
-	AdSetID          string          `json:"adset_id,omitempty"`
-	Name             string          `json:"name,omitempty"`
-	Status           Status          `json:"status,omitempty"`
-	ConfiguredStatus Status          `json:"configured_status,omitempty"`
-	EffectiveStatus  EffectiveStatus `json:"effective_status,omitempty"`
-	Creative         *IDName         `json:"creative,omitempty"`
-	CreatedTime      Time            `json:"created_time,omitzero"`
-	UpdatedTime      Time            `json:"updated_time,omitzero"`
+	ID               string          `json:"id"`                          // ad id
+	AccountID        string          `json:"account_id,omitempty"`        // ad account number, without "act_"
+	CampaignID       string          `json:"campaign_id,omitempty"`       // campaign id
+	AdSetID          string          `json:"adset_id,omitempty"`          // parent ad set id
+	Name             string          `json:"name,omitempty"`              // display name
+	Status           Status          `json:"status,omitempty"`            // status set by the advertiser
+	ConfiguredStatus Status          `json:"configured_status,omitempty"` // status as configured (legacy alias of Status)
+	EffectiveStatus  EffectiveStatus `json:"effective_status,omitempty"`  // delivery status, parents and review included
+	Creative         *IDName         `json:"creative,omitempty"`          // the creative the ad shows
+	CreatedTime      Time            `json:"created_time,omitzero"`       // when created
+	UpdatedTime      Time            `json:"updated_time,omitzero"`       // when last changed
 	// Raw is the object as Meta sent it, with fields this type does not model.
 	Raw json.RawMessage `json:"-"`
 }
@@ -270,21 +270,21 @@ func (a *Ad) UnmarshalJSON(b []byte) error {
 
 // Creative is an ad creative.
 type Creative struct {
-	ID               string          `json:"id"`
-	AccountID        string          `json:"account_id,omitempty"`
-	Name             string          `json:"name,omitempty"`
-	Status           string          `json:"status,omitempty"`
-	Title            string          `json:"title,omitempty"`
-	Body             string          `json:"body,omitempty"`
-	ImageHash        string          `json:"image_hash,omitempty"`
-	ImageURL         string          `json:"image_url,omitempty"`
-	VideoID          string          `json:"video_id,omitempty"`
-	ThumbnailURL     string          `json:"thumbnail_url,omitempty"`
-	LinkURL          string          `json:"link_url,omitempty"`
-	CallToActionType string          `json:"call_to_action_type,omitempty"`
-	ObjectStoryID    string          `json:"object_story_id,omitempty"`
-	ObjectType       string          `json:"object_type,omitempty"`
-	ObjectStorySpec  json.RawMessage `json:"object_story_spec,omitempty"`
+	ID               string          `json:"id"`                            // creative id
+	AccountID        string          `json:"account_id,omitempty"`          // ad account number, without "act_"
+	Name             string          `json:"name,omitempty"`                // display name
+	Status           string          `json:"status,omitempty"`              // ACTIVE, DELETED, ...
+	Title            string          `json:"title,omitempty"`               // headline
+	Body             string          `json:"body,omitempty"`                // primary text
+	ImageHash        string          `json:"image_hash,omitempty"`          // hash of an image in the account library
+	ImageURL         string          `json:"image_url,omitempty"`           // URL of the image
+	VideoID          string          `json:"video_id,omitempty"`            // id of the video
+	ThumbnailURL     string          `json:"thumbnail_url,omitempty"`       // URL of a thumbnail
+	LinkURL          string          `json:"link_url,omitempty"`            // destination URL
+	CallToActionType string          `json:"call_to_action_type,omitempty"` // LEARN_MORE, SHOP_NOW, ...
+	ObjectStoryID    string          `json:"object_story_id,omitempty"`     // the page post the ad uses, "<page>_<post>"
+	ObjectType       string          `json:"object_type,omitempty"`         // SHARE, VIDEO, PHOTO, ...
+	ObjectStorySpec  json.RawMessage `json:"object_story_spec,omitempty"`   // the spec of the post the creative builds, as sent
 	// Raw is the object as Meta sent it, with fields this type does not model.
 	Raw json.RawMessage `json:"-"`
 }

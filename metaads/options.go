@@ -289,31 +289,31 @@ type Hooks struct {
 
 // RequestInfo describes one attempt of a request.
 type RequestInfo struct {
-	Method  string
-	Path    string // relative to the version root, no query string
-	Account AccountID
-	Attempt int // 1 for the first attempt
+	Method  string    // GET, POST or DELETE
+	Path    string    // relative to the version root, no query string
+	Account AccountID // the ad account whose token and budget the request uses; zero for none
+	Attempt int       // 1 for the first attempt
 }
 
 // ResponseInfo describes the outcome of one attempt.
 type ResponseInfo struct {
 	RequestInfo
-	StatusCode int   // 0 when the transport failed
-	Usage      Usage // parsed usage headers
-	Err        error // transport error or Graph error of this attempt, if any
-	Duration   time.Duration
+	StatusCode int           // 0 when the transport failed
+	Usage      Usage         // parsed usage headers
+	Err        error         // transport error or Graph error of this attempt, if any
+	Duration   time.Duration // time from sending the attempt to reading its answer
 }
 
 // RetryInfo describes a retry decision.
 type RetryInfo struct {
 	RequestInfo
-	Wait time.Duration
-	Err  error // why the attempt failed
+	Wait time.Duration // backoff before the retry is sent
+	Err  error         // why the attempt failed
 }
 
 // ThrottleInfo describes a scheduler hold or refusal.
 type ThrottleInfo struct {
-	Account AccountID
+	Account AccountID     // the ad account of the held request; zero for app-level budgets
 	Scope   string        // "app", "ad_account" or a business use case type
 	Usage   float64       // the usage percentage that caused the hold
 	Wait    time.Duration // how long the request is (or would have been) held

@@ -93,7 +93,7 @@ type ReportRun struct {
 	Status          AsyncStatus // async_status at the last poll
 	PercentComplete int         // async_percent_completion (0-100); not a completion signal
 	DateStart       string      // the run's date range, "YYYY-MM-DD"
-	DateStop        string
+	DateStop        string      // last day of the range, included
 	// Err is the failure of a run that ended in Failed or Skipped.
 	Err *ReportRunError
 

@@ -26,8 +26,8 @@ const DefaultUsageWindow = time.Hour
 // ("ads_management", "ads_insights", ...); ID is the ad account number or
 // business object id ("" for app scopes).
 type UsageKey struct {
-	Scope string
-	ID    string
+	Scope string // "app", "ad_account", a business use case type, ...
+	ID    string // ad account number or business object id; "" for app scopes
 }
 
 // String returns "scope" or "scope:id".

@@ -283,8 +283,8 @@ func (s *CreativesService) ListPage(ctx context.Context, acct AccountID, o ListO
 // Budget is a budget change in minor units of the account currency
 // (USD 1000 = $10.00). Set exactly one of Daily and Lifetime.
 type Budget struct {
-	Daily    int64
-	Lifetime int64
+	Daily    int64 // budget per day, minor units
+	Lifetime int64 // budget for the object's lifetime, minor units
 }
 
 func (b Budget) form() (url.Values, error) {

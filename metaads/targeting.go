@@ -20,34 +20,34 @@ const (
 // Targeting is an ad set's targeting spec. Fields this type does not model
 // are kept in Raw and sent back unchanged by MarshalJSON.
 type Targeting struct {
-	GeoLocations         *GeoLocations `json:"geo_locations,omitempty"`
-	ExcludedGeoLocations *GeoLocations `json:"excluded_geo_locations,omitempty"`
+	GeoLocations         *GeoLocations `json:"geo_locations,omitempty"`          // where to deliver
+	ExcludedGeoLocations *GeoLocations `json:"excluded_geo_locations,omitempty"` // where not to deliver
 	// AgeMin (>= 13, default 18) and AgeMax (<= 65); 0 when unset.
 	AgeMin  int      `json:"age_min,omitempty"`
-	AgeMax  int      `json:"age_max,omitempty"`
-	Genders []Gender `json:"genders,omitempty"`
+	AgeMax  int      `json:"age_max,omitempty"` // oldest age targeted
+	Genders []Gender `json:"genders,omitempty"` // empty for all genders
 	// Interests is the top-level interests list (older form).
 	Interests []IDName `json:"interests,omitempty"`
 	// FlexibleSpec entries are AND'ed; the lists inside an entry are OR'ed.
 	FlexibleSpec            []TargetingSpecGroup `json:"flexible_spec,omitempty"`
-	Exclusions              *TargetingSpecGroup  `json:"exclusions,omitempty"`
-	CustomAudiences         []IDName             `json:"custom_audiences,omitempty"`
-	ExcludedCustomAudiences []IDName             `json:"excluded_custom_audiences,omitempty"`
-	PublisherPlatforms      []string             `json:"publisher_platforms,omitempty"`
-	FacebookPositions       []string             `json:"facebook_positions,omitempty"`
-	InstagramPositions      []string             `json:"instagram_positions,omitempty"`
-	DevicePlatforms         []string             `json:"device_platforms,omitempty"`
+	Exclusions              *TargetingSpecGroup  `json:"exclusions,omitempty"`                // people matching any of these are excluded
+	CustomAudiences         []IDName             `json:"custom_audiences,omitempty"`          // audiences targeted
+	ExcludedCustomAudiences []IDName             `json:"excluded_custom_audiences,omitempty"` // audiences excluded
+	PublisherPlatforms      []string             `json:"publisher_platforms,omitempty"`       // facebook, instagram, audience_network, messenger
+	FacebookPositions       []string             `json:"facebook_positions,omitempty"`        // feed, story, marketplace, ...
+	InstagramPositions      []string             `json:"instagram_positions,omitempty"`       // stream, story, reels, explore, ...
+	DevicePlatforms         []string             `json:"device_platforms,omitempty"`          // mobile, desktop
 	// Raw is the spec as Meta sent it.
 	Raw json.RawMessage `json:"-"`
 }
 
 // GeoLocations selects (or excludes) places.
 type GeoLocations struct {
-	Countries       []string         `json:"countries,omitempty"`
-	Regions         []GeoKey         `json:"regions,omitempty"`
-	Cities          []GeoKey         `json:"cities,omitempty"`
-	Zips            []GeoKey         `json:"zips,omitempty"`
-	CustomLocations []CustomLocation `json:"custom_locations,omitempty"`
+	Countries       []string         `json:"countries,omitempty"`        // ISO 3166 country codes
+	Regions         []GeoKey         `json:"regions,omitempty"`          // states, provinces, ... by key
+	Cities          []GeoKey         `json:"cities,omitempty"`           // cities by key, optionally with a radius
+	Zips            []GeoKey         `json:"zips,omitempty"`             // postal codes by key, such as "US:94107"
+	CustomLocations []CustomLocation `json:"custom_locations,omitempty"` // points with a radius
 	// LocationTypes is a subset of "home" and "recent".
 	LocationTypes []string `json:"location_types,omitempty"`
 	// Raw is the object as Meta sent it; MarshalJSON keeps the keys not
@@ -57,10 +57,10 @@ type GeoLocations struct {
 
 // GeoKey is a region, city or zip by key, with an optional radius for cities.
 type GeoKey struct {
-	Key          string  `json:"key"`
-	Name         string  `json:"name,omitempty"`
-	Radius       float64 `json:"radius,omitempty"`
-	DistanceUnit string  `json:"distance_unit,omitempty"`
+	Key          string  `json:"key"`                     // Meta's location key
+	Name         string  `json:"name,omitempty"`          // display name
+	Radius       float64 `json:"radius,omitempty"`        // around a city; 0 when unset
+	DistanceUnit string  `json:"distance_unit,omitempty"` // "mile" or "kilometer"
 	// Raw is the object as Meta sent it; MarshalJSON keeps the keys not
 	// modelled here (country, region_id, ...).
 	Raw json.RawMessage `json:"-"`
@@ -68,10 +68,10 @@ type GeoKey struct {
 
 // CustomLocation is a point with a radius.
 type CustomLocation struct {
-	Latitude     float64 `json:"latitude"`
-	Longitude    float64 `json:"longitude"`
-	Radius       float64 `json:"radius,omitempty"`
-	DistanceUnit string  `json:"distance_unit,omitempty"`
+	Latitude     float64 `json:"latitude"`                // degrees
+	Longitude    float64 `json:"longitude"`               // degrees
+	Radius       float64 `json:"radius,omitempty"`        // around the point
+	DistanceUnit string  `json:"distance_unit,omitempty"` // "mile" or "kilometer"
 	// Raw is the object as Meta sent it; MarshalJSON keeps the keys not
 	// modelled here (name, address_string, ...).
 	Raw json.RawMessage `json:"-"`
@@ -79,12 +79,12 @@ type CustomLocation struct {
 
 // TargetingSpecGroup is one flexible_spec entry (or the exclusions object).
 type TargetingSpecGroup struct {
-	Interests      []IDName `json:"interests,omitempty"`
-	Behaviors      []IDName `json:"behaviors,omitempty"`
-	LifeEvents     []IDName `json:"life_events,omitempty"`
-	FamilyStatuses []IDName `json:"family_statuses,omitempty"`
-	WorkPositions  []IDName `json:"work_positions,omitempty"`
-	Industries     []IDName `json:"industries,omitempty"`
+	Interests      []IDName `json:"interests,omitempty"`       // interests by id
+	Behaviors      []IDName `json:"behaviors,omitempty"`       // behaviours by id
+	LifeEvents     []IDName `json:"life_events,omitempty"`     // life events by id
+	FamilyStatuses []IDName `json:"family_statuses,omitempty"` // family statuses by id
+	WorkPositions  []IDName `json:"work_positions,omitempty"`  // job titles by id
+	Industries     []IDName `json:"industries,omitempty"`      // industries by id
 	// Raw is the object as Meta sent it; MarshalJSON keeps the keys not
 	// modelled here (income, education_statuses, ...).
 	Raw json.RawMessage `json:"-"`

@@ -33,9 +33,9 @@ type Usage struct {
 
 // AppUsage is the X-App-Usage header.
 type AppUsage struct {
-	CallCount    float64 `json:"call_count"`
-	TotalTime    float64 `json:"total_time"`
-	TotalCPUTime float64 `json:"total_cputime"`
+	CallCount    float64 `json:"call_count"`    // percentage of the call budget used
+	TotalTime    float64 `json:"total_time"`    // percentage of the time budget used
+	TotalCPUTime float64 `json:"total_cputime"` // percentage of the CPU budget used
 }
 
 // Max returns the highest of the three percentages.
@@ -58,13 +58,13 @@ type BusinessUseCaseUsage struct {
 	ObjectID string
 	// Type is the use case: "ads_management", "ads_insights", "custom_audience", ...
 	Type         string
-	CallCount    float64
-	TotalTime    float64
-	TotalCPUTime float64
+	CallCount    float64 // percentage of the call budget used
+	TotalTime    float64 // percentage of the time budget used
+	TotalCPUTime float64 // percentage of the CPU budget used
 	// RegainAccessIn is estimated_time_to_regain_access (sent in minutes);
 	// 0 when not throttled.
 	RegainAccessIn time.Duration
-	AccessTier     string
+	AccessTier     string // ads_api_access_tier
 }
 
 // Max returns the highest of the three percentages.
@@ -72,9 +72,9 @@ func (b BusinessUseCaseUsage) Max() float64 { return max(b.CallCount, b.TotalTim
 
 // InsightsThrottle is the X-FB-Ads-Insights-Throttle header.
 type InsightsThrottle struct {
-	AppIDUtilPct float64 `json:"app_id_util_pct"`
-	AccIDUtilPct float64 `json:"acc_id_util_pct"`
-	AccessTier   string  `json:"ads_api_access_tier"`
+	AppIDUtilPct float64 `json:"app_id_util_pct"`     // app_id_util_pct: the app's insights budget used
+	AccIDUtilPct float64 `json:"acc_id_util_pct"`     // acc_id_util_pct: the account's insights budget used
+	AccessTier   string  `json:"ads_api_access_tier"` // ads_api_access_tier
 }
 
 // IsZero reports whether no usage header was present.
