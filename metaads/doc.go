@@ -58,8 +58,11 @@
 // [Client.NewBatch] collects operations for one account and
 // [Batch.Do] sends them 50 per call. Each operation gets its own
 // [BatchResult] (body, status, usage, error); operations Meta answers with
-// null are sent again when they are reads or marked Idempotent. The usage
-// headers of every operation feed the scheduler.
+// null are sent again, after a backoff, when they are reads or marked
+// Idempotent. When a batch call fails, the operations of that call and of
+// the calls not made carry an error. Item errors and bodies never contain
+// the token or appsecret_proof. The usage headers of every operation feed
+// the scheduler.
 //
 // # Insights
 //
@@ -122,7 +125,9 @@
 // [ContextWithQuotaWait] override it; a refusal is a [*RateLimitError] with
 // RetryAfter and no request sent. [Client.Usage] reads the state, and
 // [WithUsageStore] puts it behind a [UsageStore] that several processes can
-// share.
+// share. Each store call runs under the request's context with a short
+// timeout; when the store fails the scheduler logs it and goes on with the
+// state this process last saw, so a broken store fails no request.
 //
 // # Retries
 //
@@ -140,7 +145,10 @@
 // Graph errors are [*Error] values carrying the HTTP status, code, subcode,
 // type, messages, fbtrace id, is_transient and the usage at the time. A 200
 // with an error body, or an HTML or other non-JSON body, is an error too.
-// Throttles come as [*RateLimitError] wrapping the *Error. Branch with
+// Throttles come as [*RateLimitError] wrapping the *Error; blocks (policy
+// blocks, the ad-account score, budget and spend-cap change limits, and
+// throttles longer than [WithMaxThrottleRetryWait]) also match
+// [ErrQuotaBlocked] and are never retried. Branch with
 // errors.Is on the kinds, which are derived from codes and subcodes, never
 // from message text: [ErrRateLimited], [ErrQuotaBlocked], [ErrTokenInvalid],
 // [ErrTokenExpired], [ErrPermission], [ErrNotFound], [ErrInvalidParameter],
