@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/rules"
@@ -27,6 +25,21 @@ func (f NotifierFunc) Notify(ctx context.Context, c rules.Change) error { return
 
 // ErrNoNotifier is returned for a notify change when the Actuator has no Notifier.
 var ErrNoNotifier = errors.New("metaactuator: notify decision but no Notifier configured")
+
+// ErrStale is returned, without writing, for a budget or bid change whose
+// Change.From differs from the value Meta holds now: someone (a person in
+// Ads Manager, another tool) changed it after the snapshot, and the rule's
+// decision was made on a value that is gone. The next evaluation, on a
+// fresh snapshot, decides again. Changes with From 0 (unknown) are not
+// checked.
+var ErrStale = errors.New("metaactuator: the value changed since the snapshot")
+
+// readError marks a failed read before a write: the write was not sent, so
+// the outcome is known (nothing changed) whatever the read error was.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+func (e *readError) Unwrap() error { return e.err }
 
 // ErrUnsupported is returned for a change the adapter cannot carry out
 // (an unknown action, a budget on an ad).
@@ -72,10 +85,18 @@ func New(client *metaads.Client, opts ...Option) (*Actuator, error) {
 
 var _ rules.Actuator = (*Actuator)(nil)
 
-// Apply carries out one change (see [Actuator.apply]) and classifies its
-// error: a write whose outcome cannot be known wraps
-// [rules.ErrOutcomeUnknown] (see [outcomeUnknown]), so the executor never
-// repeats it blindly.
+// Apply carries out one change: pause and unpause set the status, budget
+// changes set the absolute new budget, bid changes set bid_amount, and
+// notify calls the Notifier. Before a budget or bid write it reads the
+// current value and returns [ErrStale] without writing when it is no
+// longer Change.From (a person changed it since the snapshot).
+//
+// Writes are absolute values, sent as idempotent. Errors from the client
+// are returned wrapped, so errors.Is(err, metaads.ErrRateLimited) and
+// errors.As(err, **metaads.Error) work. A write whose outcome cannot be
+// known (a transient server error, a transport error after the request
+// may have left, a deadline or cancellation) also wraps
+// [rules.ErrOutcomeUnknown], so the executor never repeats it blindly.
 func (a *Actuator) Apply(ctx context.Context, c rules.Change) error {
 	err := a.apply(ctx, c)
 	if err != nil && c.Action != rules.ActionNotify && outcomeUnknown(err) {
@@ -90,6 +111,10 @@ func (a *Actuator) Apply(ctx context.Context, c rules.Change) error {
 // dial), or a deadline or cancellation. Graph errors such as invalid
 // parameters, permissions or throttles prove the write was refused.
 func outcomeUnknown(err error) bool {
+	var re *readError
+	if errors.As(err, &re) {
+		return false
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, metaads.ErrTransient) {
 		return true
 	}
@@ -102,8 +127,9 @@ func outcomeUnknown(err error) bool {
 }
 
 // apply carries out one change: pause and unpause set the status, budget
-// changes set the absolute new budget, bid changes set bid_amount, and
-// notify calls the Notifier. Writes are absolute values, so they are sent
+// changes set the absolute new budget, bid changes set bid_amount (each
+// after checking that the value is still Change.From, else [ErrStale]),
+// and notify calls the Notifier. Writes are absolute values, so they are sent
 // as idempotent (safe for the client to retry). Errors from the client are
 // returned wrapped, so errors.Is(err, metaads.ErrRateLimited) and
 // errors.As(err, **metaads.Error) work.
@@ -133,7 +159,7 @@ func (a *Actuator) apply(ctx context.Context, c rules.Change) error {
 		case rules.LevelAdSet:
 			return a.client.AdSets.UpdateStatus(ctx, acct, c.EntityID, status, metaads.Idempotent())
 		case rules.LevelAd:
-			return a.post(ctx, acct, c.EntityID, url.Values{"status": {string(status)}})
+			return a.client.Ads.UpdateStatus(ctx, acct, c.EntityID, status, metaads.Idempotent())
 		}
 	case rules.ActionScaleBudget, rules.ActionSetBudget:
 		if c.To <= 0 {
@@ -150,13 +176,22 @@ func (a *Actuator) apply(ctx context.Context, c rules.Change) error {
 		}
 		switch c.Level {
 		case rules.LevelCampaign:
+			if err := a.checkFresh(ctx, acct, c); err != nil {
+				return err
+			}
 			return a.client.Campaigns.UpdateBudget(ctx, acct, c.EntityID, b, metaads.Idempotent())
 		case rules.LevelAdSet:
+			if err := a.checkFresh(ctx, acct, c); err != nil {
+				return err
+			}
 			return a.client.AdSets.UpdateBudget(ctx, acct, c.EntityID, b, metaads.Idempotent())
 		}
 	case rules.ActionChangeBid:
 		if c.Level == rules.LevelAdSet && c.To > 0 {
-			return a.post(ctx, acct, c.EntityID, url.Values{"bid_amount": {strconv.FormatInt(c.To, 10)}})
+			if err := a.checkFresh(ctx, acct, c); err != nil {
+				return err
+			}
+			return a.client.AdSets.UpdateBid(ctx, acct, c.EntityID, c.To, metaads.Idempotent())
 		}
 	case rules.ActionFreeze:
 		return nil // nothing to do outside the evaluation
@@ -164,17 +199,36 @@ func (a *Actuator) apply(ctx context.Context, c rules.Change) error {
 	return fmt.Errorf("%w: %s at level %s (decision %s)", ErrUnsupported, c.Action, c.Level, c.DecisionID)
 }
 
-// post writes fields the client has no typed method for (ad status, bid).
-func (a *Actuator) post(ctx context.Context, acct metaads.AccountID, id string, form url.Values) error {
-	var out struct {
-		Success *bool `json:"success"`
+// checkFresh reads the budget or bid a change writes and returns
+// [ErrStale] when it is no longer Change.From (no check when From is 0).
+func (a *Actuator) checkFresh(ctx context.Context, acct metaads.AccountID, c rules.Change) error {
+	if c.From <= 0 {
+		return nil
 	}
-	req := &metaads.Request{Method: http.MethodPost, Path: id, Account: acct, Form: form, Idempotent: true}
-	if _, err := a.client.Do(ctx, req, &out); err != nil {
-		return err
+	var daily, lifetime, bid int64
+	switch c.Level {
+	case rules.LevelCampaign:
+		camp, err := a.client.Campaigns.Get(ctx, acct, c.EntityID, "id", "daily_budget", "lifetime_budget")
+		if err != nil {
+			return &readError{fmt.Errorf("metaactuator: reading campaign %s before change %s: %w", c.EntityID, c.DecisionID, err)}
+		}
+		daily, lifetime = camp.DailyBudget, camp.LifetimeBudget
+	default:
+		set, err := a.client.AdSets.Get(ctx, acct, c.EntityID, "id", "daily_budget", "lifetime_budget", "bid_amount")
+		if err != nil {
+			return &readError{fmt.Errorf("metaactuator: reading ad set %s before change %s: %w", c.EntityID, c.DecisionID, err)}
+		}
+		daily, lifetime, bid = set.DailyBudget, set.LifetimeBudget, set.BidAmount
 	}
-	if out.Success != nil && !*out.Success {
-		return fmt.Errorf("metaactuator: POST %s: Meta answered success=false", id)
+	now, what := bid, "bid_amount"
+	if c.Action != rules.ActionChangeBid {
+		now, what = daily, "daily_budget"
+		if c.Budget == rules.BudgetLifetime {
+			now, what = lifetime, "lifetime_budget"
+		}
+	}
+	if now != c.From {
+		return fmt.Errorf("%w: %s of %s %s is %d, the decision %s was made on %d; not written", ErrStale, what, c.Level, c.EntityID, now, c.DecisionID, c.From)
 	}
 	return nil
 }

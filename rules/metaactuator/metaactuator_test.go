@@ -176,9 +176,14 @@ func TestActuatorChanges(t *testing.T) {
 	if err := apply(rules.Change{Action: rules.ActionChangeBid, Level: rules.LevelAdSet, EntityID: "3001", From: 300, To: 270}); err != nil {
 		t.Fatal(err)
 	}
-	reqs := e.srv.Requests()
-	if len(reqs) != 1 || reqs[0].Path != "/3001" || reqs[0].Params.Get("bid_amount") != "270" {
-		t.Errorf("bid change sent %+v", reqs)
+	var posts []metaadstest.RecordedRequest
+	for _, r := range e.srv.Requests() {
+		if r.Method == "POST" {
+			posts = append(posts, r)
+		}
+	}
+	if len(posts) != 1 || posts[0].Path != "/3001" || posts[0].Params.Get("bid_amount") != "270" {
+		t.Errorf("bid change sent %+v", posts)
 	}
 	if err := apply(rules.Change{Action: rules.ActionFreeze, Level: rules.LevelAdSet, EntityID: "3001"}); err != nil {
 		t.Errorf("freeze: %v", err)
@@ -245,5 +250,47 @@ func TestActuatorClassifiesUnknownOutcomes(t *testing.T) {
 	cancel()
 	if err := a.Apply(cctx, pause); !errors.Is(err, rules.ErrOutcomeUnknown) || !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: err = %v; want ErrOutcomeUnknown wrapping context.Canceled", err)
+	}
+}
+
+// A budget or bid a person changed after the snapshot is not overwritten.
+func TestActuatorRefusesStaleWrites(t *testing.T) {
+	e := newEnv(t)
+	a := e.actuator(t)
+	ctx := context.Background()
+	acct, _ := metaads.ParseAccountID("act_1001")
+	// Someone raises the ad set budget to 9000 and the bid to 450 in Ads Manager.
+	if err := e.c.AdSets.UpdateBudget(ctx, acct, "3001", metaads.Budget{Daily: 9000}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.AdSets.UpdateBid(ctx, acct, "3001", 450); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.c.Campaigns.UpdateBudget(ctx, acct, "2002", metaads.Budget{Daily: 30000}); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]rules.Change{
+		"ad set budget":   {Action: rules.ActionScaleBudget, Level: rules.LevelAdSet, EntityID: "3001", Budget: rules.BudgetDaily, From: 5000, To: 4000},
+		"bid":             {Action: rules.ActionChangeBid, Level: rules.LevelAdSet, EntityID: "3001", From: 300, To: 270},
+		"campaign budget": {Action: rules.ActionSetBudget, Level: rules.LevelCampaign, EntityID: "2002", Budget: rules.BudgetDaily, From: 20000, To: 15000},
+	} {
+		c.Account = "act_1001"
+		err := a.Apply(ctx, c)
+		if !errors.Is(err, metaactuator.ErrStale) || errors.Is(err, rules.ErrOutcomeUnknown) {
+			t.Errorf("%s: err = %v; want ErrStale (a definite failure)", name, err)
+		}
+	}
+	if as, _ := e.srv.AdSet("3001"); as.DailyBudget != 9000 || as.BidAmount != 450 {
+		t.Errorf("ad set budget %d, bid %d; want the person's 9000 and 450", as.DailyBudget, as.BidAmount)
+	}
+	if c, _ := e.srv.Campaign("2002"); c.DailyBudget != 30000 {
+		t.Errorf("campaign budget %d; want the person's 30000", c.DailyBudget)
+	}
+	// A change made on the current value goes through.
+	if err := a.Apply(ctx, rules.Change{Account: "act_1001", Action: rules.ActionScaleBudget, Level: rules.LevelAdSet, EntityID: "3001", Budget: rules.BudgetDaily, From: 9000, To: 7200}); err != nil {
+		t.Fatal(err)
+	}
+	if as, _ := e.srv.AdSet("3001"); as.DailyBudget != 7200 {
+		t.Errorf("ad set budget %d; want 7200", as.DailyBudget)
 	}
 }
