@@ -4,11 +4,15 @@
 //
 // # Changes
 //
-// Pause and unpause set status (campaigns and ad sets through the typed
-// services, ads through a raw POST), budget changes write the absolute new
-// daily or lifetime budget, bid changes write bid_amount on ad sets, and
-// notify decisions go to a caller-supplied [Notifier]. Every write is an
-// absolute value, so it is marked idempotent and the client may retry it.
+// Pause and unpause set status through the typed services, budget changes
+// write the absolute new daily or lifetime budget, bid changes write
+// bid_amount on ad sets (AdSetsService.UpdateBid), and notify decisions go
+// to a caller-supplied [Notifier]. Every write is an absolute value, so it
+// is marked idempotent and the client may retry it.
+//
+// Before a budget or bid write the adapter reads the current value; when
+// it is no longer the decision's Change.From (a person changed it in Ads
+// Manager after the snapshot) it writes nothing and returns [ErrStale].
 //
 // # Errors
 //
@@ -16,5 +20,9 @@
 // unwraps to *metaads.Error and the metaads error kinds
 // (errors.Is(err, metaads.ErrRateLimited)). A change the adapter cannot
 // carry out is [ErrUnsupported]; a notify decision without a notifier is
-// [ErrNoNotifier].
+// [ErrNoNotifier]. A write whose outcome cannot be known (metaads.ErrTransient,
+// a transport error after the request may have left, a deadline or
+// cancellation) also wraps rules.ErrOutcomeUnknown, so the executor records
+// it as unknown and never repeats it blindly; a failed read before a write
+// is a definite failure.
 package metaactuator
