@@ -158,6 +158,9 @@
 // its JSON path, every rule or condition they cannot express: OR and NOT,
 // several windows, metric-vs-metric comparisons other than spend against
 // budget, statistical gates, hour and weekday conditions, ledger
-// conditions, set-to-value actions, weekly caps, and pause rules on cost
-// metrics at ad set or ad level (Meta's error 2703).
+// conditions, set-to-value actions, weekly caps, the learning-phase skip
+// (a dropped safeguard makes a rule unsupported; "learning": "allow"
+// exports it without), and pause rules on cost metrics at ad set or ad
+// level (Meta's error 2703). An exported rule's notes name what is
+// approximated, such as a message text Meta replaces with its own.
 package rules

@@ -438,7 +438,11 @@ func (x *exporter) action() MetaExecutionSpec {
 		x.issue(sp+".max_week_percent", "Meta's rules have no cumulative weekly change cap; exporting would drop a safeguard")
 	}
 	if g.skipLearning && r.action.typ.Mutates() {
-		x.notes = append(x.notes, sp+".learning: Meta's rule will also act during the learning phase")
+		// Like the weekly cap: a dropped safeguard makes the rule unsupported.
+		x.issue(sp+".learning", "Meta's rules cannot skip entities in the learning phase; exporting would drop a safeguard (set \"learning\": \"allow\" to export the rule without it)")
+	}
+	if r.action.message != nil {
+		x.notes = append(x.notes, x.path+".action.message: Meta's rules send their own notification text; the message is dropped")
 	}
 	return MetaExecutionSpec{ExecutionType: typ, ExecutionOptions: opts}
 }

@@ -59,7 +59,7 @@ func TestExportMetaCases(t *testing.T) {
 			true, `{"field":"ctr","value":1,"operator":"LESS_THAN"}`},
 		{"daily ratio spent", `{"id": "r", "level": "adset", "conditions": {"metric": "spend", "window": "today", "op": ">", "than": {"field": "daily_budget", "factor": 1.75}}, "action": {"type": "notify", "message": "m"}}`,
 			true, `{"field":"daily_ratio_spent","value":1.75,"operator":"GREATER_THAN"}`},
-		{"budget change with limit", `{"id": "r", "level": "campaign", "conditions": {"metric": "cpa", "window": "last_7d", "op": "<", "value": 2000}, "action": {"type": "scale_budget", "percent": 10}, "safeguards": {"max_budget": 90000}}`,
+		{"budget change with limit", `{"id": "r", "level": "campaign", "conditions": {"metric": "cpa", "window": "last_7d", "op": "<", "value": 2000}, "action": {"type": "scale_budget", "percent": 10}, "safeguards": {"max_budget": 90000, "learning": "allow"}}`,
 			true, `"execution_type":"CHANGE_CAMPAIGN_BUDGET","execution_options":[{"field":"change_spec","value":{"amount":10,"limit":90000,"unit":"PERCENTAGE"}`},
 		{"pause on cost", `{"id": "r", "level": "ad", "conditions": {"metric": "cpa", "window": "last_7d", "op": ">", "value": 5000}, "action": {"type": "pause"}}`,
 			false, "error 2703"},
@@ -77,6 +77,10 @@ func TestExportMetaCases(t *testing.T) {
 			false, "not to a value"},
 		{"weekly cap", `{"id": "r", "level": "adset", "conditions": {"metric": "spend", "window": "today", "op": ">", "value": 1}, "action": {"type": "scale_budget", "percent": 10}, "safeguards": {"max_week_percent": 50}}`,
 			false, "drop a safeguard"},
+		{"learning skip dropped", `{"id": "r", "level": "adset", "conditions": {"metric": "spend", "window": "today", "op": ">", "value": 1}, "action": {"type": "scale_budget", "percent": -10}}`,
+			false, `"path":"rules[0].safeguards.learning","reason":"Meta's rules cannot skip entities in the learning phase`},
+		{"message dropped", `{"id": "r", "level": "ad", "conditions": {"metric": "ctr", "window": "last_3d", "op": "<", "value": 0.01}, "action": {"type": "notify", "message": "m"}}`,
+			true, `rules[0].action.message: Meta's rules send their own notification text; the message is dropped`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
