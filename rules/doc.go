@@ -147,7 +147,9 @@
 // loser, daily hard cap, CPA bleeder, ROAS below break-even, scale winner,
 // revive after late conversions, learning-phase freeze, creative fatigue
 // (Meta's definition), CTR decay against launch, frequency saturation, CPM
-// surge, daily overspend guard, lifetime pacing, under-delivery and
+// surge (against the week before last, with no budget or bid change in
+// the last 3 days), daily overspend guard (ad sets and CBO campaigns),
+// lifetime pacing, under-delivery and
 // learning-limited watch. Its rules are dry runs unless Params.Live.
 //
 // # Export

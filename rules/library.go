@@ -304,21 +304,30 @@ func DefaultLibrary(p Params) (Spec, error) {
 	})
 	add(RuleSpec{
 		ID: "cpm-surge", Name: "CPM surge", Level: "adset",
-		Description: "CPM of the last 3 days above 1.3x the 14-day CPM: fatigue, auction pressure or seasonality.",
+		Description: "CPM of the last 3 days above 1.3x the CPM of the week before last (previous_7d, which excludes the surge days), with no budget or bid change by a rule in the last 3 days (a change, not the auction, would explain it; edits made outside the rules are not in the ledger): fatigue, auction pressure or seasonality.",
 		Conditions: all(
 			ConditionSpec{Label: "enough impressions", MinData: &MinDataSpec{Window: "last_3d", Impressions: p.MinImpressions}},
-			cmpThan("CPM up 30%", "cpm", "last_3d", ">", OperandSpec{Metric: "cpm", Window: "last_14d", Factor: f64(1.3)}),
+			ConditionSpec{Label: "no budget or bid change in the last 3 days", Not: &ConditionSpec{RecentAction: &RecentActionSpec{Actions: []string{"scale_budget", "set_budget", "change_bid"}, Within: "72h"}}},
+			cmpThan("CPM up 30% on the week before", "cpm", "last_3d", ">", OperandSpec{Metric: "cpm", Window: "previous_7d", Factor: f64(1.3)}),
 		),
 		Action:     ActionSpec{Type: "notify", Message: "CPM surge on {{.Entity}}: {{.Evidence}}"},
 		Safeguards: SafeguardSpec{Cooldown: "72h"},
 	})
-	add(RuleSpec{
-		ID: "daily-overspend", Name: "Daily overspend guard", Level: "adset",
-		Description: fmt.Sprintf("Spend today at least %v%% over the daily budget (Meta's allowance).", p.OverspendAllowance*100),
-		Conditions:  all(cmpThan("spend today over the allowance", "spend", "today", ">=", OperandSpec{Field: "daily_budget", Factor: f64(1 + p.OverspendAllowance)})),
-		Action:      ActionSpec{Type: "notify", Message: "{{.Entity}} is overspending: {{.Evidence}}"},
-		Safeguards:  SafeguardSpec{Cooldown: "20h"},
-	})
+	// Daily overspend, on ad sets and on campaigns with a campaign budget
+	// (CBO); an entity without a daily budget leaves the condition unknown.
+	for _, level := range []string{"adset", "campaign"} {
+		id, name := "daily-overspend", "Daily overspend guard"
+		if level == "campaign" {
+			id, name = "daily-overspend-campaign", "Daily overspend guard (campaign budget)"
+		}
+		add(RuleSpec{
+			ID: id, Name: name, Level: level,
+			Description: fmt.Sprintf("Spend today at least %v%% over the daily budget (Meta's allowance).", p.OverspendAllowance*100),
+			Conditions:  all(cmpThan("spend today over the allowance", "spend", "today", ">=", OperandSpec{Field: "daily_budget", Factor: f64(1 + p.OverspendAllowance)})),
+			Action:      ActionSpec{Type: "notify", Message: "{{.Entity}} is overspending: {{.Evidence}}"},
+			Safeguards:  SafeguardSpec{Cooldown: "20h"},
+		})
+	}
 	for _, level := range []string{"campaign", "adset"} {
 		add(RuleSpec{
 			ID: "lifetime-pacing-" + level, Name: "Lifetime pacing (" + level + ")", Level: level,
@@ -333,9 +342,11 @@ func DefaultLibrary(p Params) (Spec, error) {
 	}
 	add(RuleSpec{
 		ID: "under-delivery", Name: "Under-delivery", Level: "adset",
-		Description: "Spent under half its daily budget on average over the last 3 days: bid or cost cap too low, small audience, or learning limited.",
+		Description: "Spent under half its daily budget yesterday and on average over the last 3 days: bid or cost cap too low, small audience, or learning limited. " +
+			"Approximation: the reference checks each of the last 3 days under 50%, but the snapshot has no window for the 2nd and 3rd day back, so a day above half can hide in the average.",
 		Conditions: all(
 			ConditionSpec{Label: "three days old", MinData: &MinDataSpec{AgeHours: 72}},
+			cmpThan("spend yesterday under 50% of budget", "spend", "yesterday", "<", OperandSpec{Field: "daily_budget", Factor: f64(0.5)}),
 			cmpThan("spend under 50% of budget", "spend", "last_3d", "<", OperandSpec{Field: "daily_budget", Factor: f64(1.5)}),
 		),
 		Action:     ActionSpec{Type: "notify", Message: "{{.Entity}} is under-delivering: {{.Evidence}}"},
