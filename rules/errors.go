@@ -13,8 +13,8 @@ var ErrInvalidSpec = errors.New("rules: invalid rule spec")
 // Problem is one thing wrong with a rule document: where (a JSON path such
 // as "rules[2].conditions.all[1].metric") and what was expected.
 type Problem struct {
-	Path    string
-	Message string
+	Path    string // JSON path of the offending value ("$" for the whole document)
+	Message string // what is wrong and what was expected
 }
 
 // Error returns "path: message".
@@ -26,7 +26,7 @@ func (p *Problem) Is(target error) bool { return target == ErrInvalidSpec }
 // CompileError lists every problem found in a rule document, in document
 // order. errors.As finds each *Problem; errors.Is matches [ErrInvalidSpec].
 type CompileError struct {
-	Problems []Problem
+	Problems []Problem // every problem found, in document order
 }
 
 // Error returns one line per problem.

@@ -11,11 +11,11 @@ import (
 // changes carry the absolute new value (To), never a delta, so applying a
 // Change twice leaves the entity as applying it once.
 type Change struct {
-	DecisionID string
-	RuleID     string
+	DecisionID string // the decision this change carries out
+	RuleID     string // the rule that decided it
 	Account    string // ad account id from Entity.Account ("act_123")
-	Level      Level
-	EntityID   string
+	Level      Level      // level of the entity
+	EntityID   string     // the Graph id of the campaign, ad set or ad
 	Action     ActionType // never ActionFreeze
 	Budget     BudgetKind // budget actions: which budget
 	From, To   int64      // budget or bid before and after, minor units
@@ -148,17 +148,17 @@ func (x *Executor) Ledger() Ledger { return x.ledger }
 
 // Result is what the executor did with one decision.
 type Result struct {
-	DecisionID string
-	RuleID     string
-	EntityID   string
-	Outcome    Outcome
+	DecisionID string  // the decision handled
+	RuleID     string  // its rule
+	EntityID   string  // its entity
+	Outcome    Outcome // what happened (the earlier outcome when Skipped)
 	Skipped    bool  // applied, pending or of unknown outcome in the ledger already; nothing was done
 	Err        error // the Actuator's error when Outcome is OutcomeFailed or OutcomeUnknown
 }
 
 // Report lists the result of every decision, in evaluation order.
 type Report struct {
-	Results []Result
+	Results []Result // one per decision, in evaluation order
 }
 
 // Count returns how many results have the outcome.
@@ -175,11 +175,11 @@ func (r *Report) Count(o Outcome) int {
 // ActionError is one failed change. It unwraps to the Actuator's error, so
 // errors.Is(err, metaads.ErrRateLimited) works through it.
 type ActionError struct {
-	DecisionID string
-	RuleID     string
-	EntityID   string
-	Action     ActionType
-	Err        error
+	DecisionID string     // the decision that failed
+	RuleID     string     // its rule
+	EntityID   string     // its entity
+	Action     ActionType // its action
+	Err        error      // the Actuator's error
 }
 
 // Error names the decision and the cause.
