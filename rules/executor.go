@@ -11,9 +11,9 @@ import (
 // changes carry the absolute new value (To), never a delta, so applying a
 // Change twice leaves the entity as applying it once.
 type Change struct {
-	DecisionID string // the decision this change carries out
-	RuleID     string // the rule that decided it
-	Account    string // ad account id from Entity.Account ("act_123")
+	DecisionID string     // the decision this change carries out
+	RuleID     string     // the rule that decided it
+	Account    string     // ad account id from Entity.Account ("act_123")
 	Level      Level      // level of the entity
 	EntityID   string     // the Graph id of the campaign, ad set or ad
 	Action     ActionType // never ActionFreeze
@@ -152,8 +152,8 @@ type Result struct {
 	RuleID     string  // its rule
 	EntityID   string  // its entity
 	Outcome    Outcome // what happened (the earlier outcome when Skipped)
-	Skipped    bool  // applied, pending or of unknown outcome in the ledger already; nothing was done
-	Err        error // the Actuator's error when Outcome is OutcomeFailed or OutcomeUnknown
+	Skipped    bool    // applied, pending or of unknown outcome in the ledger already; nothing was done
+	Err        error   // the Actuator's error when Outcome is OutcomeFailed or OutcomeUnknown
 }
 
 // Report lists the result of every decision, in evaluation order.
