@@ -204,7 +204,9 @@ const (
 // day-of-week effect (0.25), a seasonal week three weeks ago (+60%), a
 // fatiguing creative (DemoFatiguedAd), an over-pacing ad set
 // (DemoOverpacingSet, +40%) and two ad sets with overlapping audiences
-// (DemoOverlapSetA and DemoOverlapSetB).
+// (DemoOverlapSetA and DemoOverlapSetB: their targeting shares the same
+// geo and two interests, while every other demo ad set's interests are its
+// own).
 func DemoBusiness(now time.Time) Scenario {
 	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -120)
 	sc := Scenario{
@@ -223,36 +225,50 @@ func DemoBusiness(now time.Time) Scenario {
 		daily          int64
 		overpace       float64
 		overlap        string
+		targeting      string // JSON; see the tg* specs above
 		status         string
 		ads            int
 		fatigue, video bool
 		quality        float64
 	}
+	// Targeting: the two overlap ad sets share a geo and two interests;
+	// every other ad set's audience is distinct (no shared interests).
+	const (
+		tgBroad    = `{"geo_locations":{"countries":["US"]},"age_min":18,"age_max":65}`
+		tgAdvPlus  = `{"geo_locations":{"countries":["US"]},"age_min":18,"age_max":65,"targeting_automation":{"advantage_audience":1}}`
+		tgRunning  = `{"geo_locations":{"countries":["US"],"regions":[{"key":"3847","name":"California"}]},"age_min":21,"age_max":55,"flexible_spec":[{"interests":[{"id":"6003277229526","name":"Running"},{"id":"6003384248805","name":"Fitness and wellness"},{"id":"6003107902433","name":"Jogging"}]}]}`
+		tgMarathon = `{"geo_locations":{"countries":["US"],"regions":[{"key":"3847","name":"California"}]},"age_min":25,"age_max":55,"flexible_spec":[{"interests":[{"id":"6003277229526","name":"Running"},{"id":"6003384248805","name":"Fitness and wellness"},{"id":"6003139266461","name":"Marathon"}]}]}`
+		tgSite     = `{"geo_locations":{"countries":["US"]},"age_min":18,"age_max":65,"custom_audiences":[{"id":"23850000000000001","name":"Site visitors 30d"}]}`
+		tgVideo    = `{"geo_locations":{"countries":["US","CA"]},"age_min":18,"age_max":44,"flexible_spec":[{"interests":[{"id":"6003020834693","name":"Music videos"}]}]}`
+		tgDACH     = `{"geo_locations":{"countries":["DE","AT","CH"]},"age_min":25,"age_max":54,"flexible_spec":[{"interests":[{"id":"6003402305839","name":"Business software"}]}]}`
+		tgLookalk  = `{"geo_locations":{"countries":["DE"]},"age_min":25,"age_max":54,"custom_audiences":[{"id":"23850000000000002","name":"Lookalike (DE, 1%) - Leads"}]}`
+		tgTokyo    = `{"geo_locations":{"cities":[{"key":"2464447","name":"Tokyo"}]},"age_min":20,"age_max":39,"flexible_spec":[{"interests":[{"id":"6003059733932","name":"Anime"}]}]}`
+	)
 	type campSpec struct {
 		acct, name, objective, status string
 		sets                          []setSpec
 	}
 	camps := []campSpec{
 		{DemoAccountShop, "Prospecting - Broad", "OUTCOME_SALES", "ACTIVE", []setSpec{
-			{name: "Broad 18-65", daily: 15000, ads: 3, fatigue: true, quality: 1.2},
-			{name: "Advantage+ Audience", daily: 10000, overpace: 0.4, ads: 2},
+			{name: "Broad 18-65", targeting: tgBroad, daily: 15000, ads: 3, fatigue: true, quality: 1.2},
+			{name: "Advantage+ Audience", targeting: tgAdvPlus, daily: 10000, overpace: 0.4, ads: 2},
 		}},
 		{DemoAccountShop, "Prospecting - Interests", "OUTCOME_SALES", "ACTIVE", []setSpec{
-			{name: "Interests: Running", daily: 8000, overlap: "fitness", ads: 2, video: true},
-			{name: "Interests: Marathon", daily: 8000, overlap: "fitness", ads: 2, quality: 0.8},
+			{name: "Interests: Running", targeting: tgRunning, daily: 8000, overlap: "fitness", ads: 2, video: true},
+			{name: "Interests: Marathon", targeting: tgMarathon, daily: 8000, overlap: "fitness", ads: 2, quality: 0.8},
 		}},
 		{DemoAccountShop, "Retargeting", "OUTCOME_SALES", "ACTIVE", []setSpec{
-			{name: "Site visitors 30d", daily: 5000, ads: 2, quality: 1.5},
+			{name: "Site visitors 30d", targeting: tgSite, daily: 5000, ads: 2, quality: 1.5},
 		}},
 		{DemoAccountShop, "Brand Awareness (paused)", "OUTCOME_AWARENESS", "PAUSED", []setSpec{
-			{name: "Video viewers", daily: 3000, ads: 1, video: true},
+			{name: "Video viewers", targeting: tgVideo, daily: 3000, ads: 1, video: true},
 		}},
 		{DemoAccountLeads, "Lead Gen - Webinar", "OUTCOME_LEADS", "ACTIVE", []setSpec{
-			{name: "DACH 25-54", daily: 6000, ads: 2},
-			{name: "Lookalike 1%", daily: 4000, ads: 2, status: "PAUSED"},
+			{name: "DACH 25-54", targeting: tgDACH, daily: 6000, ads: 2},
+			{name: "Lookalike 1%", targeting: tgLookalk, daily: 4000, ads: 2, status: "PAUSED"},
 		}},
 		{DemoAccountTokyo, "Tokyo Traffic", "OUTCOME_TRAFFIC", "ACTIVE", []setSpec{
-			{name: "Tokyo 20-39", daily: 300000, ads: 2, video: true},
+			{name: "Tokyo 20-39", targeting: tgTokyo, daily: 300000, ads: 2, video: true},
 		}},
 	}
 	nc, ns, na, ncr := 0, 0, 0, 0
@@ -264,7 +280,7 @@ func DemoBusiness(now time.Time) Scenario {
 			ns++
 			sid := fmt.Sprintf("1203000000000000%02d", ns+10)
 			sc.AdSets = append(sc.AdSets, AdSet{ID: sid, CampaignID: cid, Name: ss.name, DailyBudget: ss.daily, Overpace: ss.overpace,
-				OverlapGroup: ss.overlap, Status: ss.status, StartTime: start})
+				OverlapGroup: ss.overlap, Targeting: ss.targeting, Status: ss.status, StartTime: start})
 			for i := 0; i < ss.ads; i++ {
 				na++
 				ncr++
