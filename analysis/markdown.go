@@ -1,0 +1,206 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/adpilot/adpilot/metrics"
+)
+
+// Format returns the figure's value in words for a report, money in the
+// currency's major units with its code ("41.20 USD"), fractions as
+// percentages ("1.24%"), ratios with two decimals ("2.50"), counts as
+// integers. An unknown currency code writes money as minor units.
+func (f Figure) Format(currency string) string {
+	return formatValue(f.Value, f.Unit, currency)
+}
+
+func formatValue(v float64, u Unit, currency string) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	switch u {
+	case UnitMoney:
+		if cur, err := metrics.LookupCurrency(currency); err == nil {
+			return cur.Format(int64(math.Round(v))) + " " + cur.Code()
+		}
+		return strconv.FormatFloat(math.Round(v), 'f', 0, 64) + " (minor units)"
+	case UnitFraction:
+		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
+	case UnitCount:
+		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	case UnitMillis:
+		return strconv.FormatFloat(v/1000, 'f', 1, 64) + " s"
+	case UnitHours:
+		return strconv.FormatFloat(v, 'f', 1, 64) + " h"
+	case UnitDays:
+		return strconv.FormatFloat(v, 'f', 1, 64) + " days"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// describe returns the figure as a report line: its Text when set, else
+// name, value and period.
+func (f Figure) describe(currency string) string {
+	if f.Text != "" {
+		return f.Text
+	}
+	var b strings.Builder
+	b.WriteString(f.Name)
+	b.WriteString(": ")
+	b.WriteString(f.Format(currency))
+	if f.Period != nil {
+		fmt.Fprintf(&b, " (%s)", f.Period.words())
+	}
+	if f.Scope != "" {
+		fmt.Fprintf(&b, ", %s", f.Scope)
+	}
+	return b.String()
+}
+
+// words returns the period as "last_7d, 2026-03-01 to 2026-03-07".
+func (p *Period) words() string {
+	days := p.Since.String()
+	if p.Until != p.Since {
+		days += " to " + p.Until.String()
+	}
+	if p.Window == "" {
+		return days
+	}
+	return p.Window + ", " + days
+}
+
+func (f Figure) basisTag() string {
+	switch f.Basis {
+	case BasisEstimate:
+		return " *(estimate" + methodSuffix(f.Method) + ")*"
+	case BasisSetting:
+		return " *(setting)*"
+	case BasisGoal:
+		return " *(goal)*"
+	}
+	return ""
+}
+
+func methodSuffix(m string) string {
+	if m == "" {
+		return ""
+	}
+	return ": " + m
+}
+
+// mdEscape keeps names from breaking Markdown structure: it escapes the
+// characters that start emphasis, code, links and tables, and flattens
+// newlines.
+func mdEscape(s string) string {
+	r := strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "`", "\\`", "[", "\\[", "]", "\\]",
+		"|", "\\|", "<", "&lt;", ">", "&gt;", "\r\n", " ", "\n", " ", "\r", " ")
+	return r.Replace(s)
+}
+
+func (e EntityRef) words() string {
+	name := e.Name
+	if name == "" {
+		name = e.ID
+	}
+	return fmt.Sprintf("%s %q (%s)", e.Level, name, e.ID)
+}
+
+// Markdown renders the result as a Markdown document: the summary, then
+// each recommendation with its priority, entity, action, rationale,
+// evidence (measured numbers with their windows), expected impact
+// (estimates marked as such) and confidence, then the notes. Names taken
+// from the data are escaped, so an ad named "**x**" cannot change the
+// document's structure.
+func (r *Result) Markdown() string {
+	var b strings.Builder
+	r.writeMarkdown(&b, "#")
+	return b.String()
+}
+
+// writeMarkdown writes the result with headings starting at level h.
+func (r *Result) writeMarkdown(b *strings.Builder, h string) {
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(b, "%s Analysis\n\n", h)
+	by := mdEscape(r.Analyzer)
+	if r.Model != "" {
+		by += " (" + mdEscape(r.Model) + ")"
+	}
+	fmt.Fprintf(b, "Analyzer: %s\n\n", by)
+	if r.Summary != "" {
+		b.WriteString(mdEscape(r.Summary))
+		b.WriteString("\n\n")
+	}
+	if len(r.Recommendations) == 0 {
+		b.WriteString("No recommendations: nothing needs doing.\n\n")
+	}
+	for _, rec := range r.Recommendations {
+		fmt.Fprintf(b, "%s# %d. %s\n\n", h, rec.Rank, mdEscape(rec.Title))
+		fmt.Fprintf(b, "- Priority: **%s** (%s)\n", rec.Priority, rec.Kind)
+		fmt.Fprintf(b, "- Entity: %s\n", mdEscape(rec.Entity.words()))
+		for _, rel := range rec.Related {
+			fmt.Fprintf(b, "- Related: %s\n", mdEscape(rel.words()))
+		}
+		fmt.Fprintf(b, "- Action: %s\n", mdEscape(rec.Action.words(r.Currency)))
+		fmt.Fprintf(b, "- Confidence: %s — %s\n\n", rec.Confidence.Level, mdEscape(rec.Confidence.Basis))
+		if rec.Rationale != "" {
+			b.WriteString(mdEscape(rec.Rationale))
+			b.WriteString("\n\n")
+		}
+		if len(rec.Evidence) > 0 {
+			b.WriteString("Evidence:\n\n")
+			for _, f := range rec.Evidence {
+				fmt.Fprintf(b, "- %s%s\n", mdEscape(f.describe(r.Currency)), f.basisTag())
+			}
+			b.WriteString("\n")
+		}
+		if rec.Impact.Summary != "" || len(rec.Impact.Estimates) > 0 {
+			fmt.Fprintf(b, "Expected impact: %s\n\n", mdEscape(rec.Impact.Summary))
+			for _, f := range rec.Impact.Estimates {
+				fmt.Fprintf(b, "- %s%s\n", mdEscape(f.describe(r.Currency)), f.basisTag())
+			}
+			if len(rec.Impact.Estimates) > 0 {
+				b.WriteString("\n")
+			}
+		}
+		if len(rec.Sources) > 0 {
+			parts := make([]string, len(rec.Sources))
+			for i, s := range rec.Sources {
+				parts[i] = s.Kind + " " + s.ID
+			}
+			fmt.Fprintf(b, "Sources: %s\n\n", mdEscape(strings.Join(parts, ", ")))
+		}
+	}
+	if len(r.Notes) > 0 {
+		fmt.Fprintf(b, "%s# Notes\n\n", h)
+		for _, n := range r.Notes {
+			fmt.Fprintf(b, "- %s\n", mdEscape(n))
+		}
+		b.WriteString("\n")
+	}
+	if r.Usage != nil {
+		fmt.Fprintf(b, "Token usage: %d input, %d output in %d calls.\n\n", r.Usage.InputTokens, r.Usage.OutputTokens, r.Usage.Calls)
+	}
+}
+
+// words returns the action in words ("scale_budget by -20% (150.00 USD to
+// 120.00 USD)").
+func (a Action) words(currency string) string {
+	var b strings.Builder
+	b.WriteString(string(a.Type))
+	if a.Percent != 0 {
+		fmt.Fprintf(&b, " by %+.0f%%", a.Percent)
+	}
+	if a.From != 0 || a.To != 0 {
+		fmt.Fprintf(&b, " (%s to %s)", formatValue(float64(a.From), UnitMoney, currency), formatValue(float64(a.To), UnitMoney, currency))
+	}
+	if a.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(a.Detail)
+	}
+	return b.String()
+}

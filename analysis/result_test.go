@@ -1,0 +1,90 @@
+package analysis
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/adpilot/adpilot/metaads"
+)
+
+func sampleResult() *Result {
+	d := func(s string) metaads.Date { v, _ := metaads.ParseDate(s); return v }
+	return &Result{
+		Analyzer: "heuristic",
+		Currency: "USD",
+		Summary:  "One ad set loses money.",
+		Recommendations: []Recommendation{{
+			Rank: 1, Priority: PriorityUrgent, Kind: KindProblem,
+			Entity: EntityRef{Level: metaads.LevelAdSet, ID: "120300000000000015", Name: "Loss *maker*"},
+			Action: Action{Type: ActionScaleBudget, Percent: -20, From: 5000, To: 4000},
+			Title:  "Cut the budget of a money-losing ad set",
+			Evidence: []Figure{{Name: "roas", Value: 0.61, Unit: UnitRatio, Basis: BasisMeasured,
+				Period: &Period{Window: "last_7d", Since: d("2026-03-01"), Until: d("2026-03-07")}}},
+			Impact: Impact{Summary: "saves about 10.00 USD a day", Estimates: []Figure{{Name: "daily_saving",
+				Value: 1000, Unit: UnitMoney, Basis: BasisEstimate, Method: "20% of the daily budget"}}},
+			Confidence: Confidence{Level: ConfidenceHigh, Basis: "42 purchases over 7 days"},
+			Sources:    []Source{{Kind: "rule", ID: "roas-below-break-even"}},
+		}},
+	}
+}
+
+// TestResultJSONFieldNames pins the JSON field names: other programs
+// (the CRM, the agent, stored reports) read them.
+func TestResultJSONFieldNames(t *testing.T) {
+	b, err := json.Marshal(sampleResult())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"analyzer":"heuristic"`, `"currency":"USD"`, `"summary":`, `"recommendations":[`,
+		`"rank":1`, `"priority":"urgent"`, `"kind":"problem"`, `"entity":{"level":"adset","id":"120300000000000015"`,
+		`"action":{"type":"scale_budget","from":5000,"to":4000,"percent":-20}`, `"evidence":[{"name":"roas","value":0.61,"unit":"ratio","basis":"measured","period":{"window":"last_7d","since":"2026-03-01","until":"2026-03-07"}}]`,
+		`"impact":{"summary":"saves about 10.00 USD a day","estimates":[{"name":"daily_saving","value":1000,"unit":"money","basis":"estimate","method":"20% of the daily budget"}]}`,
+		`"confidence":{"level":"high","basis":"42 purchases over 7 days"}`, `"sources":[{"kind":"rule","id":"roas-below-break-even"}]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s\n%s", want, b)
+		}
+	}
+	var back Result
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := json.Marshal(&back)
+	if string(b) != string(b2) {
+		t.Errorf("round trip changed the JSON:\n%s\n%s", b, b2)
+	}
+}
+
+func TestResultMarkdown(t *testing.T) {
+	md := sampleResult().Markdown()
+	for _, want := range []string{"# Analysis", "## 1. Cut the budget of a money-losing ad set", "Priority: **urgent**",
+		`adset "Loss \*maker\*"`, "scale\\_budget by -20% (50.00 USD to 40.00 USD)",
+		"roas: 0.61 (last\\_7d, 2026-03-01 to 2026-03-07)", "daily\\_saving: 10.00 USD *(estimate: 20% of the daily budget)*"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	empty := (&Result{Analyzer: "heuristic"}).Markdown()
+	if !strings.Contains(empty, "No recommendations") {
+		t.Errorf("empty result: %s", empty)
+	}
+}
+
+func TestFigureFormat(t *testing.T) {
+	for _, tc := range []struct {
+		f    Figure
+		cur  string
+		want string
+	}{
+		{Figure{Value: 4120, Unit: UnitMoney}, "USD", "41.20 USD"},
+		{Figure{Value: 4120, Unit: UnitMoney}, "JPY", "4120 JPY"},
+		{Figure{Value: 4120, Unit: UnitMoney}, "", "4120 (minor units)"},
+		{Figure{Value: 0.01234, Unit: UnitFraction}, "", "1.23%"},
+		{Figure{Value: 2.5, Unit: UnitRatio}, "", "2.50"},
+		{Figure{Value: 12.4, Unit: UnitCount}, "", "12"},
+	} {
+		if got := tc.f.Format(tc.cur); got != tc.want {
+			t.Errorf("%+v in %q: got %q, want %q", tc.f, tc.cur, got, tc.want)
+		}
+	}
+}
