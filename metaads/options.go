@@ -347,3 +347,16 @@ func chain[T any](a, b func(context.Context, T)) func(context.Context, T) {
 	}
 	return func(ctx context.Context, v T) { a(ctx, v); b(ctx, v) }
 }
+
+// WithUsageWindow sets the length of the rolling window over which Meta's
+// usage decays (default DefaultUsageWindow, one hour). The scheduler uses it
+// to predict when a held budget frees up.
+func WithUsageWindow(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("metaads: WithUsageWindow(%s): want a positive duration", d)
+		}
+		c.window = d
+		return nil
+	}
+}

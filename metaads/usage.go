@@ -1,9 +1,14 @@
 package metaads
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -178,4 +183,114 @@ func ParseUsage(h http.Header, at time.Time) Usage {
 		}
 	}
 	return u
+}
+
+// DefaultUsageThreshold is the usage percentage at which the scheduler
+// holds requests for a budget, leaving headroom before Meta's 100%.
+const DefaultUsageThreshold = 90.0
+
+// DefaultUsageWindow is the length of Meta's rolling usage window: usage
+// recorded now has fully decayed after it.
+const DefaultUsageWindow = time.Hour
+
+// UsageKey names one rate-limit budget. Scope is "app", "ad_account",
+// "insights_app", "insights_account" or a business use case type
+// ("ads_management", "ads_insights", ...); ID is the ad account number or
+// business object id ("" for app scopes).
+type UsageKey struct {
+	Scope string // "app", "ad_account", a business use case type, ...
+	ID    string // ad account number or business object id; "" for app scopes
+}
+
+// String returns "scope" or "scope:id".
+func (k UsageKey) String() string {
+	if k.ID == "" {
+		return k.Scope
+	}
+	return k.Scope + ":" + k.ID
+}
+
+// UsageState is the last known usage of one budget.
+type UsageState struct {
+	// Pct is the highest percentage Meta reported for the budget.
+	Pct float64
+	// ObservedAt is when Pct was reported.
+	ObservedAt time.Time
+	// BlockedUntil is set when Meta throttled the budget: no request is sent
+	// for it before this time.
+	BlockedUntil time.Time
+	// CostPerCall is the learned usage percentage one call adds.
+	CostPerCall float64
+}
+
+// UsageStore keeps usage state. Implementations must be safe for concurrent
+// use; backing one with a shared database or cache lets several processes
+// that use the same tokens see one view. Load reports ok=false for unknown keys.
+type UsageStore interface {
+	Load(ctx context.Context, key UsageKey) (state UsageState, ok bool, err error)
+	Store(ctx context.Context, key UsageKey, state UsageState) error
+}
+
+// MemoryUsageStore is the in-process UsageStore used by default.
+type MemoryUsageStore struct {
+	mu sync.Mutex
+	m  map[UsageKey]UsageState
+}
+
+// NewMemoryUsageStore returns an empty in-memory store.
+func NewMemoryUsageStore() *MemoryUsageStore {
+	return &MemoryUsageStore{m: make(map[UsageKey]UsageState)}
+}
+
+// Load implements UsageStore.
+func (s *MemoryUsageStore) Load(_ context.Context, key UsageKey) (UsageState, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.m[key]
+	return st, ok, nil
+}
+
+// Store implements UsageStore.
+func (s *MemoryUsageStore) Store(_ context.Context, key UsageKey, st UsageState) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[key] = st
+	return nil
+}
+
+// AccountUsage is the scheduler's view of the budgets an ad account's
+// requests count against.
+type AccountUsage struct {
+	// Budgets maps each known budget to its state: the app budget, the ad
+	// account score and the account's business use cases.
+	Budgets map[UsageKey]UsageState
+	// Max is the highest percentage among Budgets.
+	Max float64
+}
+
+// Usage returns the usage state that requests for account are paced by.
+// A zero account returns the app-level budgets only. When the UsageStore
+// fails, it returns the state this process last saw (and logs the failure).
+func (c *Client) Usage(ctx context.Context, account AccountID) (AccountUsage, error) {
+	keys := []UsageKey{{Scope: "app"}, {Scope: "insights_app"}}
+	if !account.IsZero() {
+		n := account.Number()
+		for _, s := range []string{"ad_account", "insights_account", "ads_management", "ads_insights", "custom_audience"} {
+			keys = append(keys, UsageKey{Scope: s, ID: n})
+		}
+	}
+	if ctx == nil {
+		return AccountUsage{}, errors.New("metaads: Usage: nil context")
+	}
+	if err := ctx.Err(); err != nil {
+		return AccountUsage{}, fmt.Errorf("metaads: Usage(%s): %w", account, err)
+	}
+	out := AccountUsage{Budgets: map[UsageKey]UsageState{}}
+	for _, k := range keys {
+		if st, ok := c.sched.load(ctx, k); ok {
+			out.Budgets[k] = st
+			out.Max = math.Max(out.Max, st.Pct)
+		}
+	}
+	return out, nil
 }
