@@ -35,7 +35,7 @@ type batchResult struct {
 
 const maxBatch = 50
 
-// handleBatch serves POST / with batch (reference §2): at most 50
+// handleBatch serves POST /vX.Y, /vX.Y/ and / with batch (reference §2): at most 50
 // operations, answered in order with {code, headers, body} where body is a
 // JSON string; an operation matched by a FaultBatchNull fault gets null.
 // Each operation is served through the full route stack, so it is recorded,
@@ -121,6 +121,9 @@ func (s *Server) batchOne(c *call, it batchItem, withHeaders bool) (res *batchRe
 	if _, after, ok := strings.Cut(strings.TrimPrefix(path, "/"), "/"); ok {
 		path = "/" + after
 	}
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/") // {id}/ is {id}, as served
+	}
 	s.mu.Lock()
 	null := s.takeFault(method, path, func(k FaultKind) bool { return k == FaultBatchNull }) != nil
 	s.mu.Unlock()
@@ -166,7 +169,7 @@ func (s *Server) batchOne(c *call, it batchItem, withHeaders bool) (res *batchRe
 			panic(p)
 		}
 	}()
-	s.mux.ServeHTTP(rec, req)
+	s.root.ServeHTTP(rec, req)
 	res = &batchResult{Code: rec.Code, Body: rec.Body.String()}
 	if withHeaders {
 		keys := make([]string, 0, len(rec.Header()))

@@ -32,7 +32,7 @@
 //   - /{object}/insights from a seeded generator (see below), and async
 //     report runs: POST /{object}/insights, GET /{run_id}, GET
 //     /{run_id}/insights.
-//   - Batch requests (POST / with batch, at most 50 operations).
+//   - Batch requests (POST /v26.0 with batch, at most 50 operations).
 //   - OAuth: the consent page at /{v}/dialog/oauth, /oauth/access_token
 //     (code exchange, fb_exchange_token, client_credentials), /debug_token,
 //     GET and DELETE /me/permissions. A dialog given a PKCE code_challenge
@@ -51,11 +51,20 @@
 // any other parameter (Meta has more, such as end_time and targeting) and
 // an update with none.
 //
-// One documented difference: Meta's paging.next URLs repeat access_token
-// when the caller sent it as a parameter. The fake's next and previous URLs
-// never contain access_token or appsecret_proof; adpilot's client sends
-// tokens in the Authorization header on every request, and a link without
-// secrets is safe to log.
+// Paging links are written as Meta writes them: paging.next and
+// paging.previous repeat the request's parameters, and with them
+// access_token, appsecret_proof and appsecret_time when the request sent
+// the token in its query string, because Meta's own SDKs request the next
+// link exactly as given. A request authenticated by the Authorization
+// header (as adpilot's client always is) gets links with no secret in them.
+//
+// Paths and parameters are accepted as Meta accepts them: POST /v26.0 and
+// POST /v26.0/ (and POST /) are the batch endpoint, GET /v26.0?ids=... the
+// multi-id read; /v26.0/{id}/ is the node /v26.0/{id}, in batches too;
+// every list parameter (fields, ids, effective_status, breakdowns, sort,
+// action_attribution_windows, ...) is read as comma-separated values or as
+// a JSON array; and the token is checked before the path, so a bad token
+// answers 190 (and a missing one 104) on any path, version or method.
 //
 // # Tokens and the app
 //

@@ -182,17 +182,50 @@ var creativeType = nodeType[*Creative]{
 	},
 }
 
-// parseFields splits the fields parameter. Field expansion ("edge{...}",
-// ".limit()") is not supported by the fake and is reported as an unknown
-// field.
+// parseFields splits a list parameter (fields, ids, effective_status, ...)
+// sent either as comma-separated values or as a JSON array, as Meta's SDKs
+// send lists (["campaign_id","spend"]; numbers, like ids, keep every digit).
+// Blank elements are dropped. Field expansion ("edge{...}", ".limit()") is
+// not supported by the fake and is reported as an unknown field.
 func parseFields(p string) []string {
+	var raw []string
+	if t := strings.TrimSpace(p); strings.HasPrefix(t, "[") {
+		if list, ok := jsonList(t); ok {
+			raw = list
+		}
+	}
+	if raw == nil {
+		raw = strings.Split(p, ",")
+	}
 	var out []string
-	for _, f := range strings.Split(p, ",") {
+	for _, f := range raw {
 		if f = strings.TrimSpace(f); f != "" {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// jsonList reads a JSON array of strings and numbers as strings.
+func jsonList(s string) ([]string, bool) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var elems []any
+	if err := dec.Decode(&elems); err != nil || dec.More() {
+		return nil, false
+	}
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		switch x := e.(type) {
+		case string:
+			out = append(out, x)
+		case json.Number:
+			out = append(out, x.String())
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 func (nt nodeType[T]) render(s *Server, x T, fields []string) (map[string]any, *apiError) {
@@ -526,7 +559,7 @@ func parseEdgeFilters(c *call) (*edgeFilter, *apiError) {
 		}
 	}
 	if es := c.param("effective_status"); es != "" {
-		list := parseList(es)
+		list := parseFields(es)
 		if e := checkEffectiveStatus(edge, list); e != nil {
 			return nil, e
 		}
@@ -650,11 +683,12 @@ func matchRule(r filterRule, got any) bool {
 }
 
 // Paging. Cursors are opaque base64 of the item index; paging.next is only
-// present when more items follow. Unlike Meta's real next links (which repeat
-// the access_token when it was sent as a parameter, reference §2), the fake's
-// next and previous URLs never contain access_token or appsecret_proof: our
-// clients send tokens in the Authorization header and re-apply auth to every
-// request, and a URL without secrets is safe to log.
+// present when more items follow. As Meta's do (reference §2), the next and
+// previous URLs repeat the request's parameters, and with them access_token
+// (with appsecret_proof and appsecret_time) when the request sent the token
+// in its query string: Meta's own SDKs request paging.next exactly as
+// given. A request authenticated by the Authorization header (as adpilot's
+// client always is) gets links with no secret in them.
 func encodeCursor(i int) string {
 	return base64.StdEncoding.EncodeToString([]byte("c:" + strconv.Itoa(i)))
 }
@@ -735,6 +769,15 @@ func (s *Server) linkWith(c *call, key, cursor string) string {
 			continue
 		}
 		q[k] = v
+	}
+	// Secrets are repeated only when the token came in the query string,
+	// and only from there: never from a body or a header.
+	if inQuery := c.r.URL.Query(); inQuery.Get("access_token") != "" {
+		for _, k := range []string{"access_token", "appsecret_proof", "appsecret_time"} {
+			if v := inQuery.Get(k); v != "" {
+				q.Set(k, v)
+			}
+		}
 	}
 	q.Set(key, cursor)
 	if q.Get("limit") == "" {

@@ -24,10 +24,11 @@ type Server struct {
 	// Graph routes are under URL + "/v26.0/".
 	URL string
 
-	cfg *config
-	ln  net.Listener
-	hs  *http.Server
-	mux *http.ServeMux
+	cfg  *config
+	ln   net.Listener
+	hs   *http.Server
+	mux  *http.ServeMux
+	root http.Handler // mux behind path normalization
 
 	mu       sync.Mutex
 	st       *store
@@ -70,13 +71,14 @@ func NewServer(opts ...Option) (*Server, error) {
 		}
 	}
 	s.routes()
+	s.root = http.HandlerFunc(s.serveNormalized)
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return nil, fmt.Errorf("metaadstest: listen on %s: %w", cfg.addr, err)
 	}
 	s.ln = ln
 	s.URL = "http://" + ln.Addr().String()
-	s.hs = &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
+	s.hs = &http.Server{Handler: s.root, ReadHeaderTimeout: 10 * time.Second}
 	go func() { s.serveErr <- s.hs.Serve(ln) }()
 	return s, nil
 }
@@ -109,7 +111,22 @@ func (s *Server) Close() {
 
 // Handler returns the server's HTTP handler, for embedding the fake in
 // another server or calling it in process.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.root }
+
+// serveNormalized serves a request with one trailing slash removed from
+// its path: Meta's SDKs address nodes as /v26.0/{id}/ (and {id}/?fields=...
+// inside batches), which Graph treats as /v26.0/{id}. The version root
+// (/v26.0/, the batch and multi-id endpoint) and / keep theirs.
+func (s *Server) serveNormalized(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if len(p) > 1 && strings.HasSuffix(p, "/") && !strings.HasSuffix(p, "//") && !versionRE.MatchString(strings.Trim(p, "/")) {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = strings.TrimSuffix(p, "/")
+		r2.URL.RawPath = ""
+		r = r2
+	}
+	s.mux.ServeHTTP(w, r)
+}
 
 // GraphURL returns the versioned base, such as URL + "/v26.0".
 func (s *Server) GraphURL(version string) string { return s.URL + "/" + version }
@@ -136,16 +153,22 @@ func (s *Server) routes() {
 	m.Handle("DELETE /{version}/{node}", s.api(authUser, s.handleNodeDelete))
 	m.Handle("GET /{version}/{node}/{edge}", s.api(authUser, s.handleEdge))
 	m.Handle("POST /{version}/{node}/{edge}", s.api(authUser, s.handleEdgePost))
+	// The version root, with or without its slash: POST is the batch
+	// endpoint (Meta's SDKs post batches to /v26.0), GET ?ids= the
+	// multi-id read. A first segment that is not a version is an
+	// unversioned node (see api).
 	m.Handle("POST /{version}/{$}", s.api(authUser, s.handleBatch))
-
+	m.Handle("POST /{version}", s.api(authUser, s.handleBatch))
 	m.Handle("GET /{version}/{$}", s.api(authUser, s.handleIDs))
+	m.Handle("GET /{version}", s.api(authUser, s.handleIDs))
 
 	// Unversioned paths resolve to the oldest live version (reference §0).
 	m.HandleFunc("POST /{$}", s.unversioned)
 	m.HandleFunc("GET /{$}", s.unversioned)
 	m.HandleFunc("/{node}", s.unversioned)
-	// Anything else: a Graph error rather than the mux's plain-text 404/405.
-	m.Handle("/{version}/", s.api(authNone, s.handleUnknown))
+	// Anything else: a Graph error rather than the mux's plain-text 404/405,
+	// after the token check, so that a bad token answers 190 on any path.
+	m.Handle("/{version}/", s.api(authAny, s.handleUnknown))
 }
 
 func (s *Server) handleUnknown(c *call) (any, *apiError) {
@@ -225,8 +248,8 @@ func (s *Server) versionedHTML(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// api wraps a Graph handler: version check, parameters, recording, auth and
-// appsecret_proof, usage accounting and throttling, faults, then the
+// api wraps a Graph handler: parameters, recording, auth and
+// appsecret_proof, version check, usage accounting and throttling, faults, then the
 // handler, whose result is written as JSON.
 func (s *Server) api(mode authMode, h func(*call) (any, *apiError)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -246,16 +269,10 @@ func (s *Server) api(mode authMode, h func(*call) (any, *apiError)) http.Handler
 		params, perr := readParams(r)
 		c.params = params
 		s.record(c)
-		if e := s.checkVersion(v); e != nil {
-			s.writeError(w, e, nil)
-			return
-		}
-		if perr != nil {
-			s.writeError(w, errParam("%v", perr), nil)
-			return
-		}
 		now := s.now()
 		s.mu.Lock()
+		// The token first, as Graph does: a bad token is error 190 whatever
+		// the path, version or parameters.
 		if mode != authNone {
 			c.token = requestToken(r, params)
 			tok, e := s.resolveToken(c.token, now)
@@ -274,6 +291,15 @@ func (s *Server) api(mode authMode, h func(*call) (any, *apiError)) http.Handler
 				return
 			}
 			c.tok = tok
+		}
+		e := s.checkVersion(v)
+		if e == nil && perr != nil {
+			e = errParam("%v", perr)
+		}
+		if e != nil {
+			s.mu.Unlock()
+			s.writeError(w, e, nil)
+			return
 		}
 		c.account, c.bucType = s.usageTarget(c)
 		hdr, terr := s.usage.charge(s.cfg.limits, now, c)
