@@ -80,6 +80,7 @@ type config struct {
 	minLive      [2]int
 	maxLive      [2]int
 	demo         bool
+	scale        *Scale
 	autoApprove  bool
 	limits       RateLimits
 	reportPolls  int

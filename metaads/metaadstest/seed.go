@@ -303,38 +303,3 @@ func DemoBusiness(now time.Time) Scenario {
 	}
 	return sc
 }
-
-// ScaleScenario returns one ad account (USD, Los Angeles) with campaigns ×
-// adSetsPerCampaign × adsPerAdSet active ads that started days before now,
-// for load tests and benchmarks: 500 ads over 200 days give 100,000 ad-level
-// daily insights rows. The user DemoUserID can use the account. Counts must
-// be positive and the total at most 100,000 ads.
-func ScaleScenario(now time.Time, accountID string, campaigns, adSetsPerCampaign, adsPerAdSet, days int) (Scenario, error) {
-	if campaigns <= 0 || adSetsPerCampaign <= 0 || adsPerAdSet <= 0 || days <= 0 {
-		return Scenario{}, fmt.Errorf("metaadstest: ScaleScenario: counts and days must be positive, got %d, %d, %d, %d", campaigns, adSetsPerCampaign, adsPerAdSet, days)
-	}
-	if campaigns*adSetsPerCampaign*adsPerAdSet > 100000 {
-		return Scenario{}, fmt.Errorf("metaadstest: ScaleScenario: %d ads is more than 100,000", campaigns*adSetsPerCampaign*adsPerAdSet)
-	}
-	accountID = trimAct(accountID)
-	if !isDigits(accountID) {
-		return Scenario{}, fmt.Errorf("metaadstest: ScaleScenario: account id %q must be digits", accountID)
-	}
-	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -days)
-	sc := Scenario{
-		Users:    []User{{ID: DemoUserID, Name: "Dana Demo", AdAccounts: []string{accountID}}},
-		Accounts: []Account{{ID: accountID, Name: "Scale Test", CreatedTime: start, HourOfDayEffect: 0.3}},
-	}
-	for c := range campaigns {
-		cid := fmt.Sprintf("9%s%04d", accountID[max(0, len(accountID)-6):], c)
-		sc.Campaigns = append(sc.Campaigns, Campaign{ID: cid, AccountID: accountID, Name: fmt.Sprintf("Campaign %d", c+1), StartTime: start})
-		for s := range adSetsPerCampaign {
-			sid := fmt.Sprintf("%s%03d", cid, s)
-			sc.AdSets = append(sc.AdSets, AdSet{ID: sid, CampaignID: cid, Name: fmt.Sprintf("Ad set %d.%d", c+1, s+1), DailyBudget: 5000, StartTime: start})
-			for a := range adsPerAdSet {
-				sc.Ads = append(sc.Ads, Ad{ID: fmt.Sprintf("%s%03d", sid, a), AdSetID: sid, Name: fmt.Sprintf("Ad %d.%d.%d", c+1, s+1, a+1)})
-			}
-		}
-	}
-	return sc, nil
-}

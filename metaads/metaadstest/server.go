@@ -3,6 +3,7 @@ package metaadstest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -65,8 +66,20 @@ func NewServer(opts ...Option) (*Server, error) {
 		cache: newInsightsCache(insightsCacheSize), serveErr: make(chan error, 1),
 	}
 	s.gen = &generator{seed: cfg.seed}
+	if cfg.demo && cfg.scale != nil {
+		return nil, errors.New("metaadstest: NewServer: WithDemoBusiness and WithScaleBusiness cannot be combined (both give DemoUserID its ad accounts)")
+	}
 	if cfg.demo {
 		if _, err := s.Seed(DemoBusiness(cfg.now())); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.scale != nil {
+		sc, err := ScaleBusiness(cfg.now(), *cfg.scale)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := s.Seed(sc); err != nil {
 			return nil, err
 		}
 	}
