@@ -225,7 +225,7 @@ func parseInsightsQuery(p map[string][]string, objLevel int, loc *time.Location,
 		q.incr = n
 	}
 	if b := first(p, "breakdowns"); b != "" {
-		list := parseList(b)
+		list := parseFields(b)
 		if !slices.Contains(allowedBreakdowns, strings.Join(list, ",")) {
 			return nil, errParam("Current combination of data breakdown columns (%s) is invalid; the fake supports: %s", strings.Join(list, ","), strings.Join(allowedBreakdowns, " | "))
 		}
@@ -245,7 +245,7 @@ func parseInsightsQuery(p map[string][]string, objLevel int, loc *time.Location,
 		}
 	}
 	if ab := first(p, "action_breakdowns"); ab != "" {
-		list := parseList(ab)
+		list := parseFields(ab)
 		for _, a := range list {
 			if a != "action_type" {
 				return nil, errParam("action_breakdowns: the fake supports only action_type, got %q", a)
@@ -253,7 +253,7 @@ func parseInsightsQuery(p map[string][]string, objLevel int, loc *time.Location,
 		}
 	}
 	if w := first(p, "action_attribution_windows"); w != "" {
-		list := parseList(w)
+		list := parseFields(w)
 		for _, x := range list {
 			if x == "default" {
 				q.windows = append(q.windows, "7d_click", "1d_view")
@@ -289,7 +289,7 @@ func parseInsightsQuery(p map[string][]string, objLevel int, loc *time.Location,
 		}
 	}
 	if s := first(p, "sort"); s != "" {
-		list := parseList(s)
+		list := parseFields(s)
 		if len(list) != 1 {
 			return nil, errParam("sort takes exactly one element, like [\"spend_descending\"]")
 		}
@@ -307,17 +307,4 @@ func parseInsightsQuery(p map[string][]string, objLevel int, loc *time.Location,
 	}
 	q.summary = first(p, "default_summary") == "true" || first(p, "summary") != ""
 	return q, nil
-}
-
-// parseList reads a list parameter sent as a JSON array (as Meta's SDKs
-// send it) or as comma-separated values.
-func parseList(s string) []string {
-	var list []string
-	if err := json.Unmarshal([]byte(s), &list); err != nil {
-		list = strings.Split(s, ",")
-	}
-	for i := range list {
-		list[i] = strings.TrimSpace(list[i])
-	}
-	return list
 }
