@@ -15,7 +15,7 @@ import (
 type AdSetsService struct{ c *Client }
 
 // adSetFields are the fields requested for ad sets when none are given.
-var adSetFields = []string{"id", "account_id", "campaign_id", "name", "status", "configured_status", "effective_status", "daily_budget", "lifetime_budget", "budget_remaining", "bid_amount", "bid_strategy", "billing_event", "optimization_goal", "targeting", "pacing_type", "start_time", "end_time", "created_time", "updated_time"}
+var adSetFields = []string{"id", "account_id", "campaign_id", "name", "status", "configured_status", "effective_status", "daily_budget", "lifetime_budget", "budget_remaining", "bid_amount", "bid_strategy", "billing_event", "optimization_goal", "promoted_object", "learning_stage_info", "targeting", "pacing_type", "start_time", "end_time", "created_time", "updated_time"}
 
 var adSetEdge = edge{kind: "ad set", name: "adsets", fields: adSetFields, parentKind: "campaign"}
 
@@ -74,12 +74,19 @@ type AdSet struct {
 	BidStrategy      string          `json:"bid_strategy,omitempty"`      // bid strategy; empty when inherited from the campaign
 	BillingEvent     string          `json:"billing_event,omitempty"`     // what is charged: IMPRESSIONS, LINK_CLICKS, ...
 	OptimizationGoal string          `json:"optimization_goal,omitempty"` // what delivery optimizes for: OFFSITE_CONVERSIONS, REACH, ...
-	Targeting        *Targeting      `json:"targeting,omitempty"`         // the targeting spec; nil when not requested
-	PacingType       []string        `json:"pacing_type,omitempty"`       // "standard" or "no_pacing"
-	StartTime        Time            `json:"start_time,omitzero"`         // scheduled start
-	EndTime          Time            `json:"end_time,omitzero"`           // scheduled end; zero when open-ended
-	CreatedTime      Time            `json:"created_time,omitzero"`       // when created
-	UpdatedTime      Time            `json:"updated_time,omitzero"`       // when last changed
+	// PromotedObject is what the ad set optimises for beyond the goal: the
+	// pixel and its conversion event, the page or the app; nil when none.
+	PromotedObject *PromotedObject `json:"promoted_object,omitempty"`
+	// LearningStageInfo is the ad set's learning phase; nil when Meta does
+	// not report it (only active ad sets have one; ad sets with dynamic
+	// creative and some accounts never do).
+	LearningStageInfo *LearningStageInfo `json:"learning_stage_info,omitempty"`
+	Targeting         *Targeting         `json:"targeting,omitempty"`   // the targeting spec; nil when not requested
+	PacingType        []string           `json:"pacing_type,omitempty"` // "standard" or "no_pacing"
+	StartTime         Time               `json:"start_time,omitzero"`   // scheduled start
+	EndTime           Time               `json:"end_time,omitzero"`     // scheduled end; zero when open-ended
+	CreatedTime       Time               `json:"created_time,omitzero"` // when created
+	UpdatedTime       Time               `json:"updated_time,omitzero"` // when last changed
 	// Raw is the object as Meta sent it, with fields this type does not model.
 	Raw json.RawMessage `json:"-"`
 }
@@ -100,4 +107,56 @@ func (s *AdSet) UnmarshalJSON(b []byte) error {
 	s.DailyBudget, s.LifetimeBudget, s.BudgetRemaining, s.BidAmount = int64(w.DailyBudget), int64(w.LifetimeBudget), int64(w.BudgetRemaining), int64(w.BidAmount)
 	s.Raw = append(json.RawMessage(nil), b...)
 	return nil
+}
+
+// LearningStatus is the learning phase of an ad set (learning_stage_info.status).
+type LearningStatus string
+
+// Learning statuses.
+const (
+	LearningStatusLearning LearningStatus = "LEARNING" // still learning: significant edits restart it
+	LearningStatusSuccess  LearningStatus = "SUCCESS"  // exited the learning phase
+	LearningStatusFail     LearningStatus = "FAIL"     // "learning limited": too few optimisation events
+)
+
+// LearningStageInfo is an ad set's learning_stage_info.
+type LearningStageInfo struct {
+	// Status is LEARNING, SUCCESS or FAIL (learning limited).
+	Status LearningStatus `json:"status"`
+	// Conversions are the optimisation events since the last significant
+	// edit while learning; Meta reports 0 once the ad set exited learning.
+	Conversions int64 `json:"conversions"`
+	// LastSignificantEdit is when an edit last restarted learning
+	// (last_sig_edit_ts, unix seconds on the wire); zero when unknown.
+	LastSignificantEdit Time `json:"last_sig_edit_ts,omitzero"`
+	// AttributionWindows are the attribution windows the conversions count
+	// under, such as "7d_click".
+	AttributionWindows []string `json:"attribution_windows,omitempty"`
+}
+
+// UnmarshalJSON decodes Meta's numeric strings.
+func (l *LearningStageInfo) UnmarshalJSON(b []byte) error {
+	type plain LearningStageInfo
+	w := struct {
+		*plain
+		Conversions wire.Int64 `json:"conversions"`
+	}{plain: (*plain)(l)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("metaads: decoding learning_stage_info: %w", err)
+	}
+	l.Conversions = int64(w.Conversions)
+	return nil
+}
+
+// PromotedObject is an ad set's promoted_object: what it promotes and, for
+// conversion goals, which event of which pixel it optimises for.
+type PromotedObject struct {
+	PixelID string `json:"pixel_id,omitempty"` // the Meta pixel (dataset) id
+	// CustomEventType is the standard event optimised for: PURCHASE, LEAD,
+	// COMPLETE_REGISTRATION, ADD_TO_CART, INITIATE_CHECKOUT, ...
+	CustomEventType    string `json:"custom_event_type,omitempty"`
+	CustomConversionID string `json:"custom_conversion_id,omitempty"` // a custom conversion, when used instead
+	PageID             string `json:"page_id,omitempty"`              // the Facebook page promoted
+	ApplicationID      string `json:"application_id,omitempty"`       // the app promoted
+	ObjectStoreURL     string `json:"object_store_url,omitempty"`     // the app's store URL
 }

@@ -307,7 +307,7 @@ func TestInspection(t *testing.T) {
 
 	objs := srv.Objects()
 	assert.Len(t, objs.Accounts, 3)
-	assert.Len(t, objs.Ads, 18)
+	assert.Len(t, objs.Ads, 20)
 	assert.Equal(t, DemoUserID, objs.Users[0].ID)
 	_, ok := srv.Ad(DemoFatiguedAd)
 	assert.True(t, ok)

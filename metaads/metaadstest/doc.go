@@ -29,6 +29,13 @@
 //     more items follow), filtering, effective_status and summary.
 //   - POST /{id} status, name and budget updates with Meta's validation
 //     errors; DELETE /{id}.
+//   - Ad sets report promoted_object (the pixel event: PURCHASE under a
+//     sales objective, LEAD under a leads objective, AdSet.CustomEventType)
+//     and, while active, learning_stage_info (AdSet.LearningStage, or
+//     LEARNING for 7 days after the last significant edit and SUCCESS
+//     after; its conversions are always 0). A budget change of more than
+//     20%, a bid change or re-activating a paused ad set is a significant
+//     edit: it sets last_sig_edit_ts and restarts learning.
 //   - /{object}/insights from a seeded generator (see below), and async
 //     report runs: POST /{object}/insights, GET /{run_id}, GET
 //     /{run_id}/insights.

@@ -129,11 +129,24 @@ var adSetType = nodeType[*adSetRec]{
 		"billing_event":     func(_ *Server, a *adSetRec) any { return a.BillingEvent },
 		"optimization_goal": func(_ *Server, a *adSetRec) any { return a.OptimizationGoal },
 		"targeting":         func(_ *Server, a *adSetRec) any { return json.RawMessage(a.Targeting) },
-		"pacing_type":       func(_ *Server, a *adSetRec) any { return []string{"standard"} },
-		"start_time":        func(s *Server, a *adSetRec) any { return optTime(a.StartTime, s.locOf(a.AccountID)) },
-		"end_time":          func(s *Server, a *adSetRec) any { return optTime(a.EndTime, s.locOf(a.AccountID)) },
-		"created_time":      func(s *Server, a *adSetRec) any { return optTime(a.CreatedTime, s.locOf(a.AccountID)) },
-		"updated_time":      func(s *Server, a *adSetRec) any { return optTime(a.UpdatedTime, s.locOf(a.AccountID)) },
+		"promoted_object": func(_ *Server, a *adSetRec) any {
+			if a.CustomEventType == "" || a.CustomEventType == "NONE" {
+				return nil
+			}
+			return map[string]string{"pixel_id": demoPixelID, "custom_event_type": a.CustomEventType}
+		},
+		"learning_stage_info": func(s *Server, a *adSetRec) any {
+			if s.st.adsetEffective(a) != "ACTIVE" {
+				return nil // Meta reports learning only for active ad sets
+			}
+			return map[string]any{"status": a.learningStage(s.now()), "conversions": 0,
+				"last_sig_edit_ts": a.LastSignificantEdit.Unix(), "attribution_windows": []string{"7d_click", "1d_view"}}
+		},
+		"pacing_type":  func(_ *Server, a *adSetRec) any { return []string{"standard"} },
+		"start_time":   func(s *Server, a *adSetRec) any { return optTime(a.StartTime, s.locOf(a.AccountID)) },
+		"end_time":     func(s *Server, a *adSetRec) any { return optTime(a.EndTime, s.locOf(a.AccountID)) },
+		"created_time": func(s *Server, a *adSetRec) any { return optTime(a.CreatedTime, s.locOf(a.AccountID)) },
+		"updated_time": func(s *Server, a *adSetRec) any { return optTime(a.UpdatedTime, s.locOf(a.AccountID)) },
 	},
 }
 

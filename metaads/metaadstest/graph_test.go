@@ -154,7 +154,7 @@ func TestEdgesPagingFilteringSummary(t *testing.T) {
 	base := "/act_" + DemoAccountShop + "/ads?fields=id,name,effective_status&limit=3&summary=true"
 	r := get(t, srv, base, tok)
 	require.Equal(t, 200, r.Status, r.Raw)
-	assert.Equal(t, float64(12), r.Body["summary"].(map[string]any)["total_count"])
+	assert.Equal(t, float64(14), r.Body["summary"].(map[string]any)["total_count"])
 	var ids []string
 	pages := 0
 	for {
@@ -174,8 +174,8 @@ func TestEdgesPagingFilteringSummary(t *testing.T) {
 		r = do(t, http.MethodGet, next, tok, nil)
 		require.Equal(t, 200, r.Status, r.Raw)
 	}
-	assert.Equal(t, 4, pages)
-	assert.Len(t, ids, 12)
+	assert.Equal(t, 5, pages)
+	assert.Len(t, ids, 14)
 
 	// effective_status filter.
 	r = get(t, srv, "/act_"+DemoAccountShop+`/campaigns?fields=name,status&effective_status=["PAUSED"]`, tok)
@@ -187,7 +187,7 @@ func TestEdgesPagingFilteringSummary(t *testing.T) {
 	f := url.QueryEscape(`[{"field":"name","operator":"CONTAIN","value":"prospecting"}]`)
 	r = get(t, srv, "/act_"+DemoAccountShop+"/campaigns?filtering="+f, tok)
 	require.Equal(t, 200, r.Status, r.Raw)
-	assert.Len(t, r.Body["data"].([]any), 2)
+	assert.Len(t, r.Body["data"].([]any), 3)
 	for _, d := range r.Body["data"].([]any) {
 		assert.Equal(t, []string{"id"}, keys(d.(map[string]any)))
 	}
@@ -203,7 +203,7 @@ func TestEdgesPagingFilteringSummary(t *testing.T) {
 	r = get(t, srv, "/"+DemoOverlapSetA+"/ads", tok)
 	assert.Len(t, r.Body["data"].([]any), 2)
 	r = get(t, srv, "/act_"+DemoAccountShop+"/adcreatives?fields=name,object_type", tok)
-	assert.Len(t, r.Body["data"].([]any), 12, r.Raw)
+	assert.Len(t, r.Body["data"].([]any), 14, r.Raw)
 	r = get(t, srv, "/act_"+DemoAccountShop+"/nothing", tok)
 	code, _ = errCode(r)
 	assert.Equal(t, 100, code)

@@ -59,7 +59,7 @@ func TestPlantedOverlap(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(r.Raw), &body), set.ID)
 		specs[set.ID] = body.Targeting
 	}
-	require.Len(t, specs, 9)
+	require.Len(t, specs, 10)
 	a, b := specs[DemoOverlapSetA], specs[DemoOverlapSetB]
 	assert.GreaterOrEqual(t, len(shared(a.interests(), b.interests())), 2, "overlap ad sets share interests")
 	assert.Equal(t, a.Geo.Countries, b.Geo.Countries)

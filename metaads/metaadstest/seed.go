@@ -195,6 +195,7 @@ const (
 	DemoOverpacingSet = "120300000000000012"
 	DemoOverlapSetA   = "120300000000000013"
 	DemoOverlapSetB   = "120300000000000014"
+	DemoLosingSet     = "120300000000000020" // shop: ROAS below 1, loses money at any margin
 )
 
 // DemoBusiness returns the demo scenario, anchored so that its accounts
@@ -206,7 +207,11 @@ const (
 // (DemoOverpacingSet, +40%) and two ad sets with overlapping audiences
 // (DemoOverlapSetA and DemoOverlapSetB: their targeting shares the same
 // geo and two interests, while every other demo ad set's interests are its
-// own).
+// own), and a money-losing ad set (DemoLosingSet: ads of quality 0.35, so
+// link CTR and purchases per dollar are about a third of the others' and
+// ROAS stays below 1). The lead account's active ad set is learning
+// limited (learning_stage_info FAIL); every other active ad set has exited
+// learning (SUCCESS).
 func DemoBusiness(now time.Time) Scenario {
 	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -120)
 	sc := Scenario{
@@ -230,6 +235,7 @@ func DemoBusiness(now time.Time) Scenario {
 		ads            int
 		fatigue, video bool
 		quality        float64
+		learning       string
 	}
 	// Targeting: the two overlap ad sets share a geo and two interests;
 	// every other ad set's audience is distinct (no shared interests).
@@ -242,6 +248,7 @@ func DemoBusiness(now time.Time) Scenario {
 		tgVideo    = `{"geo_locations":{"countries":["US","CA"]},"age_min":18,"age_max":44,"flexible_spec":[{"interests":[{"id":"6003020834693","name":"Music videos"}]}]}`
 		tgDACH     = `{"geo_locations":{"countries":["DE","AT","CH"]},"age_min":25,"age_max":54,"flexible_spec":[{"interests":[{"id":"6003402305839","name":"Business software"}]}]}`
 		tgLookalk  = `{"geo_locations":{"countries":["DE"]},"age_min":25,"age_max":54,"custom_audiences":[{"id":"23850000000000002","name":"Lookalike (DE, 1%) - Leads"}]}`
+		tgLookUS   = `{"geo_locations":{"countries":["US"]},"age_min":25,"age_max":60,"custom_audiences":[{"id":"23850000000000003","name":"Lookalike (US, 3%) - Purchasers"}]}`
 		tgTokyo    = `{"geo_locations":{"cities":[{"key":"2464447","name":"Tokyo"}]},"age_min":20,"age_max":39,"flexible_spec":[{"interests":[{"id":"6003059733932","name":"Anime"}]}]}`
 	)
 	type campSpec struct {
@@ -264,11 +271,15 @@ func DemoBusiness(now time.Time) Scenario {
 			{name: "Video viewers", targeting: tgVideo, daily: 3000, ads: 1, video: true},
 		}},
 		{DemoAccountLeads, "Lead Gen - Webinar", "OUTCOME_LEADS", "ACTIVE", []setSpec{
-			{name: "DACH 25-54", targeting: tgDACH, daily: 6000, ads: 2},
+			{name: "DACH 25-54", targeting: tgDACH, daily: 6000, ads: 2, learning: "FAIL"},
 			{name: "Lookalike 1%", targeting: tgLookalk, daily: 4000, ads: 2, status: "PAUSED"},
 		}},
 		{DemoAccountTokyo, "Tokyo Traffic", "OUTCOME_TRAFFIC", "ACTIVE", []setSpec{
 			{name: "Tokyo 20-39", targeting: tgTokyo, daily: 300000, ads: 2, video: true},
+		}},
+		// Last, so that the ids of the objects above stay as they were.
+		{DemoAccountShop, "Prospecting - Lookalike", "OUTCOME_SALES", "ACTIVE", []setSpec{
+			{name: "Lookalike 3% US", targeting: tgLookUS, daily: 6000, ads: 2, quality: 0.35},
 		}},
 	}
 	nc, ns, na, ncr := 0, 0, 0, 0
@@ -280,7 +291,7 @@ func DemoBusiness(now time.Time) Scenario {
 			ns++
 			sid := fmt.Sprintf("1203000000000000%02d", ns+10)
 			sc.AdSets = append(sc.AdSets, AdSet{ID: sid, CampaignID: cid, Name: ss.name, DailyBudget: ss.daily, Overpace: ss.overpace,
-				OverlapGroup: ss.overlap, Targeting: ss.targeting, Status: ss.status, StartTime: start})
+				OverlapGroup: ss.overlap, Targeting: ss.targeting, Status: ss.status, StartTime: start, LearningStage: ss.learning})
 			for i := 0; i < ss.ads; i++ {
 				na++
 				ncr++

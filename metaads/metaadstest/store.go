@@ -79,7 +79,21 @@ type AdSet struct {
 	LifetimeBudget   int64  // minor units; needs EndTime
 	BidAmount        int64  // minor units, 0 = none (bid_amount left out)
 	BillingEvent     string // default IMPRESSIONS
-	OptimizationGoal string // default OFFSITE_CONVERSIONS
+	OptimizationGoal string // default LEAD_GENERATION under OUTCOME_LEADS, else OFFSITE_CONVERSIONS
+	// CustomEventType is promoted_object.custom_event_type, the pixel event
+	// the ad set optimises for. Default PURCHASE under OUTCOME_SALES, LEAD
+	// under OUTCOME_LEADS; "NONE" leaves the promoted object out, as do
+	// other objectives by default.
+	CustomEventType string
+	// LearningStage is learning_stage_info.status (LEARNING, SUCCESS or
+	// FAIL), reported while the ad set is active. Empty derives it:
+	// LEARNING within 7 days of LastSignificantEdit, SUCCESS after.
+	LearningStage string
+	// LastSignificantEdit is learning_stage_info.last_sig_edit_ts (default
+	// CreatedTime). A write that changes the budget by more than 20%,
+	// changes the bid or re-activates a paused ad set sets it to the time
+	// of the write and restarts learning (LearningStage derived again).
+	LastSignificantEdit time.Time
 	// Targeting is the targeting spec as JSON (default a US 18-65 spec).
 	Targeting   string
 	StartTime   time.Time // default: the campaign's StartTime
@@ -398,12 +412,27 @@ func (st *store) addAdSet(s AdSet) (AdSet, error) {
 	}
 	setDefault(&s.Name, "Ad Set "+s.ID)
 	setDefault(&s.BillingEvent, "IMPRESSIONS")
+	switch camp.Objective {
+	case "OUTCOME_LEADS":
+		setDefault(&s.OptimizationGoal, "LEAD_GENERATION")
+		setDefault(&s.CustomEventType, "LEAD")
+	case "OUTCOME_SALES":
+		setDefault(&s.CustomEventType, "PURCHASE")
+	}
 	setDefault(&s.OptimizationGoal, "OFFSITE_CONVERSIONS")
+	switch s.LearningStage {
+	case "", "LEARNING", "SUCCESS", "FAIL":
+	default:
+		return AdSet{}, fmt.Errorf("metaadstest: ad set %s: LearningStage %q is not LEARNING, SUCCESS or FAIL", s.ID, s.LearningStage)
+	}
 	setDefault(&s.Targeting, `{"geo_locations":{"countries":["US"]},"age_min":18,"age_max":65}`)
 	if s.StartTime.IsZero() {
 		s.StartTime = camp.StartTime
 	}
 	defaultTimes(&s.CreatedTime, &s.UpdatedTime, s.StartTime)
+	if s.LastSignificantEdit.IsZero() {
+		s.LastSignificantEdit = s.CreatedTime
+	}
 	st.adsets[s.ID] = &adSetRec{AdSet: s,
 		statuses: []statusChange{{s.CreatedTime, s.Status}},
 		budgets:  []budgetChange{{s.CreatedTime, s.DailyBudget, s.LifetimeBudget}}}

@@ -104,7 +104,9 @@ type updatable struct {
 	budgets   *[]budgetChange
 	daily     *int64
 	lifetime  *int64
-	bid       *int64 // ad sets only
+	bid       *int64     // ad sets only
+	sigEdit   *time.Time // ad sets only: last significant edit
+	learning  *string    // ad sets only: explicit learning stage
 	hasEnd    bool
 	cboParent bool // ad set in a campaign-budget campaign
 	cboKids   bool // campaign whose ad sets have budgets
@@ -125,6 +127,7 @@ func (s *Server) updatable(kind, id string) updatable {
 		x := s.st.adsets[id]
 		camp := s.st.campaigns[x.CampaignID]
 		return updatable{status: &x.Status, name: &x.Name, updated: &x.UpdatedTime, statuses: &x.statuses, budgets: &x.budgets, daily: &x.DailyBudget, lifetime: &x.LifetimeBudget, bid: &x.BidAmount,
+			sigEdit: &x.LastSignificantEdit, learning: &x.LearningStage,
 			hasEnd: !x.EndTime.IsZero(), cboParent: camp.DailyBudget > 0 || camp.LifetimeBudget > 0}
 	default:
 		x := s.st.ads[id]
@@ -231,12 +234,18 @@ func (s *Server) update(c *call, kind, id, acct string, p map[string][]string) (
 	if hasName {
 		*u.name = name
 	}
+	significant := (hasStatus && newStatus == "ACTIVE" && *u.status == "PAUSED") || (hasBid && bid != *u.bid) ||
+		(hasDaily && bigChange(*u.daily, daily)) || (hasLife && bigChange(*u.lifetime, life))
 	if hasStatus && newStatus != *u.status {
 		*u.status = newStatus
 		*u.statuses = append(*u.statuses, statusChange{now, newStatus})
 	}
 	if hasBid {
 		*u.bid = bid
+	}
+	if significant && u.learning != nil {
+		// A significant edit restarts learning.
+		*u.sigEdit, *u.learning = now, ""
 	}
 	if hasDaily || hasLife {
 		if hasDaily {
@@ -261,4 +270,32 @@ func (s *Server) budgetRemaining(daily, lifetime int64, level, id string) int64 
 		return max(0, lifetime-s.spendOf(level, id, false))
 	}
 	return 0
+}
+
+// bigChange reports a budget change of more than 20%, which the fake
+// treats as a significant edit (Meta: large budget changes may restart
+// learning; the threshold is the fake's).
+func bigChange(from, to int64) bool {
+	if from <= 0 {
+		return to > 0
+	}
+	d := to - from
+	if d < 0 {
+		d = -d
+	}
+	return d*5 > from
+}
+
+// demoPixelID is the pixel of every promoted object the fake reports.
+const demoPixelID = "1000000000000042"
+
+// learningStage is the ad set's learning_stage_info.status at now.
+func (a *adSetRec) learningStage(now time.Time) string {
+	if a.LearningStage != "" {
+		return a.LearningStage
+	}
+	if now.Sub(a.LastSignificantEdit) < 7*24*time.Hour {
+		return "LEARNING"
+	}
+	return "SUCCESS"
 }
