@@ -2,14 +2,18 @@ package oauth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
+
+	"github.com/adpilot/adpilot/internal/redact"
 )
 
 // Default hosts of Meta's login dialog and Graph API.
@@ -250,13 +254,44 @@ func (c *Config) Exchange(ctx context.Context, code, verifier string) (*oauth2.T
 	return tok, nil
 }
 
-// String describes the app without its secret.
-func (c *Config) String() string {
-	if c == nil {
-		return "oauth.Config(nil)"
-	}
-	return fmt.Sprintf("oauth.Config{AppID: %q, RedirectURL: %q, APIVersion: %q, AppSecret: redacted}", c.AppID, c.RedirectURL, c.Version())
+// String describes the app without its secret. It and the other printing
+// methods have value receivers, so a Config prints without its secret
+// whether it is printed as a value, through a pointer, or as a field of
+// another struct.
+func (c Config) String() string {
+	return fmt.Sprintf("oauth.Config{AppID: %q, RedirectURL: %q, APIVersion: %q, AppSecret: %s}", c.AppID, c.RedirectURL, c.Version(), secretMark(c.AppSecret))
 }
 
 // GoString is String, so %#v does not print the secret either.
-func (c *Config) GoString() string { return c.String() }
+func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb (GoString for %#v), so no verb shows
+// the secret.
+func (c Config) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String(), c.GoString()) }
+
+// LogValue logs the app id, redirect URL and API version; never the secret.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("app_id", c.AppID), slog.String("redirect_url", c.RedirectURL),
+		slog.String("api_version", c.Version()), slog.String("app_secret", secretMark(c.AppSecret)))
+}
+
+// MarshalJSON writes the configuration with AppSecret replaced by
+// "redacted" (empty when unset). It is for logs and diagnostics: the
+// result does not configure an app.
+func (c Config) MarshalJSON() ([]byte, error) {
+	type plain Config // no methods: marshals field by field
+	p := plain(c)
+	p.AppSecret = secretMark(c.AppSecret)
+	if c.AppSecret == "" {
+		p.AppSecret = ""
+	}
+	return json.Marshal(p)
+}
+
+// secretMark says whether a secret is set without showing it.
+func secretMark(s string) string {
+	if s == "" {
+		return "(empty)"
+	}
+	return "redacted"
+}

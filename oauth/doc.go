@@ -28,17 +28,51 @@
 //     (grant_type=fb_exchange_token, about 60 days);
 //  5. /debug_token is asked about validity, app, expiry, data access expiry,
 //     granted scopes and the ad accounts named in granular scopes; the token
-//     must be valid, carry the app's id (an empty app_id is refused) and be
-//     a USER or SYSTEM_USER token; a missing required permission gives a
-//     [*MissingScopesError] naming it;
+//     must be valid, not already expired (nor its data access), carry the
+//     app's id (an empty app_id is refused) and be a USER or SYSTEM_USER
+//     token, or the login fails with a [*TokenRejectedError]
+//     ([ErrTokenRejected]) and nothing is stored; a missing required
+//     permission gives a [*MissingScopesError] naming it;
 //  6. /me/adaccounts lists the granted accounts, and the token is stored
 //     sealed, once for the user and once per ad account.
 //
+// # Handlers
+//
 // [Manager.ConnectHandler] and [Manager.CallbackHandler] wrap these in
 // net/http handlers with hooks for the current user, the browser session,
-// success and failure, so any server mounts the same tested flow. Behind a
-// proxy that terminates TLS, set [HandlerHooks].SecureCookie so the default
-// session cookie is marked Secure although the request arrives over HTTP.
+// success and failure, so any server mounts the same tested flow:
+//
+//	connect, err := m.ConnectHandler(hooks)   // POST only, same origin
+//	callback, err := m.CallbackHandler(hooks) // Meta redirects here with GET
+//	mux.Handle("POST /meta/connect", connect)
+//	mux.Handle("GET /meta/callback", callback)
+//
+// and the application's page starts a login with a form, never a link:
+//
+//	<form method="post" action="/meta/connect"><button>Connect Meta account</button></form>
+//
+// Connect answers only a POST that passes [http.CrossOriginProtection]
+// (HandlerHooks.CrossOrigin; by default the Sec-Fetch-Site and Origin
+// headers must not name another site): a GET gets 405 and a cross-site
+// POST 403 ([ErrCrossOrigin]), before any state, cookie or redirect. This
+// matters because Meta skips its dialog for a person who already authorised
+// the app, so a link on another site could otherwise reconnect their
+// accounts, replacing stored rows, without a click. It then redirects with
+// 303 to the dialog.
+//
+// Without a SessionID hook the handlers keep a random HttpOnly, SameSite=Lax
+// session cookie holding the browser-session id and the number of logins
+// pending: a second connect in another tab reuses the id, so both tabs
+// complete; a callback whose state does not verify (garbage, forged,
+// expired, another browser's) leaves the cookie alone, so a cross-site
+// request cannot break a pending login; the cookie goes when the last
+// pending login's state has verified. Behind a proxy that terminates TLS,
+// set [HandlerHooks].SecureCookie so the cookie is marked Secure although
+// the request arrives over HTTP.
+//
+// OnFailure gets a suggested status: 400 bad or forged callback, 401 no
+// signed-in user, 403 consent denied, permissions missing, token rejected
+// or cross-origin connect, 405 connect not a POST, 502 Meta failed.
 //
 // # State and PKCE
 //
@@ -85,7 +119,23 @@
 //
 // # Provider
 //
-// [Provider] implements metaads.TokenProvider: one cached token source per
+// [Provider] implements metaads.TokenProvider for one application user:
+//
+//	p, err := oauth.NewProvider(m, user) // user: the id CurrentUser returned at connect
+//	client, err := metaads.NewClient(metaads.WithTokenProvider(p), metaads.WithUsageStore(shared))
+//
+// It serves only the rows that user stored, so in a multi-tenant
+// application a request for one user (or tenant: whatever id the
+// application passes as the user) never acts with another's Meta token,
+// even for an ad account both connected; an account the user did not
+// connect gives [ErrNoToken]. Keep one Provider (and one metaads.Client,
+// sharing a UsageStore so rate-limit budgets are seen across them) per user
+// the application acts for. A Provider serving every user's rows, choosing
+// the most recently updated usable one per account, is only made on
+// request, with [WithAnyUser] and an empty user, for tools where any
+// request may act for any connection.
+//
+// A Provider keeps one cached token source per
 // ad account, loaded once however many requests ask at the same time,
 // renewed inside the renew window on a context the Provider owns (never a
 // request's), and saved to the store whenever the token changes. A source
@@ -98,8 +148,13 @@
 //
 // # Secrets
 //
-// Tokens, codes, proofs and the app secret never appear in logs, error
-// strings or String output, and a Store never receives a plaintext token.
+// Tokens, codes, proofs, keys and the app secret never appear in logs,
+// error strings, fmt output (any verb), slog output (any handler) or JSON:
+// every type that holds one ([Config], [Connection], [Keyring], [States],
+// [Manager], [Provider], [Refresher], [EncryptedStore]) has value-receiver
+// String, Format, LogValue and MarshalJSON methods that describe it without
+// the secret, so it prints the same as a value, through a pointer or as a
+// field of another struct. A Store never receives a plaintext token.
 // Tokens travel in Authorization headers and POST bodies; the one exception
 // is /debug_token, which Meta defines as a GET with the inspected token in
 // the input_token query parameter (the metaads client never logs or reports

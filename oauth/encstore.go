@@ -2,13 +2,18 @@ package oauth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"slices"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/adpilot/adpilot/internal/redact"
+	"github.com/adpilot/adpilot/metaads"
 )
 
 // Connection is a stored token in the clear, as EncryptedStore hands it to
@@ -32,24 +37,67 @@ type Connection struct {
 	UpdatedAt time.Time
 }
 
-// String describes the connection without its token.
-func (c *Connection) String() string {
-	if c == nil {
-		return "oauth.Connection(nil)"
-	}
+// String describes the connection without its token. It and the other
+// printing methods have value receivers, so a Connection prints without
+// its token as a value, through a pointer, or as a field of another struct.
+func (c Connection) String() string {
 	exp := "never"
 	if c.Token != nil && !c.Token.Expiry.IsZero() {
 		exp = c.Token.Expiry.UTC().Format(time.RFC3339)
 	}
-	return fmt.Sprintf("oauth.Connection{%s, status: %s, expires: %s, scopes: %v, token: redacted}", c.Key, c.Status, exp, c.Scopes)
+	return fmt.Sprintf("oauth.Connection{%s, status: %s, expires: %s, scopes: %v, token: %s}", c.Key, c.Status, exp, c.Scopes, c.tokenMark())
+}
+
+func (c Connection) tokenMark() string {
+	if c.Token == nil {
+		return "none"
+	}
+	return "redacted"
 }
 
 // GoString is String, so %#v does not print the token either.
-func (c *Connection) GoString() string { return c.String() }
+func (c Connection) GoString() string { return c.String() }
+
+// Format prints String for every verb (GoString for %#v), so no verb shows
+// the token.
+func (c Connection) Format(f fmt.State, verb rune) { redact.Format(f, verb, c.String(), c.GoString()) }
+
+// LogValue logs the connection's key, status, expiries and scopes; never
+// the token.
+func (c Connection) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("user", c.User), slog.String("account", c.Account.String()),
+		slog.String("meta_user_id", c.MetaUserID), slog.String("status", string(c.Status)),
+		slog.Time("expiry", c.Expiry()), slog.Time("data_access_expiry", c.DataAccessExpiry),
+		slog.Any("scopes", c.Scopes), slog.String("token", c.tokenMark()))
+}
+
+// MarshalJSON writes the connection's metadata with the token replaced by
+// "redacted" (or "none" for a tombstone). It is for logs and
+// diagnostics: store connections with a Store, which seals the token.
+func (c Connection) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		User             string    `json:"user"`
+		Account          string    `json:"account,omitempty"`
+		MetaUserID       string    `json:"meta_user_id,omitempty"`
+		Token            string    `json:"token"`
+		Expiry           time.Time `json:"expiry,omitzero"`
+		DataAccessExpiry time.Time `json:"data_access_expiry,omitzero"`
+		Scopes           []string  `json:"scopes,omitempty"`
+		Status           Status    `json:"status,omitempty"`
+		UpdatedAt        time.Time `json:"updated_at,omitzero"`
+	}{c.User, accountString(c.Account), c.MetaUserID, c.tokenMark(), c.Expiry(), c.DataAccessExpiry, c.Scopes, c.Status, c.UpdatedAt})
+}
+
+func accountString(a metaads.AccountID) string {
+	if a.IsZero() {
+		return ""
+	}
+	return a.String()
+}
 
 // Expiry returns the token expiry (zero when it does not expire or there is
 // no token).
-func (c *Connection) Expiry() time.Time {
+func (c Connection) Expiry() time.Time {
 	if c.Token == nil {
 		return time.Time{}
 	}
@@ -65,6 +113,35 @@ type EncryptedStore struct {
 	inner Store
 	keys  *Keyring
 	now   func() time.Time
+}
+
+// String describes the store by its keyring (key ids only).
+func (e EncryptedStore) String() string {
+	if e.keys == nil {
+		return "oauth.EncryptedStore{}"
+	}
+	return "oauth.EncryptedStore{" + e.keys.String() + "}"
+}
+
+// Format prints String for every verb.
+func (e EncryptedStore) Format(f fmt.State, verb rune) {
+	redact.Format(f, verb, e.String(), e.String())
+}
+
+// LogValue logs the keyring's key ids.
+func (e EncryptedStore) LogValue() slog.Value {
+	if e.keys == nil {
+		return slog.GroupValue()
+	}
+	return e.keys.LogValue()
+}
+
+// MarshalJSON writes the keyring's key ids (see Keyring.MarshalJSON).
+func (e EncryptedStore) MarshalJSON() ([]byte, error) {
+	if e.keys == nil {
+		return []byte("{}"), nil
+	}
+	return e.keys.MarshalJSON()
 }
 
 // NewEncryptedStore wraps inner with keys. The only option used is

@@ -38,9 +38,51 @@ var (
 	// ErrDecrypt: a stored ciphertext could not be opened (unknown key id,
 	// tampered bytes, or a ciphertext copied from another row).
 	ErrDecrypt = errors.New("oauth: cannot decrypt stored token")
-	// ErrBadRequest: the callback request lacks parameters the flow needs.
-	ErrBadRequest = errors.New("oauth: malformed callback request")
+	// ErrBadRequest: a connect or callback request is malformed: the
+	// callback lacks parameters the flow needs, or a connect is not a POST.
+	ErrBadRequest = errors.New("oauth: malformed request")
+	// ErrCrossOrigin: a connect request came from another site (see
+	// HandlerHooks.CrossOrigin).
+	ErrCrossOrigin = errors.New("oauth: cross-origin connect request refused")
+	// ErrTokenRejected: debug_token says the token a login produced cannot
+	// be used: it is invalid, already expired, issued for another app, or
+	// not a user token (see *TokenRejectedError).
+	ErrTokenRejected = errors.New("oauth: Meta's token was rejected")
 )
+
+// RejectReason says why a token was rejected.
+type RejectReason string
+
+// Reasons for a *TokenRejectedError.
+const (
+	// RejectInvalid: debug_token reports is_valid false.
+	RejectInvalid RejectReason = "invalid"
+	// RejectExpired: the token, or its data access, has already expired.
+	RejectExpired RejectReason = "expired"
+	// RejectOtherApp: the token was issued for another app (or for none).
+	RejectOtherApp RejectReason = "other_app"
+	// RejectTokenType: the token is not a USER or SYSTEM_USER token.
+	RejectTokenType RejectReason = "token_type"
+)
+
+// TokenRejectedError is returned when debug_token shows that a token cannot
+// serve this app: Callback stores nothing, and CallbackHandler answers 403.
+// It matches ErrTokenRejected.
+type TokenRejectedError struct {
+	// Reason says which check failed.
+	Reason RejectReason
+	// Detail says it in words, with what was expected. It never contains a
+	// token.
+	Detail string
+}
+
+// Error describes the rejection.
+func (e *TokenRejectedError) Error() string {
+	return fmt.Sprintf("oauth: token rejected (%s): %s", e.Reason, e.Detail)
+}
+
+// Is matches ErrTokenRejected.
+func (e *TokenRejectedError) Is(target error) bool { return target == ErrTokenRejected }
 
 // DialogError is returned when Meta redirects back with error parameters
 // instead of a code (for example the person pressed Cancel). It matches

@@ -158,12 +158,13 @@ func ExampleManager() {
 	}
 	connect, _ := m.ConnectHandler(hooks)
 	callback, _ := m.CallbackHandler(hooks)
-	mux.Handle("GET /meta/connect", connect)
+	mux.Handle("POST /meta/connect", connect)
 	mux.Handle("GET /meta/callback", callback)
 
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar}
-	resp, err := browser.Get(app.URL + "/meta/connect")
+	// The person presses "Connect" on the application's page: a form POST.
+	resp, err := browser.PostForm(app.URL+"/meta/connect", nil)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -173,7 +174,7 @@ func ExampleManager() {
 	fmt.Println(string(body))
 
 	// The Provider serves the stored token to a metaads client.
-	p, _ := oauth.NewProvider(m)
+	p, _ := oauth.NewProvider(m, "crm-user-1")
 	client, _ := metaads.NewClient(metaads.WithBaseURL(fake.URL), metaads.WithTokenProvider(p))
 	var acct struct {
 		Name string `json:"name"`

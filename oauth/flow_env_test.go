@@ -224,7 +224,7 @@ func newEnv(t *testing.T, o envOpt) *env {
 	require.NoError(t, err)
 	callback, err := e.m.CallbackHandler(hooks)
 	require.NoError(t, err)
-	e.mux.Handle("GET /meta/connect", connect)
+	e.mux.Handle("POST /meta/connect", connect)
 	e.mux.Handle("GET /meta/callback", callback)
 	return e
 }
@@ -248,10 +248,17 @@ func (e *env) consent(b *http.Client) (url.Values, string) {
 	return e.consentAt(b, e.app.URL+"/meta/connect")
 }
 
-// consentAt is consent starting from start (a connect route or a dialog URL).
+// consentAt is consent starting from start (a connect route, which is
+// POSTed to, or a dialog URL).
 func (e *env) consentAt(b *http.Client, start string) (url.Values, string) {
 	e.t.Helper()
-	resp, err := b.Get(start)
+	var resp *http.Response
+	var err error
+	if strings.HasPrefix(start, e.app.URL) {
+		resp, err = postConnect(b, start, e.app.URL)
+	} else {
+		resp, err = b.Get(start)
+	}
 	require.NoError(e.t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -279,6 +286,29 @@ func (e *env) decide(b *http.Client, form url.Values, action, decision string) s
 	loc := resp.Header.Get("Location")
 	require.True(e.t, strings.HasPrefix(loc, e.cfg.RedirectURL), "redirect to %s", loc)
 	return loc
+}
+
+// postConnect submits the connect form at u as a browser would from the
+// app's own page at origin: a POST with Origin and Sec-Fetch-Site.
+func postConnect(b *http.Client, u, origin string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(""))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", origin)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return b.Do(req)
+}
+
+// postStatus is postConnect returning status and body.
+func postStatus(t *testing.T, b *http.Client, u, origin string) (int, string) {
+	t.Helper()
+	resp, err := postConnect(b, u, origin)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }
 
 // get fetches u with b and returns status and body.
@@ -353,7 +383,8 @@ func sessionCookie(t *testing.T, b *http.Client, base string) string {
 	u, _ := url.Parse(base)
 	for _, c := range b.Jar.Cookies(u) {
 		if c.Name == oauth.DefaultSessionCookie {
-			return c.Value
+			sid, _, _ := strings.Cut(c.Value, ".") // the value is "{session id}.{pending logins}"
+			return sid
 		}
 	}
 	t.Fatal("no session cookie")

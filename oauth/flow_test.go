@@ -72,7 +72,7 @@ func TestConnectHappyPath(t *testing.T) {
 
 	// The stored token works through the Provider for a granted account,
 	// and an account that was not granted has no token.
-	p, err := oauth.NewProvider(e.m)
+	p, err := oauth.NewProvider(e.m, e.user)
 	require.NoError(t, err)
 	client, err := metaads.NewClient(metaads.WithBaseURL(e.fake.URL), metaads.WithTokenProvider(p),
 		metaads.WithAppSecret(e.cfg.AppSecret))
@@ -106,10 +106,10 @@ func TestConnectPKCEInDialogURL(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	b := e.browser(e.user)
 	b.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := b.Get(e.app.URL + "/meta/connect")
+	resp, err := postConnect(b, e.app.URL+"/meta/connect", e.app.URL)
 	require.NoError(t, err)
 	resp.Body.Close()
-	require.Equal(t, http.StatusFound, resp.StatusCode)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	u, err := url.Parse(resp.Header.Get("Location"))
 	require.NoError(t, err)
 	assert.Equal(t, "/"+oauth.DefaultAPIVersion+"/dialog/oauth", u.Path)
@@ -184,7 +184,7 @@ func TestCallbackStateAttacks(t *testing.T) {
 		assert.ErrorIs(t, err, oauth.ErrStateInvalid)
 	})
 	t.Run("not signed in", func(t *testing.T) {
-		status, _ := get(t, &http.Client{}, e.app.URL+"/meta/connect")
+		status, _ := postStatus(t, &http.Client{}, e.app.URL+"/meta/connect", e.app.URL)
 		assert.Equal(t, http.StatusUnauthorized, status)
 	})
 }
@@ -225,7 +225,7 @@ func TestWrongRedirect(t *testing.T) {
 		app := metaadstest.DefaultApp()
 		app.RedirectURIs = []string{"https://crm.example.com/meta/callback"}
 		e := newEnv(t, envOpt{fakeOpts: []metaadstest.Option{metaadstest.WithApp(app)}})
-		status, body := get(t, e.browser(e.user), e.app.URL+"/meta/connect")
+		status, body := postStatus(t, e.browser(e.user), e.app.URL+"/meta/connect", e.app.URL)
 		assert.Equal(t, http.StatusBadRequest, status)
 		assert.Contains(t, body, "URL Blocked")
 	})
@@ -283,7 +283,7 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	note(err)
 	_, err = e.m.Verify(ctx, e.user)
 	note(err)
-	p, err := oauth.NewProvider(e.m)
+	p, err := oauth.NewProvider(e.m, e.user)
 	require.NoError(t, err)
 	_, err = p.TokenSource(ctx, metaads.MustParseAccountID(acctA))
 	note(err)
@@ -351,13 +351,13 @@ func TestHandlersSessionHookAndDefaults(t *testing.T) {
 	require.NoError(t, err)
 	callback, err := e.m.CallbackHandler(hooks)
 	require.NoError(t, err)
-	e.mux.Handle("GET /alt/connect", connect)
+	e.mux.Handle("POST /alt/connect", connect)
 	e.mux.Handle("GET /meta/callback2", callback)
 
 	b := e.browser("ignored")
 	u, _ := url.Parse(e.app.URL)
 	b.Jar.SetCookies(u, []*http.Cookie{{Name: "app_session", Value: "sess-123", Path: "/"}})
-	resp, err := b.Get(e.app.URL + "/alt/connect")
+	resp, err := postConnect(b, e.app.URL+"/alt/connect", e.app.URL)
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()

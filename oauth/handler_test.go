@@ -35,13 +35,13 @@ func connectCookie(t *testing.T, e *env, hooks oauth.HandlerHooks, path string) 
 	t.Helper()
 	h, err := e.m.ConnectHandler(hooks)
 	require.NoError(t, err)
-	e.mux.Handle("GET "+path, h)
+	e.mux.Handle("POST "+path, h)
 	b := e.browser(e.user)
 	b.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := b.Get(e.app.URL + path)
+	resp, err := postConnect(b, e.app.URL+path, e.app.URL)
 	require.NoError(t, err)
 	resp.Body.Close()
-	require.Equal(t, http.StatusFound, resp.StatusCode)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	for _, c := range resp.Cookies() {
 		if c.Name == oauth.DefaultSessionCookie {
 			return c
@@ -124,7 +124,7 @@ func TestRenewalSingleFlight(t *testing.T) {
 	e.connect()
 	waiting := make(chan string, 4)
 	oauth.SetRenewWaitHook(e.m, func(user string) { waiting <- user })
-	p, err := oauth.NewProvider(e.m)
+	p, err := oauth.NewProvider(e.m, e.user)
 	require.NoError(t, err)
 	ctx := t.Context()
 	tsA, err := p.TokenSource(ctx, metaads.MustParseAccountID(acctA))

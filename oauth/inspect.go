@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/adpilot/adpilot/metaads"
@@ -82,23 +83,26 @@ const (
 )
 
 type debugTokenResponse struct {
-	Data struct {
-		AppID               string          `json:"app_id"`
-		Type                string          `json:"type"`
-		Application         string          `json:"application"`
-		DataAccessExpiresAt int64           `json:"data_access_expires_at"`
-		ExpiresAt           int64           `json:"expires_at"`
-		IsValid             bool            `json:"is_valid"`
-		IssuedAt            int64           `json:"issued_at"`
-		Scopes              []string        `json:"scopes"`
-		GranularScopes      []GranularScope `json:"granular_scopes"`
-		UserID              string          `json:"user_id"`
-		Error               *struct {
-			Code    int    `json:"code"`
-			Subcode int    `json:"subcode"`
-			Message string `json:"message"`
-		} `json:"error"`
-	} `json:"data"`
+	Data debugTokenData `json:"data"`
+}
+
+// debugTokenData is the "data" object of a /debug_token reply.
+type debugTokenData struct {
+	AppID               string          `json:"app_id"`
+	Type                string          `json:"type"`
+	Application         string          `json:"application"`
+	DataAccessExpiresAt int64           `json:"data_access_expires_at"`
+	ExpiresAt           int64           `json:"expires_at"`
+	IsValid             bool            `json:"is_valid"`
+	IssuedAt            int64           `json:"issued_at"`
+	Scopes              []string        `json:"scopes"`
+	GranularScopes      []GranularScope `json:"granular_scopes"`
+	UserID              string          `json:"user_id"`
+	Error               *struct {
+		Code    int    `json:"code"`
+		Subcode int    `json:"subcode"`
+		Message string `json:"message"`
+	} `json:"error"`
 }
 
 func unixOrZero(s int64) time.Time {
@@ -114,7 +118,8 @@ func unixOrZero(s int64) time.Time {
 // query strings, and this package never logs the URL.
 //
 // A valid token must belong to the manager's app: a valid token whose
-// app_id is another app's, or empty, is reported as an error. An invalid
+// app_id is another app's, or empty, gives a *TokenRejectedError
+// (ErrTokenRejected, RejectOtherApp). A negative time field is an error. An invalid
 // token is not an error; Valid is false and ErrorCode and ErrorMessage say
 // why when Meta did.
 func (m *Manager) Inspect(ctx context.Context, token string) (*TokenInfo, error) {
@@ -127,7 +132,25 @@ func (m *Manager) Inspect(ctx context.Context, token string) (*TokenInfo, error)
 	if err != nil {
 		return nil, fmt.Errorf("oauth: debug_token: %w", err)
 	}
-	d := resp.Data
+	return tokenInfo(resp.Data, token, m.cfg.AppID)
+}
+
+// tokenInfo checks and converts a debug_token reply about token for the
+// app appID (see Inspect).
+func tokenInfo(d debugTokenData, token, appID string) (*TokenInfo, error) {
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"issued_at", d.IssuedAt}, {"expires_at", d.ExpiresAt}, {"data_access_expires_at", d.DataAccessExpiresAt}} {
+		if f.v < 0 {
+			return nil, fmt.Errorf("oauth: debug_token: %s is %d: want unix seconds, or 0 for none", f.name, f.v)
+		}
+	}
+	// The reply is untrusted: a token echoed in any text field goes.
+	d.AppID, d.Type, d.Application, d.UserID = scrub(d.AppID, token), scrub(d.Type, token), scrub(d.Application, token), scrub(d.UserID, token)
+	for i, s := range d.Scopes {
+		d.Scopes[i] = scrub(s, token)
+	}
 	info := &TokenInfo{
 		Valid: d.IsValid, AppID: d.AppID, Type: d.Type, Application: d.Application, UserID: d.UserID,
 		IssuedAt: unixOrZero(d.IssuedAt), ExpiresAt: unixOrZero(d.ExpiresAt),
@@ -138,12 +161,13 @@ func (m *Manager) Inspect(ctx context.Context, token string) (*TokenInfo, error)
 		info.ErrorCode, info.ErrorSubcode = d.Error.Code, d.Error.Subcode
 		info.ErrorMessage = scrub(d.Error.Message, token)
 	}
-	if info.Valid && info.AppID != m.cfg.AppID {
-		got := info.AppID
-		if got == "" {
+	if info.Valid && info.AppID != appID {
+		got := strconv.Quote(truncate(info.AppID, 64))
+		if info.AppID == "" {
 			got = "(none reported)"
 		}
-		return nil, fmt.Errorf("oauth: debug_token: the token belongs to app %s: want app %s", got, m.cfg.AppID)
+		return nil, &TokenRejectedError{Reason: RejectOtherApp,
+			Detail: fmt.Sprintf("debug_token says the token belongs to app %s: want app %s", got, appID)}
 	}
 	return info, nil
 }

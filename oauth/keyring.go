@@ -4,10 +4,14 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
+
+	"github.com/adpilot/adpilot/internal/redact"
 )
 
 // Keyring holds the AES-256 keys that seal stored tokens: one active key
@@ -84,13 +88,30 @@ func (k *Keyring) ActiveKeyID() string { return k.active }
 // KeyIDs returns the ids of all keys, sorted.
 func (k *Keyring) KeyIDs() []string { return sortedKeys(k.aeads) }
 
-// String lists key ids, never key material.
-func (k *Keyring) String() string {
-	return fmt.Sprintf("oauth.Keyring{active: %q, keys: [%s]}", k.active, strings.Join(k.KeyIDs(), " "))
+// String lists key ids, never key material. It and the other printing
+// methods have value receivers, so a Keyring value prints the same.
+func (k Keyring) String() string {
+	return fmt.Sprintf("oauth.Keyring{active: %q, keys: [%s]}", k.active, strings.Join(sortedKeys(k.aeads), " "))
 }
 
 // GoString is String.
-func (k *Keyring) GoString() string { return k.String() }
+func (k Keyring) GoString() string { return k.String() }
+
+// Format prints String for every verb.
+func (k Keyring) Format(f fmt.State, verb rune) { redact.Format(f, verb, k.String(), k.GoString()) }
+
+// LogValue logs the key ids.
+func (k Keyring) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("active", k.active), slog.Any("key_ids", sortedKeys(k.aeads)))
+}
+
+// MarshalJSON writes the key ids, never key material.
+func (k Keyring) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Active string   `json:"active"`
+		KeyIDs []string `json:"key_ids"`
+	}{k.active, sortedKeys(k.aeads)})
+}
 
 // associatedData binds a ciphertext to its row and key id: a ciphertext
 // moved to another user's or account's row, or relabelled with another key

@@ -25,7 +25,7 @@ func TestRevocationMidLife(t *testing.T) {
 	e.connect()
 	ctx := t.Context()
 	tok := e.userToken()
-	p, err := oauth.NewProvider(e.m)
+	p, err := oauth.NewProvider(e.m, e.user)
 	require.NoError(t, err)
 	client, err := metaads.NewClient(metaads.WithBaseURL(e.fake.URL), metaads.WithTokenProvider(p),
 		metaads.WithHooks(metaads.Hooks{OnResponse: p.OnResponse}))
@@ -79,7 +79,7 @@ func TestExpiryAndRenewal(t *testing.T) {
 	e.connect()
 	ctx := t.Context()
 	first := e.userToken()
-	p, err := oauth.NewProvider(e.m)
+	p, err := oauth.NewProvider(e.m, e.user)
 	require.NoError(t, err)
 	a := metaads.MustParseAccountID(acctA)
 	ts, err := p.TokenSource(ctx, a)
@@ -235,7 +235,7 @@ func TestProviderSingleFlightAndOwnContext(t *testing.T) {
 	m, err := oauth.NewManager(e.cfg, store, oauth.WithStateKeys(stateKey), oauth.WithClock(e.clk.Now),
 		oauth.WithHTTPClient(&http.Client{Transport: e.wire}))
 	require.NoError(t, err)
-	p, err := oauth.NewProvider(m, oauth.WithCallTimeout(10*time.Second))
+	p, err := oauth.NewProvider(m, e.user, oauth.WithCallTimeout(10*time.Second))
 	require.NoError(t, err)
 
 	a := metaads.MustParseAccountID(acctA)
@@ -316,7 +316,7 @@ func TestRenewalNotExtended(t *testing.T) {
 		assert.Equal(t, tok, c.Token.AccessToken)
 	}
 
-	p, err := oauth.NewProvider(e.m)
+	p, err := oauth.NewProvider(e.m, e.user)
 	require.NoError(t, err)
 	ts, err := p.TokenSource(ctx, metaads.MustParseAccountID(acctA))
 	require.NoError(t, err)

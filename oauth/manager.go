@@ -12,10 +12,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 	"weak"
 
 	"golang.org/x/oauth2"
 
+	"github.com/adpilot/adpilot/internal/redact"
 	"github.com/adpilot/adpilot/metaads"
 )
 
@@ -27,13 +29,21 @@ import (
 // login between them.
 //
 // A Manager is safe for concurrent use.
+//
+// Every field of a Manager is a pointer, so no way of printing a Manager
+// (or a copy of one) reaches the app secret or the state keys; its
+// printing methods describe the app (see Config.String).
 type Manager struct {
-	cfg    Config
+	cfg    *Config
 	store  *EncryptedStore
 	states *States
 	graph  *metaads.Client
 	set    *settings
+	*managerState
+}
 
+// managerState is the mutable part of a Manager.
+type managerState struct {
 	provMu    sync.Mutex
 	providers []weak.Pointer[Provider] // created from this Manager; see dropCached
 
@@ -99,12 +109,24 @@ func NewManager(cfg Config, store *EncryptedStore, opts ...Option) (*Manager, er
 	if err != nil {
 		return nil, fmt.Errorf("oauth: building the Graph client: %w", err)
 	}
-	return &Manager{cfg: cfg, store: store, states: states, graph: graph, set: s}, nil
+	return &Manager{cfg: &cfg, store: store, states: states, graph: graph, set: s, managerState: &managerState{}}, nil
 }
+
+// String describes the manager's app without secrets.
+func (m Manager) String() string { return "oauth.Manager{" + m.cfg.String() + "}" }
+
+// Format prints String for every verb.
+func (m Manager) Format(f fmt.State, verb rune) { redact.Format(f, verb, m.String(), m.String()) }
+
+// LogValue logs the manager's app (see Config.LogValue).
+func (m Manager) LogValue() slog.Value { return m.cfg.LogValue() }
+
+// MarshalJSON writes the manager's configuration (see Config.MarshalJSON).
+func (m Manager) MarshalJSON() ([]byte, error) { return m.cfg.MarshalJSON() }
 
 // Config returns a copy of the manager's configuration.
 func (m *Manager) Config() Config {
-	c := m.cfg
+	c := *m.cfg
 	c.Scopes, c.RequiredScopes = slices.Clone(c.Scopes), slices.Clone(c.RequiredScopes)
 	return c
 }
@@ -181,19 +203,28 @@ type Connected struct {
 }
 
 // Callback completes a login: it checks the state against the browser
-// session and the user it was issued for (see AuthCodeURL), turns the dialog's error parameters into a *DialogError,
-// exchanges the code (with the PKCE verifier), trades the token for a
-// long-lived one, inspects it with debug_token (validity, app, expiry, data
-// access expiry, granted vs required scopes, granular ad accounts; the
-// token must be valid, belong to Config.AppID and be of type USER or
-// SYSTEM_USER), lists
-// /me/adaccounts, and stores the token sealed for the user and each ad
-// account. query is the callback URL's query.
+// session and the user it was issued for (see AuthCodeURL), turns the
+// dialog's error parameters into a *DialogError, exchanges the code (with
+// the PKCE verifier), trades the token for a long-lived one, inspects it
+// with debug_token, lists /me/adaccounts, and stores the token sealed for
+// the user and each ad account. query is the callback URL's query.
+//
+// The token must be valid, not yet expired (nor its data access), belong
+// to Config.AppID and be of type USER or SYSTEM_USER; otherwise nothing is
+// stored and the error is a *TokenRejectedError (ErrTokenRejected). A
+// missing required permission gives a *MissingScopesError.
 //
 // Errors: ErrStateInvalid/Expired/Reused, *DialogError (ErrConsentDenied),
-// ErrBadRequest, *MissingScopesError (ErrMissingScopes), or a wrapped
-// *metaads.Error from Meta. None contains a token or code.
+// ErrBadRequest, *TokenRejectedError (ErrTokenRejected),
+// *MissingScopesError (ErrMissingScopes), or a wrapped *metaads.Error from
+// Meta. None contains a token or code.
 func (m *Manager) Callback(ctx context.Context, sessionID, user string, query url.Values) (*Connected, error) {
+	return m.callback(ctx, sessionID, user, query, nil)
+}
+
+// callback is Callback; verified, when not nil, runs once the state has
+// verified (and so has been used up), whatever happens next.
+func (m *Manager) callback(ctx context.Context, sessionID, user string, query url.Values, verified func()) (*Connected, error) {
 	if user == "" {
 		return nil, errors.New("oauth: Callback: empty user id: want the application's user who is connecting")
 	}
@@ -201,9 +232,12 @@ func (m *Manager) Callback(ctx context.Context, sessionID, user string, query ur
 	if err != nil {
 		return nil, err
 	}
+	if verified != nil {
+		verified()
+	}
 	if e := query.Get("error"); e != "" || query.Get("error_reason") != "" {
-		return nil, &DialogError{Code: e, Reason: query.Get("error_reason"),
-			Description: truncate(query.Get("error_description"), 300), ErrorCode: query.Get("error_code")}
+		return nil, &DialogError{Code: truncate(e, 100), Reason: truncate(query.Get("error_reason"), 100),
+			Description: truncate(query.Get("error_description"), 300), ErrorCode: truncate(query.Get("error_code"), 20)}
 	}
 	code := query.Get("code")
 	if code == "" {
@@ -226,11 +260,8 @@ func (m *Manager) Callback(ctx context.Context, sessionID, user string, query ur
 	if err != nil {
 		return nil, err
 	}
-	if !info.Valid {
-		return nil, fmt.Errorf("oauth: the new token is not valid according to debug_token: %s", info.ErrorMessage)
-	}
-	if info.Type != TokenTypeUser && info.Type != TokenTypeSystemUser {
-		return nil, fmt.Errorf("oauth: debug_token reports a token of type %q: want USER or SYSTEM_USER", info.Type)
+	if err := m.usable(info); err != nil {
+		return nil, err
 	}
 	if missing := missingScopes(m.cfg.Required(), info.Scopes); len(missing) > 0 {
 		return nil, &MissingScopesError{Missing: missing, Granted: info.Scopes, Declined: splitScopes(query.Get("denied_scopes"))}
@@ -255,6 +286,33 @@ func (m *Manager) Callback(ctx context.Context, sessionID, user string, query ur
 	return c, nil
 }
 
+// usable checks what debug_token says about a token a login produced: valid,
+// a user or system-user token, neither it nor its data access expired.
+// (Inspect has already refused a token of another app.)
+func (m *Manager) usable(info *TokenInfo) error {
+	if !info.Valid {
+		detail := "debug_token reports the token invalid"
+		if info.ErrorMessage != "" {
+			detail += ": " + info.ErrorMessage
+		}
+		return &TokenRejectedError{Reason: RejectInvalid, Detail: detail + "; want a valid token"}
+	}
+	if info.Type != TokenTypeUser && info.Type != TokenTypeSystemUser {
+		return &TokenRejectedError{Reason: RejectTokenType,
+			Detail: fmt.Sprintf("debug_token reports a token of type %q: want USER or SYSTEM_USER", info.Type)}
+	}
+	now := m.now()
+	if !info.ExpiresAt.IsZero() && !now.Before(info.ExpiresAt) {
+		return &TokenRejectedError{Reason: RejectExpired,
+			Detail: "debug_token reports the token expired at " + info.ExpiresAt.UTC().Format(time.RFC3339) + "; the person must log in again"}
+	}
+	if da := info.DataAccessExpiresAt; !da.IsZero() && !now.Before(da) {
+		return &TokenRejectedError{Reason: RejectExpired,
+			Detail: "debug_token reports data access expired at " + da.UTC().Format(time.RFC3339) + "; the person must log in again"}
+	}
+	return nil
+}
+
 // stateBinding is what a state is bound to: the browser session and the
 // application user, length-prefixed so that no two pairs give the same
 // string. An empty session stays empty so that States reports it.
@@ -265,9 +323,15 @@ func stateBinding(sessionID, user string) string {
 	return strconv.Itoa(len(sessionID)) + ":" + sessionID + user
 }
 
+// truncate returns s, made valid UTF-8, cut to at most n bytes at a rune
+// boundary, with "…" appended when it was cut.
 func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
@@ -497,7 +561,7 @@ func (m *Manager) renewToken(ctx context.Context, c *Connection) (*oauth2.Token,
 		return nil, false, err
 	}
 	exp := time.Time{}
-	if nt.ExpiresIn > 0 {
+	if nt.ExpiresIn > 0 { // at most MaxExpiresIn: no overflow
 		exp = m.now().Add(time.Duration(nt.ExpiresIn) * time.Second)
 	}
 	tok := &oauth2.Token{AccessToken: nt.AccessToken, TokenType: "Bearer", Expiry: exp}

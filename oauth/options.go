@@ -24,6 +24,7 @@ type settings struct {
 	renewWindow time.Duration
 	callTimeout time.Duration
 	cacheTTL    time.Duration
+	anyUser     bool
 }
 
 func newSettings(opts []Option) (*settings, error) {
@@ -174,6 +175,19 @@ func WithCacheTTL(d time.Duration) Option {
 			return fmt.Errorf("oauth: WithCacheTTL(%s): want a positive duration", d)
 		}
 		s.cacheTTL = d
+		return nil
+	}
+}
+
+// WithAnyUser makes NewProvider serve the connections of every application
+// user instead of one: for an ad account several users connected, it acts
+// with the most recently updated usable row. In a multi-tenant application
+// that lets one tenant's request use another tenant's Meta token; use it
+// only where any request may act for any connection (a single-tenant
+// agent, an operator tool). Other constructors ignore it.
+func WithAnyUser() Option {
+	return func(s *settings) error {
+		s.anyUser = true
 		return nil
 	}
 }

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,11 +12,20 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/adpilot/adpilot/internal/redact"
 	"github.com/adpilot/adpilot/metaads"
 )
 
 // Provider implements metaads.TokenProvider over the tokens a Manager
-// stores. It keeps one cached token source per ad account; concurrent first
+// stores for one application user: it serves only the connections that
+// user made, so in a multi-tenant application a request made for one user
+// (or tenant) can never act with another's Meta token, even when both
+// connected the same ad account. Create one Provider per user the
+// application acts for (they are cheap, and the Manager tracks them only
+// weakly), or, for a single-tenant tool that acts for every connection,
+// one Provider with WithAnyUser.
+//
+// It keeps one cached token source per ad account; concurrent first
 // calls for an account share one store load. A source hands out the cached
 // token until it is within the renew window of its expiry, then renews it
 // with fb_exchange_token and saves the new token for all of the user's
@@ -43,10 +53,16 @@ import (
 // made outside any Manager when waiting for the TTL will not do.
 type Provider struct {
 	m        *Manager
+	user     string // "" with WithAnyUser
 	window   time.Duration
 	timeout  time.Duration
 	cacheTTL time.Duration
+	*providerCache
+}
 
+// providerCache is the mutable part of a Provider, behind a pointer so
+// that printing a Provider value copies no lock and shows no token.
+type providerCache struct {
 	mu      sync.Mutex
 	entries map[metaads.AccountID]*providerEntry
 }
@@ -60,9 +76,16 @@ type providerEntry struct {
 
 var _ metaads.TokenProvider = (*Provider)(nil)
 
-// NewProvider returns a Provider over m's store. Options: WithRenewWindow
-// (default: the manager's), WithCallTimeout, WithCacheTTL.
-func NewProvider(m *Manager, opts ...Option) (*Provider, error) {
+// NewProvider returns a Provider over m's store serving the connections of
+// the application user user (the Key.User they were stored under: the
+// user, or tenant, id the application passed to Callback through
+// HandlerHooks.CurrentUser). Options: WithRenewWindow (default: the
+// manager's), WithCallTimeout, WithCacheTTL, and WithAnyUser, which makes
+// a Provider serve every user's connections (user must then be empty):
+// for an account connected by several users it uses the most recently
+// updated usable row, whoever stored it. Use WithAnyUser only where every
+// request may act for any connection, such as a single-tenant agent.
+func NewProvider(m *Manager, user string, opts ...Option) (*Provider, error) {
 	if m == nil {
 		return nil, errors.New("oauth: NewProvider: nil Manager")
 	}
@@ -70,15 +93,47 @@ func NewProvider(m *Manager, opts ...Option) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Provider{m: m, window: s.renewWindow, timeout: s.callTimeout, cacheTTL: s.cacheTTL,
-		entries: make(map[metaads.AccountID]*providerEntry)}
+	switch {
+	case s.anyUser && user != "":
+		return nil, fmt.Errorf("oauth: NewProvider(%q) with WithAnyUser: want an empty user (the provider serves every user)", user)
+	case !s.anyUser && user == "":
+		return nil, errors.New("oauth: NewProvider: empty user: want the application user (or tenant) whose connections the provider serves, or WithAnyUser() to serve every user's")
+	}
+	p := &Provider{m: m, user: user, window: s.renewWindow, timeout: s.callTimeout, cacheTTL: s.cacheTTL,
+		providerCache: &providerCache{entries: make(map[metaads.AccountID]*providerEntry)}}
 	m.register(p)
 	return p, nil
 }
 
+// String describes the provider: the user it serves, never a token.
+func (p Provider) String() string {
+	if p.user == "" {
+		return "oauth.Provider{any user}"
+	}
+	return fmt.Sprintf("oauth.Provider{user: %q}", p.user)
+}
+
+// Format prints String for every verb.
+func (p Provider) Format(f fmt.State, verb rune) { redact.Format(f, verb, p.String(), p.String()) }
+
+// LogValue logs the user the provider serves.
+func (p Provider) LogValue() slog.Value { return slog.GroupValue(slog.String("user", p.user)) }
+
+// MarshalJSON writes the user the provider serves.
+func (p Provider) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		User string `json:"user"`
+	}{p.user})
+}
+
+// User returns the application user the provider serves, or "" for a
+// provider made WithAnyUser.
+func (p *Provider) User() string { return p.user }
+
 // TokenSource returns the cached source for account, loading it from the
-// store on first use. ctx bounds only that load. Unknown accounts give an
-// error matching ErrNoToken (and metaads.ErrNoToken).
+// store on first use. ctx bounds only that load. An account the provider's
+// user has not connected gives an error matching ErrNoToken (and
+// metaads.ErrNoToken), even when another user connected it.
 func (p *Provider) TokenSource(ctx context.Context, account metaads.AccountID) (oauth2.TokenSource, error) {
 	if ctx == nil {
 		return nil, errors.New("oauth: Provider.TokenSource: nil context")
@@ -131,12 +186,16 @@ func (p *Provider) load(ctx context.Context, account metaads.AccountID, e *provi
 	close(e.ready)
 }
 
-// best picks the most recently updated usable connection for the account.
+// best picks the provider user's usable connection for the account (with
+// WithAnyUser, the most recently updated one of any user).
 func (p *Provider) best(ctx context.Context, account metaads.AccountID) (*Connection, error) {
 	var best *Connection
 	var reauth *Connection
 	var errs []error
-	for c, err := range p.m.store.List(ctx, Query{Account: account}) {
+	for c, err := range p.m.store.List(ctx, Query{User: p.user, Account: account}) {
+		if err == nil && p.user != "" && c.User != p.user {
+			continue // a Store that ignores Query.User must not widen the scope
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -156,6 +215,8 @@ func (p *Provider) best(ctx context.Context, account metaads.AccountID) (*Connec
 		return nil, &ReauthError{User: reauth.User, Account: account, Reason: "the stored connection needs the user to log in again"}
 	case len(errs) > 0:
 		return nil, fmt.Errorf("oauth: loading token for %s: %w", account, errors.Join(errs...))
+	case p.user != "":
+		return nil, fmt.Errorf("%w for ad account %s of user %q", ErrNoToken, account, p.user)
 	}
 	return nil, fmt.Errorf("%w for ad account %s", ErrNoToken, account)
 }
@@ -178,6 +239,9 @@ func (p *Provider) Forget(accounts ...metaads.AccountID) {
 // and marks them stale so that sources callers still hold read the store
 // on their next Token call.
 func (p *Provider) dropUser(user string) {
+	if p.user != "" && p.user != user {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for a, e := range p.entries {

@@ -20,7 +20,7 @@ func TestProviderStopsAfterDisconnect(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	e.connect()
 	ctx := t.Context()
-	p, err := oauth.NewProvider(e.m)
+	p, err := oauth.NewProvider(e.m, e.user)
 	require.NoError(t, err)
 	a := metaads.MustParseAccountID(acctA)
 	ts, err := p.TokenSource(ctx, a)
@@ -52,7 +52,7 @@ func TestProviderReloadsAfterTTL(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	e.connect()
 	ctx := t.Context()
-	p, err := oauth.NewProvider(e.m, oauth.WithCacheTTL(30*time.Second))
+	p, err := oauth.NewProvider(e.m, e.user, oauth.WithCacheTTL(30*time.Second))
 	require.NoError(t, err)
 	a := metaads.MustParseAccountID(acctA)
 	ts, err := p.TokenSource(ctx, a)
@@ -101,6 +101,6 @@ func TestProviderReloadsAfterTTL(t *testing.T) {
 
 func TestWithCacheTTLValidates(t *testing.T) {
 	e := newEnv(t, envOpt{})
-	_, err := oauth.NewProvider(e.m, oauth.WithCacheTTL(0))
+	_, err := oauth.NewProvider(e.m, e.user, oauth.WithCacheTTL(0))
 	assert.ErrorContains(t, err, "WithCacheTTL")
 }

@@ -2,11 +2,14 @@ package oauth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/adpilot/adpilot/internal/redact"
 )
 
 // RefreshAction is what a Refresher did with one user's connection.
@@ -75,6 +78,22 @@ func (r *RefreshReport) String() string {
 type Refresher struct {
 	m      *Manager
 	window time.Duration
+}
+
+// String describes the refresher without secrets.
+func (r Refresher) String() string { return fmt.Sprintf("oauth.Refresher{window: %s}", r.window) }
+
+// Format prints String for every verb.
+func (r Refresher) Format(f fmt.State, verb rune) { redact.Format(f, verb, r.String(), r.String()) }
+
+// LogValue logs the renew window.
+func (r Refresher) LogValue() slog.Value { return slog.GroupValue(slog.Duration("window", r.window)) }
+
+// MarshalJSON writes the renew window.
+func (r Refresher) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Window string `json:"window"`
+	}{r.window.String()})
 }
 
 // NewRefresher returns a Refresher for m's store. Options: WithRenewWindow

@@ -8,10 +8,14 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/adpilot/adpilot/internal/redact"
 )
 
 // Layout of a state value before base64url encoding:
@@ -54,6 +58,31 @@ type States struct {
 	ttl    time.Duration
 	now    func() time.Time
 	replay ReplayStore
+}
+
+// String describes the states without key material. It and the other
+// printing methods have value receivers, so a States value prints the same.
+func (s States) String() string {
+	return fmt.Sprintf("oauth.States{keys: %d (redacted), ttl: %s}", len(s.keys), s.ttl)
+}
+
+// GoString is String.
+func (s States) GoString() string { return s.String() }
+
+// Format prints String for every verb.
+func (s States) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String(), s.GoString()) }
+
+// LogValue logs the number of keys and the TTL.
+func (s States) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int("keys", len(s.keys)), slog.Duration("ttl", s.ttl))
+}
+
+// MarshalJSON writes the number of keys and the TTL, never key material.
+func (s States) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Keys int    `json:"keys"`
+		TTL  string `json:"ttl"`
+	}{len(s.keys), s.ttl.String()})
 }
 
 // NewStates returns a States signing with keys[0] and accepting any of keys

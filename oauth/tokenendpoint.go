@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/adpilot/adpilot/internal/redact"
 	"github.com/adpilot/adpilot/metaads"
 )
 
@@ -65,15 +67,8 @@ func tokenEndpointError(status int, body []byte, secrets ...string) *metaads.Err
 	return e
 }
 
-// scrub replaces each non-empty secret in s.
-func scrub(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	return s
-}
+// scrub replaces each non-empty secret in s (see redact.Scrub).
+func scrub(s string, secrets ...string) string { return redact.Scrub(s, secrets...) }
 
 // wrapTokenEndpointError maps an error from oauth2.Config.Exchange. A
 // *oauth2.RetrieveError is replaced by a *metaads.Error built from Meta's
@@ -137,21 +132,67 @@ func (c *Config) ExchangeLongLived(ctx context.Context, tok *oauth2.Token) (*oau
 	if resp.StatusCode < 200 || resp.StatusCode > 299 || hasErr {
 		return nil, fmt.Errorf("oauth: long-lived token exchange: %w", tokenEndpointError(resp.StatusCode, body, tok.AccessToken, c.AppSecret))
 	}
-	var tj struct {
-		AccessToken string      `json:"access_token"`
-		TokenType   string      `json:"token_type"`
-		ExpiresIn   json.Number `json:"expires_in"`
+	out, err := parseTokenReply(body)
+	if err != nil {
+		return nil, fmt.Errorf("oauth: long-lived token exchange: %w", err)
 	}
-	if err := json.Unmarshal(body, &tj); err != nil {
-		return nil, fmt.Errorf("oauth: long-lived token exchange: response is not JSON (%d bytes)", len(body))
-	}
-	if tj.AccessToken == "" {
-		return nil, errors.New("oauth: long-lived token exchange: response has no access_token")
-	}
-	out := &oauth2.Token{AccessToken: tj.AccessToken, TokenType: tj.TokenType}
-	if n, err := tj.ExpiresIn.Int64(); err == nil && n > 0 {
-		out.ExpiresIn = n
-		out.Expiry = time.Now().Add(time.Duration(n) * time.Second)
+	if out.ExpiresIn > 0 {
+		out.Expiry = time.Now().Add(time.Duration(out.ExpiresIn) * time.Second)
 	}
 	return out, nil
+}
+
+// MaxExpiresIn is the largest expires_in a token-endpoint reply may give:
+// ten years, far beyond the 60 days of a long-lived token. A larger value
+// is refused rather than trusted.
+const MaxExpiresIn = 10 * 365 * 24 * 60 * 60
+
+// parseTokenReply reads a successful token-endpoint reply: access_token
+// is required; expires_in, when present and not 0, must be a whole number
+// of seconds from 1 to MaxExpiresIn, given as a JSON number or a numeric
+// string. Absent, null or 0 means the token does not expire (system-user
+// tokens). Expiry is left for the caller to compute with its clock.
+func parseTokenReply(body []byte) (*oauth2.Token, error) {
+	var tj struct {
+		AccessToken string          `json:"access_token"`
+		TokenType   string          `json:"token_type"`
+		ExpiresIn   json.RawMessage `json:"expires_in"`
+	}
+	if err := json.Unmarshal(body, &tj); err != nil {
+		return nil, fmt.Errorf("response is not a JSON token object (%d bytes)", len(body))
+	}
+	if tj.AccessToken == "" {
+		return nil, errors.New("response has no access_token")
+	}
+	n, err := parseExpiresIn(tj.ExpiresIn)
+	if err != nil {
+		return nil, err
+	}
+	return &oauth2.Token{AccessToken: tj.AccessToken, TokenType: tj.TokenType, ExpiresIn: n}, nil
+}
+
+// parseExpiresIn reads expires_in; see parseTokenReply.
+func parseExpiresIn(raw json.RawMessage) (int64, error) {
+	s := string(bytes.TrimSpace(raw))
+	if s == "" || s == "null" {
+		return 0, nil
+	}
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	bad := func() error {
+		shown := s
+		if len(shown) > 24 {
+			shown = shown[:24] + "…"
+		}
+		return fmt.Errorf("expires_in %q is not a whole number of seconds from 0 to %d", strings.ToValidUTF8(shown, "?"), MaxExpiresIn)
+	}
+	if s == "" || len(s) > 12 || strings.Trim(s, "0123456789") != "" {
+		return 0, bad()
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n > MaxExpiresIn {
+		return 0, bad()
+	}
+	return n, nil
 }
