@@ -96,6 +96,13 @@
 // of them. The clock ("today", presets, token expiry, usage decay) comes
 // from WithClock.
 //
+// Hours split a day's totals exactly, but not in fixed shares: each hour's
+// clicks and conversions deviate from the hour curve (and the planted hour
+// effect) by Poisson-sized noise drawn from the seed, as independent
+// hours would, so an hour-of-day test meets realistic noise and data
+// without an hour effect still varies by hour. Impressions and spend
+// follow the curve without noise.
+//
 // The hourly breakdowns follow Meta's restrictions: reach and frequency are
 // "0", unique metrics are 0, video fields are refused, and off-Meta (pixel)
 // conversions (the purchase family, add_to_cart, initiate_checkout) are left

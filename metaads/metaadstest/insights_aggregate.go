@@ -2,6 +2,7 @@ package metaadstest
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -51,7 +52,7 @@ func (q *insightsQuery) bucket(ri int, day int) (b, start, stop int) {
 
 // cells returns the breakdown cells for an ad (with a stable per-ad jitter)
 // and their names.
-func (g *generator) cells(q *insightsQuery, a *adSnap, mask uint32) ([]cellW, [][]string) {
+func (g *generator) cells(q *insightsQuery, a *adSnap, mask uint32, day int, v *vec) ([]cellW, [][]string) {
 	if q.hourly != 0 {
 		curve := &hourCurve
 		if q.hourly == 2 {
@@ -59,13 +60,16 @@ func (g *generator) cells(q *insightsQuery, a *adSnap, mask uint32) ([]cellW, []
 		}
 		cw := make([]cellW, 24)
 		names := make([][]string, 24)
+		var clickW float64
 		for h := range 24 {
 			if mask&(1<<h) != 0 {
 				m := hourMult(a.acct.hourA, h)
 				cw[h] = cellW{curve[h], m, m}
+				clickW += curve[h] * m
 			}
 			names[h] = []string{fmt.Sprintf("%02d:00:00 - %02d:59:59", h, h)}
 		}
+		g.hourNoise(cw, a, day, v, clickW)
 		return cw, names
 	}
 	cw := []cellW{{1, 1, 1}}
@@ -120,7 +124,7 @@ func (g *generator) run(q *insightsQuery, ads []*adSnap) []*rowAcc {
 					continue
 				}
 				var cw []cellW
-				cw, names = g.cells(q, a, mask)
+				cw, names = g.cells(q, a, mask, day, &v)
 				if cap(cellOut) < len(cw) {
 					cellOut = make([]vec, len(cw))
 				}
@@ -187,4 +191,40 @@ func (g *generator) addPart(parts map[rowKey]*adPart, k rowKey, v *vec, bs, be i
 	p.reachSum += v[mReach]
 	p.rMax = max(p.rMax, v[mReach])
 	p.days++
+}
+
+// hourNoise makes the hours of one ad-day count like independent Poisson
+// hours: each hour's click and conversion weights get a multiplicative
+// deviation of Poisson size (1 + z/√λ, with λ the hour's expected count
+// and z a standard normal drawn from the seed), so the day's totals are
+// still split exactly (the split keeps sums) while an hour's clicks vary
+// around their expectation as much as real hours do. Without it every
+// hour of a day had exactly the day's CTR, and no test of an hour effect
+// could ever meet noise. Impressions and spend are split without noise.
+func (g *generator) hourNoise(cw []cellW, a *adSnap, day int, v *vec, clickW float64) {
+	if !(clickW > 0) {
+		return
+	}
+	conv := v[mPurch] + v[mLeads] + v[mATC] + v[mIC]
+	for h := range cw {
+		if cw[h].vol == 0 {
+			continue
+		}
+		share := cw[h].vol * cw[h].click / clickW
+		k := uint64(day)<<5 | uint64(h)
+		cw[h].click *= poissonJitter(float64(v[mClicks])*share, hash(g.seed, a.key, k, 201), hash(g.seed, a.key, k, 202))
+		cw[h].conv *= poissonJitter(float64(conv)*share, hash(g.seed, a.key, k, 203), hash(g.seed, a.key, k, 204))
+	}
+}
+
+// poissonJitter returns 1 + z/√λ for a standard normal z drawn from two
+// hashes (Box-Muller), kept within [0.05, 4]; 1 when λ < 1 (an hour with
+// less than one expected event is left to the rounding of the split).
+func poissonJitter(lambda float64, h1, h2 uint64) float64 {
+	if lambda < 1 {
+		return 1
+	}
+	u1 := 1 - unit(h1) // (0, 1]
+	z := math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*unit(h2))
+	return min(max(1+z/math.Sqrt(lambda), 0.05), 4)
 }

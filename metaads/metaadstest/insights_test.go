@@ -2,6 +2,7 @@ package metaadstest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -307,4 +308,58 @@ func TestInsightsSeeWrites(t *testing.T) {
 	// The next day has no delivery at all.
 	clk.advance(24 * 3600e9)
 	assert.Empty(t, insights(t, srv, tok, DemoOverpacingSet, today))
+}
+
+// TestHourlyPoissonNoise checks that the hours of a day count like
+// independent Poisson hours around the planted hour curve: the Pearson
+// dispersion of hourly clicks against their expectation (the day's clicks
+// spread by impressions times the hour multiplier) is about 1, with and
+// without an hour effect, and the day's totals are split exactly.
+func TestHourlyPoissonNoise(t *testing.T) {
+	for _, a := range []float64{0, 0.5} {
+		t.Run(fmt.Sprint(a), func(t *testing.T) {
+			srv, tok := seedPatternAccount(t, Account{HourOfDayEffect: a})
+			q := url.Values{"fields": {"impressions,clicks"}, "date_preset": {"last_28d"}, "time_increment": {"1"}, "breakdowns": {hourlyAdvertiser}}
+			rows := insights(t, srv, tok, "act_1000000000000077", q)
+			daily := insights(t, srv, tok, "act_1000000000000077", url.Values{"fields": {"clicks"}, "date_preset": {"last_28d"}, "time_increment": {"1"}})
+			type day struct{ impr, clicks [24]float64 }
+			days := map[string]*day{}
+			for _, r := range rows {
+				d := days[r["date_start"].(string)]
+				if d == nil {
+					d = &day{}
+					days[r["date_start"].(string)] = d
+				}
+				var h int
+				_, err := fmt.Sscanf(r[hourlyAdvertiser].(string), "%d", &h)
+				require.NoError(t, err)
+				d.impr[h], d.clicks[h] = r.num(t, "impressions"), r.num(t, "clicks")
+			}
+			require.Len(t, days, 28)
+			for _, r := range daily {
+				d := days[r["date_start"].(string)]
+				var sum float64
+				for _, c := range d.clicks {
+					sum += c
+				}
+				assert.Equal(t, r.num(t, "clicks"), sum, "hours sum to the day on %s", r["date_start"])
+			}
+			var chi2, df float64
+			for _, d := range days {
+				var clicks, weight float64
+				for h := range 24 {
+					clicks += d.clicks[h]
+					weight += d.impr[h] * hourMult(a, h)
+				}
+				for h := range 24 {
+					if e := clicks * d.impr[h] * hourMult(a, h) / weight; e > 0 {
+						chi2 += (d.clicks[h] - e) * (d.clicks[h] - e) / e
+						df++
+					}
+				}
+				df--
+			}
+			assert.InDelta(t, 1, chi2/df, 0.15, "Pearson dispersion of hourly clicks")
+		})
+	}
 }

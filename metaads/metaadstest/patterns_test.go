@@ -19,7 +19,9 @@ func TestPlantedHourOfDay(t *testing.T) {
 		ctr[h] = r.num(t, "clicks") / r.num(t, "impressions")
 	}
 	// Amplitude 0.5: CTR at 20:00 is (1+A)/(1-A) = 3 times CTR at 08:00.
-	assert.InDelta(t, 3.0, ctr[20]/ctr[8], 0.3)
+	// Hours carry Poisson noise (about 350 clicks at 08:00 over 28 days),
+	// so the ratio's standard deviation is about 6%: allow 3 of them.
+	assert.InDelta(t, 3.0, ctr[20]/ctr[8], 0.5)
 }
 
 func TestPlantedFatigue(t *testing.T) {
