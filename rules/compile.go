@@ -19,7 +19,9 @@ type RuleSet struct {
 	byLevel    [LevelAd + 1][]*Rule // the enabled rules of each level, in rule order
 	killSwitch bool
 	maxDaily   int
-	slots      int // distinct (metric, window) pairs and fields, the per-entity cache size
+	currency   string // Spec.Currency: the only currency a snapshot may be in; "" for any
+	convEvent  string // Spec.ConversionEvent: what conversion-based rules count; "" for any
+	slots      int    // distinct (metric, window) pairs and fields, the per-entity cache size
 }
 
 // Rule is one compiled rule.
@@ -35,8 +37,11 @@ type Rule struct {
 	filter filter
 	cond   *node
 	nodes  int // nodes in cond: the evidence entries of a decision
-	action action
-	guard  safeguards
+	// readsConv: the conditions read conversions (a conversion metric or
+	// a min_data conversions gate), so Spec.ConversionEvent binds the rule.
+	readsConv bool
+	action    action
+	guard     safeguards
 }
 
 // ID returns the rule id.
@@ -220,6 +225,43 @@ func (n *node) plan() int {
 	return n.cost
 }
 
+// readsConversions reports whether the tree reads conversion counts: a
+// metric whose value depends on Conversions or ConversionValue, or a
+// min_data conversions gate.
+func (n *node) readsConversions() bool {
+	if n.kind == nodeMinData && n.minConversions > 0 {
+		return true
+	}
+	if n.kind == nodeCompare && (operandReadsConversions(&n.left) || n.hasRight && operandReadsConversions(&n.right)) {
+		return true
+	}
+	for _, k := range n.kids {
+		if k.readsConversions() {
+			return true
+		}
+	}
+	return false
+}
+
+func operandReadsConversions(o *operand) bool {
+	return !o.isField && o.value != nil && metricReadsConversions(o.metric)
+}
+
+// metricReadsConversions reports whether m's value depends on the
+// conversion fields, by evaluating it on two counts that differ only
+// there (so a metric added to the registry needs no list here).
+func metricReadsConversions(m metrics.Metric) bool {
+	a := metrics.Counts{Impressions: 10000, Reach: 4000, Clicks: 300, LinkClicks: 200, UniqueClicks: 150, Spend: 50000,
+		PostEngagements: 120, PageEngagements: 80, VideoPlays: 900, VideoViews3s: 700, VideoP25: 500, VideoP50: 400,
+		VideoP75: 300, VideoP95: 200, VideoP100: 150, ThruPlays: 250, VideoWatchTimeMillis: 900000,
+		LandingPageViews: 160, Leads: 12, Purchases: 9, PurchaseValue: 45000, Conversions: 10, ConversionValue: 60000}
+	b := a
+	b.Conversions, b.ConversionValue = 25, 110000
+	va, oka := m.ValueOf(&a)
+	vb, okb := m.ValueOf(&b)
+	return oka != okb || va != vb
+}
+
 func (n *node) count() int {
 	c := 1
 	for _, k := range n.kids {
@@ -266,7 +308,15 @@ func Compile(spec Spec) (*RuleSet, error) {
 			c.ruleIDs[id] = true
 		}
 	}
-	set := &RuleSet{spec: spec, killSwitch: spec.KillSwitch, maxDaily: spec.MaxDailyChanges}
+	set := &RuleSet{spec: spec, killSwitch: spec.KillSwitch, maxDaily: spec.MaxDailyChanges, currency: spec.Currency, convEvent: spec.ConversionEvent}
+	if spec.Currency != "" {
+		if _, err := metrics.LookupCurrency(spec.Currency); err != nil {
+			c.addf("currency", "%v; expected the ISO 4217 code of the account currency, such as \"USD\"", err)
+		}
+	}
+	if spec.ConversionEvent != "" && (strings.TrimSpace(spec.ConversionEvent) != spec.ConversionEvent || strings.ContainsAny(spec.ConversionEvent, " ,")) {
+		c.addf("conversion_event", "%q; expected a Meta action type such as \"omni_purchase\" or \"lead\"", spec.ConversionEvent)
+	}
 	if spec.MaxDailyChanges < 0 {
 		c.addf("max_daily_changes", "%d is negative; expected 0 (no cap) or more", spec.MaxDailyChanges)
 	}
@@ -323,6 +373,7 @@ func (c *compiler) rule(path string, rs *RuleSpec) *Rule {
 		r.cond = c.node(path+".conditions", rs.Conditions, 1)
 		r.nodes = r.cond.count()
 		r.cond.plan()
+		r.readsConv = r.cond.readsConversions()
 	}
 	r.action = c.action(path+".action", &rs.Action, r.level)
 	r.filter.statusOnly = r.filter.onlyDefaultStatus()

@@ -12,6 +12,9 @@ import (
 type Evaluation struct {
 	Now       time.Time  `json:"now"`
 	Decisions []Decision `json:"decisions"`
+	// Coverage has one entry per rule, in document order: what the rule
+	// evaluated, skipped and could not decide, and why.
+	Coverage []RuleCoverage `json:"coverage"`
 }
 
 // Decision is what one rule decided for one entity, with the evidence that

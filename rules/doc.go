@@ -57,12 +57,36 @@
 // through Snapshot.Now), "yesterday", "last_3d", "last_7d", "last_14d" and
 // "last_30d" (complete days, today excluded: conversions arrive late, so
 // cost rules should use them), "lifetime", "launch_7d" (the first week, a
-// fatigue baseline), "previous_7d" (the week before last) and "baseline_7d"
-// (a reference week the caller chooses, such as the best one). The snapshot
+// fatigue baseline), "previous_7d" (the week before last), "baseline_7d"
+// (a reference week the caller chooses, such as the best one) and the
+// single complete days "day_2" to "day_7" (2 to 7 days ago; yesterday is
+// "yesterday"), so that "each of the last 3 days" is exact. The snapshot
 // carries a [metrics.Counts] per window and entity; rates are computed from
 // those sums, never averaged. A condition on a window the entity lacks, or
 // on a metric whose denominator is zero, is unknown: rules use three-valued
 // logic and fire only when the tree is true, so missing data never acts.
+//
+// # Currency, conversion event and snapshot checks
+//
+// Money in a document is in minor units of one currency. Spec.Currency
+// (Params.Currency for the library) names it, and the rule set then
+// refuses a snapshot in another currency ([ErrCurrencyMismatch]): 3000 is
+// $30.00 in USD and 30 yen in JPY. Spec.ConversionEvent (the action type
+// the targets are for, such as "lead") binds every rule that reads
+// conversions (conversions, cpa, roas, profit, a min_data conversions
+// gate, ...): it skips entities whose Entity.ConversionEvent differs, so
+// a purchase target never judges a lead campaign. Snapshot.TimeZone and
+// Snapshot.Account, when set, make Evaluate refuse a Now outside the
+// account's time zone and an entity of another (or no) account.
+//
+// # Coverage
+//
+// An evaluation with no decisions must be told apart from one without
+// data: [Evaluation] reports, per rule ([RuleCoverage]), how many entities
+// of its level it saw, skipped (filter, status, conversion event),
+// evaluated, fired on, found not met and could not decide, with the
+// reasons of the undecided ("no counts for last_7d", "frequency over
+// last_7d needs de-duplicated reach", "no learning stage").
 //
 // # Conditions
 //

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -241,6 +242,24 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 		}
 		ec.money = &cur
 	}
+	if s.currency != "" && snap.Currency != s.currency {
+		got := strconv.Quote(snap.Currency)
+		if snap.Currency == "" {
+			got = "not stated"
+		}
+		return nil, fmt.Errorf("%w: %w: the rules' money is in %s minor units, the snapshot's currency is %s; expected Snapshot.Currency %q",
+			ErrInvalidSnapshot, ErrCurrencyMismatch, s.currency, got, s.currency)
+	}
+	if snap.TimeZone != "" {
+		loc, err := time.LoadLocation(snap.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("%w: TimeZone %q: %v; expected an IANA zone such as \"America/Los_Angeles\"", ErrInvalidSnapshot, snap.TimeZone, err)
+		}
+		if _, off := snap.Now.Zone(); func() int { _, o := snap.Now.In(loc).Zone(); return o }() != off {
+			return nil, fmt.Errorf("%w: Now %s is not in the account's time zone %s (%s there); expected Now.In(%s): today, hours and weekdays are the account's",
+				ErrInvalidSnapshot, snap.Now.Format(time.RFC3339), snap.TimeZone, snap.Now.In(loc).Format(time.RFC3339), snap.TimeZone)
+		}
+	}
 	if len(snap.History) > 0 {
 		ec.history = make(map[string][]*Entry)
 		for i := range snap.History {
@@ -249,14 +268,18 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 		}
 	}
 	out := &Evaluation{Now: snap.Now}
+	cov := make([]coverage, len(s.rules))
+	for i, r := range s.rules {
+		cov[i].RuleID, cov[i].Level, cov[i].Disabled = r.id, r.level, r.off
+	}
 	fired := make([]*Rule, 0, len(s.rules))
 	var bad []error
 	for i := range snap.Entities {
 		e := &snap.Entities[i]
 		w, wok := ec.setEntity(e)
-		if !wok || e.ID == "" || e.Level < LevelCampaign || e.Level > LevelAd {
+		if !wok || e.ID == "" || e.Level < LevelCampaign || e.Level > LevelAd || (snap.Account != "" && e.Account != snap.Account) {
 			if len(bad) < maxSnapshotProblems {
-				bad = append(bad, entityProblem(i, e, w, wok))
+				bad = append(bad, entityProblem(i, e, w, wok, snap.Account))
 			}
 			continue
 		}
@@ -266,15 +289,34 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 		}
 		active, paused := e.Status == "ACTIVE", e.Status == "PAUSED"
 		for _, r := range s.byLevel[e.Level] {
+			cv := &cov[r.index]
+			cv.Entities++
 			if f := &r.filter; f.statusOnly {
 				if (f.wantPaused && !paused) || (!f.wantPaused && !active) {
+					cv.Skipped++
 					continue
 				}
 			} else if !r.matches(e) {
+				cv.Skipped++
 				continue
 			}
-			if r.cond.eval(ec) == triTrue {
+			if r.readsConv && s.convEvent != "" && e.ConversionEvent != s.convEvent {
+				cv.Skipped++
+				cv.add(cause{kind: causeConvEvent, event: e.ConversionEvent}, e.ID)
+				continue
+			}
+			cv.Evaluated++
+			switch r.cond.eval(ec) {
+			case triTrue:
+				cv.Fired++
 				fired = append(fired, r)
+			case triFalse:
+				cv.NotMet++
+			default:
+				cv.Unknown++
+				if c, ok := r.cond.unknownCause(ec); ok {
+					cv.add(c, e.ID)
+				}
 			}
 		}
 		if len(fired) == 0 {
@@ -284,6 +326,10 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 	}
 	if len(bad) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidSnapshot, errors.Join(bad...))
+	}
+	out.Coverage = make([]RuleCoverage, len(cov))
+	for i := range cov {
+		out.Coverage[i] = cov[i].result(s.convEvent)
 	}
 	return out, nil
 }
@@ -308,7 +354,7 @@ func latestAttempt(hist []*Entry, h *Entry) []*Entry {
 // maxSnapshotProblems bounds the entity problems one error reports.
 const maxSnapshotProblems = 10
 
-func entityProblem(i int, e *Entity, w Window, wok bool) error {
+func entityProblem(i int, e *Entity, w Window, wok bool, account string) error {
 	switch {
 	case e.ID == "":
 		return fmt.Errorf("entity %d: empty ID; expected the Graph object id", i)
@@ -316,6 +362,10 @@ func entityProblem(i int, e *Entity, w Window, wok bool) error {
 		return fmt.Errorf("entity %d (%s): invalid Level %d; expected LevelCampaign, LevelAdSet or LevelAd", i, e.ID, uint8(e.Level))
 	case !wok:
 		return fmt.Errorf("entity %d (%s): Stats has invalid window %d; expected one of the Window constants", i, e.ID, uint8(w))
+	case account != "" && e.Account == "":
+		return fmt.Errorf("entity %d (%s): empty Account; expected the snapshot's account %s", i, e.ID, account)
+	case account != "" && e.Account != account:
+		return fmt.Errorf("entity %d (%s): Account %s; expected the snapshot's account %s", i, e.ID, e.Account, account)
 	}
 	return nil
 }

@@ -45,15 +45,7 @@ func liveFixture(t *testing.T) (*RuleSet, *Snapshot) {
 	t.Helper()
 	p := fixtureParams()
 	p.Live = true
-	spec, err := DefaultLibrary(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := Compile(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return set, fixtureSnapshot()
+	return libraryFor(t, p), fixtureSnapshot()
 }
 
 var errBoom = errors.New("boom")

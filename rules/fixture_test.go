@@ -63,6 +63,8 @@ func fixtureSnapshot() *Snapshot {
 			win(WindowPrevious7D, metrics.Counts{Impressions: 40000, Spend: 40000, Conversions: 3})),
 		adset("111", "Under-delivering", 10000, LearningStageSuccess,
 			win(WindowYesterday, metrics.Counts{Impressions: 2500, Spend: 2500}),
+			win(WindowDay2, metrics.Counts{Impressions: 3500, Spend: 3500, Conversions: 1}),
+			win(WindowDay3, metrics.Counts{Impressions: 3000, Spend: 3000}),
 			win(WindowLast3D, metrics.Counts{Impressions: 9000, Spend: 9000, Conversions: 1})),
 		adset("112", "Learning limited", 5000, LearningStageFail),
 		adset("113", "Healthy", 5000, LearningStageSuccess,

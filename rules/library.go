@@ -12,6 +12,16 @@ import (
 // minor units of the account currency. Zero values take the defaults
 // documented on each field.
 type Params struct {
+	// Currency is the ISO 4217 code of the money parameters (TargetCPA,
+	// HardDailyCap, MinBudget, MaxBudget). When set it becomes
+	// Spec.Currency, and the rule set refuses a snapshot in another
+	// currency. Set it: 3000 is $30.00 in USD and 30 yen in JPY.
+	Currency string
+	// ConversionEvent is the action type TargetCPA and TargetROAS are for
+	// ("omni_purchase", "lead", ...). When set it becomes
+	// Spec.ConversionEvent: the rules that read conversions act only on
+	// entities counting that event.
+	ConversionEvent string
 	// TargetCPA is the target cost per result. It enables the CPA rules
 	// (stop-loss, CPA bleeder, confirmed loser, scale winner, revive).
 	// At least one of TargetCPA and TargetROAS is required.
@@ -58,6 +68,11 @@ func (p *Params) defaults() error {
 	}
 	if p.TargetROAS < 0 || math.IsNaN(p.TargetROAS) || math.IsInf(p.TargetROAS, 0) {
 		bad("TargetROAS %v; expected a positive ratio such as 2.5, or 0", p.TargetROAS)
+	}
+	if p.Currency != "" {
+		if _, err := metrics.LookupCurrency(p.Currency); err != nil {
+			bad("Currency: %v; expected the ISO 4217 code of the account currency", err)
+		}
 	}
 	if p.TargetCPA == 0 && p.TargetROAS == 0 {
 		bad("TargetCPA and TargetROAS are both zero; expected at least one target")
@@ -342,12 +357,12 @@ func DefaultLibrary(p Params) (Spec, error) {
 	}
 	add(RuleSpec{
 		ID: "under-delivery", Name: "Under-delivery", Level: "adset",
-		Description: "Spent under half its daily budget yesterday and on average over the last 3 days: bid or cost cap too low, small audience, or learning limited. " +
-			"Approximation: the reference checks each of the last 3 days under 50%, but the snapshot has no window for the 2nd and 3rd day back, so a day above half can hide in the average.",
+		Description: "Spent under half its daily budget on each of the last 3 complete days: bid or cost cap too low, small audience, or learning limited.",
 		Conditions: all(
 			ConditionSpec{Label: "three days old", MinData: &MinDataSpec{AgeHours: 72}},
 			cmpThan("spend yesterday under 50% of budget", "spend", "yesterday", "<", OperandSpec{Field: "daily_budget", Factor: f64(0.5)}),
-			cmpThan("spend under 50% of budget", "spend", "last_3d", "<", OperandSpec{Field: "daily_budget", Factor: f64(1.5)}),
+			cmpThan("spend the day before under 50% of budget", "spend", "day_2", "<", OperandSpec{Field: "daily_budget", Factor: f64(0.5)}),
+			cmpThan("spend 3 days ago under 50% of budget", "spend", "day_3", "<", OperandSpec{Field: "daily_budget", Factor: f64(0.5)}),
 		),
 		Action:     ActionSpec{Type: "notify", Message: "{{.Entity}} is under-delivering: {{.Evidence}}"},
 		Safeguards: SafeguardSpec{Cooldown: "72h"},
@@ -360,5 +375,5 @@ func DefaultLibrary(p Params) (Spec, error) {
 		Action:      ActionSpec{Type: "notify", Message: "{{.Entity}} is learning limited: {{.Evidence}}"},
 		Safeguards:  SafeguardSpec{Cooldown: "7d"},
 	})
-	return Spec{Rules: rs}, nil
+	return Spec{Currency: p.Currency, ConversionEvent: p.ConversionEvent, Rules: rs}, nil
 }

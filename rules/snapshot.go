@@ -72,9 +72,22 @@ type Snapshot struct {
 	// "today so far" ends at Now.
 	Now time.Time
 
-	// Currency is the ISO 4217 code of the account currency, used only to
-	// write money in evidence ("$41.20"); empty writes minor units.
+	// Currency is the ISO 4217 code of the account currency. It writes
+	// money in evidence ("41.20 USD"; empty writes minor units), and a
+	// rule set whose Spec.Currency is set refuses a snapshot in another
+	// currency (or none), so money thresholds are never read in the wrong
+	// minor units.
 	Currency string
+
+	// Account, when set, is the ad account ("act_123") of every entity:
+	// an entity with an empty or different Account is refused.
+	Account string
+
+	// TimeZone, when set, is the ad account's IANA time zone
+	// ("America/Los_Angeles"): Now must be in it (same UTC offset at Now),
+	// because "today", hours and weekdays are the account's. A Now in UTC
+	// for an account in Los Angeles is refused.
+	TimeZone string
 
 	// Entities are the campaigns, ad sets and ads to evaluate.
 	Entities []Entity
@@ -96,7 +109,13 @@ type Entity struct {
 	Account   string // ad account id ("act_123"); passed through to the Actuator
 	Status    string // configured status: ACTIVE, PAUSED, ...
 	Objective string // campaign objective (OUTCOME_SALES, ...), inherited by ad sets and ads
-	Labels    []string
+	// ConversionEvent is the action type the entity's Conversions and
+	// ConversionValue count ("omni_purchase", "lead", ...), from its
+	// campaign; empty when unknown or when the campaign optimises for no
+	// conversion. A rule set whose Spec.ConversionEvent is set evaluates
+	// its conversion-based rules only on entities counting that event.
+	ConversionEvent string
+	Labels          []string
 
 	// Budgets and bid in minor units of the account currency; zero when not
 	// set at this level (an ad set inside a campaign-budget campaign has none).

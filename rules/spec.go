@@ -28,6 +28,19 @@ type Spec struct {
 	// most 2 or 3 budget or bid edits a day). Safety rules are exempt.
 	MaxDailyChanges int `json:"max_daily_changes,omitempty"`
 
+	// Currency, when set, is the ISO 4217 code of every money value of the
+	// document (thresholds, budgets, bounds, in its minor units): the rule
+	// set then refuses to evaluate a snapshot in another currency.
+	Currency string `json:"currency,omitempty"`
+
+	// ConversionEvent, when set, is the action type the document's
+	// conversion metrics are about ("omni_purchase", "lead"): a rule that
+	// reads conversions (conversions, cpa, roas, conversion_rate, profit,
+	// a min_data conversions gate, ...) skips every entity whose
+	// Entity.ConversionEvent differs, so a purchase target never judges a
+	// lead campaign. Rules that read no conversions evaluate every entity.
+	ConversionEvent string `json:"conversion_event,omitempty"`
+
 	// Rules are evaluated in order; on a tie of precedence the earlier rule wins.
 	Rules []RuleSpec `json:"rules"`
 }

@@ -41,6 +41,7 @@ func (ev *Evaluation) WriteText(w io.Writer) error {
 			}
 		}
 	}
+	writeCoverage(&b, ev.Coverage)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

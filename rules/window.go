@@ -9,7 +9,9 @@ import "fmt"
 //
 // Windows of complete days exclude today: they are the right choice for cost
 // and value metrics, whose conversions arrive late. [WindowToday] is today so
-// far, through the hour of [Snapshot.Now].
+// far, through the hour of [Snapshot.Now]. The single-day windows
+// (yesterday, day_2 to day_7) make "each of the last 3 days" exact:
+// compare each day, not an average of three.
 type Window uint8
 
 // The windows a rule can name. The zero Window is invalid.
@@ -24,6 +26,12 @@ const (
 	WindowLaunch7D                     // the entity's first 7 days (its launch baseline)
 	WindowPrevious7D                   // the 7 complete days before WindowLast7D (days 8 to 14 ago)
 	WindowBaseline7D                   // a reference 7-day window chosen by the caller, such as the entity's best week
+	WindowDay2                         // the complete day 2 days ago (the day before yesterday)
+	WindowDay3                         // the complete day 3 days ago
+	WindowDay4                         // the complete day 4 days ago
+	WindowDay5                         // the complete day 5 days ago
+	WindowDay6                         // the complete day 6 days ago
+	WindowDay7                         // the complete day 7 days ago
 
 	numWindows = iota + 1 // one past the last window; index 0 unused
 )
@@ -39,6 +47,12 @@ var windowNames = [numWindows]string{
 	WindowLaunch7D:   "launch_7d",
 	WindowPrevious7D: "previous_7d",
 	WindowBaseline7D: "baseline_7d",
+	WindowDay2:       "day_2",
+	WindowDay3:       "day_3",
+	WindowDay4:       "day_4",
+	WindowDay5:       "day_5",
+	WindowDay6:       "day_6",
+	WindowDay7:       "day_7",
 }
 
 var windowWords = [numWindows]string{
@@ -52,6 +66,12 @@ var windowWords = [numWindows]string{
 	WindowLaunch7D:   "the first 7 days after launch",
 	WindowPrevious7D: "the 7 days before last week",
 	WindowBaseline7D: "the baseline week",
+	WindowDay2:       "the day before yesterday",
+	WindowDay3:       "3 days ago",
+	WindowDay4:       "4 days ago",
+	WindowDay5:       "5 days ago",
+	WindowDay6:       "6 days ago",
+	WindowDay7:       "7 days ago",
 }
 
 // windowPhrases follow a metric name in evidence ("spend over the last 7
@@ -67,6 +87,38 @@ var windowPhrases = [numWindows]string{
 	WindowLaunch7D:   "in the first 7 days after launch",
 	WindowPrevious7D: "in the 7 days before last week",
 	WindowBaseline7D: "in the baseline week",
+	WindowDay2:       "the day before yesterday",
+	WindowDay3:       "3 days ago",
+	WindowDay4:       "4 days ago",
+	WindowDay5:       "5 days ago",
+	WindowDay6:       "6 days ago",
+	WindowDay7:       "7 days ago",
+}
+
+// DayWindow returns the window of the single complete day n days ago:
+// [WindowYesterday] for 1, [WindowDay2] to [WindowDay7] for 2 to 7. ok is
+// false for other n.
+func DayWindow(n int) (w Window, ok bool) {
+	switch {
+	case n == 1:
+		return WindowYesterday, true
+	case n >= 2 && n <= 7:
+		return WindowDay2 + Window(n-2), true
+	}
+	return 0, false
+}
+
+// DaysAgo returns n for the window of the single complete day n days ago
+// (1 for yesterday, 2 to 7 for day_2 to day_7); ok is false for windows
+// of several days and for today.
+func (w Window) DaysAgo() (n int, ok bool) {
+	switch {
+	case w == WindowYesterday:
+		return 1, true
+	case w >= WindowDay2 && w <= WindowDay7:
+		return int(w-WindowDay2) + 2, true
+	}
+	return 0, false
 }
 
 // ParseWindow returns the window with the given spec name ("last_7d").
