@@ -94,7 +94,7 @@ func (s *AccountsService) List(ctx context.Context, o ListOptions) iter.Seq2[AdA
 	if err != nil {
 		return func(yield func(AdAccount, error) bool) { yield(AdAccount{}, err) }
 	}
-	return All[AdAccount](ctx, s.c, req)
+	return List[AdAccount](ctx, s.c, req)
 }
 
 // ListPage returns one page of /me/adaccounts after the cursor after.
@@ -103,7 +103,7 @@ func (s *AccountsService) ListPage(ctx context.Context, o ListOptions, after str
 	if err != nil {
 		return nil, err
 	}
-	return FetchPage[AdAccount](ctx, s.c, req, after)
+	return ListPage[AdAccount](ctx, s.c, req, after)
 }
 
 func (s *AccountsService) meRequest(o ListOptions) (*Request, error) {
@@ -118,19 +118,11 @@ func (s *AccountsService) meRequest(o ListOptions) (*Request, error) {
 }
 
 // Get reads an ad account with the account's own token.
-func (s *AccountsService) Get(ctx context.Context, acct AccountID, fields ...string) (*AdAccount, error) {
+func (s *AccountsService) Get(ctx context.Context, acct AccountID, o GetOptions) (*AdAccount, error) {
 	if err := requireAccount("getting an ad account", acct); err != nil {
 		return nil, err
 	}
-	q, err := ListOptions{Fields: fields}.encode(accountFields)
-	if err != nil {
-		return nil, err
-	}
-	out := new(AdAccount)
-	if _, err := s.c.Do(ctx, &Request{Path: acct.String(), Account: acct, Query: q}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return getNode[AdAccount](ctx, s.c, acct, acct.String(), o, accountFields)
 }
 
 // AccountStatus is an ad account's account_status.

@@ -16,8 +16,8 @@ var adFields = []string{"id", "account_id", "campaign_id", "adset_id", "name", "
 var adEdge = edge{kind: "ad", name: "ads", fields: adFields, parentKind: "campaign or ad set"}
 
 // Get reads an ad.
-func (s *AdsService) Get(ctx context.Context, acct AccountID, id string, fields ...string) (*Ad, error) {
-	return getObject[Ad](ctx, s.c, "ad", acct, id, fields, adFields)
+func (s *AdsService) Get(ctx context.Context, acct AccountID, id string, o GetOptions) (*Ad, error) {
+	return getObject[Ad](ctx, s.c, "ad", acct, id, o, adFields)
 }
 
 // List iterates over ads of the account, or of the campaign or ad set in o.Parent.

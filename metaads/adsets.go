@@ -20,8 +20,8 @@ var adSetFields = []string{"id", "account_id", "campaign_id", "name", "status", 
 var adSetEdge = edge{kind: "ad set", name: "adsets", fields: adSetFields, parentKind: "campaign"}
 
 // Get reads an ad set.
-func (s *AdSetsService) Get(ctx context.Context, acct AccountID, id string, fields ...string) (*AdSet, error) {
-	return getObject[AdSet](ctx, s.c, "ad set", acct, id, fields, adSetFields)
+func (s *AdSetsService) Get(ctx context.Context, acct AccountID, id string, o GetOptions) (*AdSet, error) {
+	return getObject[AdSet](ctx, s.c, "ad set", acct, id, o, adSetFields)
 }
 
 // List iterates over ad sets of the account, or of the campaign in o.Parent.

@@ -18,8 +18,8 @@ var campaignFields = []string{"id", "account_id", "name", "objective", "status",
 var campaignEdge = edge{kind: "campaign", name: "campaigns", fields: campaignFields}
 
 // Get reads a campaign of the ad account acct.
-func (s *CampaignsService) Get(ctx context.Context, acct AccountID, id string, fields ...string) (*Campaign, error) {
-	return getObject[Campaign](ctx, s.c, "campaign", acct, id, fields, campaignFields)
+func (s *CampaignsService) Get(ctx context.Context, acct AccountID, id string, o GetOptions) (*Campaign, error) {
+	return getObject[Campaign](ctx, s.c, "campaign", acct, id, o, campaignFields)
 }
 
 // List iterates over the account's campaigns, one page in memory at a time.

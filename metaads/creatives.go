@@ -16,8 +16,8 @@ var creativeFields = []string{"id", "account_id", "name", "status", "title", "bo
 var creativeEdge = edge{kind: "creative", name: "adcreatives", fields: creativeFields}
 
 // Get reads a creative.
-func (s *CreativesService) Get(ctx context.Context, acct AccountID, id string, fields ...string) (*Creative, error) {
-	return getObject[Creative](ctx, s.c, "creative", acct, id, fields, creativeFields)
+func (s *CreativesService) Get(ctx context.Context, acct AccountID, id string, o GetOptions) (*Creative, error) {
+	return getObject[Creative](ctx, s.c, "creative", acct, id, o, creativeFields)
 }
 
 // List iterates over the account's creatives.

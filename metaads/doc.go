@@ -40,17 +40,20 @@
 // currency), statuses and objectives are typed ([Status], [EffectiveStatus],
 // [Objective]), and an ad set's targeting is a [Targeting] spec. Every
 // object keeps the JSON Meta sent in its Raw field, so fields added by a new
-// API version are not lost. Writes ([CampaignsService.UpdateStatus],
+// API version are not lost. Every read names its fields the same way: the
+// Fields of [GetOptions] for Get, of [ListOptions] for List and ListPage,
+// and of [InsightsParams] for insights; empty Fields reads the service's
+// default fields. Writes ([CampaignsService.UpdateStatus],
 // [AdSetsService.UpdateBudget], ...) are validated before anything is sent.
 // For endpoints without a typed method, [Client.Do] is the escape hatch.
 //
 // # Pagination
 //
-// List methods and [All] return a lazy iter.Seq2: nothing is fetched until
+// The List methods and [List] return a lazy iter.Seq2: nothing is fetched until
 // the loop starts, one page is held in memory, ctx is checked between pages,
 // empty pages that still announce a next page are skipped, and a repeated
 // cursor ends the loop. An error is yielded once and ends the loop. For
-// checkpointing, ListPage methods and [FetchPage] return one [Page] whose
+// checkpointing, the ListPage methods and [ListPage] return one [Page] whose
 // After cursor resumes the list later.
 //
 // # Batch
@@ -81,9 +84,9 @@
 // lookups by action type and per attribution window. Insight.Counts maps a
 // row onto metrics.Counts: you choose the conversion action type, and the
 // purchase family (omni_purchase, purchase, the pixel names) is counted
-// under one name, never summed. Insights.All streams rows one page at a
+// under one name, never summed. Insights.List streams rows one page at a
 // time and, when Meta says a page is too much data, asks again for the
-// same page with half the page size. Insights.Page gives one page and its
+// same page with half the page size. Insights.ListPage gives one page and its
 // cursor for callers that checkpoint.
 //
 // # Async reports
@@ -96,8 +99,9 @@
 // Running". A run that ends "Job Failed" or "Job Skipped" returns a
 // *ReportRunError with Meta's codes (errors.Is: ErrReportFailed,
 // ErrReportSkipped, ErrDataLimit for reports that are too large), and
-// PollOptions.Timeout reports a stalled run with ErrReportTimeout. Rows
-// reads the results lazily.
+// PollOptions.Timeout reports a stalled run with ErrReportTimeout.
+// ReportRun.List reads the results lazily and ReportRun.ListPage one page
+// at a time.
 //
 // # The insights runner
 //

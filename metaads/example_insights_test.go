@@ -43,7 +43,7 @@ func insightsExampleClient() (*metaadstest.Server, *metaads.Client) {
 
 var exampleWeek = metaads.TimeRange{Since: metaads.Date{Year: 2026, Month: 2, Day: 1}, Until: metaads.Date{Year: 2026, Month: 2, Day: 7}}
 
-func ExampleInsightsService_All() {
+func ExampleInsightsService_List() {
 	srv, c := insightsExampleClient()
 	defer srv.Close()
 	acct := metaads.MustParseAccountID("123")
@@ -56,7 +56,7 @@ func ExampleInsightsService_All() {
 	}
 	rows, days := 0, map[string]bool{}
 	var spend, impressions int64
-	for row, err := range c.Insights.All(context.Background(), acct, p) {
+	for row, err := range c.Insights.List(context.Background(), acct, p) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -98,7 +98,7 @@ func ExampleInsightsService_StartReport() {
 		log.Fatal(err)
 	}
 	n := 0
-	for _, err := range resumed.Rows(ctx, 0) {
+	for _, err := range resumed.List(ctx, 0) {
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -67,7 +67,7 @@ func ExampleCampaignsService_UpdateStatus() {
 	if err := c.Campaigns.UpdateStatus(ctx, acct, "501", metaads.StatusPaused); err != nil {
 		log.Fatal(err)
 	}
-	camp, err := c.Campaigns.Get(ctx, acct, "501", "name", "status")
+	camp, err := c.Campaigns.Get(ctx, acct, "501", metaads.GetOptions{Fields: []string{"name", "status"}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func ExampleCampaignsService_UpdateStatus() {
 	// metaads: status "RUNNING": want ACTIVE, PAUSED, ARCHIVED or DELETED
 }
 
-func ExampleFetchPage() {
+func ExampleListPage() {
 	srv, token := exampleServer()
 	defer srv.Close()
 	c, err := metaads.NewClient(metaads.WithBaseURL(srv.URL), metaads.WithTokenProvider(metaads.StaticTokens{"*": token}))
@@ -92,7 +92,7 @@ func ExampleFetchPage() {
 		Query: map[string][]string{"fields": {"name"}, "limit": {"1"}}}
 	after := ""
 	for {
-		page, err := metaads.FetchPage[metaads.Campaign](ctx, c, req, after)
+		page, err := metaads.ListPage[metaads.Campaign](ctx, c, req, after)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -119,7 +119,7 @@ func ExampleError() {
 	if err := srv.ExpireToken(token); err != nil {
 		log.Fatal(err)
 	}
-	_, err = c.Accounts.Get(context.Background(), metaads.MustParseAccountID("123"))
+	_, err = c.Accounts.Get(context.Background(), metaads.MustParseAccountID("123"), metaads.GetOptions{})
 	var apiErr *metaads.Error
 	if errors.As(err, &apiErr) {
 		fmt.Println("code", apiErr.Code, "subcode", apiErr.Subcode)

@@ -80,7 +80,7 @@ func TestFakeObjectServices(t *testing.T) {
 	assert.Equal(t, "USD", accts[0].Currency)
 	assert.NotEmpty(t, accts[0].Raw)
 
-	a, err := e.c.Accounts.Get(ctx, e.acct)
+	a, err := e.c.Accounts.Get(ctx, e.acct, GetOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, AccountActive, a.AccountStatus)
 
@@ -114,25 +114,38 @@ func TestFakeObjectServices(t *testing.T) {
 	ads, err := collect(e.c.Ads.List(ctx, e.acct, ListOptions{}))
 	require.NoError(t, err)
 	require.Len(t, ads, 1)
-	ad, err := e.c.Ads.Get(ctx, e.acct, ads[0].ID)
+	ad, err := e.c.Ads.Get(ctx, e.acct, ads[0].ID, GetOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, ads[0].ID, ad.ID)
 	crs, err := collect(e.c.Creatives.List(ctx, e.acct, ListOptions{}))
 	require.NoError(t, err)
 	require.Len(t, crs, 1)
-	cr, err := e.c.Creatives.Get(ctx, e.acct, crs[0].ID)
+	cr, err := e.c.Creatives.Get(ctx, e.acct, crs[0].ID, GetOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "Hello", cr.Title)
-	gs, err := e.c.AdSets.Get(ctx, e.acct, as.ID)
+	gs, err := e.c.AdSets.Get(ctx, e.acct, as.ID, GetOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, as.ID, gs.ID)
+
+	// GetOptions.Fields is sent as the fields list; a bad name sends nothing.
+	before := len(e.srv.Requests())
+	named, err := e.c.AdSets.Get(ctx, e.acct, as.ID, GetOptions{Fields: []string{"id", "name"}})
+	require.NoError(t, err)
+	assert.Equal(t, as.Name, named.Name)
+	assert.Zero(t, named.DailyBudget, "not requested")
+	reqs := e.srv.Requests()
+	require.Len(t, reqs, before+1)
+	assert.Equal(t, "id,name", reqs[before].Params.Get("fields"))
+	_, err = e.c.AdSets.Get(ctx, e.acct, as.ID, GetOptions{Fields: []string{"name,id"}})
+	assert.ErrorContains(t, err, `GetOptions.Fields: invalid field name "name,id"`)
+	assert.Len(t, e.srv.Requests(), before+1)
 
 	// Writes.
 	require.NoError(t, e.c.Campaigns.UpdateStatus(ctx, e.acct, camps[0].ID, StatusPaused))
 	got, ok := e.srv.Campaign(camps[0].ID)
 	require.True(t, ok)
 	assert.Equal(t, "PAUSED", got.Status)
-	gc, err := e.c.Campaigns.Get(ctx, e.acct, camps[0].ID)
+	gc, err := e.c.Campaigns.Get(ctx, e.acct, camps[0].ID, GetOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, StatusPaused, gc.Status)
 	require.NoError(t, e.c.AdSets.UpdateBudget(ctx, e.acct, as.ID, Budget{Daily: 7500}))
@@ -141,11 +154,11 @@ func TestFakeObjectServices(t *testing.T) {
 	require.NoError(t, e.c.AdSets.UpdateStatus(ctx, e.acct, as.ID, StatusPaused))
 
 	// Not found is classified.
-	_, err = e.c.Campaigns.Get(ctx, e.acct, "999999")
+	_, err = e.c.Campaigns.Get(ctx, e.acct, "999999", GetOptions{})
 	requireNotFound(t, err, http.MethodGet, "999999")
 
 	// Every request carried the token in the header, never in the URL.
-	reqs := e.srv.Requests()
+	reqs = e.srv.Requests()
 	require.NotEmpty(t, reqs)
 	for _, r := range reqs {
 		assert.Equal(t, "header", r.TokenIn, "%s %s", r.Method, r.Path)
@@ -210,12 +223,12 @@ func TestFakeFaults(t *testing.T) {
 	})
 	t.Run("retired version", func(t *testing.T) {
 		e := newFakeEnv(t, seedScenario(1, 1), nil, false, WithAPIVersion("v19.0"))
-		_, err := e.c.Accounts.Get(ctx, e.acct)
+		_, err := e.c.Accounts.Get(ctx, e.acct, GetOptions{})
 		assert.ErrorIs(t, err, ErrDeprecatedVersion)
 	})
 	t.Run("no token for account", func(t *testing.T) {
 		e := newFakeEnv(t, seedScenario(1, 1), nil, false, WithTokenProvider(StaticTokens{"act_5": "x"}))
-		_, err := e.c.Accounts.Get(ctx, e.acct)
+		_, err := e.c.Accounts.Get(ctx, e.acct, GetOptions{})
 		assert.ErrorIs(t, err, ErrNoToken)
 		assert.Empty(t, e.srv.Requests())
 	})
@@ -223,7 +236,7 @@ func TestFakeFaults(t *testing.T) {
 		e := newFakeEnv(t, seedScenario(1, 1), nil, false)
 		c, err := NewClient(WithBaseURL(e.srv.URL), WithTokenProvider(StaticTokens{"*": e.token}))
 		require.NoError(t, err)
-		_, err = c.Accounts.Get(ctx, e.acct)
+		_, err = c.Accounts.Get(ctx, e.acct, GetOptions{})
 		assert.Error(t, err, "the fake requires appsecret_proof")
 		assert.True(t, strings.HasPrefix(err.Error(), "metaads: "))
 	})

@@ -56,10 +56,10 @@ func (s *InsightsService) request(acct AccountID, p InsightsParams) (*Request, e
 	return &Request{Path: acct.String() + "/insights", Account: acct, Query: q}, nil
 }
 
-// Page fetches one page of insights rows for the ad account, starting
-// after the cursor after ("" for the first page). Store Page.After to
+// ListPage fetches one page of insights rows for the ad account, starting
+// after the cursor after ("" for the first page). Store ListPage.After to
 // resume a pull later. p is validated before anything is sent.
-func (s *InsightsService) Page(ctx context.Context, acct AccountID, p InsightsParams, after string) (*Page[Insight], error) {
+func (s *InsightsService) ListPage(ctx context.Context, acct AccountID, p InsightsParams, after string) (*Page[Insight], error) {
 	req, err := s.request(acct, p)
 	if err != nil {
 		return nil, err
@@ -68,7 +68,7 @@ func (s *InsightsService) Page(ctx context.Context, acct AccountID, p InsightsPa
 }
 
 // fetchInsights gets one page of insights rows, decoding it in one pass
-// (see insightsPage), with the cursor rules of FetchPage.
+// (see insightsPage), with the cursor rules of ListPage.
 func (c *Client) fetchInsights(ctx context.Context, req *Request, after string) (*Page[Insight], error) {
 	r := *req
 	r.Query = cloneValues(req.Query)
@@ -94,12 +94,12 @@ func (c *Client) fetchInsights(ctx context.Context, req *Request, after string) 
 	return p, nil
 }
 
-// All returns a lazy iterator over every insights row of the query, one
+// List returns a lazy iterator over every insights row of the query, one
 // page in memory at a time. When Meta answers a page with a data-limit
 // error it retries that page with half the page size (down to 5 rows)
 // before giving up, so no row is skipped or repeated. On error it yields
 // (zero, err) once and stops.
-func (s *InsightsService) All(ctx context.Context, acct AccountID, p InsightsParams) iter.Seq2[Insight, error] {
+func (s *InsightsService) List(ctx context.Context, acct AccountID, p InsightsParams) iter.Seq2[Insight, error] {
 	req, err := s.request(acct, p)
 	if err != nil {
 		return func(yield func(Insight, error) bool) { yield(Insight{}, err) }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/adpilot/adpilot/internal/wire"
@@ -296,22 +297,47 @@ func (r *ReportRun) Wait(ctx context.Context, o PollOptions) error {
 	}
 }
 
-// Rows returns a lazy iterator over the results of a completed run
+// List returns a lazy iterator over the results of a completed run
 // (GET {run}/insights), one page in memory at a time, narrowing the page
 // size on data-limit errors. pageSize 0 uses 100.
-func (r *ReportRun) Rows(ctx context.Context, pageSize int) iter.Seq2[Insight, error] {
+func (r *ReportRun) List(ctx context.Context, pageSize int) iter.Seq2[Insight, error] {
 	return func(yield func(Insight, error) bool) {
-		if r == nil || r.s == nil {
-			yield(Insight{}, errors.New("metaads: Rows on a ReportRun not made by StartReport or ResumeReport"))
-			return
-		}
-		if r.Status != JobCompleted {
-			yield(Insight{}, fmt.Errorf("metaads: report run %s is %q: results are ready only after %q (call Wait)", r.ID, r.Status, JobCompleted))
+		if err := r.readable("List"); err != nil {
+			yield(Insight{}, err)
 			return
 		}
 		r.s.c.pageRows(ctx, r.rowsRequest(), pageSize, func(in *Insight) bool { return yield(*in, nil) },
 			func(err error) { yield(Insight{}, err) })
 	}
+}
+
+// ListPage returns one page of the results of a completed run, starting
+// after the cursor after ("" for the first page). pageSize 0 uses 100.
+// Store Page.After to resume later (with [InsightsService.ResumeReport]).
+func (r *ReportRun) ListPage(ctx context.Context, pageSize int, after string) (*Page[Insight], error) {
+	if err := r.readable("ListPage"); err != nil {
+		return nil, err
+	}
+	if pageSize < 0 {
+		return nil, fmt.Errorf("metaads: ReportRun.ListPage: page size %d: want 0 (default 100) or more", pageSize)
+	}
+	if pageSize == 0 {
+		pageSize = defaultInsightsPageSize
+	}
+	req := r.rowsRequest()
+	req.Query.Set("limit", strconv.Itoa(pageSize))
+	return r.s.c.fetchInsights(ctx, req, after)
+}
+
+// readable reports why the results of r cannot be read yet, if so.
+func (r *ReportRun) readable(method string) error {
+	if r == nil || r.s == nil {
+		return fmt.Errorf("metaads: %s on a ReportRun not made by StartReport or ResumeReport", method)
+	}
+	if r.Status != JobCompleted {
+		return fmt.Errorf("metaads: report run %s is %q: results are ready only after %q (call Wait)", r.ID, r.Status, JobCompleted)
+	}
+	return nil
 }
 
 func (r *ReportRun) rowsRequest() *Request {

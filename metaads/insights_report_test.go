@@ -71,7 +71,7 @@ func TestRunnerPollDataLimitIsNotSplit(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 1, 2))
 	ctx := t.Context()
 	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}
-	want, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	e.srv.ResetRequests()
 	require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Method: "GET", Path: "/{run}", Kind: metaadstest.FaultDataLimit, Count: 2}))
@@ -135,7 +135,7 @@ func TestResultsNotReadyIsTransient(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 1, 2))
 	ctx := t.Context()
 	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily, Limit: 5}
-	want, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	e.srv.ResetRequests()
 	notReady := metaadstest.Fault{Method: "GET", Path: "/{run}/insights", Kind: metaadstest.FaultError, Status: 400,
@@ -170,4 +170,44 @@ func TestUsageHeadersReachThrottleAndVersionWarning(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, `{"remaining":7}`, resp.Usage.InsightsReachThrottle)
 	assert.Contains(t, resp.APIVersionWarning, "deprecated")
+}
+
+// TestReportRunListPageMatchesList: paging a completed run by hand with
+// ListPage yields exactly the rows of List, in order, and refuses to read
+// a run that is not complete.
+func TestReportRunListPageMatchesList(t *testing.T) {
+	e := newInsightsEnv(t, insightsScenario(1, 2, 2))
+	ctx := t.Context()
+	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}
+	run, err := e.c.Insights.StartReport(ctx, e.acct, p)
+	require.NoError(t, err)
+	_, err = run.ListPage(ctx, 0, "")
+	require.ErrorContains(t, err, "results are ready only after")
+	require.NoError(t, run.Wait(ctx, PollOptions{Initial: time.Millisecond}))
+
+	want, err := collect(run.List(ctx, 3))
+	require.NoError(t, err)
+	require.Greater(t, len(want), 3, "more rows than one page")
+
+	var got []Insight
+	after, pages := "", 0
+	for {
+		page, err := run.ListPage(ctx, 3, after)
+		require.NoError(t, err)
+		pages++
+		assert.LessOrEqual(t, len(page.Items), 3)
+		got = append(got, page.Items...)
+		if !page.HasNext {
+			break
+		}
+		after = page.After
+	}
+	require.Len(t, got, len(want))
+	for i := range want {
+		assert.Equal(t, want[i].Key(), got[i].Key(), i)
+		assert.Equal(t, want[i].Spend, got[i].Spend, i)
+	}
+	assert.Equal(t, (len(want)+2)/3, pages)
+	_, err = run.ListPage(ctx, -1, "")
+	assert.ErrorContains(t, err, "page size -1")
 }

@@ -614,7 +614,7 @@ func (s *InsightsService) entityIDs(ctx context.Context, acct AccountID, p Insig
 		q.Filtering = append(q.Filtering, *f)
 	}
 	var ids []string
-	for row, err := range s.All(ctx, acct, q) {
+	for row, err := range s.List(ctx, acct, q) {
 		if err != nil {
 			return nil, err
 		}

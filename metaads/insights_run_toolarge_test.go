@@ -58,7 +58,7 @@ func TestRunnerSplitsTooLargeReport(t *testing.T) {
 			}
 		}
 		require.Len(t, want, 8*8)
-		syncRows, err := collect(e.c.Insights.All(ctx, e.acct, p))
+		syncRows, err := collect(e.c.Insights.List(ctx, e.acct, p))
 		require.NoError(t, err)
 		wantRows := keysOf(t, syncRows)
 		e.srv.ResetRequests()

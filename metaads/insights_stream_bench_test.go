@@ -10,7 +10,7 @@ import (
 )
 
 // BenchmarkInsightsStream100k pulls 100,100 ad-level daily rows (700 ads ×
-// 143 days) from metaadstest through Insights.All and samples the live
+// 143 days) from metaadstest through Insights.List and samples the live
 // heap (after a GC) at 10,000 and 100,000 rows: a streaming pull holds one
 // page, so the two figures stay close. The fake runs in the same process;
 // its cache of the rendered result is part of both samples.
@@ -47,7 +47,7 @@ func BenchmarkInsightsStream100k(b *testing.B) {
 	for b.Loop() {
 		rows = 0
 		var spend int64
-		for r, err := range c.Insights.All(context.Background(), acct, p) {
+		for r, err := range c.Insights.List(context.Background(), acct, p) {
 			if err != nil {
 				b.Fatal(err)
 			}

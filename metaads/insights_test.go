@@ -88,7 +88,7 @@ func TestInsightsSyncPaging(t *testing.T) {
 	ctx := context.Background()
 	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily, Limit: 5,
 		Fields: []string{"ad_id", "adset_id", "campaign_id", "impressions", "clicks", "spend", "actions", "action_values", "ctr", "cpc", "quality_ranking"}}
-	rows, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	rows, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	require.Len(t, rows, 12*7, "12 ads × 7 days")
 	keysOf(t, rows)
@@ -108,11 +108,11 @@ func TestInsightsSyncPaging(t *testing.T) {
 	}
 
 	// One page with its cursor, for callers that checkpoint.
-	pg, err := e.c.Insights.Page(ctx, e.acct, p, "")
+	pg, err := e.c.Insights.ListPage(ctx, e.acct, p, "")
 	require.NoError(t, err)
 	require.Len(t, pg.Items, 5)
 	require.True(t, pg.HasNext)
-	pg2, err := e.c.Insights.Page(ctx, e.acct, p, pg.After)
+	pg2, err := e.c.Insights.ListPage(ctx, e.acct, p, pg.After)
 	require.NoError(t, err)
 	assert.Equal(t, rows[5].Key(), pg2.Items[0].Key())
 
@@ -133,14 +133,14 @@ func TestInsightsInvalidParamsSendNothing(t *testing.T) {
 		{DatePreset: DatePresetLast7Days, TimeRange: janWeek},
 	}
 	for _, p := range bad {
-		_, err := collect(e.c.Insights.All(ctx, e.acct, p))
+		_, err := collect(e.c.Insights.List(ctx, e.acct, p))
 		require.ErrorIs(t, err, ErrInvalidParameter)
 		_, err = e.c.Insights.StartReport(ctx, e.acct, p)
 		require.ErrorIs(t, err, ErrInvalidParameter)
 		_, err = collect(e.c.Insights.Run(ctx, e.acct, p, RunOptions{}))
 		require.ErrorIs(t, err, ErrInvalidParameter)
 	}
-	_, err := collect(e.c.Insights.All(ctx, AccountID{}, InsightsParams{}))
+	_, err := collect(e.c.Insights.List(ctx, AccountID{}, InsightsParams{}))
 	require.ErrorIs(t, err, ErrInvalidParameter)
 	assert.Empty(t, e.srv.Requests(), "nothing sent for invalid parameters")
 }
@@ -149,11 +149,11 @@ func TestInsightsDataLimitSmallerPages(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 2, 2))
 	ctx := context.Background()
 	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily, Limit: 20}
-	want, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	e.srv.ResetRequests()
 	require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Method: "GET", Path: "/act_1001/insights", Kind: metaadstest.FaultDataLimit, Skip: 1, Count: 2}))
-	got, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	got, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	assert.Equal(t, keys(want), keys(got), "no row lost or repeated")
 	var limits, cursors []string
@@ -197,15 +197,15 @@ func TestReportRunLifecycle(t *testing.T) {
 		require.NotEqual(t, JobCompleted, run.Status)
 	}
 	assert.False(t, run.Done(), "100%% while Job Running is not done")
-	_, err = collect(run.Rows(ctx, 0))
+	_, err = collect(run.List(ctx, 0))
 	require.Error(t, err, "rows are refused before Job Completed")
 
 	require.NoError(t, run.Wait(ctx, PollOptions{Initial: time.Second, Max: 4 * time.Second, Multiplier: 2}))
 	assert.Equal(t, JobCompleted, run.Status)
 	assert.Empty(t, waits, "the next poll after 100%% running completes")
-	rows, err := collect(run.Rows(ctx, 4))
+	rows, err := collect(run.List(ctx, 4))
 	require.NoError(t, err)
-	want, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	assert.Equal(t, keys(want), keys(rows))
 	assert.Len(t, rows, 21)
@@ -286,7 +286,7 @@ func TestReportRunResumeByID(t *testing.T) {
 	resumed, err := c2.Insights.ResumeReport(e.acct, saved)
 	require.NoError(t, err)
 	require.NoError(t, resumed.Wait(ctx, PollOptions{}))
-	rows, err := collect(resumed.Rows(ctx, 0))
+	rows, err := collect(resumed.List(ctx, 0))
 	require.NoError(t, err)
 	assert.Len(t, rows, 14)
 	assert.Len(t, requests(e.srv, "POST", "/act_1001/insights"), 1, "resuming starts no new run")
@@ -311,7 +311,7 @@ func TestRunnerChunksAndCapsJobs(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 1, 2))
 	ctx := context.Background()
 	p := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Date{2026, 1, 1}, Date{2026, 3, 31}}, TimeIncrement: IncrementDaily}
-	want, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	var started []RunChunk
 	var mu sync.Mutex
@@ -331,7 +331,7 @@ func TestRunnerDataLimitNarrowing(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(2, 2, 2))
 	ctx := context.Background()
 	p := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Date{2026, 2, 1}, Date{2026, 2, 4}}, TimeIncrement: IncrementDaily}
-	want, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	require.Len(t, want, 32)
 	e.srv.ResetRequests()
@@ -380,7 +380,7 @@ func TestRunnerDataLimitNarrowing(t *testing.T) {
 	// A single day that is still too large is split by entity.
 	e.srv.ResetRequests()
 	one := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Date{2026, 2, 1}, Date{2026, 2, 1}}, TimeIncrement: IncrementDaily}
-	want1, err := collect(e.c.Insights.All(ctx, e.acct, one))
+	want1, err := collect(e.c.Insights.List(ctx, e.acct, one))
 	require.NoError(t, err)
 	e.srv.ResetRequests()
 	require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Method: "POST", Path: "/act_1001/insights", Kind: metaadstest.FaultDataLimit, Count: 2}))
@@ -430,7 +430,7 @@ func TestRunnerCheckpointResume(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 2, 2))
 	ctx := context.Background()
 	p := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Date{2026, 1, 1}, Date{2026, 2, 28}}, TimeIncrement: IncrementDaily}
-	want, err := collect(e.c.Insights.All(ctx, e.acct, p))
+	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	e.srv.ResetRequests()
 

@@ -17,7 +17,7 @@ import (
 type Page[T any] struct {
 	// Items are the page's elements; possibly empty even when HasNext is true.
 	Items []T
-	// Before and After are the paging cursors. Pass After to FetchPage to
+	// Before and After are the paging cursors. Pass After to ListPage to
 	// get the next page; store it to resume later.
 	Before, After string
 	// HasNext reports whether Meta announced a next page.
@@ -41,14 +41,14 @@ type wirePage[T any] struct {
 	Summary json.RawMessage `json:"summary"`
 }
 
-// FetchPage gets one page of the list described by req, starting after the
+// ListPage gets one page of the list described by req, starting after the
 // cursor after ("" for the first page). req is not modified.
-func FetchPage[T any](ctx context.Context, c *Client, req *Request, after string) (*Page[T], error) {
+func ListPage[T any](ctx context.Context, c *Client, req *Request, after string) (*Page[T], error) {
 	if c == nil {
-		return nil, errors.New("metaads: FetchPage: nil client")
+		return nil, errors.New("metaads: ListPage: nil client")
 	}
 	if req == nil {
-		return nil, errors.New("metaads: FetchPage: nil request")
+		return nil, errors.New("metaads: ListPage: nil request")
 	}
 	r := *req
 	r.Query = cloneValues(req.Query)
@@ -75,16 +75,16 @@ func FetchPage[T any](ctx context.Context, c *Client, req *Request, after string
 	return p, nil
 }
 
-// All returns a lazy iterator over every element of the list described by
+// List returns a lazy iterator over every element of the list described by
 // req. It fetches one page at a time (only that page is held in memory),
 // checks ctx between pages, applies the account's token to every page,
 // continues past empty pages that still announce a next page, and stops when
 // Meta repeats a cursor. On error it yields (zero, err) once and stops.
-func All[T any](ctx context.Context, c *Client, req *Request) iter.Seq2[T, error] {
+func List[T any](ctx context.Context, c *Client, req *Request) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		if req == nil {
-			yield(zero, errors.New("metaads: All: nil request"))
+			yield(zero, errors.New("metaads: List: nil request"))
 			return
 		}
 		r := *req
@@ -96,7 +96,7 @@ func All[T any](ctx context.Context, c *Client, req *Request) iter.Seq2[T, error
 				yield(zero, fmt.Errorf("metaads: listing %s: %w", r.Path, err))
 				return
 			}
-			p, err := FetchPage[T](ctx, c, &r, after)
+			p, err := ListPage[T](ctx, c, &r, after)
 			if err != nil {
 				yield(zero, err)
 				return
@@ -157,17 +157,37 @@ func (o ListOptions) encode(defaultFields []string) (url.Values, error) {
 	if o.Limit < 0 || o.Limit > 5000 {
 		return nil, fmt.Errorf("metaads: ListOptions.Limit %d: want 0 to 5000", o.Limit)
 	}
-	for _, f := range o.Fields {
-		if f == "" || strings.ContainsAny(f, ", &=") {
-			return nil, fmt.Errorf("metaads: ListOptions.Fields: invalid field name %q", f)
-		}
-	}
 	if len(o.Fields) == 0 {
 		o.Fields = defaultFields
 	}
+	return encodeOptions("ListOptions", o, o.Fields)
+}
+
+// GetOptions selects what a Get reads. The zero value reads the service's
+// default fields. Fields works as in [ListOptions].
+type GetOptions struct {
+	// Fields to return; empty uses the service's default field list.
+	Fields []string `url:"fields,comma,omitempty"`
+}
+
+func (o GetOptions) encode(defaultFields []string) (url.Values, error) {
+	if len(o.Fields) == 0 {
+		o.Fields = defaultFields
+	}
+	return encodeOptions("GetOptions", o, o.Fields)
+}
+
+// encodeOptions validates the fields of the options o (of the type named
+// name) and encodes o as a query.
+func encodeOptions(name string, o any, fields []string) (url.Values, error) {
+	for _, f := range fields {
+		if f == "" || strings.ContainsAny(f, ", &=") {
+			return nil, fmt.Errorf("metaads: %s.Fields: invalid field name %q: want a Graph field name such as \"name\"", name, f)
+		}
+	}
 	v, err := query.Values(o)
 	if err != nil {
-		return nil, fmt.Errorf("metaads: encoding ListOptions: %w", err)
+		return nil, fmt.Errorf("metaads: encoding %s: %w", name, err)
 	}
 	return v, nil
 }
@@ -219,19 +239,25 @@ func (e edge) request(acct AccountID, o ListOptions) (*Request, error) {
 	return &Request{Path: path, Account: acct, Query: q}, nil
 }
 
-func getObject[T any](ctx context.Context, c *Client, kind string, acct AccountID, id string, fields, defaults []string) (*T, error) {
+// getObject reads the object id of the given kind with the token of acct.
+func getObject[T any](ctx context.Context, c *Client, kind string, acct AccountID, id string, o GetOptions, defaults []string) (*T, error) {
 	if err := requireAccount("getting a "+kind, acct); err != nil {
 		return nil, err
 	}
 	if err := objectID(kind, id); err != nil {
 		return nil, err
 	}
-	q, err := ListOptions{Fields: fields}.encode(defaults)
+	return getNode[T](ctx, c, acct, id, o, defaults)
+}
+
+// getNode reads the Graph node at path with the token of acct.
+func getNode[T any](ctx context.Context, c *Client, acct AccountID, path string, o GetOptions, defaults []string) (*T, error) {
+	q, err := o.encode(defaults)
 	if err != nil {
 		return nil, err
 	}
 	out := new(T)
-	if _, err := c.Do(ctx, &Request{Path: id, Account: acct, Query: q}, out); err != nil {
+	if _, err := c.Do(ctx, &Request{Path: path, Account: acct, Query: q}, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -242,7 +268,7 @@ func listAll[T any](ctx context.Context, c *Client, e edge, acct AccountID, o Li
 	if err != nil {
 		return func(yield func(T, error) bool) { var zero T; yield(zero, err) }
 	}
-	return All[T](ctx, c, req)
+	return List[T](ctx, c, req)
 }
 
 func listPage[T any](ctx context.Context, c *Client, e edge, acct AccountID, o ListOptions, after string) (*Page[T], error) {
@@ -250,5 +276,5 @@ func listPage[T any](ctx context.Context, c *Client, e edge, acct AccountID, o L
 	if err != nil {
 		return nil, err
 	}
-	return FetchPage[T](ctx, c, req, after)
+	return ListPage[T](ctx, c, req, after)
 }

@@ -36,13 +36,13 @@ func TestFakeNotFound(t *testing.T) {
 	ctx := context.Background()
 	const id = "999999"
 
-	_, err := e.c.Campaigns.Get(ctx, e.acct, id)
+	_, err := e.c.Campaigns.Get(ctx, e.acct, id, GetOptions{})
 	requireNotFound(t, err, http.MethodGet, id)
-	_, err = e.c.AdSets.Get(ctx, e.acct, id)
+	_, err = e.c.AdSets.Get(ctx, e.acct, id, GetOptions{})
 	requireNotFound(t, err, http.MethodGet, id)
-	_, err = e.c.Ads.Get(ctx, e.acct, id)
+	_, err = e.c.Ads.Get(ctx, e.acct, id, GetOptions{})
 	requireNotFound(t, err, http.MethodGet, id)
-	_, err = e.c.Creatives.Get(ctx, e.acct, id)
+	_, err = e.c.Creatives.Get(ctx, e.acct, id, GetOptions{})
 	requireNotFound(t, err, http.MethodGet, id)
 
 	err = e.c.Campaigns.UpdateStatus(ctx, e.acct, id, StatusPaused)
@@ -51,9 +51,9 @@ func TestFakeNotFound(t *testing.T) {
 	requireNotFound(t, err, http.MethodPost, id)
 
 	unknown := MustParseAccountID(id)
-	_, err = e.c.Accounts.Get(ctx, unknown)
+	_, err = e.c.Accounts.Get(ctx, unknown, GetOptions{})
 	requireNotFound(t, err, http.MethodGet, "act_"+id)
-	_, err = e.c.Insights.Page(ctx, unknown, InsightsParams{DatePreset: "last_7d"}, "")
+	_, err = e.c.Insights.ListPage(ctx, unknown, InsightsParams{DatePreset: "last_7d"}, "")
 	requireNotFound(t, err, http.MethodGet, "act_"+id)
 	_, err = e.c.Insights.StartReport(ctx, unknown, InsightsParams{DatePreset: "last_7d"})
 	requireNotFound(t, err, http.MethodPost, "act_"+id)

@@ -56,7 +56,7 @@ func collect[T any](seq func(func(T, error) bool)) ([]T, error) {
 	return out, nil
 }
 
-func TestAllFollowsCursorsAndEmptyPages(t *testing.T) {
+func TestListFollowsCursorsAndEmptyPages(t *testing.T) {
 	var calls atomic.Int32
 	c := memClient(t, pagedHandler(t, &calls, func(after string) (int, string) {
 		switch after {
@@ -69,29 +69,29 @@ func TestAllFollowsCursorsAndEmptyPages(t *testing.T) {
 		}
 		return 500, `{"error":{"code":2}}`
 	}))
-	got, err := collect(All[item](context.Background(), c, &Request{Path: "act_1/campaigns", Account: MustParseAccountID("1")}))
+	got, err := collect(List[item](context.Background(), c, &Request{Path: "act_1/campaigns", Account: MustParseAccountID("1")}))
 	require.NoError(t, err)
 	assert.Equal(t, []item{{"1"}, {"2"}, {"3"}}, got)
 	assert.EqualValues(t, 3, calls.Load())
 }
 
-func TestAllStopsOnRepeatedCursor(t *testing.T) {
+func TestListStopsOnRepeatedCursor(t *testing.T) {
 	var calls atomic.Int32
 	c := memClient(t, pagedHandler(t, &calls, func(after string) (int, string) {
 		return 200, page([]string{"x"}, "same", true)
 	}))
-	got, err := collect(All[item](context.Background(), c, &Request{Path: "act_1/campaigns"}))
+	got, err := collect(List[item](context.Background(), c, &Request{Path: "act_1/campaigns"}))
 	require.NoError(t, err)
 	assert.Len(t, got, 2)
 	assert.EqualValues(t, 2, calls.Load())
 }
 
-func TestAllIsLazyAndStopsEarly(t *testing.T) {
+func TestListIsLazyAndStopsEarly(t *testing.T) {
 	var calls atomic.Int32
 	c := memClient(t, pagedHandler(t, &calls, func(after string) (int, string) {
 		return 200, page([]string{"a", "b"}, "n"+after, true)
 	}))
-	seq := All[item](context.Background(), c, &Request{Path: "act_1/campaigns"})
+	seq := List[item](context.Background(), c, &Request{Path: "act_1/campaigns"})
 	assert.EqualValues(t, 0, calls.Load(), "nothing fetched before ranging")
 	n := 0
 	for _, err := range seq {
@@ -104,7 +104,7 @@ func TestAllIsLazyAndStopsEarly(t *testing.T) {
 	assert.EqualValues(t, 2, calls.Load())
 }
 
-func TestAllTokenErrorMidPagination(t *testing.T) {
+func TestListTokenErrorMidPagination(t *testing.T) {
 	var calls atomic.Int32
 	c := memClient(t, pagedHandler(t, &calls, func(after string) (int, string) {
 		if after == "" {
@@ -112,14 +112,14 @@ func TestAllTokenErrorMidPagination(t *testing.T) {
 		}
 		return 400, `{"error":{"message":"Error validating access token","type":"OAuthException","code":190,"error_subcode":463}}`
 	}))
-	got, err := collect(All[item](context.Background(), c, &Request{Path: "act_1/campaigns"}))
+	got, err := collect(List[item](context.Background(), c, &Request{Path: "act_1/campaigns"}))
 	assert.Len(t, got, 1)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrTokenExpired)
 	assert.EqualValues(t, 2, calls.Load(), "a 190 is never retried")
 }
 
-func TestAllChecksContextBetweenPages(t *testing.T) {
+func TestListChecksContextBetweenPages(t *testing.T) {
 	var calls atomic.Int32
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -127,7 +127,7 @@ func TestAllChecksContextBetweenPages(t *testing.T) {
 		return 200, page([]string{"1"}, "c"+after, true)
 	}))
 	var err error
-	for _, e := range All[item](ctx, c, &Request{Path: "act_1/campaigns"}) {
+	for _, e := range List[item](ctx, c, &Request{Path: "act_1/campaigns"}) {
 		if e != nil {
 			err = e
 			break
@@ -138,7 +138,7 @@ func TestAllChecksContextBetweenPages(t *testing.T) {
 	assert.EqualValues(t, 1, calls.Load())
 }
 
-func TestFetchPageCursor(t *testing.T) {
+func TestListPageCursor(t *testing.T) {
 	var calls atomic.Int32
 	c := memClient(t, pagedHandler(t, &calls, func(after string) (int, string) {
 		if after == "c1" {
@@ -146,11 +146,11 @@ func TestFetchPageCursor(t *testing.T) {
 		}
 		return 200, page([]string{"1"}, "c1", true)
 	}))
-	p, err := FetchPage[item](context.Background(), c, &Request{Path: "act_1/campaigns"}, "")
+	p, err := ListPage[item](context.Background(), c, &Request{Path: "act_1/campaigns"}, "")
 	require.NoError(t, err)
 	assert.True(t, p.HasNext)
 	assert.Equal(t, "c1", p.After)
-	p2, err := FetchPage[item](context.Background(), c, &Request{Path: "act_1/campaigns"}, p.After)
+	p2, err := ListPage[item](context.Background(), c, &Request{Path: "act_1/campaigns"}, p.After)
 	require.NoError(t, err)
 	assert.False(t, p2.HasNext)
 	assert.Equal(t, []item{{"2"}}, p2.Items)

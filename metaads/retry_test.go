@@ -198,7 +198,7 @@ func TestThrottleMidPaginationWaitsRegainTime(t *testing.T) {
 		c := memClient(t, http.HandlerFunc(h), WithMaxThrottleRetryWait(5*time.Minute),
 			WithHooks(Hooks{OnThrottle: func(context.Context, ThrottleInfo) { throttles.Add(1) }}))
 		start := time.Now()
-		got, err := collect(All[item](t.Context(), c, &Request{Path: "act_1/campaigns", Account: MustParseAccountID("1")}))
+		got, err := collect(List[item](t.Context(), c, &Request{Path: "act_1/campaigns", Account: MustParseAccountID("1")}))
 		require.NoError(t, err)
 		assert.Equal(t, []item{{"1"}, {"2"}}, got)
 		assert.GreaterOrEqual(t, time.Since(start), 2*time.Minute, "waited Meta's regain time")
@@ -207,7 +207,7 @@ func TestThrottleMidPaginationWaitsRegainTime(t *testing.T) {
 		// A throttle longer than the retry cap is returned with its wait.
 		calls.Store(0)
 		c2 := memClient(t, http.HandlerFunc(h), WithMaxThrottleRetryWait(time.Second))
-		_, err = collect(All[item](t.Context(), c2, &Request{Path: "act_1/campaigns", Account: MustParseAccountID("1")}))
+		_, err = collect(List[item](t.Context(), c2, &Request{Path: "act_1/campaigns", Account: MustParseAccountID("1")}))
 		var rl *RateLimitError
 		require.ErrorAs(t, err, &rl)
 		assert.ErrorIs(t, err, ErrRateLimited)

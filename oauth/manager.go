@@ -418,7 +418,7 @@ func (m *Manager) adAccounts(ctx context.Context, token string, info *TokenInfo)
 		TokenSource: staticSource(token)}
 	granted := info.GrantedAdAccounts()
 	var out []AdAccount
-	for r, err := range metaads.All[row](ctx, m.graph, req) {
+	for r, err := range metaads.List[row](ctx, m.graph, req) {
 		if err != nil {
 			return nil, fmt.Errorf("oauth: listing ad accounts: %w", err)
 		}

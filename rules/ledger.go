@@ -77,9 +77,9 @@ type Ledger interface {
 	// was a dry run or was blocked, is claimed. Two concurrent Claims of
 	// one id never both succeed.
 	Claim(ctx context.Context, e Entry) (latest Entry, claimed bool, err error)
-	// Entries yields the entries at or after since, oldest first; use them
+	// List yields the entries at or after since, oldest first; use them
 	// as [Snapshot.History].
-	Entries(ctx context.Context, since time.Time) iter.Seq2[Entry, error]
+	List(ctx context.Context, since time.Time) iter.Seq2[Entry, error]
 }
 
 // MemoryLedger is an in-memory [Ledger], the default of [NewExecutor].
@@ -144,8 +144,8 @@ func (l *MemoryLedger) Claim(ctx context.Context, e Entry) (Entry, bool, error) 
 	return e, true, nil
 }
 
-// Entries yields a copy of the entries at or after since, oldest first.
-func (l *MemoryLedger) Entries(ctx context.Context, since time.Time) iter.Seq2[Entry, error] {
+// List yields a copy of the entries at or after since, oldest first.
+func (l *MemoryLedger) List(ctx context.Context, since time.Time) iter.Seq2[Entry, error] {
 	return func(yield func(Entry, error) bool) {
 		if err := ctx.Err(); err != nil {
 			yield(Entry{}, err)
@@ -166,7 +166,7 @@ func (l *MemoryLedger) Entries(ctx context.Context, since time.Time) iter.Seq2[E
 // [Snapshot.History].
 func History(ctx context.Context, l Ledger, since time.Time) ([]Entry, error) {
 	var out []Entry
-	for e, err := range l.Entries(ctx, since) {
+	for e, err := range l.List(ctx, since) {
 		if err != nil {
 			return nil, err
 		}

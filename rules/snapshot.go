@@ -92,7 +92,7 @@ type Snapshot struct {
 	// Entities are the campaigns, ad sets and ads to evaluate.
 	Entities []Entity
 
-	// History is the ledger of past attempts (see [Ledger.Entries]): it
+	// History is the ledger of past attempts (see [Ledger.List]): it
 	// drives cooldowns, execution caps, weekly change caps and conditions on
 	// recent actions. Entries older than the longest cooldown or window of
 	// the rule set can be left out. Of several entries of one decision id

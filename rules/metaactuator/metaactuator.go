@@ -208,13 +208,13 @@ func (a *Actuator) checkFresh(ctx context.Context, acct metaads.AccountID, c rul
 	var daily, lifetime, bid int64
 	switch c.Level {
 	case rules.LevelCampaign:
-		camp, err := a.client.Campaigns.Get(ctx, acct, c.EntityID, "id", "daily_budget", "lifetime_budget")
+		camp, err := a.client.Campaigns.Get(ctx, acct, c.EntityID, metaads.GetOptions{Fields: []string{"id", "daily_budget", "lifetime_budget"}})
 		if err != nil {
 			return &readError{fmt.Errorf("metaactuator: reading campaign %s before change %s: %w", c.EntityID, c.DecisionID, err)}
 		}
 		daily, lifetime = camp.DailyBudget, camp.LifetimeBudget
 	default:
-		set, err := a.client.AdSets.Get(ctx, acct, c.EntityID, "id", "daily_budget", "lifetime_budget", "bid_amount")
+		set, err := a.client.AdSets.Get(ctx, acct, c.EntityID, metaads.GetOptions{Fields: []string{"id", "daily_budget", "lifetime_budget", "bid_amount"}})
 		if err != nil {
 			return &readError{fmt.Errorf("metaactuator: reading ad set %s before change %s: %w", c.EntityID, c.DecisionID, err)}
 		}
