@@ -22,7 +22,7 @@ func TestAdSetLearningStageAndPromotedObject(t *testing.T) {
 	ctx := context.Background()
 	id := sc.AdSets[0].ID
 
-	s, err := e.c.AdSets.Get(ctx, e.acct, id)
+	s, err := e.c.AdSets.Get(ctx, e.acct, id, GetOptions{})
 	require.NoError(t, err)
 	require.NotNil(t, s.LearningStageInfo, "learning_stage_info is a default field")
 	assert.Equal(t, LearningStatusSuccess, s.LearningStageInfo.Status)
@@ -31,19 +31,19 @@ func TestAdSetLearningStageAndPromotedObject(t *testing.T) {
 	assert.Equal(t, "PURCHASE", s.PromotedObject.CustomEventType, "a sales campaign optimises for purchases")
 
 	require.NoError(t, e.c.AdSets.UpdateBudget(ctx, e.acct, id, Budget{Daily: 5500})) // +10%: not significant
-	s, err = e.c.AdSets.Get(ctx, e.acct, id, "learning_stage_info")
+	s, err = e.c.AdSets.Get(ctx, e.acct, id, GetOptions{Fields: []string{"learning_stage_info"}})
 	require.NoError(t, err)
 	assert.Equal(t, LearningStatusSuccess, s.LearningStageInfo.Status)
 
 	clock = now.Add(time.Hour)
 	require.NoError(t, e.c.AdSets.UpdateBudget(ctx, e.acct, id, Budget{Daily: 9000})) // +64%: restarts learning
-	s, err = e.c.AdSets.Get(ctx, e.acct, id, "learning_stage_info")
+	s, err = e.c.AdSets.Get(ctx, e.acct, id, GetOptions{Fields: []string{"learning_stage_info"}})
 	require.NoError(t, err)
 	assert.Equal(t, LearningStatusLearning, s.LearningStageInfo.Status)
 	assert.Equal(t, clock.Unix(), s.LearningStageInfo.LastSignificantEdit.Unix())
 
 	require.NoError(t, e.c.AdSets.UpdateStatus(ctx, e.acct, id, StatusPaused))
-	s, err = e.c.AdSets.Get(ctx, e.acct, id, "learning_stage_info")
+	s, err = e.c.AdSets.Get(ctx, e.acct, id, GetOptions{Fields: []string{"learning_stage_info"}})
 	require.NoError(t, err)
 	assert.Nil(t, s.LearningStageInfo, "Meta reports learning only for active ad sets")
 }
