@@ -475,7 +475,7 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, r *http.Request, _ int) {
 	cl.c.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "metaads request",
 		slog.String("method", info.Method), slog.String("path", info.Path),
 		slog.String("account", info.Account.String()), slog.Int("attempt", info.Attempt))
-	if h := cl.c.cfg.hooks.OnRequest; h != nil {
+	if h := hooksFor(r.Context(), cl.c.cfg.hooks).OnRequest; h != nil {
 		h(r.Context(), info)
 	}
 }
@@ -491,7 +491,7 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 			// Release the attempt's admission even without usage to record.
 			c.sched.observe(ctx, cl.key, Usage{}, nil)
 		}
-		if h := c.cfg.hooks.OnResponse; h != nil {
+		if h := hooksFor(ctx, c.cfg.hooks).OnResponse; h != nil {
 			h(ctx, ri)
 		}
 	}()
@@ -627,7 +627,7 @@ func (cl *call) backoff(minWait, maxWait time.Duration, attemptNum int, _ *http.
 		slog.String("method", cl.method), slog.String("path", cl.path),
 		slog.String("account", cl.req.Account.String()), slog.Int("attempt", cl.attempt),
 		slog.Duration("wait", wait))
-	if h := cl.c.cfg.hooks.OnRetry; h != nil {
+	if h := hooksFor(cl.ctx, cl.c.cfg.hooks).OnRetry; h != nil {
 		h(cl.ctx, info)
 	}
 	return wait

@@ -144,6 +144,13 @@
 // proves nothing happened (a throttle, or a connection never made). A
 // client-wide retry budget ([WithRetryBudget]) stops retry storms.
 //
+// # Observing traffic
+//
+// [Hooks] see every attempt (request, response, retry, throttle) without
+// credentials: [WithHooks] for the whole client, [ContextWithHooks] for
+// the requests made with one context (the calls of one collection, for a
+// progress bar or a per-customer count).
+//
 // # Errors
 //
 // Graph errors are [*Error] values carrying the HTTP status, code, subcode,

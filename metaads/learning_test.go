@@ -47,3 +47,23 @@ func TestAdSetLearningStageAndPromotedObject(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, s.LearningStageInfo, "Meta reports learning only for active ad sets")
 }
+
+// ContextWithHooks observes the requests made with a context, after the
+// client's own hooks; contexts without it are not observed.
+func TestContextWithHooks(t *testing.T) {
+	e := newFakeEnv(t, seedScenario(1, 3), nil, false)
+	var client, outer, inner []string
+	c, err := NewClient(WithBaseURL(e.srv.URL), WithAppSecret(appSecret), WithTokenProvider(StaticTokens{"*": e.token}),
+		WithHooks(Hooks{OnRequest: func(_ context.Context, i RequestInfo) { client = append(client, i.Path) }}))
+	require.NoError(t, err)
+	ctx := ContextWithHooks(context.Background(), Hooks{OnResponse: func(_ context.Context, i ResponseInfo) { outer = append(outer, i.Path) }})
+	ctx = ContextWithHooks(ctx, Hooks{OnRequest: func(_ context.Context, i RequestInfo) { inner = append(inner, i.Path) }})
+	_, err = collect(c.Campaigns.List(ctx, e.acct, ListOptions{Limit: 2}))
+	require.NoError(t, err)
+	_, err = c.Accounts.Get(context.Background(), e.acct)
+	require.NoError(t, err)
+	want := []string{"act_1001/campaigns", "act_1001/campaigns"}
+	assert.Equal(t, want, outer, "two pages observed by the outer context hook")
+	assert.Equal(t, want, inner)
+	assert.Equal(t, append(want, "act_1001"), client, "the client's hook sees every request")
+}

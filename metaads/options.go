@@ -329,6 +329,31 @@ func WithHooks(h Hooks) Option {
 	}
 }
 
+type hooksKey struct{}
+
+// ContextWithHooks returns a context whose requests also run h, after the
+// client's own hooks (WithHooks) and after hooks added by an outer
+// ContextWithHooks. It observes one unit of work, such as the calls of
+// one collection or of one customer's account, without a client of its
+// own: count the requests, measure their time, report progress.
+func ContextWithHooks(ctx context.Context, h Hooks) context.Context {
+	return context.WithValue(ctx, hooksKey{}, chainHooks(hooksFromContext(ctx), h))
+}
+
+func hooksFromContext(ctx context.Context) Hooks {
+	h, _ := ctx.Value(hooksKey{}).(Hooks)
+	return h
+}
+
+// hooksFor returns the client's hooks followed by those of ctx.
+func hooksFor(ctx context.Context, client Hooks) Hooks {
+	h, ok := ctx.Value(hooksKey{}).(Hooks)
+	if !ok {
+		return client
+	}
+	return chainHooks(client, h)
+}
+
 func chainHooks(a, b Hooks) Hooks {
 	return Hooks{
 		OnRequest:  chain(a.OnRequest, b.OnRequest),

@@ -204,8 +204,8 @@ func (s *scheduler) notify(ctx context.Context, info ThrottleInfo) {
 	s.logger.LogAttrs(ctx, lvl, "metaads throttle", slog.String("account", info.Account.String()),
 		slog.String("scope", info.Scope), slog.Float64("usage_pct", info.Usage),
 		slog.Duration("wait", info.Wait), slog.Bool("refused", info.Refused))
-	if s.onThrottle != nil {
-		s.onThrottle(ctx, info)
+	if h := hooksFor(ctx, Hooks{OnThrottle: s.onThrottle}).OnThrottle; h != nil {
+		h(ctx, info)
 	}
 }
 
