@@ -9,8 +9,8 @@ import (
 // Measure is a derived value that may be undefined (OK false), such as
 // the CPA of an entity without conversions.
 type Measure struct {
-	Value float64 // the metric's value; 0 when OK is false
-	OK    bool    // false when the metric is undefined (a zero denominator)
+	Value float64 `json:"value"` // the metric's value; 0 when OK is false
+	OK    bool    `json:"ok"`    // false when the metric is undefined (a zero denominator)
 }
 
 func measure(v float64, ok bool) Measure { return Measure{Value: v, OK: ok} }
@@ -20,23 +20,23 @@ func measure(v float64, ok bool) Measure { return Measure{Value: v, OK: ok} }
 // money, plain ratios for ROAS and frequency. Reach-based metrics are
 // undefined when the Counts' reach is summed (see [Counts]).
 type Derived struct {
-	CTR                Measure // clicks / impressions
-	LinkCTR            Measure // link clicks / impressions
-	CPC                Measure // spend / clicks
-	CostPerLinkClick   Measure // spend / link clicks
-	CPM                Measure // 1000 · spend / impressions
-	CPA                Measure // spend / conversions
-	ConversionRate     Measure // conversions / link clicks
-	ROAS               Measure // conversion value / spend
-	Frequency          Measure // impressions / reach
-	ReachEfficiency    Measure // reach / impressions
-	EngagementRate     Measure // post engagements / impressions
-	Profit             Measure // conversion value (× gross margin, when given) − spend
-	ProfitMargin       Measure // profit / conversion value
-	ValuePerConversion Measure // conversion value / conversions
-	HookRate           Measure // 3-second views / impressions
-	HoldRate           Measure // thruplays / 3-second views
-	CostPerThruPlay    Measure // spend / thruplays
+	CTR                Measure `json:"ctr"`                  // clicks / impressions
+	LinkCTR            Measure `json:"link_ctr"`             // link clicks / impressions
+	CPC                Measure `json:"cpc"`                  // spend / clicks
+	CostPerLinkClick   Measure `json:"cost_per_link_click"`  // spend / link clicks
+	CPM                Measure `json:"cpm"`                  // 1000 · spend / impressions
+	CPA                Measure `json:"cpa"`                  // spend / conversions
+	ConversionRate     Measure `json:"conversion_rate"`      // conversions / link clicks
+	ROAS               Measure `json:"roas"`                 // conversion value / spend
+	Frequency          Measure `json:"frequency"`            // impressions / reach
+	ReachEfficiency    Measure `json:"reach_efficiency"`     // reach / impressions
+	EngagementRate     Measure `json:"engagement_rate"`      // post engagements / impressions
+	Profit             Measure `json:"profit"`               // conversion value (× gross margin, when given) − spend
+	ProfitMargin       Measure `json:"profit_margin"`        // profit / conversion value
+	ValuePerConversion Measure `json:"value_per_conversion"` // conversion value / conversions
+	HookRate           Measure `json:"hook_rate"`            // 3-second views / impressions
+	HoldRate           Measure `json:"hold_rate"`            // thruplays / 3-second views
+	CostPerThruPlay    Measure `json:"cost_per_thruplay"`    // spend / thruplays
 }
 
 // Derive computes the [Derived] metrics of c. grossMargin, when positive,
@@ -83,28 +83,28 @@ type Entity struct {
 
 // EntityStats is one entity's counts and derived metrics.
 type EntityStats struct {
-	ID      string  // the entity's id, from Entity.ID
-	Name    string  // the entity's name, from Entity.Name
-	Counts  Counts  // the entity's counts, from Entity.Counts
-	Metrics Derived // the metrics derived from Counts
+	ID      string  `json:"id"`      // the entity's id, from Entity.ID
+	Name    string  `json:"name"`    // the entity's name, from Entity.Name
+	Counts  Counts  `json:"counts"`  // the entity's counts, from Entity.Counts
+	Metrics Derived `json:"metrics"` // the metrics derived from Counts
 }
 
 // Distribution summarises one metric across entities. Only entities where
 // the metric is defined count. Percentiles interpolate linearly between
 // order statistics (the default of R, NumPy and spreadsheets).
 type Distribution struct {
-	N      int     // entities with a defined value
-	Mean   float64 // arithmetic mean of the entities' values
-	Median float64 // 50th percentile
-	P10    float64 // 10th percentile
-	P90    float64 // 90th percentile
-	Min    float64 // smallest value
-	Max    float64 // largest value
+	N      int     `json:"n"`      // entities with a defined value
+	Mean   float64 `json:"mean"`   // arithmetic mean of the entities' values
+	Median float64 `json:"median"` // 50th percentile
+	P10    float64 `json:"p10"`    // 10th percentile
+	P90    float64 `json:"p90"`    // 90th percentile
+	Min    float64 `json:"min"`    // smallest value
+	Max    float64 `json:"max"`    // largest value
 	// SpendWeighted is Σ spendᵢ·valueᵢ / Σ spendᵢ over the entities with a
 	// defined value, so that big spenders count more. SpendWeightedOK is
 	// false when their spend sums to zero.
-	SpendWeighted   float64
-	SpendWeightedOK bool
+	SpendWeighted   float64 `json:"spend_weighted"`
+	SpendWeightedOK bool    `json:"spend_weighted_ok"`
 }
 
 // StatsOptions tunes [CampaignStatistics]. The zero value is ready to use.
@@ -122,12 +122,17 @@ type StatsOptions struct {
 
 // Statistics is the result of [CampaignStatistics].
 type Statistics struct {
-	Totals   Counts        // sum of all entities' counts
-	Total    Derived       // metrics of Totals: ratios of sums
-	Entities []EntityStats // per entity, in input order
+	Totals   Counts        `json:"totals"`   // sum of all entities' counts
+	Total    Derived       `json:"total"`    // metrics of Totals: ratios of sums
+	Entities []EntityStats `json:"entities"` // per entity, in input order
 
 	// Distributions across entities of the headline metrics.
-	CPA, ROAS, CTR, CPM, Frequency, ProfitMargin Distribution
+	CPA          Distribution `json:"cpa"`
+	ROAS         Distribution `json:"roas"`
+	CTR          Distribution `json:"ctr"`
+	CPM          Distribution `json:"cpm"`
+	Frequency    Distribution `json:"frequency"`
+	ProfitMargin Distribution `json:"profit_margin"`
 }
 
 // CampaignStatistics summarises many entities: their totals (rates of the

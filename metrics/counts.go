@@ -32,39 +32,41 @@ import (
 // field as an error.
 //
 // The field set is fixed so that aggregation stays allocation-free; counts
-// of any other action type ride beside a Counts in [Actions].
+// of any other action type ride beside a Counts in [Actions]. In JSON the
+// fields are snake_case ("impressions", "link_clicks", "video_views_3s",
+// "reach_summed") and zero fields are left out.
 type Counts struct {
-	Impressions  int64 // impressions
-	Reach        int64 // distinct people reached (not additive; see type doc)
-	Clicks       int64 // all clicks (Meta "clicks": reactions, expands, profile clicks too)
-	LinkClicks   int64 // inline_link_clicks
-	UniqueClicks int64 // unique_clicks (estimated, not additive across overlapping rows)
-	Spend        int64 // money spent, minor units
+	Impressions  int64 `json:"impressions,omitempty"`   // impressions
+	Reach        int64 `json:"reach,omitempty"`         // distinct people reached (not additive; see type doc)
+	Clicks       int64 `json:"clicks,omitempty"`        // all clicks (Meta "clicks": reactions, expands, profile clicks too)
+	LinkClicks   int64 `json:"link_clicks,omitempty"`   // inline_link_clicks
+	UniqueClicks int64 `json:"unique_clicks,omitempty"` // unique_clicks (estimated, not additive across overlapping rows)
+	Spend        int64 `json:"spend,omitempty"`         // money spent, minor units
 
-	PostEngagements int64 // post_engagement actions
-	PageEngagements int64 // page_engagement actions
+	PostEngagements int64 `json:"post_engagements,omitempty"` // post_engagement actions
+	PageEngagements int64 `json:"page_engagements,omitempty"` // page_engagement actions
 
-	VideoPlays           int64 // video_play_actions (plays of any length)
-	VideoViews3s         int64 // video_view: plays of 3 seconds or more
-	VideoP25             int64 // video_p25_watched_actions
-	VideoP50             int64 // video_p50_watched_actions
-	VideoP75             int64 // video_p75_watched_actions
-	VideoP95             int64 // video_p95_watched_actions
-	VideoP100            int64 // video_p100_watched_actions
-	ThruPlays            int64 // video_thruplay_watched_actions
-	VideoWatchTimeMillis int64 // total watch time, milliseconds
+	VideoPlays           int64 `json:"video_plays,omitempty"`         // video_play_actions (plays of any length)
+	VideoViews3s         int64 `json:"video_views_3s,omitempty"`      // video_view: plays of 3 seconds or more
+	VideoP25             int64 `json:"video_p25,omitempty"`           // video_p25_watched_actions
+	VideoP50             int64 `json:"video_p50,omitempty"`           // video_p50_watched_actions
+	VideoP75             int64 `json:"video_p75,omitempty"`           // video_p75_watched_actions
+	VideoP95             int64 `json:"video_p95,omitempty"`           // video_p95_watched_actions
+	VideoP100            int64 `json:"video_p100,omitempty"`          // video_p100_watched_actions
+	ThruPlays            int64 `json:"thruplays,omitempty"`           // video_thruplay_watched_actions
+	VideoWatchTimeMillis int64 `json:"video_watch_time_ms,omitempty"` // total watch time, milliseconds
 
-	LandingPageViews int64 // landing_page_view actions
-	Leads            int64 // lead actions
-	Purchases        int64 // purchase actions (one name of the purchase family, never a sum)
-	PurchaseValue    int64 // purchase value, minor units
+	LandingPageViews int64 `json:"landing_page_views,omitempty"` // landing_page_view actions
+	Leads            int64 `json:"leads,omitempty"`              // lead actions
+	Purchases        int64 `json:"purchases,omitempty"`          // purchase actions (one name of the purchase family, never a sum)
+	PurchaseValue    int64 `json:"purchase_value,omitempty"`     // purchase value, minor units
 
-	Conversions     int64 // the advertiser's chosen conversion event
-	ConversionValue int64 // value of the chosen conversion event, minor units
+	Conversions     int64 `json:"conversions,omitempty"`      // the advertiser's chosen conversion event
+	ConversionValue int64 `json:"conversion_value,omitempty"` // value of the chosen conversion event, minor units
 
 	// ReachSummed is true when Reach is a sum over rows (an upper bound on
 	// the true reach) rather than a de-duplicated window reach.
-	ReachSummed bool
+	ReachSummed bool `json:"reach_summed,omitempty"`
 }
 
 // numCountFields is the number of int64 fields of [Counts].

@@ -100,9 +100,9 @@ func (r *Ranking) UnmarshalText(b []byte) error {
 
 // Rankings holds an ad's three relevance diagnostics.
 type Rankings struct {
-	Quality        Ranking // quality_ranking
-	EngagementRate Ranking // engagement_rate_ranking
-	ConversionRate Ranking // conversion_rate_ranking
+	Quality        Ranking `json:"quality,omitzero"`         // quality_ranking
+	EngagementRate Ranking `json:"engagement_rate,omitzero"` // engagement_rate_ranking
+	ConversionRate Ranking `json:"conversion_rate,omitzero"` // conversion_rate_ranking
 }
 
 // ParseRankings parses the three ranking strings of an insights row. An
