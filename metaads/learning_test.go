@@ -60,7 +60,7 @@ func TestContextWithHooks(t *testing.T) {
 	ctx = ContextWithHooks(ctx, Hooks{OnRequest: func(_ context.Context, i RequestInfo) { inner = append(inner, i.Path) }})
 	_, err = collect(c.Campaigns.List(ctx, e.acct, ListOptions{Limit: 2}))
 	require.NoError(t, err)
-	_, err = c.Accounts.Get(context.Background(), e.acct)
+	_, err = c.Accounts.Get(context.Background(), e.acct, GetOptions{})
 	require.NoError(t, err)
 	want := []string{"act_1001/campaigns", "act_1001/campaigns"}
 	assert.Equal(t, want, outer, "two pages observed by the outer context hook")
