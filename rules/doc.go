@@ -48,8 +48,12 @@
 // 1,000 rules, 1,000 condition nodes per rule and condition trees 32
 // levels deep; [Compile] reports the first 200 problems.
 //
-// [ParseSpec] reads JSON strictly (unknown keys are errors, all reported at
-// once); [DefaultLibrary] builds a ready Spec in Go.
+// [ParseSpec] reads JSON strictly: unknown keys, repeated keys (JSON
+// decoding would keep the last, so a second "kill_switch" or "live" could
+// switch a safeguard unseen) and numbers too small to represent (1e-400
+// would round a confidence to 0, turning its gate off) are problems, all
+// reported at once with their paths; [DefaultLibrary] builds a ready Spec
+// in Go.
 //
 // # Windows
 //

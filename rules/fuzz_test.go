@@ -22,6 +22,8 @@ func FuzzCompileJSON(f *testing.F) {
 		`{"rules": [{"id": "a", "level": "adset", "conditions": {"min_data": {"window": "x", "spend": -1}}, "action": {"type": "change_bid", "percent": 1e308}}]}`,
 		`{"rules": [{"id": "a", "level": "adset", "conditions": {"recent_action": {"within": "1e400d"}}, "action": {"type": "unpause"}, "safeguards": {"cooldown": "-5h", "max_executions": -1}}]}`,
 		`{"rules": [{"id": "a"}]} trailing`,
+		`{"kill_switch": true, "rules": [{"id": "a", "live": false, "live": true, "level": "ad", "conditions": {"hours": {"from": 1, "to": 2}}, "action": {"type": "pause"}}], "kill_switch": false}`,
+		`{"rules": [{"id": "a", "level": "adset", "conditions": {"metric": "cpa", "window": "last_7d", "op": ">", "value": 1, "confidence": 1e-400}, "action": {"type": "pause"}}]}`,
 		`{"rules": [{"id": "a", "level": "adset", "conditions": {"metric": "spend", "window": "today", "op": ">", "value": 1}, "action": {"type": "notify", "message": "{{range 100000000}}{{range 100000000}}x{{end}}{{end}}"}}]}`,
 		`{"rules": [{"id": "a", "level": "adset", "class": "safety", "conditions": {"hours": {"from": 1, "to": 2}}, "action": {"type": "scale_budget", "percent": 100}}]}`,
 		`{"rules": [{"id": "a", "level": "adset", "class": "protect", "conditions": {"hours": {"from": 1, "to": 2}}, "action": {"type": "set_budget", "amount": 100000}}]}`,
@@ -49,6 +51,9 @@ func FuzzCompileJSON(f *testing.F) {
 				}
 			}
 			return
+		}
+		if d := duplicateKeys(data); len(d) > 0 {
+			t.Fatalf("compiled a document with a repeated key: %+v", d)
 		}
 		// A compiled set evaluates the fixture without panicking.
 		if _, err := set.Evaluate(fixtureSnapshot()); err != nil {

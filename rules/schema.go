@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"regexp"
 	"sort"
@@ -25,8 +26,85 @@ func checkShape(data []byte) []Problem {
 	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
 		return []Problem{{Path: "$", Message: "unexpected data after the rule document; expected one JSON object"}}
 	}
-	var ps []Problem
+	ps := duplicateKeys(data)
 	walkShape("", doc, reflect.TypeFor[Spec](), &ps, 0)
+	return ps
+}
+
+// duplicateKeys reports every key that appears more than once in one
+// object of the document, with its path. encoding/json keeps the last of
+// them, so {"kill_switch": true, ..., "kill_switch": false} would switch a
+// safeguard off unseen; every occurrence after the first is a problem.
+// data must be valid JSON (checkShape decoded it first).
+func duplicateKeys(data []byte) []Problem {
+	type frame struct {
+		obj       bool
+		path      string
+		keys      map[string]bool
+		idx       int
+		expectKey bool
+		key       string
+	}
+	var ps []Problem
+	var stack []*frame
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	// valuePath returns the path of the value about to be read.
+	valuePath := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		top := stack[len(stack)-1]
+		if top.obj {
+			return joinPath(top.path, top.key)
+		}
+		p := top.path + "[" + strconv.Itoa(top.idx) + "]"
+		top.idx++
+		return p
+	}
+	// consumed marks the value of the top object's current key as read.
+	consumed := func() {
+		if len(stack) > 0 && stack[len(stack)-1].obj {
+			stack[len(stack)-1].expectKey = true
+		}
+	}
+	for len(ps) < maxProblems {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		if len(stack) > 0 {
+			if top := stack[len(stack)-1]; top.obj && top.expectKey {
+				if d, ok := tok.(json.Delim); ok && d == '}' {
+					stack = stack[:len(stack)-1]
+					consumed()
+					continue
+				}
+				k, _ := tok.(string)
+				if top.keys[k] {
+					ps = append(ps, Problem{Path: joinPath(top.path, k), Message: fmt.Sprintf("duplicate key %q; expected each key once in an object (JSON decoding would keep only the last)", k)})
+				}
+				top.keys[k] = true
+				top.key, top.expectKey = k, false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{obj: true, path: valuePath(), keys: map[string]bool{}, expectKey: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{path: valuePath()})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			consumed()
+		default: // a scalar value
+			valuePath()
+			consumed()
+		}
+		if len(stack) > maxJSONDepth {
+			break // walkShape reports the depth
+		}
+	}
 	return ps
 }
 
@@ -129,10 +207,23 @@ func walkShape(path string, v any, t reflect.Type, ps *[]Problem, depth int) {
 			bad("a number")
 			return
 		}
-		if _, err := strconv.ParseFloat(string(n), 64); err != nil {
+		f, err := strconv.ParseFloat(string(n), 64)
+		switch {
+		case err != nil:
 			bad("a finite number")
+		case f == 0 && nonzeroLiteral(string(n)):
+			// 1e-400 parses to 0 without an error: a confidence of 0
+			// would silently turn its statistical gate off.
+			*ps = append(*ps, Problem{Path: rootPath(path), Message: fmt.Sprintf("the number %s is too small to represent (it rounds to 0); expected 0 or a number of magnitude at least %g", n, math.SmallestNonzeroFloat64)})
 		}
 	}
+}
+
+// nonzeroLiteral reports whether a JSON number literal has a nonzero digit
+// in its mantissa.
+func nonzeroLiteral(s string) bool {
+	mant, _, _ := strings.Cut(strings.ToLower(s), "e")
+	return strings.ContainsAny(mant, "123456789")
 }
 
 func jsonFields(t reflect.Type) map[string]reflect.Type {

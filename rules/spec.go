@@ -179,8 +179,9 @@ type SafeguardSpec struct {
 	Learning string `json:"learning,omitempty"`
 }
 
-// ParseSpec decodes a JSON rule document. Unknown fields are errors, so a
-// misspelt key cannot silently disable a safeguard. The result still needs
+// ParseSpec decodes a JSON rule document. Unknown keys, keys repeated in
+// one object and numbers that round to 0 are problems with their paths, so
+// a misspelt or repeated key cannot silently disable a safeguard. The result still needs
 // [Compile]; [CompileJSON] does both.
 func ParseSpec(data []byte) (Spec, error) {
 	if len(data) > maxDocumentBytes {
