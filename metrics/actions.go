@@ -63,8 +63,8 @@ func (a *Actions) Add(typ string, count, value int64) {
 		a.items[i] = ActionStat{Type: typ}
 	}
 	it := &a.items[i]
-	it.Count = satAdd(it.Count, count)
-	it.Value = satAdd(it.Value, value)
+	it.Count = accAdd(it.Count, count)
+	it.Value = accAdd(it.Value, value)
 }
 
 // Merge adds every action type of o to a. When a already holds the same
@@ -85,8 +85,8 @@ func (a *Actions) Merge(o *Actions) {
 		if same {
 			for i := range o.items {
 				it := &a.items[i]
-				it.Count = satAdd(it.Count, o.items[i].Count)
-				it.Value = satAdd(it.Value, o.items[i].Value)
+				it.Count = accAdd(it.Count, o.items[i].Count)
+				it.Value = accAdd(it.Value, o.items[i].Value)
 			}
 			return
 		}

@@ -134,6 +134,21 @@ func (c Counts) Validate() error {
 // overflowed reports whether s = a + b wrapped around.
 func overflowed(a, b, s int64) bool { return (a^s)&(b^s) < 0 }
 
+// accAdd adds b to the accumulated sum a like satAdd, and saturation
+// sticks: a saturated operand (whose true value is unknown) gives a
+// saturated result, so a negative value added afterwards cannot bring the
+// sum back into range and hide the overflow. Sums of Counts and Actions
+// use it.
+func accAdd(a, b int64) int64 {
+	switch {
+	case a == math.MaxInt64 || b == math.MaxInt64:
+		return math.MaxInt64
+	case a == math.MinInt64 || b == math.MinInt64:
+		return math.MinInt64
+	}
+	return satAdd(a, b)
+}
+
 // satAdd returns a + b, saturated at math.MaxInt64 / math.MinInt64 instead
 // of wrapping around.
 func satAdd(a, b int64) int64 {
@@ -146,8 +161,9 @@ func satAdd(a, b int64) int64 {
 }
 
 // Add adds o to c field by field. Additions saturate at math.MaxInt64
-// (math.MinInt64 for negative input) instead of wrapping around, so an
-// overflowing sum stays a recognisable upper bound ([Counts.Validate]
+// (math.MinInt64 for negative input) instead of wrapping around, and a
+// saturated field stays saturated whatever is added later (negative values
+// included), so an overflowing sum stays recognisable ([Counts.Validate]
 // reports it).
 //
 // Reach is added as well, which gives an upper bound on the true reach.
@@ -170,7 +186,7 @@ func (c *Counts) addSaturating(o Counts) {
 	dst := c.fieldPointers()
 	src := o.fieldValues()
 	for i, p := range dst {
-		*p = satAdd(*p, src[i])
+		*p = accAdd(*p, src[i])
 	}
 }
 

@@ -121,20 +121,27 @@ func FuzzSum(f *testing.F) {
 		for i := range exact {
 			exact[i] = new(big.Int)
 		}
-		inRange := true
+		// A field whose partial sum ever left the range, or that was given
+		// a saturated value, must stay saturated (the flag is not lost
+		// when negative rows follow).
+		var inRange [numCountFields]bool
+		for i := range inRange {
+			inRange[i] = true
+		}
 		for _, r := range rows {
 			for i, v := range r.fieldValues() {
 				exact[i].Add(exact[i], big.NewInt(v))
-				if !exact[i].IsInt64() {
-					inRange = false
+				if !exact[i].IsInt64() || v == math.MaxInt64 || v == math.MinInt64 {
+					inRange[i] = false
 				}
 			}
 		}
-		if inRange {
-			for i, v := range got.fieldValues() {
-				if v != exact[i].Int64() {
-					t.Fatalf("field %s = %d, exact %v", countFieldNames[i], v, exact[i])
-				}
+		for i, v := range got.fieldValues() {
+			switch {
+			case inRange[i] && v != exact[i].Int64():
+				t.Fatalf("field %s = %d, exact %v", countFieldNames[i], v, exact[i])
+			case !inRange[i] && v != math.MaxInt64 && v != math.MinInt64:
+				t.Fatalf("field %s overflowed on the way (exact %v) but ends at %d: the saturation flag was lost", countFieldNames[i], exact[i], v)
 			}
 		}
 

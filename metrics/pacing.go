@@ -1,6 +1,9 @@
 package metrics
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Budget pacing compares actual spend with the spend a linear plan expects
 // by now: expected = budget × the share of the period elapsed, and the
@@ -13,10 +16,15 @@ import "time"
 // to the spend expected after the share elapsed (in [0, 1]) of a period
 // with the given budget (minor units). ok is false when the expected spend
 // is not positive: budget <= 0 or elapsed <= 0 (at the very start of the
-// period nothing is expected yet) or elapsed is NaN.
+// period nothing is expected yet) or elapsed is NaN, each checked on its
+// own (a negative budget times a negative share is not a plan); and when
+// spend is negative.
 func PacingRatio(spend, budget int64, elapsed float64) (float64, bool) {
+	if budget <= 0 || !(elapsed > 0) || spend < 0 {
+		return 0, false
+	}
 	expected := float64(budget) * elapsed
-	if !(expected > 0) {
+	if !(expected > 0) || math.IsInf(expected, 0) {
 		return 0, false
 	}
 	return float64(spend) / expected, true
