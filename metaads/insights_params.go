@@ -103,6 +103,11 @@ type InsightsParams struct {
 	DatePreset DatePreset `url:"date_preset,omitempty"`
 	// TimeRange is an explicit inclusive range of days.
 	TimeRange TimeRange `url:"-"`
+	// TimeRanges asks for several ranges in one call (time_ranges): one
+	// result set per range, each row carrying its range in DateStart and
+	// DateStop, ranges may overlap (the last 3, 7 and 30 days at once). It
+	// cannot be combined with DatePreset, TimeRange or a TimeIncrement.
+	TimeRanges []TimeRange `url:"-"`
 	// TimeIncrement splits rows per period.
 	TimeIncrement TimeIncrement `url:"time_increment,omitempty"`
 	// Breakdowns split rows by dimensions.
@@ -206,6 +211,16 @@ func (p InsightsParams) Validate() error {
 	if !p.TimeRange.IsZero() {
 		errs = append(errs, p.TimeRange.validate())
 	}
+	if len(p.TimeRanges) > 0 {
+		if p.DatePreset != "" || !p.TimeRange.IsZero() || p.TimeIncrement != "" {
+			errs = append(errs, errors.New("metaads: insights: time_ranges cannot be combined with date_preset, time_range or time_increment: want time_ranges alone"))
+		}
+		for i, r := range p.TimeRanges {
+			if err := r.validate(); err != nil {
+				errs = append(errs, fmt.Errorf("metaads: insights time_ranges[%d]: %s", i, strings.TrimPrefix(err.Error(), "metaads: insights ")))
+			}
+		}
+	}
 	errs = append(errs, p.TimeIncrement.validate())
 	for _, f := range p.Fields {
 		if f == "" || strings.ContainsAny(f, ", {}()") {
@@ -302,6 +317,11 @@ func (p InsightsParams) Values() (url.Values, error) {
 	}
 	if !p.TimeRange.IsZero() {
 		if err := setJSON("time_range", p.TimeRange); err != nil {
+			return nil, err
+		}
+	}
+	if len(p.TimeRanges) > 0 {
+		if err := setJSON("time_ranges", p.TimeRanges); err != nil {
 			return nil, err
 		}
 	}
