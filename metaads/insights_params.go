@@ -172,6 +172,22 @@ func (p *InsightsParams) hasHourly() bool {
 	return slices.ContainsFunc(p.Breakdowns, Breakdown.IsHourly)
 }
 
+// DefaultInsightsFields returns the fields an [InsightsParams] without
+// Fields asks for at level l: the ids and names of the level and those
+// above it, and every field [Insight.Counts] reads; with hourly true,
+// without the unique and video fields hourly breakdowns refuse. Append to
+// it to ask for more than the defaults.
+func DefaultInsightsFields(l Level, hourly bool) []string {
+	out := levelIDFields(l)
+	for _, f := range countFields {
+		if hourly && (isUniqueField(f) || isVideoField(f)) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 // effectiveFields returns the fields to send: the caller's, or the
 // defaults for the level (without the fields hourly breakdowns forbid),
 // always with account_currency.
@@ -180,14 +196,7 @@ func (p *InsightsParams) effectiveFields() []string {
 	if len(p.Fields) > 0 {
 		out = slices.Clone(p.Fields)
 	} else {
-		out = levelIDFields(p.Level)
-		hourly := p.hasHourly()
-		for _, f := range countFields {
-			if hourly && (isUniqueField(f) || isVideoField(f)) {
-				continue
-			}
-			out = append(out, f)
-		}
+		out = DefaultInsightsFields(p.Level, p.hasHourly())
 	}
 	if !slices.Contains(out, "account_currency") {
 		out = append(out, "account_currency")
