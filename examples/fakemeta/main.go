@@ -7,7 +7,14 @@
 // -addr is refused, so the fake is never reachable from the network.
 //
 // It prints the base URL, the app credentials and a ready access token for
-// the demo user, then serves until interrupted. Graph routes are under
+// the demo user, then serves until interrupted. With -ads it serves a
+// business big enough to benchmark any client instead of the demo: 1,000,000
+// ad-level daily insights rows in one account are
+//
+//	go run ./examples/fakemeta -ads 5000 -days 200 -rate-limits unthrottled
+//
+// (rows are derived from the seed when a query asks for them, so startup
+// stays fast). Graph routes are under
 // {URL}/v26.0/, the login dialog is {URL}/v26.0/dialog/oauth.
 package main
 
@@ -26,6 +33,11 @@ import (
 
 	"github.com/adpilot/adpilot/metaads/metaadstest"
 )
+
+// defaultVersions are the live Graph API versions: metaadstest's default
+// (v25.0-v27.0) and v24.0, which Meta's latest Node SDK (24.0.1) sends, so
+// that Meta's own SDKs work against fakemeta unchanged.
+var defaultVersions = []string{"v24.0", "v25.0", "v26.0", "v27.0"}
 
 // ready tells a test where the server listens.
 type ready struct{ url, token string }
@@ -54,11 +66,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, readyc ch
 	requireProof := fs.Bool("require-proof", false, "require appsecret_proof on user-token calls")
 	autoApprove := fs.Bool("auto-approve", false, "approve the login dialog without showing the consent page")
 	verbose := fs.Bool("v", false, "log every request (tokens are never logged)")
+	versions := fs.String("versions", strings.Join(defaultVersions, ","), "comma-separated live Graph API `versions`; older ones get error 2635 (v24.0 is what Meta's Node SDK 24.0.1 sends)")
+	accounts := fs.Int("accounts", 1, "ad accounts of the scale business (with -ads)")
+	ads := fs.Int("ads", 0, "serve a scale business of this many active `ads per account` instead of the demo business (0: the demo business)")
+	days := fs.Int("days", 90, "days of history of the scale business (with -ads)")
+	limits := fs.String("rate-limits", "realistic", "`mode` of the usage budgets: realistic (Meta's full-access budgets; large pulls get throttled) or unthrottled (usage headers still sent, nothing throttles)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q; see -h", fs.Args())
+	}
+	var rl metaadstest.RateLimits
+	switch *limits {
+	case "realistic":
+		rl = metaadstest.DefaultRateLimits()
+	case "unthrottled":
+		rl = metaadstest.UnthrottledRateLimits()
+	default:
+		return fmt.Errorf("-rate-limits %q: want realistic or unthrottled", *limits)
+	}
+	business := metaadstest.WithDemoBusiness()
+	if *ads != 0 {
+		business = metaadstest.WithScaleBusiness(metaadstest.Scale{Accounts: *accounts, AdsPerAccount: *ads, Days: *days})
 	}
 	app := metaadstest.App{ID: *appID, Secret: *appSecret, Name: "adpilot fake app", RequireAppSecretProof: *requireProof}
 	if *redirects != "" {
@@ -69,7 +99,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, readyc ch
 		level = slog.LevelInfo
 	}
 	opts := []metaadstest.Option{
-		metaadstest.WithAddr(*addr), metaadstest.WithSeed(*seed), metaadstest.WithApp(app), metaadstest.WithDemoBusiness(),
+		metaadstest.WithAddr(*addr), metaadstest.WithSeed(*seed), metaadstest.WithApp(app), business,
+		metaadstest.WithLiveVersions(strings.Split(*versions, ",")...), metaadstest.WithRateLimits(rl),
 		metaadstest.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))),
 	}
 	if *autoApprove {
@@ -88,8 +119,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, readyc ch
 	fmt.Fprintf(stdout, "  graph:     %s/v26.0/\n", srv.URL)
 	fmt.Fprintf(stdout, "  login:     %s/v26.0/dialog/oauth\n", srv.URL)
 	fmt.Fprintf(stdout, "  app id:    %s\n  app secret: %s\n", app.ID, app.Secret)
-	fmt.Fprintf(stdout, "  demo user: %s (ad accounts act_%s, act_%s, act_%s)\n", metaadstest.DemoUserID,
-		metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads, metaadstest.DemoAccountTokyo)
+	if *ads == 0 {
+		fmt.Fprintf(stdout, "  demo user: %s (ad accounts act_%s, act_%s, act_%s)\n", metaadstest.DemoUserID,
+			metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads, metaadstest.DemoAccountTokyo)
+	} else {
+		last := ""
+		if *accounts > 1 {
+			last = " ... act_" + metaadstest.ScaleAccountID(*accounts)
+		}
+		fmt.Fprintf(stdout, "  demo user: %s (scale business: ad accounts act_%s%s, %d ads each, %d days)\n", metaadstest.DemoUserID,
+			metaadstest.ScaleAccountID(1), last, *ads, *days)
+	}
 	// The token is printed once, for pasting into a client; it is a fake
 	// token that only this process accepts.
 	fmt.Fprintf(stdout, "  token:     %s\n", tok)

@@ -90,7 +90,16 @@
 // patterns; breakdowns and hours split the day's totals exactly. So the same
 // seed gives the same rows, totals agree across levels, breakdowns and time
 // increments, budget and status changes show in later delivery, and a
-// benchmark can pull 100,000 rows cheaply. Patterns are planted per object:
+// benchmark can pull a million rows cheaply: a result is generated one time
+// slice (a day, a time_increment, a month) at a time as pages ask for it
+// (the first 500-row page of a 1,000,000-row pull takes about 0.1 s),
+// except with sort or summary, which need every row at once.
+//
+// For benchmarks, WithScaleBusiness (or ScaleBusiness) seeds a business
+// of any size instead of the demo: Scale{AdsPerAccount: 5000, Days: 200}
+// serves 1,000,000 ad-level daily rows in one account; with
+// WithRateLimits(UnthrottledRateLimits()) nothing throttles while the
+// usage headers are still sent. Patterns are planted per object:
 // Account.HourOfDayEffect, DayOfWeekEffect and SeasonalLift,
 // AdSet.Overpace and OverlapGroup, Ad.FatigueRate. DemoBusiness plants all
 // of them. The clock ("today", presets, token expiry, usage decay) comes

@@ -146,7 +146,12 @@ func (s *Server) prepareInsights(c *call, id string) (rendered, *apiError) {
 	}
 	snaps := s.snapshot(ids)
 	s.mu.Unlock()
-	res := q.render(s.gen.run(q, snaps), currencyOffset(ar.Currency))
+	var res rendered
+	if q.lazyOK() {
+		res = rendered{lazy: newLazyRows(s.gen, q, snaps, currencyOffset(ar.Currency))}
+	} else {
+		res = q.render(s.gen.run(q, snaps), currencyOffset(ar.Currency))
+	}
 	s.cache.put(key, res)
 	return res, nil
 }
@@ -165,24 +170,40 @@ func (s *Server) handleInsights(c *call, id string) (any, *apiError) {
 
 // insightsPage renders one page of a rendered result (default limit 25).
 func (s *Server) insightsPage(c *call, res rendered) (any, *apiError) {
-	w, e := s.pageBounds(c, len(res.rows), 25)
+	n := len(res.rows)
+	if res.lazy != nil {
+		// Generate as far as this page and one row past it (so that next
+		// is sent only when a row follows), then cut the page.
+		w, e := s.pageBounds(c, lazyUnknown, 25)
+		if e != nil {
+			return nil, e
+		}
+		n, _ = res.lazy.ensure(w.end + 1)
+	}
+	w, e := s.pageBounds(c, n, 25)
 	if e != nil {
 		return nil, e
 	}
+	page := res.rows
+	if res.lazy != nil {
+		page = res.lazy.rows(w.start, w.end)
+	} else {
+		page = page[w.start:w.end]
+	}
 	size := 64
-	for _, r := range res.rows[w.start:w.end] {
+	for _, r := range page {
 		size += len(r) + 1
 	}
 	b := make([]byte, 0, size+256)
 	b = append(b, `{"data":[`...)
-	for i, r := range res.rows[w.start:w.end] {
+	for i, r := range page {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, r...)
 	}
 	b = append(b, `],"paging":`...)
-	pj, _ := json.Marshal(s.pagingJSON(c, w, len(res.rows)))
+	pj, _ := json.Marshal(s.pagingJSON(c, w, n))
 	b = append(b, pj...)
 	if res.summary != nil {
 		b = append(b, `,"summary":`...)

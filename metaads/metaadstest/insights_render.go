@@ -67,9 +67,12 @@ func rowMetric(r *rowAcc, f string, offset int64) (float64, bool) {
 	return 0, false
 }
 
+// rendered is an insights result: rows rendered at once, or (lazy) as
+// pages ask for them.
 type rendered struct {
 	rows    [][]byte
 	summary []byte
+	lazy    *lazyRows
 }
 
 // render turns rows into JSON objects, filtering and sorting them.
