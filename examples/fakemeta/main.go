@@ -86,6 +86,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, readyc ch
 	default:
 		return fmt.Errorf("-rate-limits %q: want realistic or unthrottled", *limits)
 	}
+	if *accounts < 1 {
+		return fmt.Errorf("-accounts %d: want at least 1", *accounts)
+	}
 	business := metaadstest.WithDemoBusiness()
 	if *ads != 0 {
 		business = metaadstest.WithScaleBusiness(metaadstest.Scale{Accounts: *accounts, AdsPerAccount: *ads, Days: *days})

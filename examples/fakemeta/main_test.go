@@ -78,3 +78,68 @@ func TestUsageSaysLoopbackOnly(t *testing.T) {
 		}
 	}
 }
+
+// startRun runs fakemeta with args until the test ends and returns where it
+// serves.
+func startRun(t *testing.T, args ...string) ready {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	readyc := make(chan ready, 1)
+	go func() { done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), &out, &errOut, readyc) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	})
+	select {
+	case r := <-readyc:
+		return r
+	case err := <-done:
+		done <- err
+		t.Fatalf("run ended early: %v; stderr %s", err, errOut.String())
+	}
+	return ready{}
+}
+
+func getBody(t *testing.T, r ready, path string) (int, string, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, r.url+path, nil)
+	req.Header.Set("Authorization", "Bearer "+r.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body), res.Header
+}
+
+func TestRunServesAScaleBusiness(t *testing.T) {
+	r := startRun(t, "-accounts", "2", "-ads", "30", "-days", "4", "-rate-limits", "unthrottled")
+	code, body, _ := getBody(t, r, "/v26.0/me/adaccounts?fields=name")
+	if code != 200 || !strings.Contains(body, `"act_2000000000000002"`) || !strings.Contains(body, "Scale Test 1") || strings.Contains(body, "Demo Shop") {
+		t.Fatalf("accounts: %d %s", code, body)
+	}
+	code, body, hdr := getBody(t, r, "/v24.0/act_2000000000000001/ads?limit=100&summary=true")
+	if code != 200 || !strings.Contains(body, `"total_count":30`) {
+		t.Fatalf("ads over v24.0: %d %s", code, body)
+	}
+	if hdr.Get("X-App-Usage") == "" {
+		t.Error("unthrottled mode sends no X-App-Usage header")
+	}
+}
+
+func TestRunRejectsBadScaleFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-rate-limits", "fast"}, {"-ads", "-1"}, {"-ads", "10", "-days", "0"}, {"-ads", "10", "-accounts", "0"},
+		{"-versions", "26"}, {"-ads", "200000"},
+	} {
+		err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard, io.Discard, nil)
+		if err == nil {
+			t.Errorf("run(%q) succeeded, want an error", args)
+		}
+	}
+}
