@@ -268,3 +268,21 @@ func TestParseFields(t *testing.T) {
 		assert.Equal(t, want, parseFields(in), "%q", in)
 	}
 }
+
+// Meta's Node SDK posts the object's own id with every update
+// (AbstractCrudObject.update sends exportData(), which holds it).
+func TestUpdateAcceptsTheNodesOwnID(t *testing.T) {
+	srv, _, tok := newDemo(t)
+	r := do(t, http.MethodPost, srv.URL+"/v26.0/"+DemoOverlapSetA, tok, url.Values{"id": {DemoOverlapSetA}, "name": {"Runners"}})
+	require.Equal(t, 200, r.Status, r.Raw)
+	set, _ := srv.AdSet(DemoOverlapSetA)
+	assert.Equal(t, "Runners", set.Name)
+
+	r = do(t, http.MethodPost, srv.URL+"/v26.0/"+DemoOverlapSetA, tok, url.Values{"id": {DemoOverlapSetB}, "name": {"Other"}})
+	code, _ := errCode(r)
+	assert.Equal(t, 100, code, r.Raw)
+	assert.Contains(t, r.Raw, "does not name the node")
+	r = do(t, http.MethodPost, srv.URL+"/v26.0/"+DemoOverlapSetA, tok, url.Values{"id": {DemoOverlapSetA}})
+	code, _ = errCode(r)
+	assert.Equal(t, 100, code, "an id alone changes nothing: %s", r.Raw)
+}

@@ -32,7 +32,7 @@ func (s *Server) handleNodePost(c *call) (any, *apiError) {
 	if e := c.requireWrite(acct, id); e != nil {
 		return nil, e
 	}
-	if e := checkUpdateParams(c.params); e != nil {
+	if e := checkUpdateParams(id, c.params); e != nil {
 		return nil, e
 	}
 	return s.update(c, kind, id, acct, c.params)
@@ -45,9 +45,12 @@ var (
 	envelopeParams = []string{"access_token", "appsecret_proof", "appsecret_time", "method", "pretty", "suppress_http_code"}
 )
 
-// checkUpdateParams refuses an update with an unknown parameter, or with
-// none to change.
-func checkUpdateParams(p map[string][]string) *apiError {
+// checkUpdateParams refuses an update of node id with an unknown
+// parameter, or with none to change. An id parameter naming the node
+// itself is accepted: Meta's Node SDK sends the object's id in the body of
+// every update (AbstractCrudObject.update posts exportData(), which holds
+// it), and Meta accepts such updates.
+func checkUpdateParams(id string, p map[string][]string) *apiError {
 	n := 0
 	keys := make([]string, 0, len(p))
 	for k := range p {
@@ -56,6 +59,10 @@ func checkUpdateParams(p map[string][]string) *apiError {
 	slices.Sort(keys)
 	for _, k := range keys {
 		switch {
+		case k == "id":
+			if v := p[k]; len(v) != 1 || v[0] != id {
+				return errParam("Param id %q does not name the node updated (%s)", strings.Join(v, ","), id)
+			}
 		case slices.Contains(updateParams, k):
 			n++
 		case !slices.Contains(envelopeParams, k):
