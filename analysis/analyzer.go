@@ -116,7 +116,7 @@ const (
 // WindowStatistics are the campaign statistics of the entities of one
 // level over one window.
 type WindowStatistics struct {
-	Level  metaads.Level     `json:"level"`  // campaign, adset or ad
+	Level  metrics.Level     `json:"level"`  // campaign, adset or ad
 	Window rules.Window      `json:"window"` // the rules window ("last_7d")
 	Range  metaads.TimeRange `json:"range"`  // its days
 	// Statistics are the totals (ratios of sums), per-entity metrics and

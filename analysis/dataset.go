@@ -85,7 +85,7 @@ type Dataset struct {
 
 // DailyRow is the delivery of one entity on one day.
 type DailyRow struct {
-	Level metaads.Level `json:"level"` // campaign, adset or ad (account for account-level rows)
+	Level metrics.Level `json:"level"` // campaign, adset or ad (account for account-level rows)
 	ID    string        `json:"id"`    // the entity's id at Level (the account number for account rows)
 	Date  metaads.Date  `json:"date"`  // the day, in the account's time zone
 	// Counts are the day's additive counts, with Conversions and
@@ -96,7 +96,7 @@ type DailyRow struct {
 
 // HourlyRow is the delivery of one entity in one hour of one day.
 type HourlyRow struct {
-	Level metaads.Level `json:"level"` // level of the entity
+	Level metrics.Level `json:"level"` // level of the entity
 	ID    string        `json:"id"`    // the entity's id at Level
 	Date  metaads.Date  `json:"date"`  // the day, in the account's time zone
 	Hour  int           `json:"hour"`  // hour of day, 0 to 23, in the account's time zone
@@ -107,7 +107,7 @@ type HourlyRow struct {
 
 // WindowRow is Meta's total for one entity over one window of days.
 type WindowRow struct {
-	Level  metaads.Level     `json:"level"`  // level of the entity
+	Level  metrics.Level     `json:"level"`  // level of the entity
 	ID     string            `json:"id"`     // the entity's id at Level
 	Window metaads.TimeRange `json:"window"` // the inclusive days of the window
 	// Name is the rules window this row was collected for ("last_7d",
@@ -183,7 +183,7 @@ type CollectStats struct {
 type CollectOptions struct {
 	// Levels are the levels to read daily insights at; default campaign,
 	// ad set and ad. Window totals are read at the same levels.
-	Levels []metaads.Level
+	Levels []metrics.Level
 
 	// LookbackDays is how many complete days before today the daily rows
 	// cover (today is always included). Default 60: the last 30 days, the
@@ -197,7 +197,7 @@ type CollectOptions struct {
 	// (default ad set).
 	NoHourly    bool
 	HourlyDays  int
-	HourlyLevel metaads.Level
+	HourlyLevel metrics.Level
 
 	// ConversionEvent, when set, is the action type counted as a
 	// conversion for every campaign; ConversionEvents overrides it per

@@ -26,6 +26,23 @@
 // Run does all four and returns one [Report], reporting progress through a
 // [ProgressFunc].
 //
+// # Types from metaads, metrics and rules
+//
+// The pass joins three packages, and each concept has one type or one
+// conversion between them:
+//
+//   - Level: metrics.Level everywhere (insights queries, rule specs and
+//     entities, the rows of a Dataset, EntityRef).
+//   - Ad account: metaads.AccountID in metaads and here (AdAccount.ID,
+//     Campaign.AccountID, Insight.AccountID, ...); rules keeps the Graph
+//     string form, so rules.Entity.Account = id.String() and
+//     metaads.ParseAccountID(change.Account) reads it back.
+//   - Counts of an entity: metrics.Counts per row and per window;
+//     rules.Entity.Totals(window) gives the metrics.EntityTotals that
+//     metrics.CampaignStatistics takes.
+//   - Dates: metaads.Date and metaads.TimeRange (days in the account's
+//     time zone); rules windows (rules.Window) name ranges of them.
+//
 // # Numbers and their windows
 //
 // Every number a recommendation or signal shows is a [Figure]: a value

@@ -1,8 +1,6 @@
 package analysis
 
-import (
-	"github.com/adpilot/adpilot/metaads"
-)
+import "github.com/adpilot/adpilot/metrics"
 
 // Result is what an analyzer concluded about one pass: a summary, the
 // recommendations ranked most important first, and who produced it. It
@@ -103,7 +101,7 @@ const (
 
 // EntityRef names one campaign, ad set, ad or ad account.
 type EntityRef struct {
-	Level metaads.Level `json:"level"`          // account, campaign, adset or ad
+	Level metrics.Level `json:"level"`          // account, campaign, adset or ad
 	ID    string        `json:"id"`             // Graph id ("act_123" for the account)
 	Name  string        `json:"name,omitempty"` // display name
 }

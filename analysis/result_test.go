@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/adpilot/adpilot/metaads"
+	"github.com/adpilot/adpilot/metrics"
 )
 
 func sampleResult() *Result {
@@ -16,7 +17,7 @@ func sampleResult() *Result {
 		Summary:  "One ad set loses money.",
 		Recommendations: []Recommendation{{
 			Rank: 1, Priority: PriorityUrgent, Kind: KindProblem,
-			Entity: EntityRef{Level: metaads.LevelAdSet, ID: "120300000000000015", Name: "Loss *maker*"},
+			Entity: EntityRef{Level: metrics.LevelAdSet, ID: "120300000000000015", Name: "Loss *maker*"},
 			Action: Action{Type: ActionScaleBudget, Percent: -20, From: 5000, To: 4000},
 			Title:  "Cut the budget of a money-losing ad set",
 			Evidence: []Figure{{Name: "roas", Value: 0.61, Unit: UnitRatio, Basis: BasisMeasured,

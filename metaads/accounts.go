@@ -5,15 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"math"
 	"strconv"
-	"strings"
 
 	"github.com/adpilot/adpilot/internal/wire"
 )
 
 // AccountID identifies a Meta ad account. The zero value is not a valid
 // account. Its String form is always "act_<digits>", the form the Graph API
-// uses in paths.
+// uses in paths (and the form the rules package keeps in its Account
+// strings: convert with String and [ParseAccountID]). It decodes from the
+// bare number Meta sends in account_id fields as well as from "act_<digits>".
 type AccountID struct {
 	n uint64
 }
@@ -22,20 +24,42 @@ type AccountID struct {
 // error naming the input when it is empty, has another prefix, or its digits
 // are not a positive decimal number.
 func ParseAccountID(s string) (AccountID, error) {
-	digits := strings.TrimPrefix(s, "act_")
-	if digits == "" {
+	n, digits := parseAccountNumber(s)
+	if !digits {
 		return AccountID{}, fmt.Errorf("metaads: invalid ad account id %q: want digits, optionally prefixed with \"act_\"", s)
 	}
-	for _, r := range digits {
-		if r < '0' || r > '9' {
-			return AccountID{}, fmt.Errorf("metaads: invalid ad account id %q: want digits, optionally prefixed with \"act_\"", s)
-		}
-	}
-	n, err := strconv.ParseUint(digits, 10, 64)
-	if err != nil || n == 0 {
+	if n == 0 {
 		return AccountID{}, fmt.Errorf("metaads: invalid ad account id %q: want a positive number that fits in 64 bits", s)
 	}
 	return AccountID{n: n}, nil
+}
+
+// parseAccountNumber reads "123" or "act_123". digits is false when s is
+// not made of digits after the optional prefix; n is 0 when the number is
+// 0 or does not fit in 64 bits.
+func parseAccountNumber[S ~string | ~[]byte](s S) (n uint64, digits bool) {
+	if len(s) >= 4 && string(s[:4]) == "act_" {
+		s = s[4:]
+	}
+	if len(s) == 0 {
+		return 0, false
+	}
+	overflow := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if n > (math.MaxUint64-d)/10 {
+			overflow = true
+		}
+		n = n*10 + d
+	}
+	if overflow {
+		return 0, true
+	}
+	return n, true
 }
 
 // MustParseAccountID is like [ParseAccountID] but panics on error. It is meant
@@ -71,8 +95,14 @@ func (a AccountID) IsZero() bool { return a.n == 0 }
 // MarshalText implements encoding.TextMarshaler ("act_123").
 func (a AccountID) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
 
-// UnmarshalText implements encoding.TextUnmarshaler; it accepts "123" and "act_123".
+// UnmarshalText implements encoding.TextUnmarshaler; it accepts "123" and
+// "act_123", and "" (what MarshalText writes for the zero AccountID) as the
+// zero AccountID.
 func (a *AccountID) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*a = AccountID{}
+		return nil
+	}
 	id, err := ParseAccountID(string(b))
 	if err != nil {
 		return err
@@ -165,8 +195,9 @@ func (s AccountStatus) String() string {
 
 // AdAccount is an ad account. Money is in minor units of Currency.
 type AdAccount struct {
-	ID            AccountID     `json:"id"`                       // "act_<number>"
-	AccountID     string        `json:"account_id,omitempty"`     // the number without "act_"
+	// ID is the account; Meta sends it as id ("act_<number>") and as
+	// account_id (the number), and either fills ID.
+	ID            AccountID     `json:"id"`
 	Name          string        `json:"name,omitempty"`           // display name
 	AccountStatus AccountStatus `json:"account_status,omitempty"` // 1 active, 2 disabled, 3 unsettled, ... (see AccountStatus)
 	Currency      string        `json:"currency,omitempty"`       // ISO 4217 code of every money field
@@ -189,9 +220,15 @@ func (a *AdAccount) UnmarshalJSON(b []byte) error {
 		AmountSpent   wire.Int64 `json:"amount_spent"`
 		SpendCap      wire.Int64 `json:"spend_cap"`
 		Balance       wire.Int64 `json:"balance"`
+		Number        AccountID  `json:"account_id"`
 	}{plain: (*plain)(a)}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return fmt.Errorf("metaads: decoding ad account: %w", err)
+	}
+	if a.ID.IsZero() {
+		a.ID = w.Number
+	} else if !w.Number.IsZero() && w.Number != a.ID {
+		return fmt.Errorf("metaads: decoding ad account: id %s and account_id %s disagree", a.ID, w.Number.Number())
 	}
 	a.AccountStatus, a.AmountSpent, a.SpendCap, a.Balance = AccountStatus(w.AccountStatus), int64(w.AmountSpent), int64(w.SpendCap), int64(w.Balance)
 	a.Raw = append(json.RawMessage(nil), b...)

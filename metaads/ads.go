@@ -40,7 +40,7 @@ func (s *AdsService) UpdateStatus(ctx context.Context, acct AccountID, id string
 // Ad is an ad.
 type Ad struct {
 	ID               string          `json:"id"`                          // ad id
-	AccountID        string          `json:"account_id,omitempty"`        // ad account number, without "act_"
+	AccountID        AccountID       `json:"account_id,omitzero"`         // the ad account (Meta sends the number without "act_")
 	CampaignID       string          `json:"campaign_id,omitempty"`       // campaign id
 	AdSetID          string          `json:"adset_id,omitempty"`          // parent ad set id
 	Name             string          `json:"name,omitempty"`              // display name

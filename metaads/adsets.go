@@ -61,7 +61,7 @@ func (s *AdSetsService) UpdateBid(ctx context.Context, acct AccountID, id string
 // AdSet is an ad set. Budgets and bid amounts are in minor units.
 type AdSet struct {
 	ID               string          `json:"id"`                          // ad set id
-	AccountID        string          `json:"account_id,omitempty"`        // ad account number, without "act_"
+	AccountID        AccountID       `json:"account_id,omitzero"`         // the ad account (Meta sends the number without "act_")
 	CampaignID       string          `json:"campaign_id,omitempty"`       // parent campaign id
 	Name             string          `json:"name,omitempty"`              // display name
 	Status           Status          `json:"status,omitempty"`            // status set by the advertiser

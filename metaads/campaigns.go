@@ -72,7 +72,7 @@ func (o Objective) IsOutcome() bool {
 // Campaign is a campaign. Budgets are in minor units of the account currency.
 type Campaign struct {
 	ID                  string          `json:"id"`                              // campaign id
-	AccountID           string          `json:"account_id,omitempty"`            // ad account number, without "act_"
+	AccountID           AccountID       `json:"account_id,omitzero"`             // the ad account (Meta sends the number without "act_")
 	Name                string          `json:"name,omitempty"`                  // display name
 	Objective           Objective       `json:"objective,omitempty"`             // campaign objective (OUTCOME_* for current campaigns)
 	Status              Status          `json:"status,omitempty"`                // status set by the advertiser

@@ -33,7 +33,7 @@ func (s *CreativesService) ListPage(ctx context.Context, acct AccountID, o ListO
 // Creative is an ad creative.
 type Creative struct {
 	ID               string          `json:"id"`                            // creative id
-	AccountID        string          `json:"account_id,omitempty"`          // ad account number, without "act_"
+	AccountID        AccountID       `json:"account_id,omitzero"`           // the ad account (Meta sends the number without "act_")
 	Name             string          `json:"name,omitempty"`                // display name
 	Status           string          `json:"status,omitempty"`              // ACTIVE, DELETED, ...
 	Title            string          `json:"title,omitempty"`               // headline

@@ -2,7 +2,9 @@
 // Marketing API.
 //
 // One [Client] serves every ad account of every customer at once: each
-// request names the [AccountID] it is for, and the client picks that
+// request names the [AccountID] it is for (every account field of the
+// package has that type, whether Meta sent "act_123" or the bare number
+// 123), and the client picks that
 // account's token, paces the request against that account's rate-limit
 // budgets and retries it only when that is safe.
 //
@@ -70,7 +72,8 @@
 // # Insights
 //
 // The Insights service reads performance data with real number types.
-// InsightsParams is a value (the zero value is valid) with the level,
+// InsightsParams is a value (the zero value is valid) with the level (a
+// metrics.Level, the level type the rules package uses too),
 // fields, date preset or time range, time increment, breakdowns, action
 // breakdowns, attribution windows, filtering and page size; it is checked
 // before anything is sent, and combinations Meta refuses or answers with

@@ -10,6 +10,7 @@ import (
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // insightsExampleClient starts a fake with one USD account (3 ads since
@@ -49,7 +50,7 @@ func ExampleInsightsService_List() {
 	acct := metaads.MustParseAccountID("123")
 
 	p := metaads.InsightsParams{
-		Level:         metaads.LevelAd,
+		Level:         metrics.LevelAd,
 		TimeRange:     exampleWeek,
 		TimeIncrement: metaads.IncrementDaily,
 		Limit:         5, // small pages: the iterator follows the cursors
@@ -79,7 +80,7 @@ func ExampleInsightsService_StartReport() {
 	ctx := context.Background()
 	acct := metaads.MustParseAccountID("123")
 
-	run, err := c.Insights.StartReport(ctx, acct, metaads.InsightsParams{Level: metaads.LevelAd, TimeRange: exampleWeek, TimeIncrement: metaads.IncrementDaily})
+	run, err := c.Insights.StartReport(ctx, acct, metaads.InsightsParams{Level: metrics.LevelAd, TimeRange: exampleWeek, TimeIncrement: metaads.IncrementDaily})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func ExampleInsightsService_Run() {
 	acct := metaads.MustParseAccountID("123")
 
 	p := metaads.InsightsParams{
-		Level:         metaads.LevelAd,
+		Level:         metrics.LevelAd,
 		TimeRange:     metaads.TimeRange{Since: metaads.Date{Year: 2026, Month: 1, Day: 1}, Until: metaads.Date{Year: 2026, Month: 3, Day: 31}},
 		TimeIncrement: metaads.IncrementDaily,
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/google/go-querystring/query"
 )
 
@@ -94,7 +95,7 @@ type Filter struct {
 type InsightsParams struct {
 	// Level is the aggregation level; empty means the level of the object
 	// queried (account for act_ paths).
-	Level Level `url:"level,omitempty"`
+	Level metrics.Level `url:"level,omitempty"`
 	// Fields are the fields to return. Empty asks for a default set that
 	// fills [Insight.Counts] for the level. account_currency is always
 	// added, since money is decoded in its minor units.
@@ -152,16 +153,16 @@ func isVideoField(f string) bool {
 
 // levelIDFields returns the id and name fields of a level and the levels
 // above it.
-func levelIDFields(l Level) []string {
+func levelIDFields(l metrics.Level) []string {
 	f := []string{"account_id", "account_name"}
 	switch l {
-	case LevelAd:
+	case metrics.LevelAd:
 		f = append(f, "ad_id", "ad_name")
 		fallthrough
-	case LevelAdSet:
+	case metrics.LevelAdSet:
 		f = append(f, "adset_id", "adset_name")
 		fallthrough
-	case LevelCampaign:
+	case metrics.LevelCampaign:
 		f = append(f, "campaign_id", "campaign_name")
 	}
 	return f
@@ -177,7 +178,7 @@ func (p *InsightsParams) hasHourly() bool {
 // above it, and every field [Insight.Counts] reads; with hourly true,
 // without the unique and video fields hourly breakdowns refuse. Append to
 // it to ask for more than the defaults.
-func DefaultInsightsFields(l Level, hourly bool) []string {
+func DefaultInsightsFields(l metrics.Level, hourly bool) []string {
 	out := levelIDFields(l)
 	for _, f := range countFields {
 		if hourly && (isUniqueField(f) || isVideoField(f)) {
@@ -209,7 +210,7 @@ func (p *InsightsParams) effectiveFields() []string {
 func (p InsightsParams) Validate() error {
 	var errs []error
 	if p.Level != "" {
-		errs = append(errs, checkEnum("level", p.Level, levels[:]))
+		errs = append(errs, checkEnum("level", p.Level, metrics.Levels()))
 	}
 	if p.DatePreset != "" {
 		errs = append(errs, checkEnum("date_preset", p.DatePreset, datePresets[:]))
@@ -262,8 +263,8 @@ func (p InsightsParams) Validate() error {
 			errs = append(errs, fmt.Errorf("metaads: insights field %q is a video metric, not available with hourly breakdowns", f))
 		case (seen[BreakdownRegion] || seen[BreakdownDMA]) && isVideoField(f) && f != "video_play_actions":
 			errs = append(errs, fmt.Errorf("metaads: insights field %q is not available with the region or dma breakdowns", f))
-		case slices.Contains(rankingFields[:], f) && p.Level != LevelAd:
-			errs = append(errs, fmt.Errorf("metaads: insights field %q is reported at ad level only: set Level to %q (level is %q)", f, LevelAd, p.levelName()))
+		case slices.Contains(rankingFields[:], f) && p.Level != metrics.LevelAd:
+			errs = append(errs, fmt.Errorf("metaads: insights field %q is reported at ad level only: set Level to %q (level is %q)", f, metrics.LevelAd, p.levelName()))
 		}
 	}
 	for _, a := range p.ActionBreakdowns {
@@ -351,23 +352,6 @@ func (p InsightsParams) Values() (url.Values, error) {
 	}
 	return v, nil
 }
-
-// Level is the aggregation level of an insights query: one row per account,
-// campaign, ad set or ad (times breakdowns and time increments).
-type Level string
-
-// Insights levels.
-const (
-	LevelAccount  Level = "account"
-	LevelCampaign Level = "campaign"
-	LevelAdSet    Level = "adset"
-	LevelAd       Level = "ad"
-)
-
-var levels = [...]Level{LevelAccount, LevelCampaign, LevelAdSet, LevelAd}
-
-// String returns the wire value.
-func (l Level) String() string { return string(l) }
 
 // DatePreset is a relative date window, evaluated in the ad account's time
 // zone. The zero DatePreset leaves the choice to Meta (last_30d).
@@ -470,7 +454,7 @@ func (b Breakdown) IsHourly() bool {
 
 // ActionBreakdown splits the elements of action lists (actions,
 // action_values, ...) by a dimension; the value arrives as an extra key on
-// each element (see [ActionStat.Breakdowns]).
+// each element (see [ActionValue.Breakdowns]).
 type ActionBreakdown string
 
 // Action breakdowns.
@@ -498,7 +482,7 @@ func (a ActionBreakdown) String() string { return string(a) }
 
 // AttributionWindow is an action attribution window; with windows set,
 // each action element also carries a value per window (see
-// [ActionStat.Window]).
+// [ActionValue.Window]).
 type AttributionWindow string
 
 // Attribution windows.
@@ -514,11 +498,11 @@ const (
 	WindowDefault  AttributionWindow = "default"
 )
 
-// attributionWindows is indexed by the window's slot in ActionStat.
+// attributionWindows is indexed by the window's slot in ActionValue.
 var attributionWindows = [...]AttributionWindow{Window1dView, Window7dView, Window28dView,
 	Window1dClick, Window7dClick, Window28dClick, Window1dEV, WindowDDA, WindowDefault}
 
-// numWindows is how many attribution windows an ActionStat can carry.
+// numWindows is how many attribution windows an ActionValue can carry.
 const numWindows = len(attributionWindows)
 
 // String returns the wire value.

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 func TestInsightsParamsValues(t *testing.T) {
 	p := InsightsParams{
-		Level:              LevelAd,
+		Level:              metrics.LevelAd,
 		Fields:             []string{"ad_id", "impressions", "actions", "quality_ranking"},
 		TimeRange:          TimeRange{Since: Date{2026, 1, 1}, Until: Date{2026, 1, 31}},
 		TimeIncrement:      IncrementDaily,
@@ -68,7 +70,7 @@ func TestInsightsParamsInvalid(t *testing.T) {
 		{"reach hourly", InsightsParams{Fields: []string{"reach"}, Breakdowns: hourly}, `"reach" counts unique people`},
 		{"frequency hourly", InsightsParams{Fields: []string{"frequency"}, Breakdowns: hourly}, "hourly"},
 		{"video hourly", InsightsParams{Fields: []string{"video_p25_watched_actions"}, Breakdowns: hourly}, "video metric"},
-		{"ranking below ad", InsightsParams{Level: LevelAdSet, Fields: []string{"quality_ranking"}}, "ad level only"},
+		{"ranking below ad", InsightsParams{Level: metrics.LevelAdSet, Fields: []string{"quality_ranking"}}, "ad level only"},
 		{"ranking default level", InsightsParams{Fields: []string{"engagement_rate_ranking"}}, "ad level only"},
 		{"preset and range", InsightsParams{DatePreset: DatePresetLast7Days, TimeRange: TimeRange{Date{2026, 1, 1}, Date{2026, 1, 2}}}, "both date_preset"},
 		{"bad level", InsightsParams{Level: "adgroup"}, `level "adgroup"`},

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,10 +21,10 @@ func TestInsightsTimeRanges(t *testing.T) {
 	today := DateOf(now.In(mustLoad(t, "America/Los_Angeles")))
 	last3 := TimeRange{Since: today.AddDays(-3), Until: today.AddDays(-1)}
 	last7 := TimeRange{Since: today.AddDays(-7), Until: today.AddDays(-1)}
-	rows, err := collect(e.c.Insights.List(ctx, e.acct, InsightsParams{Level: LevelCampaign, TimeRanges: []TimeRange{last3, last7}}))
+	rows, err := collect(e.c.Insights.List(ctx, e.acct, InsightsParams{Level: metrics.LevelCampaign, TimeRanges: []TimeRange{last3, last7}}))
 	require.NoError(t, err)
 	require.Len(t, rows, 2, "one delivering campaign (the seed gives ads to the first only) x two ranges")
-	daily, err := collect(e.c.Insights.List(ctx, e.acct, InsightsParams{Level: LevelCampaign, TimeRange: last7, TimeIncrement: IncrementDaily}))
+	daily, err := collect(e.c.Insights.List(ctx, e.acct, InsightsParams{Level: metrics.LevelCampaign, TimeRange: last7, TimeIncrement: IncrementDaily}))
 	require.NoError(t, err)
 	for _, r := range rows {
 		tr := TimeRange{Since: r.DateStart, Until: r.DateStop}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -70,7 +71,7 @@ func TestReportRunStallTimeout(t *testing.T) {
 func TestRunnerPollDataLimitIsNotSplit(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 1, 2))
 	ctx := t.Context()
-	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}
 	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	e.srv.ResetRequests()
@@ -134,7 +135,7 @@ func TestResultsNotReadyIsTransient(t *testing.T) {
 
 	e := newInsightsEnv(t, insightsScenario(1, 1, 2))
 	ctx := t.Context()
-	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily, Limit: 5}
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily, Limit: 5}
 	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	e.srv.ResetRequests()
@@ -178,7 +179,7 @@ func TestUsageHeadersReachThrottleAndVersionWarning(t *testing.T) {
 func TestReportRunListPageMatchesList(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 2, 2))
 	ctx := t.Context()
-	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}
 	run, err := e.c.Insights.StartReport(ctx, e.acct, p)
 	require.NoError(t, err)
 	_, err = run.ListPage(ctx, 0, "")

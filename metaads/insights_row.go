@@ -23,13 +23,13 @@ func rankingOf(b []byte) metrics.Ranking {
 	return metrics.RankingUnknown
 }
 
-// ActionStat is one element of an insights action list (actions,
+// ActionValue is one element of an insights action list (actions,
 // action_values, cost_per_action_type, video_p25_watched_actions, ...): the
 // value of one action type, with its per-attribution-window values when
 // the query set attribution windows, and its action breakdown values when
 // it set action breakdowns. V is int64 for counts and money (minor units)
 // and float64 for costs (minor units) and ratios.
-type ActionStat[V int64 | float64] struct {
+type ActionValue[V int64 | float64] struct {
 	// ActionType is Meta's action_type, such as "link_click" or
 	// "offsite_conversion.fb_pixel_purchase".
 	ActionType string
@@ -45,7 +45,7 @@ type ActionStat[V int64 | float64] struct {
 
 // Window returns the value under attribution window w; ok is false when
 // the element carries no value for w.
-func (s ActionStat[V]) Window(w AttributionWindow) (V, bool) {
+func (s ActionValue[V]) Window(w AttributionWindow) (V, bool) {
 	i, ok := windowSlot(string(w))
 	if !ok || s.windows == nil || s.has&(1<<i) == 0 {
 		return 0, false
@@ -54,16 +54,16 @@ func (s ActionStat[V]) Window(w AttributionWindow) (V, bool) {
 }
 
 // ActionList is a typed insights action list.
-type ActionList[V int64 | float64] []ActionStat[V]
+type ActionList[V int64 | float64] []ActionValue[V]
 
 // Lookup returns the first element of the action type t.
-func (l ActionList[V]) Lookup(t string) (ActionStat[V], bool) {
+func (l ActionList[V]) Lookup(t string) (ActionValue[V], bool) {
 	for _, s := range l {
 		if s.ActionType == t {
 			return s, true
 		}
 	}
-	return ActionStat[V]{}, false
+	return ActionValue[V]{}, false
 }
 
 // Value returns the value of the first element of the action type t, or 0.
@@ -123,18 +123,18 @@ type BreakdownValue struct {
 type Insight struct {
 	// Identity: the ids and names present depend on the level and the
 	// fields requested; DateStart and DateStop are on every row.
-	AccountID       string // ad account number, without "act_"
-	AccountName     string // ad account name
-	AccountCurrency string // ISO 4217 code; money fields are in its minor units
-	CampaignID      string // campaign id (campaign level and below)
-	CampaignName    string // campaign name
-	AdSetID         string // ad set id (ad set level and below)
-	AdSetName       string // ad set name
-	AdID            string // ad id (ad level)
-	AdName          string // ad name
-	Objective       string // the campaign objective
-	DateStart       Date   // first day the row covers, account time zone
-	DateStop        Date   // last day the row covers, included
+	AccountID       AccountID // the ad account (Meta sends the number without "act_")
+	AccountName     string    // ad account name
+	AccountCurrency string    // ISO 4217 code; money fields are in its minor units
+	CampaignID      string    // campaign id (campaign level and below)
+	CampaignName    string    // campaign name
+	AdSetID         string    // ad set id (ad set level and below)
+	AdSetName       string    // ad set name
+	AdID            string    // ad id (ad level)
+	AdName          string    // ad name
+	Objective       string    // the campaign objective
+	DateStart       Date      // first day the row covers, account time zone
+	DateStop        Date      // last day the row covers, included
 
 	// Counts.
 	Impressions            int64
@@ -214,7 +214,7 @@ func (r *Insight) Breakdown(b Breakdown) (string, bool) {
 func (r *Insight) Key() string {
 	var b strings.Builder
 	id := r.AdID
-	for _, s := range []string{r.AdSetID, r.CampaignID, r.AccountID} {
+	for _, s := range []string{r.AdSetID, r.CampaignID, r.AccountID.Number()} {
 		if id == "" {
 			id = s
 		}
@@ -441,6 +441,20 @@ func (d *rowDecoder) shared() string {
 	return v
 }
 
+// account reads an account_id ("123").
+func (d *rowDecoder) account() AccountID {
+	s, ok := d.r.String()
+	if !ok {
+		return AccountID{}
+	}
+	n, digits := parseAccountNumber(s)
+	if !digits || n == 0 {
+		d.r.Fail(fmt.Errorf("invalid account_id %q, want the ad account number", s))
+		return AccountID{}
+	}
+	return AccountID{n: n}
+}
+
 // maxInterned bounds the strings a page decoder keeps.
 const maxInterned = 4096
 
@@ -487,7 +501,7 @@ func (d *rowDecoder) decode(row *Insight) {
 		}
 		switch string(k) {
 		case "account_id":
-			row.AccountID = d.shared()
+			row.AccountID = d.account()
 		case "account_name":
 			row.AccountName = d.shared()
 		case "account_currency":
@@ -642,7 +656,7 @@ func decodeList[V int64 | float64](d *rowDecoder, val func(*rowDecoder) V) Actio
 	out := (*buf)[:0]
 	defer func() { *buf = out[:0] }()
 	for r.Next() {
-		var s ActionStat[V]
+		var s ActionValue[V]
 		if !r.BeginObject() {
 			return out
 		}

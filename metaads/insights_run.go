@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/adpilot/adpilot/internal/wire"
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // RunOptions tunes [InsightsService.Run]. The zero value is valid.
@@ -70,21 +71,21 @@ type RunChunk struct {
 
 // entityLevel is a level the runner can split by.
 type entityLevel struct {
-	level Level
+	level metrics.Level
 	field string // filtering field
 	id    func(*Insight) string
 }
 
 // entityLevels are the levels the runner can split by, outermost first.
 var entityLevels = [...]entityLevel{
-	{LevelCampaign, "campaign.id", func(r *Insight) string { return r.CampaignID }},
-	{LevelAdSet, "adset.id", func(r *Insight) string { return r.AdSetID }},
-	{LevelAd, "ad.id", func(r *Insight) string { return r.AdID }},
+	{metrics.LevelCampaign, "campaign.id", func(r *Insight) string { return r.CampaignID }},
+	{metrics.LevelAdSet, "adset.id", func(r *Insight) string { return r.AdSetID }},
+	{metrics.LevelAd, "ad.id", func(r *Insight) string { return r.AdID }},
 }
 
 // levelDepth returns how many entity levels a query at level l may be
 // split by (0 for account level).
-func levelDepth(l Level) int {
+func levelDepth(l metrics.Level) int {
 	for i, e := range entityLevels {
 		if e.level == l {
 			return i + 1
@@ -378,7 +379,7 @@ func withKeyFields(p InsightsParams) InsightsParams {
 		return p // the default fields include the ids
 	}
 	id := "account_id"
-	if p.Level != "" && p.Level != LevelAccount {
+	if p.Level != "" && p.Level != metrics.LevelAccount {
 		id = string(p.Level) + "_id"
 	}
 	if !slices.Contains(p.Fields, id) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -123,7 +124,7 @@ func TestRunnerFaultInjection50k(t *testing.T) {
 	var started []RunChunk
 	got := make(map[string]bool, len(want))
 	n := 0
-	for row, err := range e.c.Insights.Run(ctx, e.acct, InsightsParams{Level: LevelAd, TimeRange: tr, TimeIncrement: IncrementDaily,
+	for row, err := range e.c.Insights.Run(ctx, e.acct, InsightsParams{Level: metrics.LevelAd, TimeRange: tr, TimeIncrement: IncrementDaily,
 		Fields: []string{"ad_id", "impressions", "spend", "actions"}},
 		RunOptions{PageSize: 500, MaxConcurrentJobs: 4, MaxRestarts: 3, OnReportStarted: func(c RunChunk) { mu.Lock(); started = append(started, c); mu.Unlock() }}) {
 		require.NoError(t, err, "after %d rows", n)

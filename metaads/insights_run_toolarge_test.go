@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -43,7 +44,7 @@ func halves(tr TimeRange) [2]TimeRange {
 // Any other failure is restarted with the same range.
 func TestRunnerSplitsTooLargeReport(t *testing.T) {
 	full := TimeRange{Since: Date{2026, 2, 1}, Until: Date{2026, 2, 8}}
-	p := InsightsParams{Level: LevelAd, TimeRange: full, TimeIncrement: IncrementDaily, Fields: []string{"ad_id", "impressions", "spend"}}
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: full, TimeIncrement: IncrementDaily, Fields: []string{"ad_id", "impressions", "spend"}}
 	tooLarge := metaadstest.Fault{Method: "POST", Path: "/act_1001/insights", Kind: metaadstest.FaultReportFailed, Code: -3, Subcode: 1504045}
 
 	// pull runs p through the runner after injecting f, and checks the row

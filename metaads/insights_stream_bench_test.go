@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // BenchmarkInsightsStream100k pulls 100,100 ad-level daily rows (700 ads ×
@@ -32,7 +33,7 @@ func BenchmarkInsightsStream100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	acct := MustParseAccountID("1001")
-	p := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Since: Date{2026, 1, 1}, Until: Date{2026, 5, 23}},
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: TimeRange{Since: Date{2026, 1, 1}, Until: Date{2026, 5, 23}},
 		TimeIncrement: IncrementDaily, Limit: 500,
 		Fields: []string{"account_id", "campaign_id", "adset_id", "ad_id", "ad_name", "impressions", "clicks", "spend", "actions", "action_values"}}
 	heapNow := func() float64 {

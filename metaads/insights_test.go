@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -86,7 +87,7 @@ var janWeek = TimeRange{Since: Date{2026, 2, 1}, Until: Date{2026, 2, 7}}
 func TestInsightsSyncPaging(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(2, 2, 3))
 	ctx := context.Background()
-	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily, Limit: 5,
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily, Limit: 5,
 		Fields: []string{"ad_id", "adset_id", "campaign_id", "impressions", "clicks", "spend", "actions", "action_values", "ctr", "cpc", "quality_ranking"}}
 	rows, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
@@ -129,7 +130,7 @@ func TestInsightsInvalidParamsSendNothing(t *testing.T) {
 	ctx := context.Background()
 	bad := []InsightsParams{
 		{Fields: []string{"reach"}, Breakdowns: []Breakdown{BreakdownHourlyAdvertiserTZ}},
-		{Level: LevelCampaign, Fields: []string{"quality_ranking"}},
+		{Level: metrics.LevelCampaign, Fields: []string{"quality_ranking"}},
 		{DatePreset: DatePresetLast7Days, TimeRange: janWeek},
 	}
 	for _, p := range bad {
@@ -148,7 +149,7 @@ func TestInsightsInvalidParamsSendNothing(t *testing.T) {
 func TestInsightsDataLimitSmallerPages(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 2, 2))
 	ctx := context.Background()
-	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily, Limit: 20}
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily, Limit: 20}
 	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	e.srv.ResetRequests()
@@ -186,7 +187,7 @@ func TestReportRunLifecycle(t *testing.T) {
 		mu.Unlock()
 		return ctx.Err()
 	}
-	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}
 	run, err := e.c.Insights.StartReport(ctx, e.acct, p)
 	require.NoError(t, err)
 	require.NotEmpty(t, run.ID)
@@ -264,7 +265,7 @@ func TestReportRunFailedAndSkipped(t *testing.T) {
 
 			// The runner starts a fresh run in its place, and the rows arrive once.
 			require.NoError(t, e.srv.InjectFault(metaadstest.Fault{Method: "POST", Path: "/act_1001/insights", Kind: tc.kind}))
-			rows, err := collect(e.c.Insights.Run(ctx, e.acct, InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}, RunOptions{}))
+			rows, err := collect(e.c.Insights.Run(ctx, e.acct, InsightsParams{Level: metrics.LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}, RunOptions{}))
 			require.NoError(t, err)
 			assert.Len(t, keysOf(t, rows), 7)
 		})
@@ -274,7 +275,7 @@ func TestReportRunFailedAndSkipped(t *testing.T) {
 func TestReportRunResumeByID(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 1, 2))
 	ctx := context.Background()
-	p := InsightsParams{Level: LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: janWeek, TimeIncrement: IncrementDaily}
 	run, err := e.c.Insights.StartReport(ctx, e.acct, p)
 	require.NoError(t, err)
 	require.NoError(t, run.Refresh(ctx))
@@ -310,7 +311,7 @@ func postedRanges(srv *metaadstest.Server) []string {
 func TestRunnerChunksAndCapsJobs(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 1, 2))
 	ctx := context.Background()
-	p := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Date{2026, 1, 1}, Date{2026, 3, 31}}, TimeIncrement: IncrementDaily}
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: TimeRange{Date{2026, 1, 1}, Date{2026, 3, 31}}, TimeIncrement: IncrementDaily}
 	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	var started []RunChunk
@@ -330,7 +331,7 @@ func TestRunnerChunksAndCapsJobs(t *testing.T) {
 func TestRunnerDataLimitNarrowing(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(2, 2, 2))
 	ctx := context.Background()
-	p := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Date{2026, 2, 1}, Date{2026, 2, 4}}, TimeIncrement: IncrementDaily}
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: TimeRange{Date{2026, 2, 1}, Date{2026, 2, 4}}, TimeIncrement: IncrementDaily}
 	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	require.Len(t, want, 32)
@@ -379,7 +380,7 @@ func TestRunnerDataLimitNarrowing(t *testing.T) {
 
 	// A single day that is still too large is split by entity.
 	e.srv.ResetRequests()
-	one := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Date{2026, 2, 1}, Date{2026, 2, 1}}, TimeIncrement: IncrementDaily}
+	one := InsightsParams{Level: metrics.LevelAd, TimeRange: TimeRange{Date{2026, 2, 1}, Date{2026, 2, 1}}, TimeIncrement: IncrementDaily}
 	want1, err := collect(e.c.Insights.List(ctx, e.acct, one))
 	require.NoError(t, err)
 	e.srv.ResetRequests()
@@ -408,7 +409,7 @@ func TestRunnerDataLimitNarrowing(t *testing.T) {
 func TestRunnerStopsCleanly(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 1, 2))
 	ctx := context.Background()
-	p := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Date{2026, 1, 1}, Date{2026, 3, 31}}, TimeIncrement: IncrementDaily}
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: TimeRange{Date{2026, 1, 1}, Date{2026, 3, 31}}, TimeIncrement: IncrementDaily}
 	n := 0
 	for _, err := range e.c.Insights.Run(ctx, e.acct, p, RunOptions{ChunkDays: 7}) {
 		require.NoError(t, err)
@@ -429,7 +430,7 @@ func TestRunnerStopsCleanly(t *testing.T) {
 func TestRunnerCheckpointResume(t *testing.T) {
 	e := newInsightsEnv(t, insightsScenario(1, 2, 2))
 	ctx := context.Background()
-	p := InsightsParams{Level: LevelAd, TimeRange: TimeRange{Date{2026, 1, 1}, Date{2026, 2, 28}}, TimeIncrement: IncrementDaily}
+	p := InsightsParams{Level: metrics.LevelAd, TimeRange: TimeRange{Date{2026, 1, 1}, Date{2026, 2, 28}}, TimeIncrement: IncrementDaily}
 	want, err := collect(e.c.Insights.List(ctx, e.acct, p))
 	require.NoError(t, err)
 	e.srv.ResetRequests()

@@ -74,8 +74,11 @@ func Derive(c Counts, grossMargin float64) Derived {
 	return d
 }
 
-// Entity is one campaign, ad set or ad with its counts over a window.
-type Entity struct {
+// EntityTotals are the counts of one campaign, ad set or ad over the
+// period compared, with its id and name: what [CampaignStatistics]
+// summarises. (A rules snapshot entity gives one per window with
+// rules.Entity.Totals.)
+type EntityTotals struct {
 	ID     string // the entity's id (campaign, ad set or ad)
 	Name   string // the entity's name, for reports
 	Counts Counts // the entity's counts over the period compared
@@ -83,9 +86,9 @@ type Entity struct {
 
 // EntityStats is one entity's counts and derived metrics.
 type EntityStats struct {
-	ID      string  `json:"id"`      // the entity's id, from Entity.ID
-	Name    string  `json:"name"`    // the entity's name, from Entity.Name
-	Counts  Counts  `json:"counts"`  // the entity's counts, from Entity.Counts
+	ID      string  `json:"id"`      // the entity's id, from EntityTotals.ID
+	Name    string  `json:"name"`    // the entity's name, from EntityTotals.Name
+	Counts  Counts  `json:"counts"`  // the entity's counts, from EntityTotals.Counts
 	Metrics Derived `json:"metrics"` // the metrics derived from Counts
 }
 
@@ -144,7 +147,7 @@ type Statistics struct {
 // It returns an error naming the entity when an entity's counts are
 // invalid (see [Counts.Validate]) or when opts.GrossMargin is outside
 // [0, 1] or opts.WindowReach is negative.
-func CampaignStatistics(entities []Entity, opts StatsOptions) (Statistics, error) {
+func CampaignStatistics(entities []EntityTotals, opts StatsOptions) (Statistics, error) {
 	if !validMargin(opts.GrossMargin) {
 		return Statistics{}, fmt.Errorf("metrics: StatsOptions.GrossMargin = %v, want a fraction in [0, 1]", opts.GrossMargin)
 	}

@@ -103,7 +103,7 @@ func TestRankingsDiagnosis(t *testing.T) {
 }
 
 func TestCampaignStatistics(t *testing.T) {
-	entities := []Entity{
+	entities := []EntityTotals{
 		{ID: "a", Counts: Counts{Impressions: 10000, Reach: 5000, Clicks: 200, Spend: 10000, Conversions: 10, ConversionValue: 30000}},
 		{ID: "b", Counts: Counts{Impressions: 20000, Reach: 5000, Clicks: 200, Spend: 30000, Conversions: 5, ConversionValue: 30000}},
 		{ID: "c", Counts: Counts{Impressions: 5000, Reach: 2500, Clicks: 100, Spend: 10000, Conversions: 0, ConversionValue: 0}},
@@ -176,7 +176,7 @@ func TestCampaignStatisticsBadInput(t *testing.T) {
 	if _, err := CampaignStatistics(nil, StatsOptions{WindowReach: -1}); !errors.Is(err, ErrNegative) {
 		t.Errorf("negative window reach: %v", err)
 	}
-	_, err := CampaignStatistics([]Entity{{ID: "x1", Counts: Counts{Clicks: -3}}}, StatsOptions{})
+	_, err := CampaignStatistics([]EntityTotals{{ID: "x1", Counts: Counts{Clicks: -3}}}, StatsOptions{})
 	if !errors.Is(err, ErrNegative) || !strings.Contains(err.Error(), "x1") || !strings.Contains(err.Error(), "Clicks") {
 		t.Errorf("negative counts: %v", err)
 	}

@@ -69,7 +69,16 @@
 // parse into the ordered [Ranking] type. [CampaignStatistics] summarises
 // many entities: totals, each entity's [Derived] metrics, and the
 // distribution across entities (mean, median, p10, p90, spend-weighted
-// mean) of CPA, ROAS, CTR, CPM, frequency and profit margin.
+// mean) of CPA, ROAS, CTR, CPM, frequency and profit margin; its input is
+// one [EntityTotals] (id, name and counts over the period) per entity.
+//
+// # Levels
+//
+// [Level] names a level of the ad hierarchy (account, campaign, ad set,
+// ad) with the Marketing API's spellings. It is the one level type of the
+// SDK: insights queries (package metaads), rule specs and snapshot
+// entities (package rules) and the analysis pass all use it, so a level
+// read from one passes to the others unconverted.
 //
 // # Statistics
 //

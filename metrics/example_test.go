@@ -131,7 +131,7 @@ func ExampleParseRanking() {
 }
 
 func ExampleCampaignStatistics() {
-	ads := []metrics.Entity{
+	ads := []metrics.EntityTotals{
 		{ID: "ad1", Counts: metrics.Counts{Impressions: 10000, Clicks: 200, Spend: 10000, Conversions: 10, ConversionValue: 30000}},
 		{ID: "ad2", Counts: metrics.Counts{Impressions: 20000, Clicks: 200, Spend: 30000, Conversions: 5, ConversionValue: 30000}},
 	}

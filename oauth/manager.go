@@ -163,21 +163,6 @@ func (m *Manager) AuthCodeURL(sessionID, user string, opts ...oauth2.AuthCodeOpt
 	return m.cfg.AuthCodeURL(state, verifier, opts...), nil
 }
 
-// AdAccount is an ad account the connected user granted.
-type AdAccount struct {
-	// ID is the ad account id (act_ prefix in String form).
-	ID metaads.AccountID `json:"id"`
-	// Name is the account's name in Ads Manager.
-	Name string `json:"name"`
-	// Currency is the account's ISO 4217 currency code, like "USD".
-	Currency string `json:"currency"`
-	// Status is Meta's account_status (1 active, 2 disabled, 3 unsettled,
-	// and so on).
-	Status int `json:"account_status"`
-	// Timezone is the account's IANA time zone name.
-	Timezone string `json:"timezone_name"`
-}
-
 // Connected describes a completed connection. It holds no token.
 type Connected struct {
 	// User is the application's user who connected.
@@ -198,8 +183,9 @@ type Connected struct {
 	// window).
 	Status Status
 	// AdAccounts are the granted ad accounts from /me/adaccounts (limited
-	// to those named in granular scopes when the dialog reported any).
-	AdAccounts []AdAccount
+	// to those named in granular scopes when the dialog reported any), with
+	// their id, name, currency, account_status and timezone_name.
+	AdAccounts []metaads.AdAccount
 }
 
 // Callback completes a login: it checks the state against the browser
@@ -405,31 +391,23 @@ func (m *Manager) saveConnection(ctx context.Context, c *Connected, tok *oauth2.
 
 // adAccounts lists /me/adaccounts with the user token, restricted to the
 // accounts named in granular scopes when there are any.
-func (m *Manager) adAccounts(ctx context.Context, token string, info *TokenInfo) ([]AdAccount, error) {
-	type row struct {
-		ID       string `json:"id"`
-		Name     string `json:"name"`
-		Currency string `json:"currency"`
-		Status   int    `json:"account_status"`
-		Timezone string `json:"timezone_name"`
-	}
+func (m *Manager) adAccounts(ctx context.Context, token string, info *TokenInfo) ([]metaads.AdAccount, error) {
 	req := &metaads.Request{Path: "me/adaccounts",
 		Query:       url.Values{"fields": {"id,name,currency,account_status,timezone_name"}, "limit": {"100"}},
 		TokenSource: staticSource(token)}
 	granted := info.GrantedAdAccounts()
-	var out []AdAccount
-	for r, err := range metaads.List[row](ctx, m.graph, req) {
+	var out []metaads.AdAccount
+	for a, err := range metaads.List[metaads.AdAccount](ctx, m.graph, req) {
 		if err != nil {
 			return nil, fmt.Errorf("oauth: listing ad accounts: %w", err)
 		}
-		id, err := metaads.ParseAccountID(r.ID)
-		if err != nil {
-			return nil, fmt.Errorf("oauth: /me/adaccounts returned %w", err)
+		if a.ID.IsZero() {
+			return nil, fmt.Errorf("oauth: /me/adaccounts returned an account without an id")
 		}
-		if len(granted) > 0 && !slices.Contains(granted, id) {
+		if len(granted) > 0 && !slices.Contains(granted, a.ID) {
 			continue
 		}
-		out = append(out, AdAccount{ID: id, Name: r.Name, Currency: r.Currency, Status: r.Status, Timezone: r.Timezone})
+		out = append(out, a)
 	}
 	return out, nil
 }

@@ -194,7 +194,7 @@ func TestSnapshotValidation(t *testing.T) {
 	}{
 		"now in UTC":       {Snapshot{Now: at, TimeZone: "America/Los_Angeles", Entities: []Entity{e}}, "not in the account's time zone"},
 		"unknown zone":     {Snapshot{Now: at, TimeZone: "Mars/Olympus", Entities: []Entity{e}}, "TimeZone"},
-		"entity without":   {Snapshot{Now: at.In(la), TimeZone: "America/Los_Angeles", Account: "act_1", Entities: []Entity{{ID: "2", Level: LevelAd}}}, "empty Account"},
+		"entity without":   {Snapshot{Now: at.In(la), TimeZone: "America/Los_Angeles", Account: "act_1", Entities: []Entity{{ID: "2", Level: metrics.LevelAd}}}, "empty Account"},
 		"other account":    {Snapshot{Now: at.In(la), Account: "act_2", Entities: []Entity{e}}, "Account act_1; expected the snapshot's account act_2"},
 		"fixed zone alias": {Snapshot{Now: at.In(time.FixedZone("PDT", -7*3600)), TimeZone: "America/Los_Angeles", Account: "act_1", Entities: []Entity{e}}, ""},
 	} {

@@ -16,7 +16,7 @@ import (
 type RuleSet struct {
 	spec       Spec
 	rules      []*Rule
-	byLevel    [LevelAd + 1][]*Rule // the enabled rules of each level, in rule order
+	byLevel    [4][]*Rule // the enabled rules of each level by its Depth, in rule order
 	killSwitch bool
 	maxDaily   int
 	currency   string // Spec.Currency: the only currency a snapshot may be in; "" for any
@@ -30,7 +30,7 @@ type Rule struct {
 	index  int
 	id     string
 	name   string
-	level  Level
+	level  metrics.Level
 	class  Class
 	live   bool
 	off    bool
@@ -51,7 +51,7 @@ func (r *Rule) ID() string { return r.id }
 func (r *Rule) Name() string { return r.name }
 
 // Level returns the level the rule acts on.
-func (r *Rule) Level() Level { return r.level }
+func (r *Rule) Level() metrics.Level { return r.level }
 
 // Class returns the precedence class of the rule's action.
 func (r *Rule) Class() Class { return r.class }
@@ -339,7 +339,7 @@ func Compile(spec Spec) (*RuleSet, error) {
 	set.slots = len(c.slots)
 	for _, r := range set.rules {
 		if !r.off {
-			set.byLevel[r.level] = append(set.byLevel[r.level], r)
+			set.byLevel[r.level.Depth()] = append(set.byLevel[r.level.Depth()], r)
 		}
 	}
 	return set, nil
@@ -359,8 +359,8 @@ func (c *compiler) rule(path string, rs *RuleSpec) *Rule {
 	}
 	var err error
 	if rs.Level == "" {
-		c.addf(path+".level", "missing; expected one of %s", quotedList(levelNames[1:]))
-	} else if r.level, err = ParseLevel(rs.Level); err != nil {
+		c.addf(path+".level", "missing; expected one of %s", quotedList(ruleLevels[:]))
+	} else if r.level, err = parseRuleLevel(string(rs.Level)); err != nil {
 		c.addf(path+".level", "%v", err)
 	}
 	if rs.Filter != nil {

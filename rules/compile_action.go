@@ -4,9 +4,11 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
-func (c *compiler) action(path string, as *ActionSpec, level Level) action {
+func (c *compiler) action(path string, as *ActionSpec, level metrics.Level) action {
 	a := action{}
 	if as.Type == "" {
 		c.addf(path+".type", "missing; expected one of %s", quotedList(actionNames[1:]))
@@ -69,10 +71,10 @@ func (c *compiler) action(path string, as *ActionSpec, level Level) action {
 			c.addf(path, "change_bid needs a percent or an amount")
 		}
 	}
-	if t.budget() && level == LevelAd {
+	if t.budget() && level == metrics.LevelAd {
 		c.addf(path+".type", "action %q at level \"ad\": ads have no budget; expected level \"adset\" or \"campaign\"", t)
 	}
-	if t == ActionChangeBid && level != LevelAdSet {
+	if t == ActionChangeBid && level != metrics.LevelAdSet {
 		c.addf(path+".type", "action \"change_bid\" at level %q: bids are set on ad sets; expected level \"adset\"", level)
 	}
 	if t == ActionNotify && strings.TrimSpace(as.Message) == "" {

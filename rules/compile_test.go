@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 func TestCompileReportsEveryProblemWithPath(t *testing.T) {
@@ -147,7 +149,7 @@ func TestDocExampleCompiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := set.Rules()[0]; r.Class() != ClassProtect || r.Live() || r.Level() != LevelAdSet {
+	if r := set.Rules()[0]; r.Class() != ClassProtect || r.Live() || r.Level() != metrics.LevelAdSet {
 		t.Errorf("rule %s: class %s, live %v, level %s", r.ID(), r.Class(), r.Live(), r.Level())
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // ErrCurrencyMismatch is matched (with [ErrInvalidSnapshot]) by the error
@@ -20,9 +22,9 @@ var ErrCurrencyMismatch = errors.New("rules: currency mismatch")
 // those it evaluated how many met its conditions, did not, or could not be
 // decided (unknown) and why.
 type RuleCoverage struct {
-	RuleID   string `json:"rule_id"`
-	Level    Level  `json:"level"`
-	Disabled bool   `json:"disabled,omitempty"` // the rule is disabled: nothing was evaluated
+	RuleID   string        `json:"rule_id"`
+	Level    metrics.Level `json:"level"`
+	Disabled bool          `json:"disabled,omitempty"` // the rule is disabled: nothing was evaluated
 	// Entities is the number of entities of the rule's level in the snapshot.
 	Entities int `json:"entities"`
 	// Skipped entities did not pass the rule's filter (status, ids,

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // Evaluation is the result of evaluating a [RuleSet] against a [Snapshot]:
@@ -23,15 +25,15 @@ type Decision struct {
 	// ID is deterministic: the same rule, entity, action, target value and
 	// Snapshot.Now give the same id, so the ledger can tell a retry from a
 	// new decision.
-	ID         string     `json:"id"`
-	RuleID     string     `json:"rule_id"`
-	RuleName   string     `json:"rule_name"`
-	Class      Class      `json:"class"`
-	Action     ActionType `json:"action"`
-	Level      Level      `json:"level"`
-	EntityID   string     `json:"entity_id"`
-	EntityName string     `json:"entity_name,omitempty"`
-	Account    string     `json:"account,omitempty"`
+	ID         string        `json:"id"`
+	RuleID     string        `json:"rule_id"`
+	RuleName   string        `json:"rule_name"`
+	Class      Class         `json:"class"`
+	Action     ActionType    `json:"action"`
+	Level      metrics.Level `json:"level"`
+	EntityID   string        `json:"entity_id"`
+	EntityName string        `json:"entity_name,omitempty"`
+	Account    string        `json:"account,omitempty"`
 
 	Budget BudgetKind `json:"budget,omitempty"` // budget actions: which budget
 	From   int64      `json:"from,omitempty"`   // budget or bid now, minor units

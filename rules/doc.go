@@ -17,6 +17,18 @@
 // github.com/adpilot/adpilot/rules/metaactuator package implements it over
 // the metaads client.
 //
+// # Entities and the types they share
+//
+// An [Entity] is one campaign, ad set or ad. Its Level is a metrics.Level
+// (the level type of the whole SDK; rules act on every level but the
+// account), its counts are metrics.Counts per [Window], and
+// [Entity.Totals] gives the metrics.EntityTotals of one window that
+// metrics.CampaignStatistics summarises. This package imports only
+// metrics, so the ad account is a string in the Graph form "act_123"
+// (Entity.Account, Snapshot.Account, Decision.Account, Change.Account):
+// it is metaads.AccountID.String(), and metaads.ParseAccountID reads it
+// back (as rules/metaactuator does).
+//
 // # Spec format
 //
 // A document holds rules; each names a level ("campaign", "adset" or

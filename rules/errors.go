@@ -58,14 +58,14 @@ func (e *CompileError) Unwrap() []error {
 	return out
 }
 
-func quotedList(names []string) string {
+func quotedList[S ~string](names []S) string {
 	var b strings.Builder
 	for i, n := range names {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteByte('"')
-		b.WriteString(n)
+		b.WriteString(string(n))
 		b.WriteByte('"')
 	}
 	return b.String()

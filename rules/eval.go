@@ -277,7 +277,7 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 	for i := range snap.Entities {
 		e := &snap.Entities[i]
 		w, wok := ec.setEntity(e)
-		if !wok || e.ID == "" || e.Level < LevelCampaign || e.Level > LevelAd || (snap.Account != "" && e.Account != snap.Account) {
+		if !wok || e.ID == "" || !ruleLevel(e.Level) || (snap.Account != "" && e.Account != snap.Account) {
 			if len(bad) < maxSnapshotProblems {
 				bad = append(bad, entityProblem(i, e, w, wok, snap.Account))
 			}
@@ -288,7 +288,7 @@ func (s *RuleSet) Evaluate(snap *Snapshot) (*Evaluation, error) {
 			ec.hist = ec.history[e.ID]
 		}
 		active, paused := e.Status == "ACTIVE", e.Status == "PAUSED"
-		for _, r := range s.byLevel[e.Level] {
+		for _, r := range s.byLevel[e.Level.Depth()] {
 			cv := &cov[r.index]
 			cv.Entities++
 			if f := &r.filter; f.statusOnly {
@@ -358,8 +358,8 @@ func entityProblem(i int, e *Entity, w Window, wok bool, account string) error {
 	switch {
 	case e.ID == "":
 		return fmt.Errorf("entity %d: empty ID; expected the Graph object id", i)
-	case e.Level < LevelCampaign || e.Level > LevelAd:
-		return fmt.Errorf("entity %d (%s): invalid Level %d; expected LevelCampaign, LevelAdSet or LevelAd", i, e.ID, uint8(e.Level))
+	case !ruleLevel(e.Level):
+		return fmt.Errorf("entity %d (%s): invalid Level %q; expected metrics.LevelCampaign, metrics.LevelAdSet or metrics.LevelAd", i, e.ID, e.Level)
 	case !wok:
 		return fmt.Errorf("entity %d (%s): Stats has invalid window %d; expected one of the Window constants", i, e.ID, uint8(w))
 	case account != "" && e.Account == "":

@@ -351,7 +351,7 @@ func TestFilters(t *testing.T) {
 		}
 	}
 	// Levels never mix.
-	e.Level = LevelAd
+	e.Level = metrics.LevelAd
 	set := oneRule(t, always, "", "")
 	if fires(t, set, snapOf(e)) {
 		t.Error("adset rule fired on an ad")
@@ -364,9 +364,9 @@ func TestEvaluateRejectsBadSnapshot(t *testing.T) {
 		"nil":        nil,
 		"zero now":   {},
 		"currency":   {Now: fixtureNow, Currency: "XXXX"},
-		"no id":      {Now: fixtureNow, Entities: []Entity{{Level: LevelAdSet}}},
+		"no id":      {Now: fixtureNow, Entities: []Entity{{Level: metrics.LevelAdSet}}},
 		"no level":   {Now: fixtureNow, Entities: []Entity{{ID: "1"}}},
-		"bad window": {Now: fixtureNow, Entities: []Entity{{ID: "1", Level: LevelAd, Stats: []WindowCounts{{Window: 99}}}}},
+		"bad window": {Now: fixtureNow, Entities: []Entity{{ID: "1", Level: metrics.LevelAd, Stats: []WindowCounts{{Window: 99}}}}},
 	} {
 		if _, err := set.Evaluate(snap); !errors.Is(err, ErrInvalidSnapshot) {
 			t.Errorf("%s: err = %v; want ErrInvalidSnapshot", name, err)

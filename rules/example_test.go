@@ -28,7 +28,7 @@ func exampleSnapshot() *rules.Snapshot {
 		Now:      time.Date(2026, 3, 11, 9, 0, 0, 0, time.UTC),
 		Currency: "USD",
 		Entities: []rules.Entity{{
-			ID: "6001", Name: "Prospecting US", Level: rules.LevelAdSet, Account: "act_1",
+			ID: "6001", Name: "Prospecting US", Level: metrics.LevelAdSet, Account: "act_1",
 			Status: "ACTIVE", DailyBudget: 10000, LearningStage: rules.LearningStageSuccess,
 			Stats: []rules.WindowCounts{
 				{Window: rules.WindowLast3D, Counts: metrics.Counts{Spend: 30000, Conversions: 6}},

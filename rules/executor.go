@@ -5,21 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // Change is one side effect for an [Actuator] to carry out. Budget and bid
 // changes carry the absolute new value (To), never a delta, so applying a
 // Change twice leaves the entity as applying it once.
 type Change struct {
-	DecisionID string     // the decision this change carries out
-	RuleID     string     // the rule that decided it
-	Account    string     // ad account id from Entity.Account ("act_123")
-	Level      Level      // level of the entity
-	EntityID   string     // the Graph id of the campaign, ad set or ad
-	Action     ActionType // never ActionFreeze
-	Budget     BudgetKind // budget actions: which budget
-	From, To   int64      // budget or bid before and after, minor units
-	Message    string     // notify: the rendered message; other actions: optional note
+	DecisionID string        // the decision this change carries out
+	RuleID     string        // the rule that decided it
+	Account    string        // ad account id from Entity.Account ("act_123")
+	Level      metrics.Level // level of the entity
+	EntityID   string        // the Graph id of the campaign, ad set or ad
+	Action     ActionType    // never ActionFreeze
+	Budget     BudgetKind    // budget actions: which budget
+	From, To   int64         // budget or bid before and after, minor units
+	Message    string        // notify: the rendered message; other actions: optional note
 }
 
 // Actuator carries out changes: the only place where rules touch the world.

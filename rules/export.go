@@ -120,7 +120,7 @@ var metaPresets = map[Window]string{
 	WindowLast14D: "LAST_14D", WindowLast30D: "LAST_30D", WindowLifetime: "LIFETIME",
 }
 
-var metaEntityTypes = map[Level]string{LevelCampaign: "CAMPAIGN", LevelAdSet: "ADSET", LevelAd: "AD"}
+var metaEntityTypes = map[metrics.Level]string{metrics.LevelCampaign: "CAMPAIGN", metrics.LevelAdSet: "ADSET", metrics.LevelAd: "AD"}
 
 // ExportMeta translates the rules Meta's automated rules can express into
 // adrules_library specs. Meta's rules are AND-only with one time window, so
@@ -176,7 +176,7 @@ func (x *exporter) export(kill bool) MetaRule {
 		x.add("time_preset", metaPresets[x.window], "EQUAL")
 	}
 	exec := x.action()
-	if x.cost && r.action.typ == ActionPause && r.level != LevelCampaign {
+	if x.cost && r.action.typ == ActionPause && r.level != metrics.LevelCampaign {
 		x.issue(x.path+".conditions", "Meta refuses cost conditions on rules that pause ad sets or ads (error 2703); express the loss as spend and a count (spend > X and conversions < k)")
 	}
 	sched := "DAILY"
@@ -220,7 +220,7 @@ func (x *exporter) filter(f *FilterSpec) {
 		}
 		if len(f.Objective) > 0 {
 			field := "campaign.objective"
-			if x.rule.level == LevelCampaign {
+			if x.rule.level == metrics.LevelCampaign {
 				field = "objective"
 			}
 			x.add(field, f.Objective, "IN")
@@ -408,7 +408,7 @@ func (x *exporter) action() MetaExecutionSpec {
 		typ = "NOTIFICATION"
 	case ActionScaleBudget:
 		typ = "CHANGE_BUDGET"
-		if r.level == LevelCampaign {
+		if r.level == metrics.LevelCampaign {
 			typ = "CHANGE_CAMPAIGN_BUDGET"
 		}
 		opts = append(opts, MetaFilter{Field: "change_spec", Value: x.changeSpec(), Operator: "EQUAL"})

@@ -11,7 +11,7 @@ import (
 func TestFieldValues(t *testing.T) {
 	// fixtureNow is 15:30, so 15.5/24 of the day has elapsed.
 	e := Entity{
-		ID: "1", Level: LevelAdSet, DailyBudget: 4800, LifetimeBudget: 0, BidAmount: 250,
+		ID: "1", Level: metrics.LevelAdSet, DailyBudget: 4800, LifetimeBudget: 0, BidAmount: 250,
 		CreatedTime: fixtureNow.Add(-48 * time.Hour), LastSignificantEdit: fixtureNow.Add(-6 * time.Hour),
 		StartTime: fixtureNow.Add(-24 * time.Hour), EndTime: fixtureNow.Add(72 * time.Hour),
 		LearningStage: LearningStageLearning,
@@ -80,5 +80,35 @@ func TestExportKillSwitchDisables(t *testing.T) {
 	exp, _ := set.ExportMeta()
 	if len(exp.Rules) != 1 || exp.Rules[0].Meta.Status != "DISABLED" {
 		t.Errorf("export under the kill switch: %+v", exp.Rules)
+	}
+}
+
+// TestEntityTotals: Entity.Totals hands metrics.CampaignStatistics the
+// counts of one window with the entity's id and name, and reports a
+// window the entity lacks.
+func TestEntityTotals(t *testing.T) {
+	snap := fixtureSnapshot()
+	var ents []metrics.EntityTotals
+	for i := range snap.Entities {
+		e := &snap.Entities[i]
+		tot, ok := e.Totals(WindowLast7D)
+		if !ok {
+			continue
+		}
+		want, _ := e.counts(WindowLast7D)
+		if tot.ID != e.ID || tot.Name != e.Name || tot.Counts != *want {
+			t.Fatalf("Totals(last_7d) of %s = %+v; want its id, name and last_7d counts", e.ID, tot)
+		}
+		ents = append(ents, tot)
+	}
+	if len(ents) == 0 {
+		t.Fatal("no fixture entity has last_7d counts")
+	}
+	st, err := metrics.CampaignStatistics(ents, metrics.StatsOptions{})
+	if err != nil || len(st.Entities) != len(ents) {
+		t.Fatalf("CampaignStatistics: %d entities, %v", len(st.Entities), err)
+	}
+	if _, ok := (&Entity{ID: "x"}).Totals(WindowLast7D); ok {
+		t.Error("an entity without counts has Totals")
 	}
 }

@@ -25,7 +25,7 @@ func win(w Window, c metrics.Counts) WindowCounts { return WindowCounts{Window: 
 
 func adset(id, name string, budget int64, stage string, stats ...WindowCounts) Entity {
 	return Entity{
-		ID: id, Name: name, Level: LevelAdSet, Account: "act_1", Status: "ACTIVE",
+		ID: id, Name: name, Level: metrics.LevelAdSet, Account: "act_1", Status: "ACTIVE",
 		Objective: "OUTCOME_LEADS", DailyBudget: budget, CreatedTime: daysAgo(30),
 		LearningStage: stage, LastSignificantEdit: daysAgo(20), Stats: stats,
 	}
@@ -85,28 +85,28 @@ func fixtureSnapshot() *Snapshot {
 	humanPaused.ID, humanPaused.Name = "116", "Paused by a person"
 	e = append(e, paused, humanPaused)
 	e = append(e,
-		Entity{ID: "201", Name: "Lifetime campaign", Level: LevelCampaign, Account: "act_1", Status: "ACTIVE",
+		Entity{ID: "201", Name: "Lifetime campaign", Level: metrics.LevelCampaign, Account: "act_1", Status: "ACTIVE",
 			LifetimeBudget: 300000, CreatedTime: daysAgo(10), EndTime: fixtureNow.Add(20 * 24 * time.Hour),
 			Stats: []WindowCounts{win(WindowLifetime, metrics.Counts{Impressions: 100000, Spend: 150000, Conversions: 40})}},
-		Entity{ID: "202", Name: "CBO campaign", Level: LevelCampaign, Account: "act_1", Status: "ACTIVE",
+		Entity{ID: "202", Name: "CBO campaign", Level: metrics.LevelCampaign, Account: "act_1", Status: "ACTIVE",
 			Objective: "OUTCOME_SALES", DailyBudget: 20000, CreatedTime: daysAgo(30),
 			Stats: []WindowCounts{win(WindowToday, metrics.Counts{Impressions: 40000, Spend: 36000})}},
-		Entity{ID: "301", Name: "Fatigued creative", Level: LevelAd, Account: "act_1", Status: "ACTIVE", CreatedTime: daysAgo(40),
+		Entity{ID: "301", Name: "Fatigued creative", Level: metrics.LevelAd, Account: "act_1", Status: "ACTIVE", CreatedTime: daysAgo(40),
 			Stats: []WindowCounts{
 				win(WindowLast7D, metrics.Counts{Impressions: 50000, Reach: 30000, LinkClicks: 500, Spend: 60000, Conversions: 12}),
 				win(WindowBaseline7D, metrics.Counts{Impressions: 50000, Reach: 30000, LinkClicks: 550, Spend: 24000, Conversions: 12}),
 			}},
-		Entity{ID: "302", Name: "Decaying CTR", Level: LevelAd, Account: "act_1", Status: "ACTIVE", CreatedTime: daysAgo(20),
+		Entity{ID: "302", Name: "Decaying CTR", Level: metrics.LevelAd, Account: "act_1", Status: "ACTIVE", CreatedTime: daysAgo(20),
 			Stats: []WindowCounts{
 				win(WindowLast7D, metrics.Counts{Impressions: 50000, Reach: 15000, LinkClicks: 300, Spend: 20000, Conversions: 5}),
 				win(WindowLaunch7D, metrics.Counts{Impressions: 50000, Reach: 30000, LinkClicks: 600, Spend: 20000, Conversions: 9}),
 			}},
 	)
 	hist := []Entry{
-		{DecisionID: "h1", RuleID: "cpa-bleeder", EntityID: "102", Level: LevelAdSet, Action: ActionScaleBudget, Budget: BudgetDaily, From: 12500, To: 10000, Outcome: OutcomeApplied, At: daysAgo(5), Attempt: 1},
-		{DecisionID: "h2", RuleID: "scale-winner", EntityID: "103", Level: LevelAdSet, Action: ActionScaleBudget, Budget: BudgetDaily, From: 4348, To: 5000, Outcome: OutcomeApplied, At: daysAgo(5), Attempt: 1},
-		{DecisionID: "h3", RuleID: "scale-winner", EntityID: "104", Level: LevelAdSet, Action: ActionScaleBudget, Budget: BudgetDaily, From: 4348, To: 5000, Outcome: OutcomeApplied, At: daysAgo(1), Attempt: 1},
-		{DecisionID: "h4", RuleID: "stop-loss", EntityID: "107", Level: LevelAdSet, Action: ActionPause, Outcome: OutcomeApplied, At: fixtureNow.Add(-40 * time.Hour), Attempt: 1},
+		{DecisionID: "h1", RuleID: "cpa-bleeder", EntityID: "102", Level: metrics.LevelAdSet, Action: ActionScaleBudget, Budget: BudgetDaily, From: 12500, To: 10000, Outcome: OutcomeApplied, At: daysAgo(5), Attempt: 1},
+		{DecisionID: "h2", RuleID: "scale-winner", EntityID: "103", Level: metrics.LevelAdSet, Action: ActionScaleBudget, Budget: BudgetDaily, From: 4348, To: 5000, Outcome: OutcomeApplied, At: daysAgo(5), Attempt: 1},
+		{DecisionID: "h3", RuleID: "scale-winner", EntityID: "104", Level: metrics.LevelAdSet, Action: ActionScaleBudget, Budget: BudgetDaily, From: 4348, To: 5000, Outcome: OutcomeApplied, At: daysAgo(1), Attempt: 1},
+		{DecisionID: "h4", RuleID: "stop-loss", EntityID: "107", Level: metrics.LevelAdSet, Action: ActionPause, Outcome: OutcomeApplied, At: fixtureNow.Add(-40 * time.Hour), Attempt: 1},
 	}
 	return &Snapshot{Now: fixtureNow, Currency: "USD", Entities: e, History: hist}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // Outcome is what happened to a decision when the [Executor] handled it.
@@ -45,19 +47,19 @@ func (o Outcome) mayHaveApplied() bool {
 // [OutcomeUnknown] or [OutcomePending]; "recent_action" conditions count
 // only [OutcomeApplied].
 type Entry struct {
-	DecisionID string     `json:"decision_id"`
-	RuleID     string     `json:"rule_id"`
-	EntityID   string     `json:"entity_id"`
-	Account    string     `json:"account,omitempty"`
-	Level      Level      `json:"level"`
-	Action     ActionType `json:"action"`
-	Budget     BudgetKind `json:"budget,omitempty"`
-	From       int64      `json:"from,omitempty"` // budget or bid before, minor units
-	To         int64      `json:"to,omitempty"`   // budget or bid after, minor units
-	Outcome    Outcome    `json:"outcome"`
-	Error      string     `json:"error,omitempty"`
-	At         time.Time  `json:"at"`      // the decision time (Snapshot.Now), not a wall clock
-	Attempt    int        `json:"attempt"` // 1 for the first attempt of a decision id
+	DecisionID string        `json:"decision_id"`
+	RuleID     string        `json:"rule_id"`
+	EntityID   string        `json:"entity_id"`
+	Account    string        `json:"account,omitempty"`
+	Level      metrics.Level `json:"level"`
+	Action     ActionType    `json:"action"`
+	Budget     BudgetKind    `json:"budget,omitempty"`
+	From       int64         `json:"from,omitempty"` // budget or bid before, minor units
+	To         int64         `json:"to,omitempty"`   // budget or bid after, minor units
+	Outcome    Outcome       `json:"outcome"`
+	Error      string        `json:"error,omitempty"`
+	At         time.Time     `json:"at"`      // the decision time (Snapshot.Now), not a wall clock
+	Attempt    int           `json:"attempt"` // 1 for the first attempt of a decision id
 }
 
 // Ledger stores the attempts of an [Executor]. Implementations must be safe

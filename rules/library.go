@@ -330,9 +330,9 @@ func DefaultLibrary(p Params) (Spec, error) {
 	})
 	// Daily overspend, on ad sets and on campaigns with a campaign budget
 	// (CBO); an entity without a daily budget leaves the condition unknown.
-	for _, level := range []string{"adset", "campaign"} {
+	for _, level := range []metrics.Level{metrics.LevelAdSet, metrics.LevelCampaign} {
 		id, name := "daily-overspend", "Daily overspend guard"
-		if level == "campaign" {
+		if level == metrics.LevelCampaign {
 			id, name = "daily-overspend-campaign", "Daily overspend guard (campaign budget)"
 		}
 		add(RuleSpec{
@@ -343,9 +343,9 @@ func DefaultLibrary(p Params) (Spec, error) {
 			Safeguards:  SafeguardSpec{Cooldown: "20h"},
 		})
 	}
-	for _, level := range []string{"campaign", "adset"} {
+	for _, level := range []metrics.Level{metrics.LevelCampaign, metrics.LevelAdSet} {
 		add(RuleSpec{
-			ID: "lifetime-pacing-" + level, Name: "Lifetime pacing (" + level + ")", Level: level,
+			ID: "lifetime-pacing-" + string(level), Name: "Lifetime pacing (" + string(level) + ")", Level: level,
 			Description: "After 20% of the flight, lifetime spend off the linear plan by more than 15%.",
 			Conditions: all(
 				fieldCmp("20% of the flight elapsed", "flight_elapsed", ">=", f64(0.2)),

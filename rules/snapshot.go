@@ -7,52 +7,19 @@ import (
 	"github.com/adpilot/adpilot/metrics"
 )
 
-// Level is the level of the ad hierarchy a rule acts on.
-type Level uint8
+// ruleLevels are the levels rules act on, outermost first: every
+// [metrics.Level] but the account.
+var ruleLevels = [...]metrics.Level{metrics.LevelCampaign, metrics.LevelAdSet, metrics.LevelAd}
 
-// Levels. The zero Level is invalid.
-const (
-	LevelCampaign Level = iota + 1
-	LevelAdSet
-	LevelAd
-)
+// ruleLevel reports whether rules act on l.
+func ruleLevel(l metrics.Level) bool { return l.Depth() >= metrics.LevelCampaign.Depth() }
 
-var levelNames = [...]string{LevelCampaign: "campaign", LevelAdSet: "adset", LevelAd: "ad"}
-
-// ParseLevel parses "campaign", "adset" or "ad".
-func ParseLevel(s string) (Level, error) {
-	for l := LevelCampaign; l <= LevelAd; l++ {
-		if levelNames[l] == s {
-			return l, nil
-		}
+// parseRuleLevel parses a rule spec's level: "campaign", "adset" or "ad".
+func parseRuleLevel(s string) (metrics.Level, error) {
+	if l := metrics.Level(s); ruleLevel(l) {
+		return l, nil
 	}
-	return 0, fmt.Errorf("unknown level %q; expected one of %s", s, quotedList(levelNames[1:]))
-}
-
-// String returns the spec name of l ("adset").
-func (l Level) String() string {
-	if l >= LevelCampaign && l <= LevelAd {
-		return levelNames[l]
-	}
-	return fmt.Sprintf("Level(%d)", uint8(l))
-}
-
-// MarshalText encodes l by its spec name.
-func (l Level) MarshalText() ([]byte, error) {
-	if l < LevelCampaign || l > LevelAd {
-		return nil, fmt.Errorf("rules: invalid level %d", uint8(l))
-	}
-	return []byte(levelNames[l]), nil
-}
-
-// UnmarshalText decodes a level spec name.
-func (l *Level) UnmarshalText(b []byte) error {
-	v, err := ParseLevel(string(b))
-	if err != nil {
-		return err
-	}
-	*l = v
-	return nil
+	return "", fmt.Errorf("unknown level %q; expected one of %s", s, quotedList(ruleLevels[:]))
 }
 
 // Learning stages of an ad set, as Meta reports them in learning_stage_info.
@@ -105,10 +72,10 @@ type Snapshot struct {
 type Entity struct {
 	ID        string // Graph object id
 	Name      string
-	Level     Level
-	Account   string // ad account id ("act_123"); passed through to the Actuator
-	Status    string // configured status: ACTIVE, PAUSED, ...
-	Objective string // campaign objective (OUTCOME_SALES, ...), inherited by ad sets and ads
+	Level     metrics.Level // campaign, adset or ad (never the account)
+	Account   string        // ad account as "act_123" (metaads.AccountID.String()); passed through to the Actuator
+	Status    string        // configured status: ACTIVE, PAUSED, ...
+	Objective string        // campaign objective (OUTCOME_SALES, ...), inherited by ad sets and ads
 	// ConversionEvent is the action type the entity's Conversions and
 	// ConversionValue count ("omni_purchase", "lead", ...), from its
 	// campaign; empty when unknown or when the campaign optimises for no
@@ -149,6 +116,17 @@ func (e *Entity) counts(w Window) (*metrics.Counts, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Totals returns the entity's id, name and counts over w, the input of
+// [metrics.CampaignStatistics], or false when the entity has no counts
+// for w.
+func (e *Entity) Totals(w Window) (metrics.EntityTotals, bool) {
+	c, ok := e.counts(w)
+	if !ok {
+		return metrics.EntityTotals{}, false
+	}
+	return metrics.EntityTotals{ID: e.ID, Name: e.Name, Counts: *c}, true
 }
 
 // budget returns the budget a budget action changes: the daily budget when

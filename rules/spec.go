@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // Limits of a rule document. Documents are edited by people and are not
@@ -48,10 +50,10 @@ type Spec struct {
 // RuleSpec is one rule: which entities it looks at, when it fires, what it
 // does and the safeguards around the action.
 type RuleSpec struct {
-	ID          string `json:"id"`                    // stable id: ledger entries, cooldowns and decision ids use it
-	Name        string `json:"name,omitempty"`        // human name; defaults to ID
-	Description string `json:"description,omitempty"` // free text
-	Level       string `json:"level"`                 // "campaign", "adset" or "ad"
+	ID          string        `json:"id"`                    // stable id: ledger entries, cooldowns and decision ids use it
+	Name        string        `json:"name,omitempty"`        // human name; defaults to ID
+	Description string        `json:"description,omitempty"` // free text
+	Level       metrics.Level `json:"level"`                 // "campaign", "adset" or "ad"
 
 	// Class sets the precedence of the rule's action: "safety" (stop
 	// losses) > "protect" (cut) > "scale" (grow) > "notify". Empty derives it

@@ -48,7 +48,7 @@ func Example() {
 	}
 	ev, err := set.Evaluate(&rules.Snapshot{
 		Now: time.Date(2026, 3, 11, 9, 0, 0, 0, time.UTC),
-		Entities: []rules.Entity{{ID: "3001", Name: "Prospecting", Level: rules.LevelAdSet, Account: "act_1001", Status: "ACTIVE",
+		Entities: []rules.Entity{{ID: "3001", Name: "Prospecting", Level: metrics.LevelAdSet, Account: "act_1001", Status: "ACTIVE",
 			Stats: []rules.WindowCounts{{Window: rules.WindowLast7D, Counts: metrics.Counts{Spend: 12000}}}}},
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/adpilot/adpilot/metaads"
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/adpilot/adpilot/rules"
 )
 
@@ -154,11 +155,11 @@ func (a *Actuator) apply(ctx context.Context, c rules.Change) error {
 			status = metaads.StatusActive
 		}
 		switch c.Level {
-		case rules.LevelCampaign:
+		case metrics.LevelCampaign:
 			return a.client.Campaigns.UpdateStatus(ctx, acct, c.EntityID, status, metaads.Idempotent())
-		case rules.LevelAdSet:
+		case metrics.LevelAdSet:
 			return a.client.AdSets.UpdateStatus(ctx, acct, c.EntityID, status, metaads.Idempotent())
-		case rules.LevelAd:
+		case metrics.LevelAd:
 			return a.client.Ads.UpdateStatus(ctx, acct, c.EntityID, status, metaads.Idempotent())
 		}
 	case rules.ActionScaleBudget, rules.ActionSetBudget:
@@ -175,19 +176,19 @@ func (a *Actuator) apply(ctx context.Context, c rules.Change) error {
 			return fmt.Errorf("%w: budget change %s names no budget kind", ErrUnsupported, c.DecisionID)
 		}
 		switch c.Level {
-		case rules.LevelCampaign:
+		case metrics.LevelCampaign:
 			if err := a.checkFresh(ctx, acct, c); err != nil {
 				return err
 			}
 			return a.client.Campaigns.UpdateBudget(ctx, acct, c.EntityID, b, metaads.Idempotent())
-		case rules.LevelAdSet:
+		case metrics.LevelAdSet:
 			if err := a.checkFresh(ctx, acct, c); err != nil {
 				return err
 			}
 			return a.client.AdSets.UpdateBudget(ctx, acct, c.EntityID, b, metaads.Idempotent())
 		}
 	case rules.ActionChangeBid:
-		if c.Level == rules.LevelAdSet && c.To > 0 {
+		if c.Level == metrics.LevelAdSet && c.To > 0 {
 			if err := a.checkFresh(ctx, acct, c); err != nil {
 				return err
 			}
@@ -207,7 +208,7 @@ func (a *Actuator) checkFresh(ctx context.Context, acct metaads.AccountID, c rul
 	}
 	var daily, lifetime, bid int64
 	switch c.Level {
-	case rules.LevelCampaign:
+	case metrics.LevelCampaign:
 		camp, err := a.client.Campaigns.Get(ctx, acct, c.EntityID, metaads.GetOptions{Fields: []string{"id", "daily_budget", "lifetime_budget"}})
 		if err != nil {
 			return &readError{fmt.Errorf("metaactuator: reading campaign %s before change %s: %w", c.EntityID, c.DecisionID, err)}

@@ -74,11 +74,11 @@ const doc = `{"rules": [
 func snapshot() *rules.Snapshot {
 	now := time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC)
 	return &rules.Snapshot{Now: now, Entities: []rules.Entity{
-		{ID: "4001", Name: "Video A", Level: rules.LevelAd, Account: "act_1001", Status: "ACTIVE",
+		{ID: "4001", Name: "Video A", Level: metrics.LevelAd, Account: "act_1001", Status: "ACTIVE",
 			Stats: []rules.WindowCounts{{Window: rules.WindowLast7D, Counts: metrics.Counts{Impressions: 10000, Clicks: 20}}}},
-		{ID: "3001", Name: "Prospecting", Level: rules.LevelAdSet, Account: "act_1001", Status: "ACTIVE", DailyBudget: 5000,
+		{ID: "3001", Name: "Prospecting", Level: metrics.LevelAdSet, Account: "act_1001", Status: "ACTIVE", DailyBudget: 5000,
 			Stats: []rules.WindowCounts{{Window: rules.WindowLast7D, Counts: metrics.Counts{Spend: 30000, Conversions: 20}}}},
-		{ID: "2002", Name: "CBO", Level: rules.LevelCampaign, Account: "act_1001", Status: "ACTIVE", DailyBudget: 20000,
+		{ID: "2002", Name: "CBO", Level: metrics.LevelCampaign, Account: "act_1001", Status: "ACTIVE", DailyBudget: 20000,
 			Stats: []rules.WindowCounts{{Window: rules.WindowToday, Counts: metrics.Counts{Spend: 35000}}}},
 	}}
 }
@@ -154,26 +154,26 @@ func TestActuatorChanges(t *testing.T) {
 		c.Account = "act_1001"
 		return a.Apply(ctx, c)
 	}
-	if err := apply(rules.Change{Action: rules.ActionPause, Level: rules.LevelCampaign, EntityID: "2001"}); err != nil {
+	if err := apply(rules.Change{Action: rules.ActionPause, Level: metrics.LevelCampaign, EntityID: "2001"}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := e.srv.Campaign("2001"); c.Status != "PAUSED" {
 		t.Errorf("campaign status %q", c.Status)
 	}
-	if err := apply(rules.Change{Action: rules.ActionUnpause, Level: rules.LevelCampaign, EntityID: "2001"}); err != nil {
+	if err := apply(rules.Change{Action: rules.ActionUnpause, Level: metrics.LevelCampaign, EntityID: "2001"}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := e.srv.Campaign("2001"); c.Status != "ACTIVE" {
 		t.Errorf("campaign status %q after unpause", c.Status)
 	}
-	if err := apply(rules.Change{Action: rules.ActionSetBudget, Level: rules.LevelCampaign, EntityID: "2002", Budget: rules.BudgetDaily, From: 20000, To: 25000}); err != nil {
+	if err := apply(rules.Change{Action: rules.ActionSetBudget, Level: metrics.LevelCampaign, EntityID: "2002", Budget: rules.BudgetDaily, From: 20000, To: 25000}); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := e.srv.Campaign("2002"); c.DailyBudget != 25000 {
 		t.Errorf("campaign budget %d", c.DailyBudget)
 	}
 	e.srv.ResetRequests()
-	if err := apply(rules.Change{Action: rules.ActionChangeBid, Level: rules.LevelAdSet, EntityID: "3001", From: 300, To: 270}); err != nil {
+	if err := apply(rules.Change{Action: rules.ActionChangeBid, Level: metrics.LevelAdSet, EntityID: "3001", From: 300, To: 270}); err != nil {
 		t.Fatal(err)
 	}
 	var posts []metaadstest.RecordedRequest
@@ -185,26 +185,26 @@ func TestActuatorChanges(t *testing.T) {
 	if len(posts) != 1 || posts[0].Path != "/3001" || posts[0].Params.Get("bid_amount") != "270" {
 		t.Errorf("bid change sent %+v", posts)
 	}
-	if err := apply(rules.Change{Action: rules.ActionFreeze, Level: rules.LevelAdSet, EntityID: "3001"}); err != nil {
+	if err := apply(rules.Change{Action: rules.ActionFreeze, Level: metrics.LevelAdSet, EntityID: "3001"}); err != nil {
 		t.Errorf("freeze: %v", err)
 	}
 	// Meta's own refusal comes back as a *metaads.Error.
-	err := apply(rules.Change{Action: rules.ActionSetBudget, Level: rules.LevelAdSet, EntityID: "3001", Budget: rules.BudgetDaily, To: 50})
+	err := apply(rules.Change{Action: rules.ActionSetBudget, Level: metrics.LevelAdSet, EntityID: "3001", Budget: rules.BudgetDaily, To: 50})
 	var me *metaads.Error
 	if !errors.As(err, &me) {
 		t.Errorf("budget below the minimum: err = %v; want *metaads.Error", err)
 	}
 	for name, c := range map[string]rules.Change{
-		"budget on an ad": {Action: rules.ActionSetBudget, Level: rules.LevelAd, EntityID: "4001", Budget: rules.BudgetDaily, To: 100},
-		"no budget kind":  {Action: rules.ActionScaleBudget, Level: rules.LevelAdSet, EntityID: "3001", To: 100},
-		"no entity":       {Action: rules.ActionPause, Level: rules.LevelAd},
-		"bid on campaign": {Action: rules.ActionChangeBid, Level: rules.LevelCampaign, EntityID: "2001", To: 100},
+		"budget on an ad": {Action: rules.ActionSetBudget, Level: metrics.LevelAd, EntityID: "4001", Budget: rules.BudgetDaily, To: 100},
+		"no budget kind":  {Action: rules.ActionScaleBudget, Level: metrics.LevelAdSet, EntityID: "3001", To: 100},
+		"no entity":       {Action: rules.ActionPause, Level: metrics.LevelAd},
+		"bid on campaign": {Action: rules.ActionChangeBid, Level: metrics.LevelCampaign, EntityID: "2001", To: 100},
 	} {
 		if err := apply(c); !errors.Is(err, metaactuator.ErrUnsupported) {
 			t.Errorf("%s: err = %v; want ErrUnsupported", name, err)
 		}
 	}
-	if err := a.Apply(ctx, rules.Change{Action: rules.ActionPause, Level: rules.LevelAd, EntityID: "4001", Account: "not-an-account"}); err == nil {
+	if err := a.Apply(ctx, rules.Change{Action: rules.ActionPause, Level: metrics.LevelAd, EntityID: "4001", Account: "not-an-account"}); err == nil {
 		t.Error("bad account id accepted")
 	}
 	bare, _ := metaactuator.New(e.c)
@@ -225,7 +225,7 @@ func TestActuatorClassifiesUnknownOutcomes(t *testing.T) {
 	e := newEnv(t, metaads.WithMaxRetries(1), metaads.WithRetryBackoff(time.Millisecond, time.Millisecond))
 	a := e.actuator(t)
 	ctx := context.Background()
-	pause := rules.Change{Action: rules.ActionPause, Level: rules.LevelCampaign, EntityID: "2001", Account: "act_1001"}
+	pause := rules.Change{Action: rules.ActionPause, Level: metrics.LevelCampaign, EntityID: "2001", Account: "act_1001"}
 	for _, f := range []metaadstest.Fault{
 		{Method: "POST", Path: "/2001", Kind: metaadstest.FaultHTTP500, Count: -1},
 		{Method: "POST", Path: "/2001", Kind: metaadstest.FaultDrop, Count: -1},
@@ -270,9 +270,9 @@ func TestActuatorRefusesStaleWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, c := range map[string]rules.Change{
-		"ad set budget":   {Action: rules.ActionScaleBudget, Level: rules.LevelAdSet, EntityID: "3001", Budget: rules.BudgetDaily, From: 5000, To: 4000},
-		"bid":             {Action: rules.ActionChangeBid, Level: rules.LevelAdSet, EntityID: "3001", From: 300, To: 270},
-		"campaign budget": {Action: rules.ActionSetBudget, Level: rules.LevelCampaign, EntityID: "2002", Budget: rules.BudgetDaily, From: 20000, To: 15000},
+		"ad set budget":   {Action: rules.ActionScaleBudget, Level: metrics.LevelAdSet, EntityID: "3001", Budget: rules.BudgetDaily, From: 5000, To: 4000},
+		"bid":             {Action: rules.ActionChangeBid, Level: metrics.LevelAdSet, EntityID: "3001", From: 300, To: 270},
+		"campaign budget": {Action: rules.ActionSetBudget, Level: metrics.LevelCampaign, EntityID: "2002", Budget: rules.BudgetDaily, From: 20000, To: 15000},
 	} {
 		c.Account = "act_1001"
 		err := a.Apply(ctx, c)
@@ -287,7 +287,7 @@ func TestActuatorRefusesStaleWrites(t *testing.T) {
 		t.Errorf("campaign budget %d; want the person's 30000", c.DailyBudget)
 	}
 	// A change made on the current value goes through.
-	if err := a.Apply(ctx, rules.Change{Account: "act_1001", Action: rules.ActionScaleBudget, Level: rules.LevelAdSet, EntityID: "3001", Budget: rules.BudgetDaily, From: 9000, To: 7200}); err != nil {
+	if err := a.Apply(ctx, rules.Change{Account: "act_1001", Action: rules.ActionScaleBudget, Level: metrics.LevelAdSet, EntityID: "3001", Budget: rules.BudgetDaily, From: 9000, To: 7200}); err != nil {
 		t.Fatal(err)
 	}
 	if as, _ := e.srv.AdSet("3001"); as.DailyBudget != 7200 {
