@@ -258,9 +258,9 @@ func (s *MemoryUsageStore) Store(_ context.Context, key UsageKey, st UsageState)
 	return nil
 }
 
-// AccountUsage is the scheduler's view of the budgets an ad account's
+// UsageBudgets is the scheduler's view of the budgets an ad account's
 // requests count against.
-type AccountUsage struct {
+type UsageBudgets struct {
 	// Budgets maps each known budget to its state: the app budget, the ad
 	// account score and the account's business use cases.
 	Budgets map[UsageKey]UsageState
@@ -271,7 +271,7 @@ type AccountUsage struct {
 // Usage returns the usage state that requests for account are paced by.
 // A zero account returns the app-level budgets only. When the UsageStore
 // fails, it returns the state this process last saw (and logs the failure).
-func (c *Client) Usage(ctx context.Context, account AccountID) (AccountUsage, error) {
+func (c *Client) Usage(ctx context.Context, account AccountID) (UsageBudgets, error) {
 	keys := []UsageKey{{Scope: "app"}, {Scope: "insights_app"}}
 	if !account.IsZero() {
 		n := account.Number()
@@ -280,12 +280,12 @@ func (c *Client) Usage(ctx context.Context, account AccountID) (AccountUsage, er
 		}
 	}
 	if ctx == nil {
-		return AccountUsage{}, errors.New("metaads: Usage: nil context")
+		return UsageBudgets{}, errors.New("metaads: Usage: nil context")
 	}
 	if err := ctx.Err(); err != nil {
-		return AccountUsage{}, fmt.Errorf("metaads: Usage(%s): %w", account, err)
+		return UsageBudgets{}, fmt.Errorf("metaads: Usage(%s): %w", account, err)
 	}
-	out := AccountUsage{Budgets: map[UsageKey]UsageState{}}
+	out := UsageBudgets{Budgets: map[UsageKey]UsageState{}}
 	for _, k := range keys {
 		if st, ok := c.sched.load(ctx, k); ok {
 			out.Budgets[k] = st

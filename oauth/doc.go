@@ -92,7 +92,7 @@
 // # Storage
 //
 // A [Store] keeps [Record] rows keyed by application user and ad account,
-// with expiry, data access expiry, scopes and a [Status] (connected,
+// with expiry, data access expiry, scopes and a [ConnectionStatus] (connected,
 // expiring, needs reauth, disconnected). Records hold the token only as
 // ciphertext: [EncryptedStore] wraps any Store and seals each token with
 // AES-256-GCM under a random nonce, storing the key id beside the

@@ -32,7 +32,7 @@ type Connection struct {
 	// Scopes are the granted permissions, sorted.
 	Scopes []string
 	// Status is the connection's lifecycle status.
-	Status Status
+	Status ConnectionStatus
 	// UpdatedAt is when the row was last saved (set by EncryptedStore.Save).
 	UpdatedAt time.Time
 }
@@ -76,15 +76,15 @@ func (c Connection) LogValue() slog.Value {
 // diagnostics: store connections with a Store, which seals the token.
 func (c Connection) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		User             string    `json:"user"`
-		Account          string    `json:"account,omitempty"`
-		MetaUserID       string    `json:"meta_user_id,omitempty"`
-		Token            string    `json:"token"`
-		Expiry           time.Time `json:"expiry,omitzero"`
-		DataAccessExpiry time.Time `json:"data_access_expiry,omitzero"`
-		Scopes           []string  `json:"scopes,omitempty"`
-		Status           Status    `json:"status,omitempty"`
-		UpdatedAt        time.Time `json:"updated_at,omitzero"`
+		User             string           `json:"user"`
+		Account          string           `json:"account,omitempty"`
+		MetaUserID       string           `json:"meta_user_id,omitempty"`
+		Token            string           `json:"token"`
+		Expiry           time.Time        `json:"expiry,omitzero"`
+		DataAccessExpiry time.Time        `json:"data_access_expiry,omitzero"`
+		Scopes           []string         `json:"scopes,omitempty"`
+		Status           ConnectionStatus `json:"status,omitempty"`
+		UpdatedAt        time.Time        `json:"updated_at,omitzero"`
 	}{c.User, accountString(c.Account), c.MetaUserID, c.tokenMark(), c.Expiry(), c.DataAccessExpiry, c.Scopes, c.Status, c.UpdatedAt})
 }
 

@@ -181,7 +181,7 @@ type Connected struct {
 	// Status is the stored connection's status (StatusConnected, or
 	// StatusExpiring when the token or data access ends within the renew
 	// window).
-	Status Status
+	Status ConnectionStatus
 	// AdAccounts are the granted ad accounts from /me/adaccounts (limited
 	// to those named in granular scopes when the dialog reported any), with
 	// their id, name, currency, account_status and timezone_name.
@@ -342,7 +342,7 @@ func missingScopes(required, granted []string) []string {
 }
 
 // statusFor classifies a token by its expiries and the renew window.
-func (m *Manager) statusFor(expiry, dataAccess time.Time) Status {
+func (m *Manager) statusFor(expiry, dataAccess time.Time) ConnectionStatus {
 	now := m.now()
 	horizon := now.Add(m.set.renewWindow)
 	switch {
@@ -432,7 +432,7 @@ func (m *Manager) reauth(ctx context.Context, user string, account metaads.Accou
 }
 
 // setStatus rewrites the status of all of the user's token rows.
-func (m *Manager) setStatus(ctx context.Context, user string, st Status) error {
+func (m *Manager) setStatus(ctx context.Context, user string, st ConnectionStatus) error {
 	var errs []error
 	for c, err := range m.store.List(ctx, Query{User: user}) {
 		if err != nil {

@@ -13,26 +13,26 @@ import (
 	"github.com/adpilot/adpilot/metaads"
 )
 
-// Status is the state of a stored connection.
-type Status string
+// ConnectionStatus is the state of a stored connection.
+type ConnectionStatus string
 
 // Connection statuses.
 const (
 	// StatusConnected: the token is valid and not close to expiry.
-	StatusConnected Status = "connected"
+	StatusConnected ConnectionStatus = "connected"
 	// StatusExpiring: the token or its data access expires within the renew
 	// window and could not be renewed; the user should reconnect soon.
-	StatusExpiring Status = "expiring"
+	StatusExpiring ConnectionStatus = "expiring"
 	// StatusNeedsReauth: the token is expired, revoked or lost data access;
 	// calls fail until the user reconnects.
-	StatusNeedsReauth Status = "needs_reauth"
+	StatusNeedsReauth ConnectionStatus = "needs_reauth"
 	// StatusDisconnected: the user disconnected; the token was deleted and
 	// only this tombstone remains.
-	StatusDisconnected Status = "disconnected"
+	StatusDisconnected ConnectionStatus = "disconnected"
 )
 
 // Valid reports whether s is one of the defined statuses.
-func (s Status) Valid() bool {
+func (s ConnectionStatus) Valid() bool {
 	switch s {
 	case StatusConnected, StatusExpiring, StatusNeedsReauth, StatusDisconnected:
 		return true
@@ -87,7 +87,7 @@ type Record struct {
 	// Scopes are the permissions granted, sorted.
 	Scopes []string
 	// Status is the connection status.
-	Status Status
+	Status ConnectionStatus
 	// UpdatedAt is when the row was last written.
 	UpdatedAt time.Time
 }
