@@ -115,7 +115,9 @@
 // access ends within a window, returning a [RefreshReport].
 // Renewals of one user's token are serialized within a process: while one
 // fb_exchange_token is in flight, other renewals of that user wait and use
-// its result.
+// its result. Across replicas, WithRenewLocker adds a shared lock (a
+// PostgreSQL advisory lock in the CRM example); a replica that waited for it
+// finds the renewed token in the store and does not exchange again.
 //
 // # Provider
 //

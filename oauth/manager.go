@@ -78,7 +78,8 @@ func (m *Manager) dropCached(user string) {
 
 // NewManager validates cfg and returns a Manager storing tokens in store.
 // WithStateKeys is required. Other options: WithClock, WithLogger,
-// WithHTTPClient, WithReplayStore, WithStateTTL, WithRenewWindow.
+// WithHTTPClient, WithReplayStore, WithStateTTL, WithRenewWindow,
+// WithRenewLocker.
 func NewManager(cfg Config, store *EncryptedStore, opts ...Option) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,6 +26,7 @@ type settings struct {
 	callTimeout time.Duration
 	cacheTTL    time.Duration
 	anyUser     bool
+	renewLocker RenewLocker
 }
 
 func newSettings(opts []Option) (*settings, error) {
@@ -128,6 +130,32 @@ func WithReplayStore(r ReplayStore) Option {
 			return errors.New("oauth: WithReplayStore(nil): want a replay store")
 		}
 		s.replay = r
+		return nil
+	}
+}
+
+// RenewLocker serializes the token renewals of one application user across
+// processes, for replicas that share a Store: while one replica trades the
+// user's token with fb_exchange_token, the others wait, then find the renewed
+// token in the store and use it instead of exchanging again. A PostgreSQL
+// advisory lock keyed by the user is a typical implementation. Renewals are
+// always serialized within a process; the RenewLocker is taken after that
+// in-process lock.
+type RenewLocker interface {
+	// LockRenewal blocks until the caller holds user's renewal lock or ctx
+	// ends, and returns the function that releases it.
+	LockRenewal(ctx context.Context, user string) (unlock func(), err error)
+}
+
+// WithRenewLocker sets a lock that serializes renewals of one user's token
+// across processes (see RenewLocker), for NewManager. Default: renewals are
+// serialized within the process only.
+func WithRenewLocker(l RenewLocker) Option {
+	return func(s *settings) error {
+		if l == nil {
+			return errors.New("oauth: WithRenewLocker(nil): want a renew locker")
+		}
+		s.renewLocker = l
 		return nil
 	}
 }

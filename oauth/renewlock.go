@@ -68,6 +68,13 @@ func (m *Manager) renewShared(ctx context.Context, c *Connection) (tok *oauth2.T
 		return nil, false, nil, fmt.Errorf("oauth: waiting for another renewal of user %q: %w", c.User, err)
 	}
 	defer unlock()
+	if l := m.set.renewLocker; l != nil {
+		unlockShared, err := l.LockRenewal(ctx, c.User)
+		if err != nil {
+			return nil, false, nil, fmt.Errorf("oauth: waiting for the shared renewal lock of user %q: %w", c.User, err)
+		}
+		defer unlockShared()
+	}
 	old := c.Token
 	if cur, err := m.store.Load(ctx, Key{User: c.User}); err == nil && cur.Token != nil &&
 		cur.Status != StatusDisconnected && cur.Status != StatusNeedsReauth &&
