@@ -44,6 +44,8 @@ type Client struct {
 	Creatives *CreativesService
 	// Insights reads performance data: pages, async report runs, the runner.
 	Insights *InsightsService
+	// AdRules manages Meta's automated rules (adrules_library).
+	AdRules *AdRulesService
 
 	// sleep replaces the timer of the client's own waits (batch resends)
 	// in tests; nil uses a timer.
@@ -88,6 +90,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.Ads = &AdsService{c: c}
 	c.Creatives = &CreativesService{c: c}
 	c.Insights = &InsightsService{c: c}
+	c.AdRules = &AdRulesService{c: c}
 	return c, nil
 }
 

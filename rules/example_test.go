@@ -143,16 +143,23 @@ func ExampleRuleSet_ExportMeta() {
 	set, _ := rules.CompileJSON([]byte(`{"rules": [
 	  {"id": "overspend", "level": "adset", "live": true,
 	   "conditions": {"metric": "spend", "window": "today", "op": ">", "than": {"field": "daily_budget", "factor": 1.75}},
-	   "action": {"type": "notify", "message": "{{.Entity}} overspends"}, "safeguards": {"cooldown": "20h"}},
+	   "action": {"type": "notify", "message": "{{.Entity}} overspends"}},
 	  {"id": "drift", "level": "adset",
 	   "conditions": {"metric": "cpa", "window": "last_3d", "op": ">", "than": {"metric": "cpa", "window": "last_14d", "factor": 1.3}},
-	   "action": {"type": "notify", "message": "drift"}}
+	   "action": {"type": "scale_budget", "percent": -10}, "safeguards": {"cooldown": "72h", "learning": "allow"}},
+	  {"id": "either", "level": "adset",
+	   "conditions": {"any": [{"metric": "ctr", "window": "last_7d", "op": "<", "value": 0.005},
+	                          {"metric": "frequency", "window": "last_7d", "op": ">", "value": 4}]},
+	   "action": {"type": "notify", "message": "check {{.Entity}}"}}
 	]}`))
-	exp, _ := set.ExportMeta()
+	exp, _ := set.ExportMeta(rules.ExportNotify("100000000000042"))
 	for _, r := range exp.Rules {
 		fmt.Println("exported:", r.RuleID, r.Meta.ExecutionSpec.ExecutionType, r.Meta.ScheduleSpec.ScheduleType, r.Meta.Status)
 		for _, f := range r.Meta.EvaluationSpec.Filters {
 			fmt.Println("  ", f.Field, f.Operator, f.Value)
+		}
+		for _, o := range r.Meta.ExecutionSpec.ExecutionOptions {
+			fmt.Println("   option", o.Field, o.Value)
 		}
 	}
 	for _, u := range exp.Unsupported {
@@ -164,5 +171,13 @@ func ExampleRuleSet_ExportMeta() {
 	//    effective_status IN [ACTIVE]
 	//    daily_ratio_spent GREATER_THAN 1.75
 	//    time_preset EQUAL TODAY
-	// not exported: drift rules[1].conditions.than
+	//    option user_ids [100000000000042]
+	// exported: drift CHANGE_BUDGET DAILY DISABLED
+	//    entity_type EQUAL ADSET
+	//    effective_status IN [ACTIVE]
+	//    cost_per / last_14d_cost_per GREATER_THAN 1.3
+	//    time_preset EQUAL LAST_3D
+	//    option change_spec map[amount:-10 unit:PERCENTAGE]
+	//    option action_frequency 4320
+	// not exported: either rules[2].conditions
 }

@@ -2,12 +2,11 @@ package rules
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"strconv"
-
-	"github.com/adpilot/adpilot/metrics"
+	"strings"
 )
 
 // MetaRule is one rule in the shape of Meta's automated rules
@@ -26,7 +25,9 @@ type MetaEvaluationSpec struct {
 	Filters        []MetaFilter `json:"filters"`
 }
 
-// MetaFilter is one {field, value, operator} filter.
+// MetaFilter is one {field, value, operator} filter. Numbers are
+// [json.Number] values written as plain decimals (7, not
+// 7.000000000000001); lists are []json.Number or []string.
 type MetaFilter struct {
 	Field    string `json:"field"`
 	Value    any    `json:"value"`
@@ -39,9 +40,21 @@ type MetaExecutionSpec struct {
 	ExecutionOptions []MetaFilter `json:"execution_options,omitempty"` // operator always EQUAL
 }
 
-// MetaScheduleSpec is schedule_spec.
+// MetaScheduleSpec is schedule_spec: DAILY (at midnight in the account's
+// time zone), SEMI_HOURLY, or CUSTOM with the runs in Schedule.
 type MetaScheduleSpec struct {
-	ScheduleType string `json:"schedule_type"` // DAILY, HOURLY, SEMI_HOURLY
+	ScheduleType string         `json:"schedule_type"`
+	Schedule     []MetaSchedule `json:"schedule,omitempty"` // CUSTOM only
+}
+
+// MetaSchedule is one entry of a CUSTOM schedule_spec. Minutes count from
+// midnight in the account's time zone, in steps of 30; days are 0 (Sunday)
+// to 6. An entry with StartMinute and no EndMinute runs once at that time;
+// with both it runs every half hour from StartMinute to EndMinute.
+type MetaSchedule struct {
+	StartMinute *int  `json:"start_minute,omitempty"`
+	EndMinute   *int  `json:"end_minute,omitempty"`
+	Days        []int `json:"days,omitempty"`
 }
 
 // Form encodes the rule as the form parameters of POST act_<id>/adrules_library
@@ -50,19 +63,22 @@ func (m MetaRule) Form() (url.Values, error) {
 	v := url.Values{}
 	v.Set("name", m.Name)
 	v.Set("status", m.Status)
-	for key, spec := range map[string]any{"evaluation_spec": m.EvaluationSpec, "execution_spec": m.ExecutionSpec} {
-		b, err := json.Marshal(spec)
-		if err != nil {
-			return nil, fmt.Errorf("rules: encode %s: %w", key, err)
-		}
-		v.Set(key, string(b))
-	}
+	specs := []struct {
+		key  string
+		spec any
+	}{{"evaluation_spec", m.EvaluationSpec}, {"execution_spec", m.ExecutionSpec}}
 	if m.ScheduleSpec != nil {
-		b, err := json.Marshal(m.ScheduleSpec)
+		specs = append(specs, struct {
+			key  string
+			spec any
+		}{"schedule_spec", m.ScheduleSpec})
+	}
+	for _, s := range specs {
+		b, err := json.Marshal(s.spec)
 		if err != nil {
-			return nil, fmt.Errorf("rules: encode schedule_spec: %w", err)
+			return nil, fmt.Errorf("rules: encode %s: %w", s.key, err)
 		}
-		v.Set("schedule_spec", string(b))
+		v.Set(s.key, string(b))
 	}
 	return v, nil
 }
@@ -74,11 +90,26 @@ type MetaExport struct {
 	Unsupported []ExportIssue  `json:"unsupported"`
 }
 
-// ExportedRule is a rule Meta can run, with notes on any approximation.
+// ExportedRule is a rule Meta can run, with notes on what Meta does
+// differently.
 type ExportedRule struct {
 	RuleID string   `json:"rule_id"`
 	Meta   MetaRule `json:"meta"`
-	Notes  []string `json:"notes,omitempty"`
+	// Exact is true when Meta's filters select the same entities as the
+	// rule's filter and conditions on the same data: no comparison is
+	// approximated (a >= on a fractional metric becomes GREATER_THAN, for
+	// example). It assumes the conversion fields count the rule's
+	// conversion event (see [ExportConversion]) and that Entity.Status
+	// carries the effective status (Meta filters on effective_status).
+	// What happens after selection (a dropped cooldown, a run schedule)
+	// is in Notes either way.
+	Exact bool `json:"exact"`
+	// Notes say what Meta does differently, each starting with the JSON
+	// path of the part concerned.
+	Notes []string `json:"notes,omitempty"`
+	// Warnings are things to fix before creating the rule, such as a
+	// notification without recipients.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ExportIssue is a part of a rule Meta's automated rules cannot express.
@@ -89,99 +120,176 @@ type ExportIssue struct {
 	Reason string `json:"reason"`
 }
 
-// Meta insights field names for our metrics, with the factor from our unit
-// to Meta's (Meta's CTRs are percents).
-var metaFields = map[string]struct {
-	field string
-	scale float64
-	cost  bool
-}{
-	"impressions":         {"impressions", 1, false},
-	"reach":               {"reach", 1, false},
-	"clicks":              {"clicks", 1, false},
-	"unique_clicks":       {"unique_clicks", 1, false},
-	"link_clicks":         {"link_click", 1, false},
-	"spend":               {"spent", 1, false},
-	"conversions":         {"results", 1, false},
-	"post_engagements":    {"post_engagement", 1, false},
-	"frequency":           {"frequency", 1, false},
-	"ctr":                 {"ctr", 100, false},
-	"link_ctr":            {"link_ctr", 100, false},
-	"cpc":                 {"cpc", 1, true},
-	"cpm":                 {"cpm", 1, true},
-	"cpp":                 {"cpp", 1, true},
-	"cpa":                 {"cost_per", 1, true},
-	"cost_per_link_click": {"cost_per_link_click", 1, true},
-	"cost_per_engagement": {"cost_per_post_engagement", 1, true},
+// MetaConversion names the Meta rule fields that count a rule's
+// conversions (the "conversions", "cpa" and "roas" metrics).
+type MetaConversion uint8
+
+// Conversion events for [ExportConversion].
+const (
+	// MetaResults exports conversions as Meta's results and cost_per:
+	// each ad set's optimization event. ROAS cannot be exported (Meta's
+	// rules read ROAS only for purchases). The default.
+	MetaResults MetaConversion = iota
+	// MetaWebsitePurchases exports conversions as website (pixel)
+	// purchases: offsite_conversion.fb_pixel_purchase,
+	// cost_per_purchase_fb and website_purchase_roas.
+	MetaWebsitePurchases
+	// MetaAppPurchases exports conversions as app purchases:
+	// app_custom_event.fb_mobile_purchase and mobile_app_purchase_roas.
+	// Meta documents no cost-per field for them by name, so "cpa" cannot
+	// be exported.
+	MetaAppPurchases
+)
+
+// ExportOption configures [RuleSet.ExportMeta].
+type ExportOption func(*exportConfig) error
+
+type exportConfig struct {
+	userIDs    []string
+	conversion MetaConversion
 }
 
-var metaPresets = map[Window]string{
-	WindowToday: "TODAY", WindowYesterday: "YESTERDAY", WindowLast3D: "LAST_3D", WindowLast7D: "LAST_7D",
-	WindowLast14D: "LAST_14D", WindowLast30D: "LAST_30D", WindowLifetime: "LIFETIME",
+// ExportNotify sets the recipients of exported notification rules (Meta's
+// user_ids execution option): Facebook user ids, digits only. Without it a
+// notification goes only to the rule's creator, and to nobody when a system
+// user creates it; each exported notification rule then carries a warning.
+func ExportNotify(userIDs ...string) ExportOption {
+	return func(c *exportConfig) error {
+		if len(userIDs) == 0 {
+			return errors.New("rules: ExportNotify: no user ids; expected at least one Facebook user id")
+		}
+		for _, id := range userIDs {
+			if _, err := strconv.ParseUint(id, 10, 64); err != nil {
+				return fmt.Errorf("rules: ExportNotify: user id %q; expected digits only", id)
+			}
+		}
+		c.userIDs = append([]string(nil), userIDs...)
+		return nil
+	}
 }
 
-var metaEntityTypes = map[metrics.Level]string{metrics.LevelCampaign: "CAMPAIGN", metrics.LevelAdSet: "ADSET", metrics.LevelAd: "AD"}
+// ExportConversion says which Meta fields count the conversions of the
+// exported rules. The default, [MetaResults], uses Meta's results: right
+// when the ad sets optimize for the rule's conversion event.
+func ExportConversion(c MetaConversion) ExportOption {
+	return func(cfg *exportConfig) error {
+		if c > MetaAppPurchases {
+			return fmt.Errorf("rules: ExportConversion(%d); expected MetaResults, MetaWebsitePurchases or MetaAppPurchases", c)
+		}
+		cfg.conversion = c
+		return nil
+	}
+}
 
 // ExportMeta translates the rules Meta's automated rules can express into
-// adrules_library specs. Meta's rules are AND-only with one time window, so
-// any/not groups, comparisons between two metrics, statistical gates,
-// hour and weekday conditions, ledger conditions, several windows and
-// safeguards Meta lacks make a rule unsupported, each with its reason.
-// The error is reserved for encoding failures; unsupported rules are not
-// errors.
-func (s *RuleSet) ExportMeta() (*MetaExport, error) {
+// adrules_library specs, and names, with its JSON path and a reason, every
+// part of every other rule they cannot express.
+//
+// Meta's filters are AND-only. Each condition keeps its own window (a
+// time-preset prefix such as last_3d_cost_per), comparisons of two
+// measured values become formula fields (yesterday_spent / daily_budget),
+// the negation of a single comparison reverses its operator, and hour and
+// weekday conditions at the top of a rule become a CUSTOM schedule. What
+// cannot be expressed: "any" groups, negated groups, statistical gates,
+// ledger conditions, windows Meta has no preset for, fields Meta does not
+// read, set-to-value actions, freezes, weekly caps and learning-phase skips
+// (a dropped safeguard makes a rule unsupported). Meta documents cooldowns
+// (action_frequency) and execution caps only for budget and bid changes:
+// a pause or unpause rule loses them with a note (a paused entity leaves
+// the rule's filter), a daily notification too (Meta notifies at every run
+// while the condition holds), and a notification that runs every half hour
+// is refused. Cost conditions at ad set and ad level export only with
+// budget and bid changes (Meta's error 2703).
+//
+// Meta filters on effective_status (an ad set whose campaign is paused is
+// not ACTIVE); a formula whose divisor is zero is not met. The error is
+// reserved for invalid options; unsupported rules are not errors.
+func (s *RuleSet) ExportMeta(opts ...ExportOption) (*MetaExport, error) {
+	var cfg exportConfig
+	for i, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("rules: ExportMeta: option %d is nil", i)
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
 	out := &MetaExport{Rules: []ExportedRule{}, Unsupported: []ExportIssue{}}
 	for _, r := range s.rules {
-		x := &exporter{rule: r, path: "rules[" + strconv.Itoa(r.index) + "]"}
+		x := &exporter{rule: r, cfg: &cfg, path: "rules[" + strconv.Itoa(r.index) + "]"}
 		m := x.export(s.killSwitch)
 		if s.maxDaily > 0 && r.action.typ.Mutates() && r.class != ClassSafety {
-			x.notes = append(x.notes, "max_daily_changes: Meta's rules have no cap across rules; this rule's own limits still apply")
+			x.note("max_daily_changes: Meta's rules have no cap across rules; this rule's own limits still apply")
 		}
 		if len(x.issues) > 0 {
 			out.Unsupported = append(out.Unsupported, x.issues...)
 			continue
 		}
-		out.Rules = append(out.Rules, ExportedRule{RuleID: r.id, Meta: m, Notes: x.notes})
+		out.Rules = append(out.Rules, ExportedRule{RuleID: r.id, Meta: m, Exact: !x.inexact, Notes: x.notes, Warnings: x.warnings})
 	}
 	return out, nil
 }
 
+// exporter translates one rule.
 type exporter struct {
-	rule    *Rule
-	path    string
-	issues  []ExportIssue
-	notes   []string
-	window  Window
-	filters []MetaFilter
-	cost    bool
+	rule     *Rule
+	cfg      *exportConfig
+	path     string
+	issues   []ExportIssue
+	notes    []string
+	warnings []string
+	inexact  bool // a comparison is approximated
+
+	preset      Window // the rule's time_preset: the first window read
+	intraday    bool   // a condition reads today: run every half hour
+	filters     []MetaFilter
+	cost        bool // a cost field is read
+	resultsNote bool // the results note was written
+	hours       uint32
+	days        uint8
+	timed       bool // an hour or weekday condition restricts the schedule
 }
 
 func (x *exporter) issue(path, format string, args ...any) {
 	x.issues = append(x.issues, ExportIssue{RuleID: x.rule.id, Path: path, Reason: fmt.Sprintf(format, args...)})
 }
 
+func (x *exporter) note(format string, args ...any) {
+	x.notes = append(x.notes, fmt.Sprintf(format, args...))
+}
+
+// approx notes an approximated comparison.
+func (x *exporter) approx(format string, args ...any) {
+	x.inexact = true
+	x.note(format, args...)
+}
+
 func (x *exporter) add(field string, value any, op string) {
 	x.filters = append(x.filters, MetaFilter{Field: field, Value: value, Operator: op})
 }
 
+var metaEntityTypes = map[Level]string{LevelCampaign: "CAMPAIGN", LevelAdSet: "ADSET", LevelAd: "AD"}
+
 func (x *exporter) export(kill bool) MetaRule {
 	r := x.rule
-	spec := r.spec
+	x.hours, x.days = 1<<24-1, 1<<7-1
 	x.add("entity_type", metaEntityTypes[r.level], "EQUAL")
-	x.filter(spec.Filter)
-	if r.cond != nil && spec.Conditions != nil {
-		x.conditions(x.path+".conditions", r.cond)
+	x.filter(r.spec.Filter)
+	if r.cond != nil && r.spec.Conditions != nil {
+		x.top(x.path+".conditions", r.cond)
 	}
-	if x.window != 0 {
-		x.add("time_preset", metaPresets[x.window], "EQUAL")
+	if x.preset != 0 {
+		x.add("time_preset", metaPresets[x.preset], "EQUAL")
 	}
+	sched := x.schedule()
 	exec := x.action()
-	if x.cost && r.action.typ == ActionPause && r.level != metrics.LevelCampaign {
-		x.issue(x.path+".conditions", "Meta refuses cost conditions on rules that pause ad sets or ads (error 2703); express the loss as spend and a count (spend > X and conversions < k)")
-	}
-	sched := "DAILY"
-	if x.window == WindowToday {
-		sched = "SEMI_HOURLY"
+	if x.cost && r.level != LevelCampaign {
+		switch r.action.typ {
+		case ActionPause:
+			x.issue(x.path+".conditions", "Meta refuses cost conditions on rules that pause ad sets or ads (error 2703); express the loss as spend and a count (spend > X and conversions < k)")
+		case ActionNotify:
+			x.issue(x.path+".conditions", "Meta refuses cost conditions at ad set and ad level on notification rules too (error 2703, subcode 2490336; field reports on API v26.0, not in Meta's documentation): only budget and bid changes accept them")
+		}
 	}
 	status := "DISABLED"
 	if r.live && !r.off && !kill {
@@ -191,7 +299,7 @@ func (x *exporter) export(kill bool) MetaRule {
 		Name:           r.name,
 		EvaluationSpec: MetaEvaluationSpec{EvaluationType: "SCHEDULE", Filters: x.filters},
 		ExecutionSpec:  exec,
-		ScheduleSpec:   &MetaScheduleSpec{ScheduleType: sched},
+		ScheduleSpec:   sched,
 		Status:         status,
 	}
 }
@@ -220,7 +328,7 @@ func (x *exporter) filter(f *FilterSpec) {
 		}
 		if len(f.Objective) > 0 {
 			field := "campaign.objective"
-			if x.rule.level == metrics.LevelCampaign {
+			if x.rule.level == LevelCampaign {
 				field = "objective"
 			}
 			x.add(field, f.Objective, "IN")
@@ -235,229 +343,30 @@ func (x *exporter) filter(f *FilterSpec) {
 	x.add("effective_status", status, "IN")
 }
 
-func (x *exporter) conditions(path string, n *node) {
-	if n.kind == nodeAll {
-		for i, k := range n.kids {
-			x.conditions(fmt.Sprintf("%s.all[%d]", path, i), k)
-		}
-		return
-	}
-	switch n.kind {
-	case nodeAny:
-		x.issue(path, "Meta's rules are AND-only; an \"any\" group cannot be expressed")
-	case nodeNot:
-		x.issue(path, "Meta's rules have no negation")
-	case nodeHours, nodeWeekdays:
-		x.issue(path, "Meta's rule filters have no hour-of-day or day-of-week condition (a CUSTOM schedule_spec runs a rule at chosen times but cannot combine with other timings); schedule pause/unpause rules instead")
-	case nodeRecent:
-		x.issue(path, "Meta's rules cannot read this engine's ledger of past actions")
-	case nodeMinData:
-		x.minData(path, n)
-	case nodeCompare:
-		x.compare(path, n)
-	}
-}
+// dec writes v as a plain decimal number.
+func dec(v float64) json.Number { return json.Number(strconv.FormatFloat(v, 'f', -1, 64)) }
 
-func (x *exporter) useWindow(path string, w Window) bool {
-	if _, ok := metaPresets[w]; !ok {
-		x.issue(path+".window", "Meta has no time preset for the window %q", w)
-		return false
+// percent writes 100·v as a plain decimal, shifting the decimal point of
+// v's shortest representation (0.07 gives 7, where 0.07*100 is
+// 7.000000000000001).
+func percent(v float64) json.Number {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	sign := ""
+	if s[0] == '-' {
+		sign, s = "-", s[1:]
 	}
-	if x.window != 0 && x.window != w {
-		x.issue(path+".window", "Meta's rules have one time window; this rule uses %q and %q", x.window, w)
-		return false
+	whole, frac, _ := strings.Cut(s, ".")
+	frac += "00"
+	whole, frac = whole+frac[:2], strings.TrimRight(frac[2:], "0")
+	whole = strings.TrimLeft(whole, "0")
+	if whole == "" {
+		whole = "0"
 	}
-	x.window = w
-	return true
-}
-
-func (x *exporter) minData(path string, n *node) {
-	if n.minAge > 0 {
-		x.add("hours_since_creation", math.Ceil(n.minAge)-1, "GREATER_THAN")
+	if frac != "" {
+		whole += "." + frac
 	}
-	if n.minWindow == 0 || !x.useWindow(path+".min_data", n.minWindow) {
-		return
+	if whole == "0" {
+		sign = ""
 	}
-	for _, m := range []struct {
-		field string
-		v     int64
-	}{{"impressions", n.minImpr}, {"clicks", n.minClicks}, {"spent", n.minSpend}, {"results", n.minConversions}} {
-		if m.v > 0 {
-			x.add(m.field, m.v-1, "GREATER_THAN")
-		}
-	}
-}
-
-var metaOps = map[op]string{opGT: "GREATER_THAN", opLT: "LESS_THAN", opEQ: "EQUAL", opBetween: "IN_RANGE", opOutside: "NOT_IN_RANGE"}
-
-func (x *exporter) compare(path string, n *node) {
-	if n.conf > 0 {
-		x.issue(path+".confidence", "Meta's rules cannot wait for statistical evidence (no interval bounds)")
-		return
-	}
-	if n.left.isField {
-		x.fieldCompare(path, n)
-		return
-	}
-	mf, ok := metaFields[n.left.metric.Name]
-	if !ok {
-		x.issue(path+".metric", "no Meta rule field for the metric %q", n.left.metric.Name)
-		return
-	}
-	if !x.useWindow(path, n.left.window) {
-		return
-	}
-	x.cost = x.cost || mf.cost
-	if n.hasRight {
-		x.ratioCompare(path, n)
-		return
-	}
-	x.constCompare(path, n, mf.field, mf.scale)
-}
-
-// constCompare writes "field op value", mapping >= and <= to Meta's strict
-// operators: exactly for integer metrics, approximately otherwise.
-func (x *exporter) constCompare(path string, n *node, field string, scale float64) {
-	integer := n.left.unit == metrics.UnitCount || (n.left.unit == metrics.UnitMoney && !n.left.isField && n.left.metric.Name == "spend")
-	switch n.op {
-	case opBetween, opOutside:
-		x.add(field, []float64{n.lo * scale, n.hi * scale}, metaOps[n.op])
-	case opGE, opLE:
-		v, mop := n.value*scale, "GREATER_THAN"
-		if n.op == opLE {
-			mop = "LESS_THAN"
-		}
-		if integer {
-			if n.op == opGE {
-				v--
-			} else {
-				v++
-			}
-		} else {
-			x.notes = append(x.notes, fmt.Sprintf("%s: Meta has only strict comparisons; %s %s %v is exported as %s %v", path, field, opNames[n.op], v, mop, v))
-		}
-		x.add(field, v, mop)
-	case opNE:
-		x.issue(path+".op", "Meta's insights filters have no not-equal operator")
-	default:
-		x.add(field, n.value*scale, metaOps[n.op])
-	}
-}
-
-// ratioCompare handles "spend op factor x budget", which Meta expresses
-// with its spent-to-budget ratio fields; other metric-vs-metric
-// comparisons cannot be expressed.
-func (x *exporter) ratioCompare(path string, n *node) {
-	if n.right.isField && n.left.metric.Name == "spend" && n.op != opNE && n.op != opEQ {
-		var field string
-		switch {
-		case n.right.field == fieldDailyBudget && n.left.window == WindowToday:
-			field = "daily_ratio_spent"
-		case n.right.field == fieldLifetimeBudget && n.left.window == WindowLifetime:
-			field = "lifetime_ratio_spent"
-		}
-		if field != "" {
-			mop := "GREATER_THAN"
-			if n.op == opLT || n.op == opLE {
-				mop = "LESS_THAN"
-			}
-			if n.op == opGE || n.op == opLE {
-				x.notes = append(x.notes, fmt.Sprintf("%s: Meta has only strict comparisons; %s %s %v is exported as %s", path, field, opNames[n.op], n.factor, mop))
-			}
-			x.add(field, n.factor, mop)
-			return
-		}
-	}
-	x.issue(path+".than", "Meta's rules cannot compare %s with %s (only spend today or lifetime against the daily or lifetime budget, as daily_ratio_spent and lifetime_ratio_spent)", operandName(n.left), operandName(n.right))
-}
-
-func (x *exporter) fieldCompare(path string, n *node) {
-	var field string
-	scale := 1.0
-	switch n.left.field {
-	case fieldDailyBudget:
-		field = "daily_budget"
-	case fieldLifetimeBudget:
-		field = "lifetime_budget"
-	case fieldBidAmount:
-		field = "bid_amount"
-	case fieldAgeHours:
-		field = "hours_since_creation"
-	default:
-		x.issue(path+".field", "Meta's rules have no filter for %s", fieldTable[n.left.field].words)
-		return
-	}
-	if n.hasRight {
-		x.issue(path+".than", "Meta's rules cannot compare two entity fields")
-		return
-	}
-	x.constCompare(path, n, field, scale)
-}
-
-func (x *exporter) action() MetaExecutionSpec {
-	r := x.rule
-	p := x.path + ".action"
-	var opts []MetaFilter
-	var typ string
-	switch r.action.typ {
-	case ActionPause:
-		typ = "PAUSE"
-	case ActionUnpause:
-		typ = "UNPAUSE"
-	case ActionNotify:
-		typ = "NOTIFICATION"
-	case ActionScaleBudget:
-		typ = "CHANGE_BUDGET"
-		if r.level == metrics.LevelCampaign {
-			typ = "CHANGE_CAMPAIGN_BUDGET"
-		}
-		opts = append(opts, MetaFilter{Field: "change_spec", Value: x.changeSpec(), Operator: "EQUAL"})
-	case ActionChangeBid:
-		typ = "CHANGE_BID"
-		if !r.action.hasPct {
-			x.issue(p+".amount", "Meta changes bids by an amount or a percentage, not to a value")
-		}
-		opts = append(opts, MetaFilter{Field: "change_spec", Value: map[string]any{"amount": r.action.percent, "unit": "PERCENTAGE"}, Operator: "EQUAL"})
-	case ActionSetBudget:
-		x.issue(p+".type", "Meta changes budgets by an amount or a percentage, not to a value")
-	case ActionFreeze:
-		x.issue(p+".type", "a freeze acts on this engine's other rules; Meta's rules cannot block each other")
-	}
-	g := &r.guard
-	sp := x.path + ".safeguards"
-	if g.cooldown > 0 {
-		opts = append(opts, MetaFilter{Field: "action_frequency", Value: int64(math.Ceil(g.cooldown.Minutes())), Operator: "EQUAL"})
-	}
-	if g.maxExec > 0 {
-		opts = append(opts, MetaFilter{Field: "execution_count_limit", Value: g.maxExec, Operator: "EQUAL"})
-		if g.execWindow > 0 {
-			x.notes = append(x.notes, fmt.Sprintf("%s.execution_window: Meta counts executions over the rule's whole life; the cap of %d per %s is exported as %d in total (stricter)", sp, g.maxExec, hoursWords(g.execWindow), g.maxExec))
-		}
-	}
-	if g.hasWeek {
-		x.issue(sp+".max_week_percent", "Meta's rules have no cumulative weekly change cap; exporting would drop a safeguard")
-	}
-	if g.skipLearning && r.action.typ.Mutates() {
-		// Like the weekly cap: a dropped safeguard makes the rule unsupported.
-		x.issue(sp+".learning", "Meta's rules cannot skip entities in the learning phase; exporting would drop a safeguard (set \"learning\": \"allow\" to export the rule without it)")
-	}
-	if r.action.message != nil {
-		x.notes = append(x.notes, x.path+".action.message: Meta's rules send their own notification text; the message is dropped")
-	}
-	return MetaExecutionSpec{ExecutionType: typ, ExecutionOptions: opts}
-}
-
-func (x *exporter) changeSpec() map[string]any {
-	a, g := x.rule.action, x.rule.guard
-	cs := map[string]any{"amount": a.percent, "unit": "PERCENTAGE"}
-	switch {
-	case a.percent > 0 && g.maxBudget > 0:
-		cs["limit"] = g.maxBudget
-	case a.percent < 0 && g.minBudget > 0:
-		cs["limit"] = g.minBudget
-	}
-	if a.percent > 0 && g.minBudget > 0 || a.percent < 0 && g.maxBudget > 0 {
-		x.notes = append(x.notes, x.path+".safeguards: Meta's change_spec limit bounds only the direction of the change; the other bound is dropped")
-	}
-	return cs
+	return json.Number(sign + whole)
 }

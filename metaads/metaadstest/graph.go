@@ -339,6 +339,9 @@ func (s *Server) readNode(c *call, id string) (any, *apiError) {
 		}
 		return s.pollRun(run, fields)
 	}
+	if r := s.st.rules[id]; r != nil {
+		return s.readRule(c, r, fields)
+	}
 	acct := s.st.accountOf(id)
 	if acct == "" || s.st.objectKind(id) == "" {
 		return nil, errUnsupported(c.r.Method, id)
@@ -363,8 +366,11 @@ func (s *Server) readNode(c *call, id string) (any, *apiError) {
 // handleEdge serves GET /{id}/{edge}.
 func (s *Server) handleEdge(c *call) (any, *apiError) {
 	id, edge := c.r.PathValue("node"), c.r.PathValue("edge")
-	if edge == "insights" {
+	switch edge {
+	case "insights":
 		return s.handleInsights(c, id)
+	case "adrules_library":
+		return s.listRules(c, id)
 	}
 	fields := parseFields(c.param("fields"))
 	s.mu.Lock()

@@ -193,6 +193,8 @@ type store struct {
 	adsetOrder []string
 	adOrder    []string
 	creatOrder []string
+	rules      map[string]*adRuleRec // automated rules (adrules.go)
+	ruleOrder  []string
 	nextID     map[string]int64
 	version    uint64 // bumped on every write that can change insights
 }
@@ -202,14 +204,14 @@ func newStore() *store {
 		users: map[string]*User{}, accounts: map[string]*accountRec{},
 		campaigns: map[string]*campaignRec{}, adsets: map[string]*adSetRec{},
 		ads: map[string]*adRec{}, creatives: map[string]*Creative{},
-		nextID: map[string]int64{},
+		rules: map[string]*adRuleRec{}, nextID: map[string]int64{},
 	}
 }
 
 var idBase = map[string]int64{
 	"user": 100000000000100, "account": 1000000000000100, "campaign": 120200000000000100,
 	"adset": 120300000000000100, "ad": 120400000000000100, "creative": 120500000000000100,
-	"run": 602000000000100,
+	"run": 602000000000100, "rule": 238000000000100,
 }
 
 func (st *store) newID(kind string) string {
@@ -252,6 +254,9 @@ func (st *store) accountOf(id string) string {
 	}
 	if c := st.creatives[id]; c != nil {
 		return c.AccountID
+	}
+	if r := st.rules[id]; r != nil {
+		return r.account
 	}
 	return ""
 }

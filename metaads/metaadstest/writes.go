@@ -24,6 +24,9 @@ func (s *Server) handleNodePost(c *call) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if r := s.st.rules[id]; r != nil {
+		return s.updateRule(c, r)
+	}
 	kind := s.st.objectKind(id)
 	if kind == "" || kind == "creative" || kind == "account" {
 		return nil, errUnsupported(c.r.Method, id)
@@ -79,6 +82,9 @@ func (s *Server) handleNodeDelete(c *call) (any, *apiError) {
 	id := c.r.PathValue("node")
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if r := s.st.rules[id]; r != nil {
+		return s.deleteRule(c, r)
+	}
 	kind := s.st.objectKind(id)
 	if kind == "" || kind == "account" {
 		return nil, errUnsupported(c.r.Method, id)
@@ -94,11 +100,17 @@ func (s *Server) handleNodeDelete(c *call) (any, *apiError) {
 	return s.update(c, kind, id, acct, map[string][]string{"status": {"DELETED"}})
 }
 
-// handleEdgePost serves POST /{id}/{edge}: async insights report runs.
+// handleEdgePost serves POST /{id}/{edge}: async insights report runs,
+// automated rules and their previews (adrules.go).
 func (s *Server) handleEdgePost(c *call) (any, *apiError) {
 	id, edge := c.r.PathValue("node"), c.r.PathValue("edge")
-	if edge == "insights" {
+	switch edge {
+	case "insights":
 		return s.createReportRun(c, id)
+	case "adrules_library":
+		return s.createRule(c, id)
+	case "preview":
+		return s.previewRule(c, id)
 	}
 	return nil, errUnsupported(c.r.Method, id+"/"+edge)
 }
