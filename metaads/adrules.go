@@ -134,7 +134,9 @@ var adRuleEdge = edge{kind: "ad rule", name: "adrules_library", fields: adRuleFi
 
 func (r *AdRuleSpec) form() (url.Values, error) {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("metaads: AdRuleSpec."+format, args...)) }
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("metaads: AdRuleSpec."+format, args...))
+	}
 	if strings.TrimSpace(r.Name) == "" {
 		bad("Name is empty; want the rule's name")
 	}
