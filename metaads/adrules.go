@@ -229,8 +229,8 @@ func (s *AdRulesService) Create(ctx context.Context, acct AccountID, spec AdRule
 }
 
 // Get reads a rule.
-func (s *AdRulesService) Get(ctx context.Context, acct AccountID, id string, fields ...string) (*AdRule, error) {
-	return getObject[AdRule](ctx, s.c, "ad rule", acct, id, fields, adRuleFields)
+func (s *AdRulesService) Get(ctx context.Context, acct AccountID, id string, o GetOptions) (*AdRule, error) {
+	return getObject[AdRule](ctx, s.c, "ad rule", acct, id, o, adRuleFields)
 }
 
 // List iterates over the account's rules library.

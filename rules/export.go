@@ -86,6 +86,10 @@ func (m MetaRule) Form() (url.Values, error) {
 // MetaExport is the result of [RuleSet.ExportMeta]: the rules Meta can
 // run, and for every other rule the reasons it cannot.
 type MetaExport struct {
+	// Currency is Spec.Currency: the money values are minor units of it,
+	// so create the rules only in an ad account in this currency
+	// (metaactuator.CreateAdRules checks). Empty when the document names none.
+	Currency    string         `json:"currency,omitempty"`
 	Rules       []ExportedRule `json:"rules"`
 	Unsupported []ExportIssue  `json:"unsupported"`
 }
@@ -147,6 +151,8 @@ type ExportOption func(*exportConfig) error
 type exportConfig struct {
 	userIDs    []string
 	conversion MetaConversion
+	convSet    bool   // ExportConversion was given
+	convEvent  string // Spec.ConversionEvent
 }
 
 // ExportNotify sets the recipients of exported notification rules (Meta's
@@ -169,14 +175,17 @@ func ExportNotify(userIDs ...string) ExportOption {
 }
 
 // ExportConversion says which Meta fields count the conversions of the
-// exported rules. The default, [MetaResults], uses Meta's results: right
-// when the ad sets optimize for the rule's conversion event.
+// exported rules. Without it, a Spec.ConversionEvent of
+// offsite_conversion.fb_pixel_purchase exports as [MetaWebsitePurchases],
+// app_custom_event.fb_mobile_purchase as [MetaAppPurchases], and anything
+// else as [MetaResults] (Meta's results: right when the ad sets optimize
+// for the rule's conversion event).
 func ExportConversion(c MetaConversion) ExportOption {
 	return func(cfg *exportConfig) error {
 		if c > MetaAppPurchases {
 			return fmt.Errorf("rules: ExportConversion(%d); expected MetaResults, MetaWebsitePurchases or MetaAppPurchases", c)
 		}
-		cfg.conversion = c
+		cfg.conversion, cfg.convSet = c, true
 		return nil
 	}
 }
@@ -214,7 +223,16 @@ func (s *RuleSet) ExportMeta(opts ...ExportOption) (*MetaExport, error) {
 			return nil, err
 		}
 	}
-	out := &MetaExport{Rules: []ExportedRule{}, Unsupported: []ExportIssue{}}
+	cfg.convEvent = s.convEvent
+	if !cfg.convSet {
+		switch s.convEvent {
+		case "offsite_conversion.fb_pixel_purchase":
+			cfg.conversion = MetaWebsitePurchases
+		case "app_custom_event.fb_mobile_purchase":
+			cfg.conversion = MetaAppPurchases
+		}
+	}
+	out := &MetaExport{Currency: s.currency, Rules: []ExportedRule{}, Unsupported: []ExportIssue{}}
 	for _, r := range s.rules {
 		x := &exporter{rule: r, cfg: &cfg, path: "rules[" + strconv.Itoa(r.index) + "]"}
 		m := x.export(s.killSwitch)
@@ -240,7 +258,7 @@ type exporter struct {
 	warnings []string
 	inexact  bool // a comparison is approximated
 
-	preset      Window // the rule's time_preset: the first window read
+	preset      string // the rule's time_preset: the first preset read
 	intraday    bool   // a condition reads today: run every half hour
 	filters     []MetaFilter
 	cost        bool // a cost field is read
@@ -278,9 +296,10 @@ func (x *exporter) export(kill bool) MetaRule {
 	if r.cond != nil && r.spec.Conditions != nil {
 		x.top(x.path+".conditions", r.cond)
 	}
-	if x.preset != 0 {
-		x.add("time_preset", metaPresets[x.preset], "EQUAL")
+	if x.preset != "" {
+		x.add("time_preset", x.preset, "EQUAL")
 	}
+	x.conversionEvent()
 	sched := x.schedule()
 	exec := x.action()
 	if x.cost && r.level != LevelCampaign {
@@ -302,6 +321,24 @@ func (x *exporter) export(kill bool) MetaRule {
 		ScheduleSpec:   sched,
 		Status:         status,
 	}
+}
+
+// conversionEvent handles Spec.ConversionEvent: the engine evaluates a
+// rule that reads conversions only on entities counting that event
+// (Entity.ConversionEvent); Meta's filters cannot read an ad set's
+// conversion event, so its rule judges every entity the filters select.
+func (x *exporter) conversionEvent() {
+	r := x.rule
+	if !r.readsConv || x.cfg.convEvent == "" {
+		return
+	}
+	f := r.spec.Filter
+	restricted := f != nil && (len(f.IDs) > 0 || len(f.Objective) > 0)
+	if r.action.typ.Mutates() && !restricted {
+		x.issue(x.path+".filter", "the rule reads conversions of %q and the engine skips entities that count another event (conversion_event); Meta's filters cannot read an ad set's conversion event, so Meta would judge every ad set by it: restrict filter.objective or filter.ids to the campaigns that count %q", x.cfg.convEvent, x.cfg.convEvent)
+		return
+	}
+	x.approx("%s.filter: the engine skips entities whose conversion event is not %q; Meta applies the rule to every entity the filters select", x.path, x.cfg.convEvent)
 }
 
 func (x *exporter) filter(f *FilterSpec) {

@@ -20,21 +20,22 @@ var metaPresets = map[Window]string{
 type metaMetric struct {
 	field   string
 	pct     bool // Meta's value is 100 times ours (CTRs are percents)
-	integer bool // whole numbers on both sides (counts, money amounts)
-	cost    bool // a cost condition (error 2703 with pauses and notifications)
+	integer  bool // whole numbers on both sides (counts, money amounts)
+	additive bool // a sum over days (single days are differences of presets)
+	cost     bool // a cost condition (error 2703 with pauses and notifications)
 }
 
 // metaMetrics are the metrics whose Meta field does not depend on the
 // conversion event (reference §8 insights filter fields; money in minor
 // units on both sides).
 var metaMetrics = map[string]metaMetric{
-	"impressions":         {field: "impressions", integer: true},
+	"impressions":         {field: "impressions", integer: true, additive: true},
 	"reach":               {field: "reach", integer: true},
-	"clicks":              {field: "clicks", integer: true},
+	"clicks":              {field: "clicks", integer: true, additive: true},
 	"unique_clicks":       {field: "unique_clicks", integer: true},
-	"link_clicks":         {field: "link_click", integer: true},
-	"spend":               {field: "spent", integer: true},
-	"post_engagements":    {field: "post_engagement", integer: true},
+	"link_clicks":         {field: "link_click", integer: true, additive: true},
+	"spend":               {field: "spent", integer: true, additive: true},
+	"post_engagements":    {field: "post_engagement", integer: true, additive: true},
 	"frequency":           {field: "frequency"},
 	"ctr":                 {field: "ctr", pct: true},
 	"link_ctr":            {field: "link_ctr", pct: true},
@@ -63,7 +64,7 @@ func (x *exporter) conversionMetric(path, name string) (m metaMetric, known, ok 
 			x.note("%s: conversions are exported as Meta's results (cost per result: cost_per), which count each ad set's optimization event: the rule's conversion event only where the ad sets optimize for it (ExportConversion names purchases instead)", path)
 		}
 		if name == "conversions" {
-			return metaMetric{field: f.count, integer: true}, true, true
+			return metaMetric{field: f.count, integer: true, additive: true}, true, true
 		}
 		if f.cost == "" {
 			x.issue(path+".metric", "Meta documents no cost-per field for app purchases by name; export with ExportConversion(MetaResults) when the ad sets optimize for app purchases")
@@ -81,7 +82,7 @@ func (x *exporter) conversionMetric(path, name string) (m metaMetric, known, ok 
 		}
 		switch name {
 		case "purchases":
-			return metaMetric{field: f.count, integer: true}, true, true
+			return metaMetric{field: f.count, integer: true, additive: true}, true, true
 		case "cost_per_purchase":
 			if f.cost == "" {
 				x.issue(path+".metric", "Meta documents no cost-per field for app purchases by name")
@@ -94,38 +95,98 @@ func (x *exporter) conversionMetric(path, name string) (m metaMetric, known, ok 
 	return metaMetric{}, false, false
 }
 
-// windowed names field over window w: the rule's time_preset is the first
-// window read; other windows are time-preset prefixes (last_3d_cost_per,
-// reference §8.1).
-func (x *exporter) windowed(w Window, field string) string {
-	if x.preset == 0 {
-		x.preset = w
-	}
-	if w == WindowToday {
-		x.intraday = true
-	}
-	if w == x.preset {
-		return field
-	}
-	return strings.ToLower(metaPresets[w]) + "_" + field
+// dayDifferences are the single complete days that are differences of
+// Meta's presets (the D presets are complete days, the _DAYS ones include
+// today): day_2 is LAST_2D - YESTERDAY, day_3 LAST_3D - LAST_2D, day_7
+// LAST_7D - LAST_7_DAYS + TODAY. Days 4 to 6 are no such difference.
+var dayDifferences = map[Window][]presetTerm{
+	WindowDay2: {{preset: "LAST_2D"}, {neg: true, preset: "YESTERDAY"}},
+	WindowDay3: {{preset: "LAST_3D"}, {neg: true, preset: "LAST_2D"}},
+	WindowDay7: {{preset: "LAST_7D"}, {neg: true, preset: "LAST_7_DAYS"}, {preset: "TODAY"}},
 }
 
-func (x *exporter) hasPreset(path string, w Window) bool {
-	if _, ok := metaPresets[w]; !ok {
-		x.issue(path+".window", "Meta has no time preset for the window %q", w)
-		return false
+type presetTerm struct {
+	neg    bool
+	preset string
+}
+
+// metaTerm is one field of a sum of fields.
+type metaTerm struct {
+	neg  bool
+	name string
+}
+
+// join writes terms as a formula, each divided by over when it is set
+// (formula fields have no documented parentheses: (a - b) / c is
+// a / c - b / c).
+func join(terms []metaTerm, over string) string {
+	var b strings.Builder
+	for i, t := range terms {
+		switch {
+		case t.neg:
+			b.WriteString(" - ")
+		case i > 0:
+			b.WriteString(" + ")
+		}
+		b.WriteString(t.name)
+		if over != "" {
+			b.WriteString(" / " + over)
+		}
 	}
-	return true
+	return b.String()
+}
+
+// prefixed names field over a Meta preset: the rule's time_preset is the
+// first preset read; other presets are time-preset prefixes
+// (last_3d_cost_per, reference §8.1).
+func (x *exporter) prefixed(preset, field string) string {
+	if x.preset == "" {
+		x.preset = preset
+	}
+	if preset == x.preset {
+		return field
+	}
+	return strings.ToLower(preset) + "_" + field
+}
+
+// windowTerms names field over window w: one field, or for a single day
+// a difference of presets (additive metrics only).
+func (x *exporter) windowTerms(path string, w Window, name, field string, additive bool) ([]metaTerm, bool) {
+	if p, ok := metaPresets[w]; ok {
+		if w == WindowToday {
+			x.intraday = true
+		}
+		return []metaTerm{{name: x.prefixed(p, field)}}, true
+	}
+	d, ok := dayDifferences[w]
+	switch {
+	case ok && additive:
+		terms := make([]metaTerm, len(d))
+		for i, t := range d {
+			terms[i] = metaTerm{neg: t.neg, name: x.prefixed(t.preset, field)}
+		}
+		return terms, true
+	case ok:
+		x.issue(path+".window", "%s over %q is a ratio over one day; Meta reads a single day only as a difference of its presets, and a ratio of differences needs parentheses, which formula fields do not document", name, w)
+	case isSingleDay(w):
+		x.issue(path+".window", "Meta has no time preset for the window %q, and no difference of its presets is that single day (days 2, 3 and 7 are)", w)
+	default:
+		x.issue(path+".window", "Meta has no time preset for the window %q", w)
+	}
+	return nil, false
 }
 
 // metaOperand is an operand as Meta reads it.
 type metaOperand struct {
-	expr     string // field, with its prefixes
+	expr     string     // the field, with its prefixes, or a formula of fields
+	terms    []metaTerm // expr as a sum of fields (single-day windows)
 	pct      bool
 	integer  bool
 	metadata bool // a metadata field (numbers compare with GREATER_THAN, LESS_THAN and ranges only)
 	hours    bool // hours_since_creation: Meta counts whole hours
 }
+
+func field1(name string) []metaTerm { return []metaTerm{{name: name}} }
 
 // operand resolves one side of a comparison; path names the condition.
 func (x *exporter) operand(path string, o operand, key string) (metaOperand, bool) {
@@ -146,11 +207,12 @@ func (x *exporter) operand(path string, o operand, key string) (metaOperand, boo
 	if key != "field" {
 		wpath = path + "." + key
 	}
-	if !x.hasPreset(wpath, o.window) {
+	terms, ok := x.windowTerms(wpath, o.window, o.metric.Name, m.field, m.additive)
+	if !ok {
 		return metaOperand{}, false
 	}
 	x.cost = x.cost || m.cost
-	return metaOperand{expr: x.windowed(o.window, m.field), pct: m.pct, integer: m.integer}, true
+	return metaOperand{expr: join(terms, ""), terms: terms, pct: m.pct, integer: m.integer}, true
 }
 
 // metadataField maps an entity field. Budgets and bids are ad set
@@ -169,9 +231,9 @@ func (x *exporter) metadataField(path string, f field) (metaOperand, bool) {
 			x.issue(path, "an ad has no %s of its own, so the condition is never met on ads; Meta's adset.%s would read the ad set's (write the rule at level \"adset\")", fieldTable[f].words, fieldTable[f].name)
 			return metaOperand{}, false
 		}
-		return metaOperand{expr: fieldTable[f].name, integer: true, metadata: true}, true
+		return metaOperand{expr: fieldTable[f].name, terms: field1(fieldTable[f].name), integer: true, metadata: true}, true
 	case fieldAgeHours:
-		return metaOperand{expr: "hours_since_creation", metadata: true, hours: true}, true
+		return metaOperand{expr: "hours_since_creation", terms: field1("hours_since_creation"), metadata: true, hours: true}, true
 	case fieldBudget:
 		x.issue(path, "Meta's filters have no \"daily, else lifetime\" budget; compare daily_budget or lifetime_budget")
 	default:
@@ -272,7 +334,7 @@ func (x *exporter) minData(path string, n *node) {
 	if n.minAge > 0 {
 		x.numeric(p+".age_hours", metaOperand{expr: "hours_since_creation", metadata: true, hours: true}, opGE, n.minAge, 0, 0)
 	}
-	if n.minWindow == 0 || !x.hasPreset(p, n.minWindow) {
+	if n.minWindow == 0 {
 		return
 	}
 	conv, _, _ := x.conversionMetric(p, "conversions")
@@ -281,7 +343,11 @@ func (x *exporter) minData(path string, n *node) {
 		v     int64
 	}{{"impressions", n.minImpr}, {"clicks", n.minClicks}, {"spent", n.minSpend}, {conv.field, n.minConversions}} {
 		if m.v > 0 {
-			x.add(x.windowed(n.minWindow, m.field), dec(float64(m.v-1)), "GREATER_THAN")
+			terms, ok := x.windowTerms(p, n.minWindow, m.field, m.field, true)
+			if !ok {
+				return
+			}
+			x.add(join(terms, ""), dec(float64(m.v-1)), "GREATER_THAN")
 		}
 	}
 }
@@ -313,7 +379,11 @@ func (x *exporter) compare(path string, n *node) {
 // ratio writes "left op factor x right" as a formula field left / right
 // (reference §8.1), or as Meta's spend-to-budget aliases.
 func (x *exporter) ratio(path string, n *node, l, r metaOperand) {
-	expr := l.expr + " / " + r.expr
+	if len(r.terms) != 1 {
+		x.issue(path+".than.window", "dividing by %s needs parentheses (it is a difference of Meta's presets), which formula fields do not document", operandName(n.right))
+		return
+	}
+	expr := join(l.terms, r.expr)
 	if !n.left.isField && n.left.metric.Name == "spend" && n.right.isField && x.rule.level == LevelAdSet {
 		switch {
 		case n.left.window == WindowToday && n.right.field == fieldDailyBudget:
@@ -405,3 +475,5 @@ func (x *exporter) numeric(path string, o metaOperand, cmp op, v, lo, hi float64
 		x.add(o.expr, x.rangeValue(o, lo, hi), mop)
 	}
 }
+
+func isSingleDay(w Window) bool { _, ok := w.DaysAgo(); return ok }

@@ -48,6 +48,7 @@ func TestGoldenExportMeta(t *testing.T) {
 
 type exportCase struct {
 	name, rule string
+	doc        string // document keys before "rules" (`"conversion_event": "lead",`)
 	opts       []ExportOption
 	exported   bool
 	want       []string // each in the JSON of the exported rule or of the issues
@@ -150,13 +151,32 @@ var exportCases = []exportCase{
 		exported: true, want: []string{`{"field":"hours_since_creation","value":47,"operator":"GREATER_THAN"}`, `"exact":true`}},
 	{name: "fractional at least is approximate", rule: `{"id": "r", "level": "adset", "conditions": {"metric": "frequency", "window": "last_7d", "op": ">=", "value": 2.5}, "action": {"type": "notify", "message": "m"}}`,
 		exported: true, want: []string{`"exact":false`, "only strict comparisons"}},
+	{name: "single days as differences of presets", rule: `{"id": "r", "level": "adset", "conditions": {"all": [
+			{"metric": "spend", "window": "day_2", "op": "<", "than": {"field": "daily_budget", "factor": 0.5}},
+			{"metric": "impressions", "window": "day_3", "op": ">", "value": 100},
+			{"min_data": {"window": "day_7", "clicks": 10}}]}, "action": {"type": "notify", "message": "m"}}`,
+		exported: true, want: []string{`"field":"spent / daily_budget - yesterday_spent / daily_budget","value":0.5,"operator":"LESS_THAN"`,
+			`"field":"last_3d_impressions - impressions","value":100`,
+			`"field":"last_7d_clicks - last_7_days_clicks + today_clicks","value":9`, `"value":"LAST_2D"`, `"exact":true`}},
+	{name: "single day 4 is no difference", rule: `{"id": "r", "level": "adset", "conditions": {"metric": "spend", "window": "day_4", "op": ">", "value": 1}, "action": {"type": "notify", "message": "m"}}`,
+		want: []string{`no difference of its presets is that single day`}},
+	{name: "ratio over a single day", rule: `{"id": "r", "level": "adset", "conditions": {"metric": "ctr", "window": "day_2", "op": "<", "value": 0.01}, "action": {"type": "notify", "message": "m"}}`,
+		want: []string{`ratio over one day`}},
+	{name: "conversion event on a pause rule without a filter", doc: `"conversion_event": "omni_purchase",`, rule: `{"id": "r", "level": "adset", "conditions": {"all": [
+			{"metric": "spend", "window": "last_7d", "op": ">", "value": 9000}, {"metric": "conversions", "window": "last_7d", "op": "==", "value": 0}]}, "action": {"type": "pause"}}`,
+		want: []string{`"path":"rules[0].filter"`, "cannot read an ad set's conversion event"}},
+	{name: "conversion event on a filtered pause rule", doc: `"conversion_event": "omni_purchase",`, rule: `{"id": "r", "level": "adset", "filter": {"objective": ["OUTCOME_SALES"]}, "conditions": {"all": [
+			{"metric": "spend", "window": "last_7d", "op": ">", "value": 9000}, {"metric": "conversions", "window": "last_7d", "op": "==", "value": 0}]}, "action": {"type": "pause"}}`,
+		exported: true, want: []string{`"exact":false`, `campaign.objective`}},
+	{name: "pixel purchase event picks website purchases", doc: `"conversion_event": "offsite_conversion.fb_pixel_purchase", "currency": "USD",`, rule: `{"id": "r", "level": "adset", "conditions": {"metric": "roas", "window": "last_7d", "op": "<", "value": 2}, "action": {"type": "notify", "message": "m"}}`,
+		exported: true, want: []string{`"currency":"USD"`, `"field":"website_purchase_roas"`}},
 	{name: "launch window", rule: `{"id": "r", "level": "ad", "conditions": {"metric": "ctr", "window": "launch_7d", "op": "<", "value": 0.01}, "action": {"type": "notify", "message": "m"}}`,
 		want: []string{"no time preset", "launch_7d"}},
 }
 
-func exportOne(t *testing.T, rule string, opts ...ExportOption) *MetaExport {
+func exportOne(t *testing.T, doc, rule string, opts ...ExportOption) *MetaExport {
 	t.Helper()
-	set, err := CompileJSON([]byte(`{"rules": [` + rule + `]}`))
+	set, err := CompileJSON([]byte(`{` + doc + `"rules": [` + rule + `]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +190,7 @@ func exportOne(t *testing.T, rule string, opts ...ExportOption) *MetaExport {
 func TestExportMetaCases(t *testing.T) {
 	for _, c := range exportCases {
 		t.Run(c.name, func(t *testing.T) {
-			exp := exportOne(t, c.rule, c.opts...)
+			exp := exportOne(t, c.doc, c.rule, c.opts...)
 			if got := len(exp.Rules) == 1; got != c.exported {
 				t.Fatalf("exported = %v; want %v (%+v)", got, c.exported, exp)
 			}

@@ -115,3 +115,38 @@ func FuzzGraphRequest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseRule: any evaluation, execution and schedule spec gives a rule
+// or a coded error, never a panic; a formula never has more than 6 fields.
+func FuzzParseRule(f *testing.F) {
+	for _, s := range [][3]string{
+		{filters(fAdSet, fLast7D, `{"field":"spent","value":9000,"operator":"GREATER_THAN"}`), adsetPause, daily},
+		{filters(fAdSet, fToday, `{"field":"last_2d_spent / daily_budget - yesterday_spent / daily_budget","value":0.5,"operator":"LESS_THAN"}`), `{"execution_type":"NOTIFICATION","execution_options":[{"field":"user_ids","value":["1"],"operator":"EQUAL"}]}`, `{"schedule_type":"CUSTOM","schedule":[{"start_minute":0,"end_minute":330,"days":[0,6]}]}`},
+		{`{"evaluation_type":"TRIGGER","filters":[` + fAd + `],"trigger":{"type":"STATS_CHANGE","field":"cpc","value":100,"operator":"GREATER_THAN"}}`, adsetPause, ""},
+		{filters(fCampaign, `{"field":"campaign.28d_view_1d_click:lifetime_results","value":[1,2],"operator":"IN_RANGE"}`), `{"execution_type":"CHANGE_CAMPAIGN_BUDGET","execution_options":[{"field":"change_spec","value":{"amount":10,"unit":"PERCENTAGE","limit":90000},"operator":"EQUAL"}]}`, daily},
+		{`{"filters":[{}]}`, `[]`, `{"schedule_type":"CUSTOM","schedule":[{}]}`},
+		{filters(fAdSet, `{"field":"a+b-c*d/e","value":"x","operator":"GREATER_THAN"}`), `{"execution_type":"ROTATE"}`, `{"schedule_type":"HOURLY"}`},
+	} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, eval, exec, sched string) {
+		rs, e := parseRule(eval, exec, sched)
+		if (rs == nil) == (e == nil) {
+			t.Fatalf("want exactly one of rule and error, got %v, %v", rs, e)
+		}
+		if e != nil {
+			if e.Code == 0 || e.Message == "" {
+				t.Fatalf("error without code or message: %+v", e)
+			}
+			return
+		}
+		if rs.entity == "" && len(rs.ids) == 0 {
+			t.Fatal("a rule without entity_type or ids was accepted")
+		}
+		for _, fl := range rs.filters {
+			if len(fl.terms) > 6 {
+				t.Fatalf("formula %q with %d fields", fl.field, len(fl.terms))
+			}
+		}
+	})
+}

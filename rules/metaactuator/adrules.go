@@ -3,6 +3,7 @@ package metaactuator
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/rules"
@@ -41,16 +42,28 @@ type CreatedAdRule struct {
 }
 
 // CreateAdRules creates every rule of the export in the account's rules
-// library, in order. It stops at the first failure and returns the rules
-// created before it with the error, which names the rule; creates are not
-// retried unless Meta certainly did not process them, so a failure never
-// leaves a duplicate behind.
+// library, in order. When the export names a currency (Spec.Currency) it
+// first reads the account's and refuses a different one with an error
+// matching [rules.ErrCurrencyMismatch], creating nothing: the rules' money
+// values are minor units of their currency. It stops at the first failure
+// and returns the rules created before it with the error, which names the
+// rule; creates are not retried unless Meta certainly did not process
+// them, so a failure never leaves a duplicate behind.
 func CreateAdRules(ctx context.Context, client *metaads.Client, acct metaads.AccountID, exp *rules.MetaExport) ([]CreatedAdRule, error) {
 	if client == nil {
 		return nil, fmt.Errorf("metaactuator: CreateAdRules: nil client")
 	}
 	if exp == nil {
 		return nil, fmt.Errorf("metaactuator: CreateAdRules: nil export")
+	}
+	if exp.Currency != "" {
+		a, err := client.Accounts.Get(ctx, acct, metaads.GetOptions{Fields: []string{"id", "currency"}})
+		if err != nil {
+			return nil, fmt.Errorf("metaactuator: reading the currency of %s: %w", acct, err)
+		}
+		if !strings.EqualFold(a.Currency, exp.Currency) {
+			return nil, fmt.Errorf("metaactuator: %w: the rules' money is in %s, account %s is in %s", rules.ErrCurrencyMismatch, exp.Currency, acct, a.Currency)
+		}
 	}
 	var out []CreatedAdRule
 	for _, r := range exp.Rules {

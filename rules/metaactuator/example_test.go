@@ -74,3 +74,65 @@ func Example() {
 	fmt.Println(rep.Results[0].Outcome, adset.Status)
 	// Output: applied PAUSED
 }
+
+// Export the default rule library for the demo shop, create the rules Meta
+// can run in its rules library, read them back and preview them: the ad
+// sets each rule would act on now.
+func ExampleCreateAdRules() {
+	now := time.Date(2026, 11, 20, 15, 30, 0, 0, time.UTC)
+	srv, err := metaadstest.NewServer(metaadstest.WithDemoBusiness(), metaadstest.WithClock(func() time.Time { return now }))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	token, _ := srv.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID})
+	shop, _ := metaads.ParseAccountID(metaadstest.DemoAccountShop)
+	client, err := metaads.NewClient(metaads.WithBaseURL(srv.URL), metaads.WithTokenProvider(metaads.StaticTokens{shop.String(): token}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+
+	lib, err := rules.DefaultLibrary(rules.Params{TargetCPA: 2500, GrossMargin: 0.4, HardDailyCap: 20000, Currency: "USD"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	set, err := rules.Compile(lib)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	exp, err := set.ExportMeta(rules.ExportNotify(metaadstest.DemoUserID), rules.ExportConversion(rules.MetaWebsitePurchases))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	created, err := metaactuator.CreateAdRules(ctx, client, shop, exp)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%d rules created, %d parts Meta cannot express\n", len(created), len(exp.Unsupported))
+	for _, c := range created {
+		r, err := client.AdRules.Get(ctx, shop, c.AdRuleID, metaads.GetOptions{})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		passing, err := client.AdRules.Preview(ctx, shop, c.AdRuleID)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%-22s %-12s %-11s %d passing now\n", c.RuleID, r.ExecutionSpec.ExecutionType, r.ScheduleSpec.ScheduleType, len(passing))
+	}
+	// Output:
+	// 4 rules created, 27 parts Meta cannot express
+	// stop-loss              PAUSE        DAILY       0 passing now
+	// daily-hard-cap         PAUSE        SEMI_HOURLY 0 passing now
+	// frequency-saturation   NOTIFICATION DAILY       0 passing now
+	// under-delivery         NOTIFICATION DAILY       0 passing now
+}

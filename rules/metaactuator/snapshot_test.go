@@ -43,7 +43,7 @@ func demoSnapshot(t *testing.T, client *metaads.Client, account, conversion stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := client.Accounts.Get(ctx, acct)
+	info, err := client.Accounts.Get(ctx, acct, metaads.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +96,13 @@ func demoSnapshot(t *testing.T, client *metaads.Client, account, conversion stri
 		{rules.WindowLifetime, metaads.InsightsParams{DatePreset: metaads.DatePresetMaximum}},
 		{rules.WindowPrevious7D, metaads.InsightsParams{TimeRange: metaads.TimeRange{Since: today.AddDays(-14), Until: today.AddDays(-8)}}},
 	}
+	for n := 2; n <= 7; n++ {
+		w, _ := rules.DayWindow(n)
+		windows = append(windows, struct {
+			w rules.Window
+			p metaads.InsightsParams
+		}{w, metaads.InsightsParams{TimeRange: metaads.TimeRange{Since: today.AddDays(-n), Until: today.AddDays(-n)}}})
+	}
 	// Every demo object existed through every window: a window without an
 	// insights row is a window without delivery (zero counts), as Meta's
 	// rules read it.
@@ -108,7 +115,7 @@ func demoSnapshot(t *testing.T, client *metaads.Client, account, conversion stri
 		for _, level := range []metaads.Level{metaads.LevelCampaign, metaads.LevelAdSet, metaads.LevelAd} {
 			p := w.p
 			p.Level = level
-			for row, err := range client.Insights.All(ctx, acct, p) {
+			for row, err := range client.Insights.List(ctx, acct, p) {
 				if err != nil {
 					t.Fatal(err)
 				}
