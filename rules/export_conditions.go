@@ -18,8 +18,8 @@ var metaPresets = map[Window]string{
 
 // metaMetric is how Meta's rules read one of the engine's metrics.
 type metaMetric struct {
-	field   string
-	pct     bool // Meta's value is 100 times ours (CTRs are percents)
+	field    string
+	pct      bool // Meta's value is 100 times ours (CTRs are percents)
 	integer  bool // whole numbers on both sides (counts, money amounts)
 	additive bool // a sum over days (single days are differences of presets)
 	cost     bool // a cost condition (error 2703 with pauses and notifications)
