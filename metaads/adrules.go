@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/adpilot/adpilot/internal/wire"
 )
 
 // AdRulesService creates, reads, previews, updates and deletes Meta's
@@ -118,6 +120,24 @@ type AdRule struct {
 	DisableErrorCode int                   `json:"disable_error_code,omitempty"` // why Meta stopped the rule (status HAS_ISSUES)
 	CreatedTime      Time                  `json:"created_time,omitzero"`
 	UpdatedTime      Time                  `json:"updated_time,omitzero"`
+	// Raw is the rule as Meta sent it, with fields this type does not model.
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes a rule and keeps the JSON in Raw. disable_error_code
+// may arrive as a number or a numeric string.
+func (r *AdRule) UnmarshalJSON(b []byte) error {
+	type plain AdRule
+	w := struct {
+		*plain
+		DisableErrorCode wire.Int64 `json:"disable_error_code"`
+	}{plain: (*plain)(r)}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("metaads: decoding ad rule: %w", err)
+	}
+	r.DisableErrorCode = int(w.DisableErrorCode)
+	r.Raw = append(json.RawMessage(nil), b...)
+	return nil
 }
 
 // AdRulePreview is an object that passes a rule's filters now.

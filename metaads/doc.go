@@ -47,6 +47,13 @@
 // and of [InsightsParams] for insights; empty Fields reads the service's
 // default fields. Writes ([CampaignsService.UpdateStatus],
 // [AdSetsService.UpdateBudget], ...) are validated before anything is sent.
+//
+// [Client.AdRules] manages Meta's automated rules (adrules_library):
+// create, read, list, enable or disable, delete, and preview the objects a
+// rule would act on now. Meta validates rules and refuses what it cannot
+// run (error 100 naming the field, 2703 for cost conditions on ad set or
+// ad pauses); package rules exports rule documents to this shape and
+// rules/metaactuator creates them.
 // For endpoints without a typed method, [Client.Do] is the escape hatch.
 //
 // # Pagination

@@ -5,10 +5,12 @@
 // [Executor] applies the decisions through an [Actuator] with safeguards
 // and an idempotent [Ledger].
 //
-// It does everything Meta's own automated rules do and what they cannot:
-// OR and NOT groups, a window per condition, comparisons of a metric with
-// another metric or a budget, statistical gates, hour and weekday
-// conditions and conditions on what the rules did before.
+// It does what Meta's own automated rules do (a window per condition,
+// comparisons of a metric with another metric or a budget, hour and
+// weekday conditions) and what they cannot: OR groups and negated groups,
+// statistical gates, conditions on what the rules did before, windows such
+// as the launch week, and safeguards such as weekly caps, learning-phase
+// skips and cooldowns on pauses and notifications.
 //
 // Evaluation is pure. It reads only the [Snapshot] (the time comes in as
 // Snapshot.Now, the past actions as Snapshot.History) and has no network and
@@ -196,13 +198,39 @@
 //
 // [RuleSet.ExportMeta] translates the rules Meta's automated rules can run
 // into adrules_library specs (evaluation_spec, execution_spec,
-// schedule_spec; [MetaRule.Form] gives the POST parameters) and lists, with
-// its JSON path, every rule or condition they cannot express: OR and NOT,
-// several windows, metric-vs-metric comparisons other than spend against
-// budget, statistical gates, hour and weekday conditions, ledger
-// conditions, set-to-value actions, weekly caps, the learning-phase skip
-// (a dropped safeguard makes a rule unsupported; "learning": "allow"
-// exports it without), and pause rules on cost metrics at ad set or ad
-// level (Meta's error 2703). An exported rule's notes name what is
-// approximated, such as a message text Meta replaces with its own.
+// schedule_spec; [MetaRule.Form] gives the POST parameters, and
+// rules/metaactuator creates them through metaads) and lists, with its
+// JSON path and a reason, every part of a rule they cannot express.
+//
+// What Meta can express is exported: each condition keeps its window as a
+// time-preset prefix (last_3d_cost_per over a LAST_7D rule), single days
+// are differences of presets (day_2 is last_2d_spent - yesterday_spent),
+// a metric against another metric or a budget is a formula field
+// (yesterday_spent / daily_budget), the negation of one comparison
+// reverses its operator, hour and weekday conditions at the top of a rule
+// become a CUSTOM schedule, previous_7d is LAST_ND_14_8, ROAS is
+// website_purchase_roas or mobile_app_purchase_roas when the conversions
+// are those purchases ([ExportConversion]), and notifications go to the
+// users of [ExportNotify]. Numbers are plain decimals; >= on whole numbers
+// is > v-1, == on a budget the range [v-0.5, v+0.5] (numeric metadata has
+// no EQUAL).
+//
+// What Meta refuses is not exported: cooldowns and execution caps exist
+// only on budget and bid changes, so a pause rule loses them with a note,
+// a daily notification too (it repeats at each run), and a notification
+// that runs every half hour is refused; cost conditions at ad set and ad
+// level only with budget and bid changes (error 2703; for notifications
+// from field reports); budgets only on ad sets (daily_ratio_spent on
+// campaigns is refused). What Meta lacks makes a rule unsupported: "any"
+// groups, negated groups, statistical gates, ledger conditions, windows
+// with no preset (launch_7d, baseline_7d, day_4 to day_6), fields Meta
+// does not read, set-to-value actions, freezes, weekly caps and the
+// learning-phase skip ("learning": "allow" exports a rule without it). A
+// rule reading conversions under Spec.ConversionEvent that pauses or
+// changes budgets needs an objective or id filter: Meta cannot read an ad
+// set's conversion event.
+//
+// An exported rule's notes say what Meta does differently; Exact tells
+// whether Meta selects the same entities on the same data, and Warnings
+// what to fix before creating it.
 package rules

@@ -66,8 +66,10 @@ func statPerMille(den func(*ruleStats) (float64, bool)) func(*ruleStats) (float6
 	return func(s *ruleStats) (float64, bool) { v, ok := r(s); return v * 1000, ok }
 }
 
-// resultsOf is an ad's count of its ad set's optimization event.
-func resultsOf(a *adSnap, v *vec) int64 {
+// resultsOf is an ad's count of its ad set's optimization event: the
+// goal's event, or for conversion goals the promoted object's pixel event
+// (custom_event_type), else the event the campaign's objective converts on.
+func resultsOf(a *adSnap, customEvent string, v *vec) int64 {
 	switch a.optGoal {
 	case "LEAD_GENERATION", "QUALITY_LEAD":
 		return v[mLeads]
@@ -82,8 +84,16 @@ func resultsOf(a *adSnap, v *vec) int64 {
 	case "POST_ENGAGEMENT":
 		return v[mLink] + v[mReactions] + v[mComments] + v[mV3s]
 	}
-	// OFFSITE_CONVERSIONS and value goals: the event the campaign's
-	// objective converts on (leads for lead generation, else purchases).
+	switch customEvent {
+	case "PURCHASE":
+		return v[mPurch]
+	case "LEAD":
+		return v[mLeads]
+	case "ADD_TO_CART":
+		return v[mATC]
+	case "INITIATE_CHECKOUT":
+		return v[mIC]
+	}
 	if a.objective == "OUTCOME_LEADS" {
 		return v[mLeads]
 	}
@@ -356,7 +366,11 @@ func (ev *ruleEval) stats(e ruleEntity, preset string) (*ruleStats, *apiError) {
 		rq.level, rq.levelRank = "ad", levelRank("ad")
 	}
 	for _, row := range s.gen.run(&rq, snaps) {
-		st.results += resultsOf(row.ad, &row.v)
+		event := ""
+		if set := s.st.adsets[row.ad.adsetID]; set != nil {
+			event = set.CustomEventType
+		}
+		st.results += resultsOf(row.ad, event, &row.v)
 	}
 	ev.cache[k] = st
 	return st, nil

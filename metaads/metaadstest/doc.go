@@ -39,6 +39,25 @@
 //   - /{object}/insights from a seeded generator (see below), and async
 //     report runs: POST /{object}/insights, GET /{run_id}, GET
 //     /{run_id}/insights.
+//   - Automated rules: POST and GET /act_{id}/adrules_library, GET, POST
+//     (status, name or whole specs) and DELETE /{rule-id}, and POST
+//     /{rule-id}/preview, which returns the entities that pass the rule's
+//     filters now, computed from the same numbers insights report. A rule
+//     is validated as Meta validates it (reference §8 and §8.1): unknown
+//     fields, operators and keys are error 100 naming them; time-preset
+//     prefixes (last_3d_cost_per), object prefixes (adset.spent) and
+//     formula fields over up to 6 fields (yesterday_spent / daily_budget)
+//     are understood; action_frequency and execution_count_limit only on
+//     budget and bid changes; no EQUAL on numeric metadata; budget fields
+//     and daily_ratio_spent on ad sets (and ads, for the ratios) only;
+//     cost conditions at ad set and ad level on PAUSE rules are error
+//     2703, and on NOTIFICATION rules too (subcode 2490336, from field
+//     reports rather than Meta's documentation). Rules never run: the
+//     fake neither pauses nor notifies. The preview's answer shape is
+//     unverified, hours_since_creation counts whole hours, and
+//     LAST_ND_14_8 is read as days 8 to 14 before today; fields Meta has
+//     but the fake's data lacks (offline conversions, app events, ...) are
+//     accepted in a rule and refused by its preview with error 100.
 //   - Batch requests (POST /v26.0 with batch, at most 50 operations).
 //   - OAuth: the consent page at /{v}/dialog/oauth, /oauth/access_token
 //     (code exchange, fb_exchange_token, client_credentials), /debug_token,
@@ -139,8 +158,8 @@
 // error, its code and subcode (RecordedRequest.Succeeded tells accepted
 // writes from refused ones, so a test can prove a write was not sent again
 // after Meta accepted it). Batch operations are recorded one by one. Usage
-// returns current usage; Account, Campaign, AdSet, Ad and Objects return the
-// stored objects, so tests can assert on what a client changed.
+// returns current usage; Account, Campaign, AdSet, Ad, Objects and AdRules
+// return the stored objects, so tests can assert on what a client changed.
 //
 // All methods are safe for concurrent use.
 package metaadstest

@@ -1,6 +1,8 @@
 // Package metaactuator binds the rule engine to the Meta Marketing API: its
 // [Actuator] implements rules.Actuator over a metaads.Client, so the rules
-// package itself stays pure.
+// package itself stays pure, and [CreateAdRules] creates the rules
+// rules.RuleSet.ExportMeta exports in Meta's own rules library, so Meta
+// runs them ([AdRuleSpec] converts one).
 //
 // # Changes
 //
@@ -13,6 +15,16 @@
 // Before a budget or bid write the adapter reads the current value; when
 // it is no longer the decision's Change.From (a person changed it in Ads
 // Manager after the snapshot) it writes nothing and returns [ErrStale].
+//
+// # Meta's automated rules
+//
+// CreateAdRules creates each exported rule with metaads
+// (AdRulesService.Create, never resent unless Meta certainly did not
+// process it) and stops at the first refusal, returning what it created.
+// An export bound to a currency (Spec.Currency) is refused on an account
+// in another one with rules.ErrCurrencyMismatch, before anything is
+// created. ExampleCreateAdRules is the whole round trip on the demo
+// business: export, create, read back, preview.
 //
 // # Errors
 //
