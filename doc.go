@@ -40,7 +40,8 @@
 // imports metrics (an insights row yields metrics.Counts); metaadstest is an
 // independent implementation of the wire protocol and imports no client
 // code; oauth imports metaads; the adapter that binds rule actions to the API
-// (rules/metaactuator) is the only place where rules meets metaads. Nothing in
+// and creates exported rules in Meta's rules library (rules/metaactuator) is
+// the only place where rules meets metaads. Nothing in
 // the SDK imports the examples module, and example-only dependencies
 // (database and browser drivers) live in examples/go.mod. A test in this
 // package enforces these edges.
