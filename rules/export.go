@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // MetaRule is one rule in the shape of Meta's automated rules
@@ -286,7 +288,7 @@ func (x *exporter) add(field string, value any, op string) {
 	x.filters = append(x.filters, MetaFilter{Field: field, Value: value, Operator: op})
 }
 
-var metaEntityTypes = map[Level]string{LevelCampaign: "CAMPAIGN", LevelAdSet: "ADSET", LevelAd: "AD"}
+var metaEntityTypes = map[metrics.Level]string{metrics.LevelCampaign: "CAMPAIGN", metrics.LevelAdSet: "ADSET", metrics.LevelAd: "AD"}
 
 func (x *exporter) export(kill bool) MetaRule {
 	r := x.rule
@@ -302,7 +304,7 @@ func (x *exporter) export(kill bool) MetaRule {
 	x.conversionEvent()
 	sched := x.schedule()
 	exec := x.action()
-	if x.cost && r.level != LevelCampaign {
+	if x.cost && r.level != metrics.LevelCampaign {
 		switch r.action.typ {
 		case ActionPause:
 			x.issue(x.path+".conditions", "Meta refuses cost conditions on rules that pause ad sets or ads (error 2703); express the loss as spend and a count (spend > X and conversions < k)")
@@ -365,7 +367,7 @@ func (x *exporter) filter(f *FilterSpec) {
 		}
 		if len(f.Objective) > 0 {
 			field := "campaign.objective"
-			if x.rule.level == LevelCampaign {
+			if x.rule.level == metrics.LevelCampaign {
 				field = "objective"
 			}
 			x.add(field, f.Objective, "IN")

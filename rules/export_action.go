@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // schedule is the rule's schedule_spec: SEMI_HOURLY when a condition
@@ -93,7 +95,7 @@ func (x *exporter) action() MetaExecutionSpec {
 		}
 	case ActionScaleBudget:
 		typ = "CHANGE_BUDGET"
-		if r.level == LevelCampaign {
+		if r.level == metrics.LevelCampaign {
 			typ = "CHANGE_CAMPAIGN_BUDGET"
 		}
 		opts = append(opts, MetaFilter{Field: "change_spec", Value: x.changeSpec(), Operator: "EQUAL"})

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // Meta's time presets for the engine's windows (reference §8). The
@@ -224,10 +226,10 @@ func (x *exporter) metadataField(path string, f field) (metaOperand, bool) {
 	switch f {
 	case fieldDailyBudget, fieldLifetimeBudget, fieldBidAmount:
 		switch x.rule.level {
-		case LevelCampaign:
+		case metrics.LevelCampaign:
 			x.issue(path, "Meta's rules read budgets and bids of ad sets only (the budget metadata fields exist on ad sets; nothing documented reads a campaign's %s)", fieldTable[f].words)
 			return metaOperand{}, false
-		case LevelAd:
+		case metrics.LevelAd:
 			x.issue(path, "an ad has no %s of its own, so the condition is never met on ads; Meta's adset.%s would read the ad set's (write the rule at level \"adset\")", fieldTable[f].words, fieldTable[f].name)
 			return metaOperand{}, false
 		}
@@ -384,7 +386,7 @@ func (x *exporter) ratio(path string, n *node, l, r metaOperand) {
 		return
 	}
 	expr := join(l.terms, r.expr)
-	if !n.left.isField && n.left.metric.Name == "spend" && n.right.isField && x.rule.level == LevelAdSet {
+	if !n.left.isField && n.left.metric.Name == "spend" && n.right.isField && x.rule.level == metrics.LevelAdSet {
 		switch {
 		case n.left.window == WindowToday && n.right.field == fieldDailyBudget:
 			expr = "daily_ratio_spent" // today_spent / adset.daily_budget (§8)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/adpilot/adpilot/rules"
 	"github.com/adpilot/adpilot/rules/metaactuator"
 )
@@ -248,7 +249,7 @@ func ruleSetOf(t *testing.T, name string) *rules.RuleSet {
 
 // countLevel counts the snapshot's entities at the rule's level.
 func countLevel(snap *rules.Snapshot, set *rules.RuleSet, id string) int {
-	var level rules.Level
+	var level metrics.Level
 	for _, r := range set.Rules() {
 		if r.ID() == id {
 			level = r.Level()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/adpilot/adpilot/rules"
 )
 
@@ -65,14 +66,14 @@ func demoSnapshot(t *testing.T, client *metaads.Client, account, conversion stri
 			t.Fatal(err)
 		}
 		objective[c.ID] = string(c.Objective)
-		add(rules.Entity{ID: c.ID, Name: c.Name, Level: rules.LevelCampaign, Status: string(c.EffectiveStatus), Objective: string(c.Objective),
+		add(rules.Entity{ID: c.ID, Name: c.Name, Level: metrics.LevelCampaign, Status: string(c.EffectiveStatus), Objective: string(c.Objective),
 			DailyBudget: c.DailyBudget, LifetimeBudget: c.LifetimeBudget, CreatedTime: c.CreatedTime.Time, StartTime: c.StartTime.Time, EndTime: c.StopTime.Time})
 	}
 	for s, err := range client.AdSets.List(ctx, acct, metaads.ListOptions{}) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		add(rules.Entity{ID: s.ID, Name: s.Name, Level: rules.LevelAdSet, Status: string(s.EffectiveStatus), Objective: objective[s.CampaignID],
+		add(rules.Entity{ID: s.ID, Name: s.Name, Level: metrics.LevelAdSet, Status: string(s.EffectiveStatus), Objective: objective[s.CampaignID],
 			DailyBudget: s.DailyBudget, LifetimeBudget: s.LifetimeBudget, BidAmount: s.BidAmount,
 			CreatedTime: s.CreatedTime.Time, StartTime: s.StartTime.Time, EndTime: s.EndTime.Time})
 	}
@@ -80,7 +81,7 @@ func demoSnapshot(t *testing.T, client *metaads.Client, account, conversion stri
 		if err != nil {
 			t.Fatal(err)
 		}
-		add(rules.Entity{ID: a.ID, Name: a.Name, Level: rules.LevelAd, Status: string(a.EffectiveStatus), Objective: objective[a.CampaignID], CreatedTime: a.CreatedTime.Time})
+		add(rules.Entity{ID: a.ID, Name: a.Name, Level: metrics.LevelAd, Status: string(a.EffectiveStatus), Objective: objective[a.CampaignID], CreatedTime: a.CreatedTime.Time})
 	}
 	today := metaads.DateOf(now)
 	windows := []struct {
@@ -112,14 +113,14 @@ func demoSnapshot(t *testing.T, client *metaads.Client, account, conversion stri
 		}
 	}
 	for wi, w := range windows {
-		for _, level := range []metaads.Level{metaads.LevelCampaign, metaads.LevelAdSet, metaads.LevelAd} {
+		for _, level := range []metrics.Level{metrics.LevelCampaign, metrics.LevelAdSet, metrics.LevelAd} {
 			p := w.p
 			p.Level = level
 			for row, err := range client.Insights.List(ctx, acct, p) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				id := map[metaads.Level]string{metaads.LevelCampaign: row.CampaignID, metaads.LevelAdSet: row.AdSetID, metaads.LevelAd: row.AdID}[level]
+				id := map[metrics.Level]string{metrics.LevelCampaign: row.CampaignID, metrics.LevelAdSet: row.AdSetID, metrics.LevelAd: row.AdID}[level]
 				i, ok := index[id]
 				if !ok {
 					t.Fatalf("insights row for unknown %s %s", level, id)
