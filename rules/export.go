@@ -376,7 +376,7 @@ func (x *exporter) filter(f *FilterSpec) {
 			x.issue(p+".labels", "Meta filters on ad label ids (adlabel_ids), not label names")
 		}
 		if len(f.LearningStage) > 0 {
-			x.issue(p+".learning_stage", "Meta's rule filters cannot read learning_stage_info")
+			x.issue(p+".learning_stage", "Meta documents no rule filter for the learning stage (learning_stage_info)")
 		}
 	}
 	x.add("effective_status", status, "IN")

@@ -130,7 +130,7 @@ func (x *exporter) action() MetaExecutionSpec {
 	}
 	if g.skipLearning && r.action.typ.Mutates() {
 		// Like the weekly cap: a dropped safeguard makes the rule unsupported.
-		x.issue(sp+".learning", "Meta's rules cannot skip entities in the learning phase; exporting would drop a safeguard (set \"learning\": \"allow\" to export the rule without it)")
+		x.issue(sp+".learning", "Meta's rules cannot skip entities in the learning phase (Meta documents no rule filter for the learning stage); exporting would drop a safeguard (set \"learning\": \"allow\" to export the rule without it)")
 	}
 	if r.action.message != nil {
 		x.note("%s.message: Meta's rules send their own notification text; the message is dropped", p)
