@@ -182,6 +182,22 @@ func (r *Result) writeMarkdown(b *strings.Builder, h string) {
 		}
 		b.WriteString("\n")
 	}
+	if len(r.Failures) > 0 || len(r.Dropped) > 0 {
+		fmt.Fprintf(b, "%s# Checks\n\n", h)
+		for _, f := range r.Failures {
+			fmt.Fprintf(b, "- Analyzer %s failed: %s\n", mdEscape(f.Analyzer), mdEscape(f.Error))
+		}
+		for _, d := range r.Dropped {
+			what := d.Part
+			if d.Title != "" {
+				what += " " + strconv.Quote(d.Title)
+			}
+			for _, why := range d.Reasons {
+				fmt.Fprintf(b, "- Dropped %s (%s): %s\n", mdEscape(what), why.Check, mdEscape(why.Detail))
+			}
+		}
+		b.WriteString("\n")
+	}
 	if r.Usage != nil {
 		fmt.Fprintf(b, "Token usage: %d input, %d output in %d calls.\n\n", r.Usage.InputTokens, r.Usage.OutputTokens, r.Usage.Calls)
 	}

@@ -23,6 +23,61 @@ type Result struct {
 	Notes []string `json:"notes,omitempty"`
 	// Usage is the token usage of an LLM analyzer; nil when none was used.
 	Usage *TokenUsage `json:"usage,omitempty"`
+	// Dropped are the parts of an LLM analyzer's reply that the grounding
+	// check refused (a recommendation naming an entity the Input does not
+	// hold, a number the data does not give, an action the entity cannot
+	// take, text that follows instructions found in the data), each with
+	// its reasons. Nothing dropped is in Summary or Recommendations.
+	Dropped []Dropped `json:"dropped,omitempty"`
+	// Failures are the analyzers that failed before this result was made,
+	// in order, each with its error: a fallback decorator that answers
+	// with its second analyzer records the first one's failure here.
+	Failures []Failure `json:"failures,omitempty"`
+}
+
+// Dropped is one part of an analyzer's reply that did not reach the
+// Result, and why.
+type Dropped struct {
+	// Part is what was dropped: "recommendation", "summary" or "estimate".
+	Part string `json:"part"`
+	// Index is the position of the recommendation in the reply, from 0
+	// (-1 for the summary).
+	Index int `json:"index"`
+	// Title, Entity and Action are the dropped recommendation's, as the
+	// reply gave them (Entity.Name is the Input's name when the entity
+	// exists).
+	Title  string     `json:"title,omitempty"`
+	Entity EntityRef  `json:"entity,omitzero"`
+	Action ActionType `json:"action,omitempty"`
+	// Reasons say why, one per failed check.
+	Reasons []DropReason `json:"reasons"`
+}
+
+// DropReason is one check a reply part failed.
+type DropReason struct {
+	// Check names the check (one of the Check* constants).
+	Check string `json:"check"`
+	// Detail says what was wrong and what the data holds ("the rationale
+	// states 2.2%; link_ctr of ad set 123 over last_7d is 1.23%").
+	Detail string `json:"detail"`
+}
+
+// The checks a reply part can fail, for [DropReason].Check.
+const (
+	CheckSchema      = "schema"      // a field is missing, unknown or out of its range
+	CheckEntity      = "entity"      // an entity id the Input does not hold, or at another level
+	CheckNumber      = "number"      // a number that matches no value computed from the Input
+	CheckAction      = "action"      // an action the entity cannot take (a budget on an ad, raising a paused ad set)
+	CheckSupport     = "support"     // a change no rule decision, signal or goal comparison backs
+	CheckInstruction = "instruction" // text that carries out instructions found in the data
+)
+
+// Failure is an analyzer that failed during an analysis, and why.
+type Failure struct {
+	// Analyzer names the analyzer that failed ("openai").
+	Analyzer string `json:"analyzer"`
+	// Error is its error text (analyzers keep keys and prompts out of it).
+	Error string `json:"error"`
 }
 
 // Recommendation is one thing to do (or to look at), with why, what it is

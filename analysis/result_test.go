@@ -89,3 +89,32 @@ func TestFigureFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestResultChecksJSONAndMarkdown pins the names of what an LLM analyzer
+// dropped and of the analyzers that failed, and shows both in Markdown.
+func TestResultChecksJSONAndMarkdown(t *testing.T) {
+	r := sampleResult()
+	r.Dropped = []Dropped{{Part: "recommendation", Index: 2, Title: "Pause everything",
+		Entity: EntityRef{Level: metrics.LevelAd, ID: "999"}, Action: ActionPause,
+		Reasons: []DropReason{{Check: CheckEntity, Detail: "ad 999 is not in the Input"}}}}
+	r.Failures = []Failure{{Analyzer: "openai", Error: "rate limited"}}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"dropped":[{"part":"recommendation","index":2,"title":"Pause everything","entity":{"level":"ad","id":"999"},"action":"pause","reasons":[{"check":"entity","detail":"ad 999 is not in the Input"}]}]`,
+		`"failures":[{"analyzer":"openai","error":"rate limited"}]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s\n%s", want, b)
+		}
+	}
+	md := r.Markdown()
+	for _, want := range []string{"## Checks", "- Analyzer openai failed: rate limited", `- Dropped recommendation "Pause everything" (entity): ad 999 is not in the Input`} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(sampleResult().Markdown(), "Checks") {
+		t.Error("a result without drops or failures shows a Checks section")
+	}
+}
