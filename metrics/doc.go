@@ -104,7 +104,13 @@
 // ([DayElapsed], which knows 23- and 25-hour days), [LifetimePacing] the
 // share of the flight elapsed ([PeriodElapsed]). Like the ratios they
 // return ok == false when the expected spend is zero: no budget, an empty
-// flight, or the very start of the period.
+// flight, or the very start of the period. A day runs from its first
+// instant, [DayStart], which is not always local midnight: where a
+// daylight-saving change skips midnight (America/Santiago, Asia/Beirut and
+// others move their clocks from 00:00 to 01:00) the day starts at 01:00
+// and has 23 hours; [DayBounds] gives both ends. Build "today" windows
+// with them rather than with time.Date(y, m, d, 0, 0, 0, 0, loc), which
+// on such days may return an instant of the day before.
 //
 // # Money
 //

@@ -166,3 +166,19 @@ func ExampleDailyPacing() {
 	// lifetime pacing 0.75 true
 	// without a budget: false
 }
+
+func ExampleDayBounds() {
+	scl, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// On 8 September 2024 Chile's clocks jumped from 00:00 to 01:00.
+	now := time.Date(2024, 9, 8, 12, 0, 0, 0, scl)
+	start, end := metrics.DayBounds(now)
+	fmt.Println(start.Format("2006-01-02 15:04 -07"), "to", end.Format("2006-01-02 15:04 -07"), end.Sub(start))
+	fmt.Printf("share of the day at noon: %.4f (11 of 23 hours)\n", metrics.DayElapsed(now))
+	// Output:
+	// 2024-09-08 01:00 -03 to 2024-09-09 00:00 -03 23h0m0s
+	// share of the day at noon: 0.4783 (11 of 23 hours)
+}

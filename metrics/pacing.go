@@ -31,13 +31,82 @@ func PacingRatio(spend, budget int64, elapsed float64) (float64, bool) {
 }
 
 // DayElapsed returns the share of now's calendar day elapsed at now, in
-// [0, 1), in now's location. Days of a daylight-saving change have 23 or
-// 25 hours, and the share counts real elapsed time over the real length of
-// the day: at noon on a 23-hour day, 11 of 23 hours have passed.
+// [0, 1), in now's location. A day runs from its first instant
+// ([DayBounds]) to the first instant of the next, and the share counts
+// real elapsed time over the real length of the day: days of a
+// daylight-saving change have 23 or 25 hours, so at noon on a 23-hour day
+// whose 02:00 is skipped 11 of 23 hours have passed, and on a day whose
+// midnight is skipped (America/Santiago on 8 September 2024 starts at
+// 01:00) noon is also 11 of 23.
 func DayElapsed(now time.Time) float64 {
-	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	day := midnight.AddDate(0, 0, 1).Sub(midnight) // 23 or 25 hours on DST days
-	return float64(now.Sub(midnight)) / float64(day)
+	start, end := DayBounds(now)
+	return float64(now.Sub(start)) / float64(end.Sub(start))
+}
+
+// DayStart returns the first instant of t's calendar day in t's location:
+// local midnight, or the moment the clocks jump when a daylight-saving
+// change skips midnight (America/Santiago, America/Asuncion,
+// America/Havana, Asia/Beirut and Africa/Cairo have moved their clocks
+// from 00:00 to 01:00), or the first of two midnights when a change
+// repeats it. time.Date alone does not give it: for a skipped midnight it
+// may return an instant of the day before.
+func DayStart(t time.Time) time.Time {
+	y, m, d := t.Date()
+	first, _ := midnightCrossings(y, m, d, t.Location())
+	return first
+}
+
+// DayBounds returns the first instant of t's calendar day in t's location
+// ([DayStart]) and the end of the day: the first instant from which the
+// local date is the next day's or later for good. t lies in [start, end),
+// and end − start is the real length of the day (23, 24 or 25 hours, or
+// what else the zone's history holds). end is the start of the next day,
+// except in the few historical changes that set the clocks back across
+// midnight (Newfoundland and the Atlantic provinces fell back at 00:01
+// until 2010), where the two days overlap.
+func DayBounds(t time.Time) (start, end time.Time) {
+	y, m, d := t.Date()
+	loc := t.Location()
+	start, _ = midnightCrossings(y, m, d, loc)
+	_, end = midnightCrossings(y, m, d+1, loc)
+	return start, end
+}
+
+// midnightCrossings returns, for the midnight that starts the date y-m-d
+// in loc (d may overflow the month, as in time.Date), the first instant
+// at which the local wall clock reads that midnight or later, and the
+// instant from which it does so for good. The two differ only when a zone
+// change sets the clocks back across that midnight. Within one period of
+// a zone offset o the wall clock is u + o, so it is at or after midnight
+// W from W − o on; the periods near W decide.
+func midnightCrossings(y int, m time.Month, d int, loc *time.Location) (first, last time.Time) {
+	w := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() // wall-clock seconds at midnight
+	// Offsets lie within a day of UTC, so instants more than 30 hours from
+	// w read a different date: scan the zone periods in between.
+	lo, hi := w-30*3600, w+30*3600
+	firstU, lastU := hi, lo
+	u := lo
+	for range 16 { // zone periods in 60 hours; the tz database has no more
+		t := time.Unix(u, 0).In(loc)
+		_, off := t.Zone()
+		_, ze := t.ZoneBounds()
+		start, end := u, hi
+		if !ze.IsZero() && ze.Unix() < hi {
+			end = ze.Unix()
+		}
+		at := w - int64(off) // the wall clock reads midnight at this instant, if in the period
+		if c := max(start, at); c < end && c < firstU {
+			firstU = c // first instant of the period at or after midnight
+		}
+		if c := min(end, at); c > start && c > lastU {
+			lastU = c // end of the period's instants before midnight
+		}
+		if end >= hi {
+			break
+		}
+		u = end
+	}
+	return time.Unix(firstU, 0).In(loc), time.Unix(lastU, 0).In(loc)
 }
 
 // PeriodElapsed returns the share of the period [start, end) elapsed at

@@ -59,6 +59,171 @@ func TestDayElapsed(t *testing.T) {
 	}
 }
 
+// dstDays are days of daylight-saving changes, each with its first
+// instant (UTC) and length from the zone's published rules (tz database
+// 2024: the five zones of the first block moved their clocks at
+// midnight).
+var dstDays = []struct {
+	zone  string
+	date  string // the local date
+	start string // its first instant, UTC
+	hours float64
+}{
+	// Clocks jump from 00:00 to 01:00: the day starts at 01:00 and has 23 hours.
+	{"America/Santiago", "2024-09-08", "2024-09-08T04:00:00Z", 23}, // 00:00 −04 = 01:00 −03
+	{"America/Asuncion", "2023-10-01", "2023-10-01T04:00:00Z", 23},
+	{"America/Havana", "2024-03-10", "2024-03-10T05:00:00Z", 23}, // 00:00 CST = 01:00 CDT
+	{"Asia/Beirut", "2024-03-31", "2024-03-30T22:00:00Z", 23},    // 00:00 +02 = 01:00 +03
+	{"Africa/Cairo", "2024-04-26", "2024-04-25T22:00:00Z", 23},
+	// The day before such a jump is an ordinary 24-hour day that ends at
+	// the jump (the old code carried the shift into it).
+	{"America/Santiago", "2024-09-07", "2024-09-07T04:00:00Z", 24},
+	{"America/Asuncion", "2023-09-30", "2023-09-30T04:00:00Z", 24},
+	{"America/Havana", "2024-03-09", "2024-03-09T05:00:00Z", 24},
+	{"Asia/Beirut", "2024-03-30", "2024-03-29T22:00:00Z", 24},
+	{"Africa/Cairo", "2024-04-25", "2024-04-24T22:00:00Z", 24},
+	// Clocks fall back at midnight (24:00 → 23:00): the day before has 25
+	// hours, and the day itself starts at the 00:00 of the new offset.
+	{"America/Santiago", "2024-04-06", "2024-04-06T03:00:00Z", 25},
+	{"America/Santiago", "2024-04-07", "2024-04-07T04:00:00Z", 24},
+	{"America/Asuncion", "2024-03-23", "2024-03-23T03:00:00Z", 25},
+	{"Asia/Beirut", "2024-10-26", "2024-10-25T21:00:00Z", 25},
+	{"Asia/Beirut", "2024-10-27", "2024-10-26T22:00:00Z", 24},
+	{"Africa/Cairo", "2024-10-31", "2024-10-30T21:00:00Z", 25},
+	// Havana falls back at 01:00 → 00:00: midnight happens twice, the day
+	// starts at the first and has 25 hours.
+	{"America/Havana", "2024-11-03", "2024-11-03T04:00:00Z", 25},
+	// Changes away from midnight.
+	{"America/New_York", "2026-03-08", "2026-03-08T05:00:00Z", 23},
+	{"America/New_York", "2026-11-01", "2026-11-01T04:00:00Z", 25},
+	{"Europe/Berlin", "2026-03-29", "2026-03-28T23:00:00Z", 23},
+	// Samoa skipped 30 December 2011: the 29th ends at the jump to the 31st.
+	{"Pacific/Apia", "2011-12-29", "2011-12-29T10:00:00Z", 24},
+	{"Pacific/Apia", "2011-12-31", "2011-12-30T10:00:00Z", 24},
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func TestDayBoundsDST(t *testing.T) {
+	for _, tt := range dstDays {
+		loc := mustZone(t, tt.zone)
+		wantStart, err := time.Parse(time.RFC3339, tt.start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEnd := wantStart.Add(time.Duration(tt.hours * float64(time.Hour)))
+		d, err := time.Parse(time.DateOnly, tt.date) // the date only (in loc, midnight may not exist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Any instant of the day gives the same bounds: its first instant,
+		// noon, and the last nanosecond.
+		for _, now := range []time.Time{wantStart.In(loc), time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, loc), wantEnd.Add(-1).In(loc)} {
+			if y, m, dd := now.Date(); y != d.Year() || m != d.Month() || dd != d.Day() {
+				t.Fatalf("%s %s: test instant %v is on another date", tt.zone, tt.date, now)
+			}
+			start, end := DayBounds(now)
+			if !start.Equal(wantStart) || !end.Equal(wantEnd) {
+				t.Errorf("%s: DayBounds(%v) = [%v, %v); want [%v, %v)", tt.zone, now, start.UTC(), end.UTC(), wantStart, wantEnd)
+			}
+			if s := DayStart(now); !s.Equal(wantStart) || s.Location() != loc {
+				t.Errorf("%s: DayStart(%v) = %v; want %v in the same location", tt.zone, now, s, wantStart)
+			}
+			want := float64(now.Sub(wantStart)) / float64(wantEnd.Sub(wantStart))
+			if got := DayElapsed(now); math.Abs(got-want) > 1e-15 || got < 0 || got >= 1 {
+				t.Errorf("%s: DayElapsed(%v) = %v; want %v", tt.zone, now, got, want)
+			}
+			// 4600 of a 4800 budget spent so far: the pacing ratio against the
+			// real share of the day (undefined at its first instant).
+			got, ok := DailyPacing(4600, 4800, now)
+			if wantOK := want > 0; ok != wantOK || ok && math.Abs(got/(4600/(4800*want))-1) > 1e-14 {
+				t.Errorf("%s: DailyPacing(4600, 4800, %v) = %v, %v; want %v", tt.zone, now, got, ok, 4600/(4800*want))
+			}
+		}
+	}
+}
+
+// A flight of two local days around a daylight-saving change lasts their
+// real hours: Santiago, 7 September 2024 (24 hours) and the 8th (23, from
+// 01:00): at noon on the 8th 24 + 11 of 47 hours have passed; Beirut, 26
+// October 2024 (25 hours) and the 27th: at noon on the 27th, 25 + 12 of 49.
+func TestPeriodElapsedDST(t *testing.T) {
+	for _, tt := range []struct {
+		zone        string
+		first, noon [3]int
+		want        float64
+	}{
+		{"America/Santiago", [3]int{2024, 9, 7}, [3]int{2024, 9, 8}, 35.0 / 47},
+		{"Asia/Beirut", [3]int{2024, 10, 26}, [3]int{2024, 10, 27}, 37.0 / 49},
+		{"America/Havana", [3]int{2024, 11, 2}, [3]int{2024, 11, 3}, 37.0 / 49}, // the 3rd starts at its first midnight (CDT)
+	} {
+		loc := mustZone(t, tt.zone)
+		start := DayStart(time.Date(tt.first[0], time.Month(tt.first[1]), tt.first[2], 12, 0, 0, 0, loc))
+		_, end := DayBounds(time.Date(tt.noon[0], time.Month(tt.noon[1]), tt.noon[2], 12, 0, 0, 0, loc))
+		noon := time.Date(tt.noon[0], time.Month(tt.noon[1]), tt.noon[2], 12, 0, 0, 0, loc)
+		got, ok := PeriodElapsed(start, end, noon)
+		if !ok || math.Abs(got-tt.want) > 1e-15 {
+			t.Errorf("%s: PeriodElapsed(%v, %v, %v) = %v, %v; want %v", tt.zone, start, end, noon, got, ok, tt.want)
+		}
+		// Lifetime pacing over the same flight: 47000 spent of 94000 against
+		// the real share.
+		if p, ok := LifetimePacing(47000, 94000, start, end, noon); !ok || math.Abs(p-0.5/tt.want) > 1e-14 {
+			t.Errorf("%s: LifetimePacing = %v, %v; want %v", tt.zone, p, ok, 0.5/tt.want)
+		}
+	}
+}
+
+// The two Santiago cases, by hand: on 7 September 2024 (24 hours,
+// from 00:00 −04) 23:30 is 23.5/24 of the day; on 8 September (23 hours,
+// from 01:00 −03) noon is 11/23.
+func TestDayElapsedSantiago(t *testing.T) {
+	scl := mustZone(t, "America/Santiago")
+	for _, tt := range []struct {
+		now  time.Time
+		want float64
+	}{
+		{time.Date(2024, 9, 7, 23, 30, 0, 0, scl), 23.5 / 24},
+		{time.Date(2024, 9, 8, 12, 0, 0, 0, scl), 11.0 / 23},
+		{time.Date(2024, 9, 8, 1, 0, 0, 0, scl), 0},
+	} {
+		if got := DayElapsed(tt.now); math.Abs(got-tt.want) > 1e-15 {
+			t.Errorf("DayElapsed(%v) = %v, want %v", tt.now, got, tt.want)
+		}
+	}
+}
+
+// Every day from 2020 to 2030 in zones with changes at and away from
+// midnight: DayElapsed stays in [0, 1), days tile the time line (each ends
+// where the next starts) and last 23, 24 or 25 hours.
+func TestDayBoundsTile(t *testing.T) {
+	for _, zone := range []string{"America/Santiago", "America/Asuncion", "America/Havana", "Asia/Beirut", "Africa/Cairo", "America/New_York", "Australia/Lord_Howe", "UTC"} {
+		loc := mustZone(t, zone)
+		start, _ := DayBounds(time.Date(2020, 1, 1, 12, 0, 0, 0, loc))
+		for range 3653 {
+			s, end := DayBounds(start)
+			if !s.Equal(start) {
+				t.Fatalf("%s: DayBounds(%v) starts at %v", zone, start, s)
+			}
+			if h := end.Sub(start); h != 24*time.Hour && h != 23*time.Hour && h != 25*time.Hour &&
+				!(zone == "Australia/Lord_Howe" && (h == 23*time.Hour+30*time.Minute || h == 24*time.Hour+30*time.Minute)) {
+				t.Fatalf("%s: day from %v lasts %v", zone, start, h)
+			}
+			last := end.Add(-time.Nanosecond)
+			if got := DayElapsed(last); !(got > 0.99 && got < 1) {
+				t.Fatalf("%s: DayElapsed(%v) = %v", zone, last, got)
+			}
+			start = end
+		}
+	}
+}
+
 func TestPeriodElapsed(t *testing.T) {
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	end := start.AddDate(0, 0, 10)
@@ -122,5 +287,69 @@ func TestDailyAndLifetimePacing(t *testing.T) {
 	}
 	if _, ok := LifetimePacing(100, 1000, start, start, day4); ok {
 		t.Error("LifetimePacing over an empty flight is defined")
+	}
+}
+
+// midnightCrossings agrees with a brute-force search (the local date of
+// every instant, sampled every 10 minutes and refined by bisection) on
+// every day from 1970 to 2040 whose surroundings hold a zone change, in
+// zones with changes at midnight, changes that set the clocks back across
+// midnight (Newfoundland and Goose Bay until 2010, Casey in 2010) and
+// whole skipped days (Apia 2011, Kiritimati 1994).
+func TestMidnightCrossingsBruteForce(t *testing.T) {
+	brute := func(y int, m time.Month, d int, loc *time.Location) (first, last time.Time) {
+		w := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix()
+		atOrAfter := func(u int64) bool {
+			_, off := time.Unix(u, 0).In(loc).Zone()
+			return u+int64(off) >= w
+		}
+		var f, l int64 = -1, -1
+		const step = 600
+		for u := w - 30*3600; u < w+30*3600; u += step {
+			if atOrAfter(u) || !atOrAfter(u+step) {
+				continue
+			}
+			lo, hi := u, u+step
+			for hi-lo > 1 {
+				if mid := lo + (hi-lo)/2; atOrAfter(mid) {
+					hi = mid
+				} else {
+					lo = mid
+				}
+			}
+			if f < 0 {
+				f = hi
+			}
+			l = hi
+		}
+		return time.Unix(f, 0).In(loc), time.Unix(l, 0).In(loc)
+	}
+	zones := []string{
+		"America/Santiago", "America/Asuncion", "America/Havana", "Asia/Beirut", "Africa/Cairo",
+		"America/St_Johns", "America/Goose_Bay", "America/Moncton", "Antarctica/Casey", "Pacific/Apia",
+		"Pacific/Kiritimati", "America/Sao_Paulo", "Atlantic/Azores", "Asia/Tehran", "Asia/Gaza",
+		"Asia/Damascus", "Asia/Amman", "Australia/Lord_Howe", "Antarctica/Troll", "America/New_York",
+		"Europe/London", "Africa/Casablanca", "Asia/Dhaka", "America/Caracas", "UTC",
+	}
+	days := 0
+	for _, zone := range zones {
+		loc := mustZone(t, zone)
+		for day := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() < 2040; day = day.AddDate(0, 0, 1) {
+			_, o1 := day.Add(-30 * time.Hour).In(loc).Zone()
+			_, o2 := day.Add(30 * time.Hour).In(loc).Zone()
+			if o1 == o2 && day.YearDay() != 1 {
+				continue
+			}
+			y, m, d := day.Date()
+			first, last := midnightCrossings(y, m, d, loc)
+			wantFirst, wantLast := brute(y, m, d, loc)
+			if !first.Equal(wantFirst) || !last.Equal(wantLast) {
+				t.Errorf("%s %s: midnight first reached %v, for good %v; brute force %v, %v", zone, day.Format(time.DateOnly), first, last, wantFirst, wantLast)
+			}
+			days++
+		}
+	}
+	if days < 3000 {
+		t.Fatalf("only %d days checked", days)
 	}
 }
