@@ -36,7 +36,9 @@ const (
 type Snapshot struct {
 	// Now is the evaluation time, in the ad account's time zone: hour-of-day
 	// and day-of-week conditions read Now.Hour() and Now.Weekday(), and
-	// "today so far" ends at Now.
+	// "today so far" runs from the first instant of Now's date
+	// ([metrics.DayStart]: 01:00 on a day whose midnight a daylight-saving
+	// change skips) to Now.
 	Now time.Time
 
 	// Currency is the ISO 4217 code of the account currency. It writes
