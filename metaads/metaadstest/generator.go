@@ -3,6 +3,8 @@ package metaadstest
 import (
 	"math"
 	"time"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // The insights generator. Nothing is stored: every number of an ad on a day
@@ -136,9 +138,12 @@ func dayOf(t time.Time, loc *time.Location) int {
 	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
 
+// dayStart is the first instant of the civil day in loc: 01:00 on a day
+// whose midnight a daylight-saving change skips (metrics.DayStart; a bare
+// time.Date may return 23:00 of the day before).
 func dayStart(day int, loc *time.Location) time.Time {
 	y, m, d := time.Unix(int64(day)*86400, 0).UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return metrics.DayStart(time.Date(y, m, d, 12, 0, 0, 0, loc))
 }
 
 func dayString(day int) string {
