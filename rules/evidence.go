@@ -169,7 +169,11 @@ func (n *node) compareWords(ec *evalCtx, ev *Evidence) tri {
 	ec.operandWords(&n.left)
 	if !n.left.isField {
 		ev.Window = n.left.window
+		ev.Metric = n.left.metric.Name
+	} else {
+		ev.Metric = fieldTable[n.left.field].name
 	}
+	ev.Unit = unitName(n.left.unit)
 	if !m.lok {
 		ec.tb = append(ec.tb, " is undefined ("...)
 		ec.tb = append(ec.tb, undefinedWhy(ec, &n.left)...)
@@ -391,4 +395,12 @@ func (n *node) recentWords(ec *evalCtx) string {
 		return fmt.Sprintf("no %s by %s in the last %s", strings.TrimPrefix(strings.TrimPrefix(what, "a "), "an "), by, hoursWords(n.within))
 	}
 	return fmt.Sprintf("%s by %s in the last %s: %s by %s at %s", what, by, hoursWords(n.within), h.Action, h.RuleID, h.At.Format(time.RFC3339))
+}
+
+// unitName is the name of a unit in Evidence.Unit.
+func unitName(u metrics.Unit) string {
+	if u == unitHours {
+		return "hours"
+	}
+	return u.String()
 }

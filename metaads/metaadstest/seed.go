@@ -207,7 +207,7 @@ const (
 // (DemoOverpacingSet, +40%) and two ad sets with overlapping audiences
 // (DemoOverlapSetA and DemoOverlapSetB: their targeting shares the same
 // geo and two interests, while every other demo ad set's interests are its
-// own), and a money-losing ad set (DemoLosingSet: ads of quality 0.35, so
+// own), and a money-losing ad set (DemoLosingSet: ads of quality 0.3, so
 // link CTR and purchases per dollar are about a third of the others' and
 // ROAS stays below 1). The lead account's active ad set is learning
 // limited (learning_stage_info FAIL); every other active ad set has exited
@@ -279,7 +279,7 @@ func DemoBusiness(now time.Time) Scenario {
 		}},
 		// Last, so that the ids of the objects above stay as they were.
 		{DemoAccountShop, "Prospecting - Lookalike", "OUTCOME_SALES", "ACTIVE", []setSpec{
-			{name: "Lookalike 3% US", targeting: tgLookUS, daily: 6000, ads: 2, quality: 0.35},
+			{name: "Lookalike 3% US", targeting: tgLookUS, daily: 6000, ads: 2, quality: 0.3},
 		}},
 	}
 	nc, ns, na, ncr := 0, 0, 0, 0
