@@ -105,17 +105,17 @@ func pctChange(from, to int64) float64 {
 // Evidence is one condition of a rule as it was measured. Depth is the
 // nesting in the condition tree (0 at the root).
 type Evidence struct {
-	Depth     int       `json:"depth"`
-	Text      string    `json:"text"`                // the condition and its measurement in words
-	Result    string    `json:"result"`              // "met", "not met" or "unknown" (data missing)
-	Window    Window    `json:"window,omitzero"`     // window of the left-hand metric
+	Depth  int    `json:"depth"`
+	Text   string `json:"text"`            // the condition and its measurement in words
+	Result string `json:"result"`          // "met", "not met" or "unknown" (data missing)
+	Window Window `json:"window,omitzero"` // window of the left-hand metric
 	// Metric is the left-hand metric ("cpa") or entity field
 	// ("daily_budget") of a comparison; empty for other conditions.
 	Metric string `json:"metric,omitempty"`
 	// Unit is the unit of Value and Threshold: "count", "money" (minor
 	// units of Snapshot.Currency), "fraction", "ratio", "duration"
 	// (milliseconds) or "hours"; empty for other conditions.
-	Unit string `json:"unit,omitempty"`
+	Unit      string    `json:"unit,omitempty"`
 	Value     *float64  `json:"value,omitempty"`     // measured value; nil when undefined
 	Threshold *float64  `json:"threshold,omitempty"` // what it was compared with
 	Interval  *Interval `json:"interval,omitempty"`  // statistical gates: the interval used
