@@ -49,6 +49,11 @@ type Dataset struct {
 	// to and including the account's today at collection time).
 	Range metaads.TimeRange `json:"range"`
 
+	// Levels are the levels Daily covers. An entity of a level not listed
+	// has no windows in a Snapshot (unknown, not zero); an entity of a
+	// listed level without rows had no delivery.
+	Levels []metaads.Level `json:"levels"`
+
 	// Daily holds one row per entity, level and day with delivery (days
 	// without delivery have no row; their counts are zero). Rows are
 	// unique by (Level, ID, Date) and ordered by level (campaign, ad set,
@@ -164,10 +169,11 @@ const (
 
 // CollectStats describes how a Dataset was obtained.
 type CollectStats struct {
-	// Calls is the number of Graph API HTTP requests made (a batch counts
-	// once; report-run polls and result pages count each). Zero for a
+	// Requests is the number of Graph API requests made: object reads,
+	// insights pages, report-run starts, polls and result pages, retries
+	// included (each counts against Meta's rate limits). Zero for a
 	// Dataset built from rows.
-	Calls int `json:"calls"`
+	Requests int `json:"requests"`
 	// AsyncRuns is the number of asynchronous report runs started.
 	AsyncRuns int `json:"async_runs"`
 	// Rows is the number of insights rows read, duplicates included.
@@ -194,7 +200,8 @@ type CollectOptions struct {
 	// Hourly turns the hourly breakdown on or off (default on, see
 	// NoHourly); HourlyDays is its range in complete days before today
 	// (default 28: four of each weekday) and HourlyLevel its level
-	// (default ad set).
+	// (default account: the account's hour-of-day curve in a few calls;
+	// ad set level costs a page per 500 ad set hours).
 	NoHourly    bool
 	HourlyDays  int
 	HourlyLevel metrics.Level

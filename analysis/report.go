@@ -74,8 +74,8 @@ type Progress struct {
 	Phase Phase `json:"phase"`
 	// Detail says what is being read ("daily insights, ad level").
 	Detail string `json:"detail,omitempty"`
-	// Calls is the number of Graph API requests made so far.
-	Calls int `json:"calls"`
+	// Requests is the number of Graph API requests made so far.
+	Requests int `json:"requests"`
 	// Rows is the number of insights rows read so far.
 	Rows int `json:"rows"`
 }

@@ -59,6 +59,11 @@ func (r *Rule) Class() Class { return r.class }
 // Action returns the rule's action type.
 func (r *Rule) Action() ActionType { return r.action.typ }
 
+// ReadsConversions reports whether the rule reads conversion counts (a
+// conversion metric such as cpa or roas, or a min_data conversions gate),
+// so that Spec.ConversionEvent binds it.
+func (r *Rule) ReadsConversions() bool { return r.readsConv }
+
 // Live reports whether the rule's mutations are applied (not a dry run).
 func (r *Rule) Live() bool { return r.live }
 
