@@ -88,6 +88,9 @@ func (o CollectOptions) withDefaults() (CollectOptions, error) {
 			return bad("Fields[%d] %q; expected an insights field name such as \"outbound_clicks\"", i, f)
 		}
 	}
+	if o.Run.Resume != nil {
+		return bad("Run.Resume: a collection runs several report runs, so one checkpoint cannot resume it; run Collect again (its reads are idempotent)")
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}

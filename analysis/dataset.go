@@ -224,9 +224,11 @@ type CollectOptions struct {
 	// (metaads.InsightsService.Run). Default 31.
 	AsyncAfterDays int
 
-	// Run tunes the asynchronous report runs (chunking, polling,
-	// restarts); its OnCheckpoint and Resume let a long collect survive a
-	// restart of the process.
+	// Run tunes the asynchronous report runs (polling, restarts, jobs per
+	// account, page size; chunking defaults to one run per query). A run
+	// that fails mid-way is restarted by the runner without losing or
+	// repeating rows. Run.Resume is refused: a collection is several
+	// queries, so a failed Collect is simply run again.
 	Run metaads.RunOptions
 
 	// Progress, when set, is called as the collection advances (from the

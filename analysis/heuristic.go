@@ -1031,7 +1031,7 @@ func (a *analysis) summary(res *Result) string {
 	for _, r := range res.Recommendations {
 		counts[r.Priority]++
 	}
-	var spend, value int64
+	var spend, value, conv, judgedSpend int64
 	for i := range a.snap.Entities {
 		e := &a.snap.Entities[i]
 		if e.Level != rules.LevelCampaign {
@@ -1041,13 +1041,18 @@ func (a *analysis) summary(res *Result) string {
 			spend += c.Spend
 			if a.judged(e) {
 				value += c.ConversionValue
+				conv += c.Conversions
+				judgedSpend += c.Spend
 			}
 		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Over the last 7 complete days the account spent %s", formatValue(float64(spend), UnitMoney, a.currency))
-	if value > 0 && spend > 0 {
-		fmt.Fprintf(&b, " for %s of %s value (ROAS %.2f)", formatValue(float64(value), UnitMoney, a.currency), a.event, float64(value)/float64(spend))
+	switch {
+	case value > 0 && judgedSpend > 0:
+		fmt.Fprintf(&b, " for %s of %s value (ROAS %.2f)", formatValue(float64(value), UnitMoney, a.currency), a.event, float64(value)/float64(judgedSpend))
+	case conv > 0:
+		fmt.Fprintf(&b, " for %d %s conversions (%s each)", conv, a.event, formatValue(float64(judgedSpend)/float64(conv), UnitMoney, a.currency))
 	}
 	b.WriteString(". ")
 	if len(res.Recommendations) == 0 {

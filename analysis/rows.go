@@ -8,6 +8,7 @@ import (
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metrics"
+	"github.com/adpilot/adpilot/rules"
 )
 
 // Rows is what [FromRows] builds a Dataset from: the account, optionally
@@ -193,14 +194,27 @@ func FromRows(in Rows) (*Dataset, error) {
 		ds.CollectedAt = time.Date(u.Year, u.Month, u.Day, 23, 59, 59, 0, loc)
 	}
 	ds.CollectedAt = ds.CollectedAt.In(loc)
-	// Name the window totals that are rules windows at the collection day.
+	// Name the window totals that are rules windows at the collection day,
+	// and as each entity's lifetime the earliest-starting total that ends
+	// that day and starts before the daily rows.
 	today := metaads.DateOf(ds.CollectedAt)
+	life := map[entityKey]int{}
 	for i := range ds.Windows {
-		for _, w := range reachWindows {
-			if r, _ := windowRange(w, today); r == ds.Windows[i].Window {
-				ds.Windows[i].Name = w.String()
+		w := &ds.Windows[i]
+		for _, rw := range reachWindows {
+			if r, _ := windowRange(rw, today); r == w.Window {
+				w.Name = rw.String()
 			}
 		}
+		if w.Name == "" && w.Window.Until == today && w.Window.Since.Before(ds.Range.Since) {
+			k := entityKey{w.Level, w.ID}
+			if j, ok := life[k]; !ok || w.Window.Since.Before(ds.Windows[j].Window.Since) {
+				life[k] = i
+			}
+		}
+	}
+	for _, i := range life {
+		ds.Windows[i].Name = rules.WindowLifetime.String()
 	}
 	return ds, nil
 }

@@ -104,6 +104,7 @@ type windowKey struct {
 // snapshotBuilder indexes a Dataset's rows for one Snapshot.
 type snapshotBuilder struct {
 	d        *Dataset
+	loc      *time.Location
 	today    metaads.Date
 	daily    map[entityKey][]DailyRow // rows of each entity, in date order
 	windows  map[windowKey]*WindowRow
@@ -117,6 +118,7 @@ func newSnapshotBuilder(d *Dataset, today metaads.Date) *snapshotBuilder {
 	b := &snapshotBuilder{d: d, today: today, daily: map[entityKey][]DailyRow{}, windows: map[windowKey]*WindowRow{},
 		lifetime: map[entityKey]*WindowRow{}, camps: map[string]*metaads.Campaign{}, sets: map[string]*metaads.AdSet{},
 		events: eventMap(d.ConversionEvents)}
+	b.loc, _ = d.location()
 	// Rows are sorted by level, id and date: each entity's rows are one
 	// run, sliced without copying.
 	start := 0
@@ -249,44 +251,86 @@ func (b *snapshotBuilder) stats(level metaads.Level, id string, start time.Time)
 	if rng.Since.IsZero() || !b.levelCollected(level) {
 		return nil
 	}
-	loc, _ := b.d.location()
 	var startDay metaads.Date
-	if !start.IsZero() && loc != nil {
-		startDay = metaads.DateOf(start.In(loc))
+	if !start.IsZero() && b.loc != nil {
+		startDay = metaads.DateOf(start.In(b.loc))
 	}
-	out := make([]rules.WindowCounts, 0, 18)
-	add := func(w rules.Window, r metaads.TimeRange) {
-		if r.Since.Before(rng.Since) || rng.Until.Before(r.Until) || b.today.Before(r.Until) {
+	// The windows covered entirely by the daily rows, then one pass over
+	// the rows adds each day to every window that holds it.
+	var spans [maxSpans]span
+	n := 0
+	since, until := dayNum(rng.Since), dayNum(rng.Until)
+	todayN := dayNum(b.today)
+	want := func(w rules.Window, r metaads.TimeRange) {
+		from, to := dayNum(r.Since), dayNum(r.Until)
+		if from < since || to > until || to > todayN || n == maxSpans {
 			return // not covered entirely
 		}
-		c := sumDays(rows, r)
-		if c.ReachSummed {
-			if wr := b.windows[windowKey{k, r.Since, r.Until}]; wr != nil {
-				c = c.WithWindowReach(wr.Counts.Reach)
-			}
-		}
-		out = append(out, rules.WindowCounts{Window: w, Counts: c})
+		spans[n] = span{w: w, r: r, from: from, to: to}
+		n++
 	}
 	for _, w := range rules.Windows() {
 		if r, ok := windowRange(w, b.today); ok {
-			add(w, r)
+			want(w, r)
 		}
 	}
 	// Launch week: the entity's first 7 days, once complete.
 	if !startDay.IsZero() {
-		launch := metaads.TimeRange{Since: startDay, Until: startDay.AddDays(6)}
-		if launch.Until.Before(b.today) {
-			add(rules.WindowLaunch7D, launch)
+		if launch := (metaads.TimeRange{Since: startDay, Until: startDay.AddDays(6)}); launch.Until.Before(b.today) {
+			want(rules.WindowLaunch7D, launch)
 		}
 	}
 	if r, ok := b.baseline(rows, startDay); ok {
-		add(rules.WindowBaseline7D, r)
+		want(rules.WindowBaseline7D, r)
 	}
-	if c, ok := b.lifetimeCounts(k, rows, startDay); ok {
-		out = append(out, rules.WindowCounts{Window: rules.WindowLifetime, Counts: c})
+	// The lifetime, when the rows reach back to the entity's start and end
+	// today: the sum of all its days.
+	lifeSpan := -1
+	if !startDay.IsZero() && !startDay.Before(rng.Since) && b.today == rng.Until && n < maxSpans {
+		lifeSpan = n
+		spans[n] = span{w: rules.WindowLifetime, r: rng, from: since, to: todayN}
+		n++
+	}
+	for i := range rows {
+		d := dayNum(rows[i].Date)
+		for j := range n {
+			if d >= spans[j].from && d <= spans[j].to {
+				spans[j].c.Add(rows[i].Counts)
+			}
+		}
+	}
+	out := make([]rules.WindowCounts, 0, n+1)
+	for j := range n {
+		sp := &spans[j]
+		if j == lifeSpan {
+			if lt := b.lifetime[k]; lt != nil && lt.Window.Until == b.today {
+				sp.c = sp.c.WithWindowReach(lt.Counts.Reach)
+			}
+		} else if sp.from != sp.to {
+			if wr := b.windows[windowKey{k, sp.r.Since, sp.r.Until}]; wr != nil {
+				sp.c = sp.c.WithWindowReach(wr.Counts.Reach) // Meta's de-duplicated reach of the window
+			}
+		}
+		out = append(out, rules.WindowCounts{Window: sp.w, Counts: sp.c})
+	}
+	if lifeSpan < 0 {
+		if c, ok := b.lifetimeCounts(k, rows, startDay); ok {
+			out = append(out, rules.WindowCounts{Window: rules.WindowLifetime, Counts: c})
+		}
 	}
 	return out
 }
+
+// span is one window being summed.
+type span struct {
+	w        rules.Window
+	r        metaads.TimeRange
+	from, to int // day numbers
+	c        metrics.Counts
+}
+
+// maxSpans bounds the windows of one entity (every rules window).
+const maxSpans = 24
 
 // levelCollected reports whether the Dataset has daily rows at level (an
 // entity of a level that was not read has no windows, rather than zeros).
@@ -294,17 +338,38 @@ func (b *snapshotBuilder) levelCollected(level metaads.Level) bool {
 	return slices.Contains(b.d.Levels, level)
 }
 
-// sumDays adds the rows of the days in r.
+// sumDays adds the rows of the days in r (rows in date order).
 func sumDays(rows []DailyRow, r metaads.TimeRange) metrics.Counts {
 	var c metrics.Counts
+	from, to := dayNum(r.Since), dayNum(r.Until)
 	for i := range rows {
-		if d := rows[i].Date; inRange(d, r) {
-			c.Add(rows[i].Counts)
-		} else if r.Until.Before(d) {
+		d := dayNum(rows[i].Date)
+		if d > to {
 			break
+		}
+		if d >= from {
+			c.Add(rows[i].Counts)
 		}
 	}
 	return c
+}
+
+// dayNum is the number of days from 1970-01-01 to d, in integer arithmetic
+// (Hinnant's days_from_civil), so comparing days costs no time.Date.
+func dayNum(d metaads.Date) int {
+	y, m := d.Year, int(d.Month)
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d.Day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 // baseline returns the entity's best complete 7-day window that ends
@@ -316,17 +381,17 @@ func (b *snapshotBuilder) baseline(rows []DailyRow, startDay metaads.Date) (meta
 		first = startDay
 	}
 	last := b.today.AddDays(-8) // the window ends before last_7d starts
-	n := first.DaysUntil(last) + 1
+	n := dayNum(last) - dayNum(first) + 1
 	if n < 7 || len(rows) == 0 {
 		return metaads.TimeRange{}, false
 	}
 	spend := make([]int64, n)
 	conv := make([]int64, n)
+	f0, l0 := dayNum(first), dayNum(last)
 	for i := range rows {
-		if d := rows[i].Date; inRange(d, metaads.TimeRange{Since: first, Until: last}) {
-			j := first.DaysUntil(d)
-			spend[j] += rows[i].Counts.Spend
-			conv[j] += rows[i].Counts.Conversions
+		if d := dayNum(rows[i].Date); d >= f0 && d <= l0 {
+			spend[d-f0] += rows[i].Counts.Spend
+			conv[d-f0] += rows[i].Counts.Conversions
 		}
 	}
 	best, bestCPA := -1, 0.0
@@ -350,22 +415,15 @@ func (b *snapshotBuilder) baseline(rows []DailyRow, startDay metaads.Date) (meta
 	return metaads.TimeRange{Since: end.AddDays(-6), Until: end}, true
 }
 
-// lifetimeCounts returns the entity's counts since it started, today
-// included: the sum of its days when the daily rows reach back to its
-// start, else Meta's lifetime totals plus the days after them.
+// lifetimeCounts returns the counts since an entity started before the
+// daily rows: Meta's lifetime totals plus the days after them. (When the
+// rows reach back to its start, stats sums them.)
 func (b *snapshotBuilder) lifetimeCounts(k entityKey, rows []DailyRow, startDay metaads.Date) (metrics.Counts, bool) {
 	rng := b.d.Range
 	if b.today.Before(rng.Until) || rng.Until.Before(b.today) {
 		return metrics.Counts{}, false // the lifetime must end today
 	}
 	lt := b.lifetime[k]
-	if !startDay.IsZero() && !startDay.Before(rng.Since) {
-		c := sumDays(rows, rng)
-		if c.ReachSummed && lt != nil && lt.Window.Until == b.today {
-			c = c.WithWindowReach(lt.Counts.Reach)
-		}
-		return c, true
-	}
 	if lt == nil || lt.Window.Until.Before(rng.Since.AddDays(-1)) {
 		return metrics.Counts{}, false
 	}
