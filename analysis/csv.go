@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,32 +103,42 @@ var csvColumns = map[string]csvField{
 		return nil
 	},
 
-	"impressions":                        countInto(func(r *Row) *int64 { return &r.Counts.Impressions }),
-	"reach":                              countInto(func(r *Row) *int64 { return &r.Counts.Reach }),
-	"clicks (all)":                       countInto(func(r *Row) *int64 { return &r.Counts.Clicks }),
-	"link clicks":                        countInto(func(r *Row) *int64 { return &r.Counts.LinkClicks }),
-	"unique clicks (all)":                countInto(func(r *Row) *int64 { return &r.Counts.UniqueClicks }),
-	"post engagements":                   countInto(func(r *Row) *int64 { return &r.Counts.PostEngagements }),
-	"page engagement":                    countInto(func(r *Row) *int64 { return &r.Counts.PageEngagements }),
-	"video plays":                        countInto(func(r *Row) *int64 { return &r.Counts.VideoPlays }),
-	"3-second video plays":               countInto(func(r *Row) *int64 { return &r.Counts.VideoViews3s }),
-	"video plays at 25%":                 countInto(func(r *Row) *int64 { return &r.Counts.VideoP25 }),
-	"video plays at 50%":                 countInto(func(r *Row) *int64 { return &r.Counts.VideoP50 }),
-	"video plays at 75%":                 countInto(func(r *Row) *int64 { return &r.Counts.VideoP75 }),
-	"video plays at 95%":                 countInto(func(r *Row) *int64 { return &r.Counts.VideoP95 }),
-	"video plays at 100%":                countInto(func(r *Row) *int64 { return &r.Counts.VideoP100 }),
-	"thruplays":                          countInto(func(r *Row) *int64 { return &r.Counts.ThruPlays }),
-	"landing page views":                 countInto(func(r *Row) *int64 { return &r.Counts.LandingPageViews }),
-	"leads":                              countInto(func(r *Row) *int64 { return &r.Counts.Leads }),
-	"purchases":                          countInto(func(r *Row) *int64 { return &r.Counts.Purchases }),
-	"results":                            countInto(func(r *Row) *int64 { return &r.Counts.Conversions }),
-	"amount spent":                       moneyInto(func(r *Row) *int64 { return &r.Counts.Spend }),
-	"purchases conversion value":         moneyInto(func(r *Row) *int64 { return &r.Counts.PurchaseValue }),
-	"quality ranking":                    rankingInto(func(r *Row) *metrics.Ranking { return &r.Rankings.Quality }),
-	"engagement rate ranking":            rankingInto(func(r *Row) *metrics.Ranking { return &r.Rankings.EngagementRate }),
-	"conversion rate ranking":            rankingInto(func(r *Row) *metrics.Ranking { return &r.Rankings.ConversionRate }),
-	"result indicator":                   resultIndicator,
-	"video average play time":            nil, // derived: seconds per play
+	"impressions":                countInto(func(r *Row) *int64 { return &r.Counts.Impressions }),
+	"reach":                      countInto(func(r *Row) *int64 { return &r.Counts.Reach }),
+	"clicks (all)":               countInto(func(r *Row) *int64 { return &r.Counts.Clicks }),
+	"link clicks":                countInto(func(r *Row) *int64 { return &r.Counts.LinkClicks }),
+	"unique clicks (all)":        countInto(func(r *Row) *int64 { return &r.Counts.UniqueClicks }),
+	"post engagements":           countInto(func(r *Row) *int64 { return &r.Counts.PostEngagements }),
+	"page engagement":            countInto(func(r *Row) *int64 { return &r.Counts.PageEngagements }),
+	"video plays":                countInto(func(r *Row) *int64 { return &r.Counts.VideoPlays }),
+	"3-second video plays":       countInto(func(r *Row) *int64 { return &r.Counts.VideoViews3s }),
+	"video plays at 25%":         countInto(func(r *Row) *int64 { return &r.Counts.VideoP25 }),
+	"video plays at 50%":         countInto(func(r *Row) *int64 { return &r.Counts.VideoP50 }),
+	"video plays at 75%":         countInto(func(r *Row) *int64 { return &r.Counts.VideoP75 }),
+	"video plays at 95%":         countInto(func(r *Row) *int64 { return &r.Counts.VideoP95 }),
+	"video plays at 100%":        countInto(func(r *Row) *int64 { return &r.Counts.VideoP100 }),
+	"thruplays":                  countInto(func(r *Row) *int64 { return &r.Counts.ThruPlays }),
+	"landing page views":         countInto(func(r *Row) *int64 { return &r.Counts.LandingPageViews }),
+	"leads":                      countInto(func(r *Row) *int64 { return &r.Counts.Leads }),
+	"purchases":                  countInto(func(r *Row) *int64 { return &r.Counts.Purchases }),
+	"results":                    countInto(func(r *Row) *int64 { return &r.Counts.Conversions }),
+	"amount spent":               moneyInto(func(r *Row) *int64 { return &r.Counts.Spend }),
+	"purchases conversion value": moneyInto(func(r *Row) *int64 { return &r.Counts.PurchaseValue }),
+	"quality ranking":            rankingInto(func(r *Row) *metrics.Ranking { return &r.Rankings.Quality }),
+	"engagement rate ranking":    rankingInto(func(r *Row) *metrics.Ranking { return &r.Rankings.EngagementRate }),
+	"conversion rate ranking":    rankingInto(func(r *Row) *metrics.Ranking { return &r.Rankings.ConversionRate }),
+	"result indicator":           resultIndicator,
+	"video average play time": func(r *Row, v string, _ metrics.Currency) error {
+		if v == "" {
+			return nil
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || math.IsInf(f, 0) {
+			return fmt.Errorf("%q; expected seconds per play, such as 4.2", v)
+		}
+		r.avgPlay = f
+		return nil
+	},
 	"account id":                         nil,
 	"account name":                       nil,
 	"objective":                          nil,
@@ -286,6 +297,12 @@ func ReadCSV(r io.Reader, o CSVOptions) ([]Row, error) {
 			}
 			if err := fields[i](&row, strings.TrimSpace(v), currency); err != nil {
 				errs.add(line, header[i], "%v", err)
+			}
+		}
+		if row.avgPlay > 0 && row.Counts.VideoPlays > 0 {
+			// Total watch time from the average, as metaads derives it.
+			if ms := math.Round(row.avgPlay * 1000 * float64(row.Counts.VideoPlays)); ms < math.MaxInt64 {
+				row.Counts.VideoWatchTimeMillis = int64(ms)
 			}
 		}
 		if row.Currency != "" && !strings.EqualFold(row.Currency, code) {

@@ -47,18 +47,18 @@ type Heuristic struct {
 // Thresholds of the metric checks. They are deliberately conservative:
 // on a healthy account nothing is urgent.
 const (
-	minProfitConversions = 5     // conversions over 7 days before a loss is judged on value
-	urgentLossShare      = 0.25  // losing this share of spend (or more) is urgent
-	minSpendShare        = 0.02  // ignore entities with less of the account's 7-day spend
-	overpaceRatio        = 1.15  // 7-day spend over 7 × daily budget by this much
-	winnerConversions    = 10    // conversions over 7 days before scaling
-	frequencyAdAlert     = 4.0   // an ad's 7-day frequency
-	lowCTRShare          = 0.5   // link CTR under half the account median
-	minCompareImpr       = 5000  // impressions before CTR comparisons
-	weakHookRate         = 0.18  // cold-feed hook rate below which a hook is weak (optimization.md 2.1)
-	weakHoldRate         = 0.12  // hold rate below the feed range
-	rankingImpressions   = 500   // Meta computes rankings after about 500 impressions
-	heuristicCPAConf     = 0.9   // confidence of the cost-per-result intervals
+	minProfitConversions = 5    // conversions over 7 days before a loss is judged on value
+	urgentLossShare      = 0.25 // losing this share of spend (or more) is urgent
+	minSpendShare        = 0.02 // ignore entities with less of the account's 7-day spend
+	overpaceRatio        = 1.15 // 7-day spend over 7 × daily budget by this much
+	winnerConversions    = 10   // conversions over 7 days before scaling
+	frequencyAdAlert     = 4.0  // an ad's 7-day frequency
+	lowCTRShare          = 0.5  // link CTR under half the account median
+	minCompareImpr       = 5000 // impressions before CTR comparisons
+	weakHookRate         = 0.18 // cold-feed hook rate below which a hook is weak (optimization.md 2.1)
+	weakHoldRate         = 0.12 // hold rate below the feed range
+	rankingImpressions   = 500  // Meta computes rankings after about 500 impressions
+	heuristicCPAConf     = 0.9  // confidence of the cost-per-result intervals
 	defaultMaxRecs       = 25
 )
 

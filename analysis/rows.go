@@ -74,6 +74,8 @@ type Row struct {
 	Counts metrics.Counts
 	// Rankings are an ad's rankings over the row's days.
 	Rankings metrics.Rankings
+
+	avgPlay float64 // ReadCSV: Video average play time, seconds
 }
 
 // level returns the row's level: the deepest id it carries.

@@ -241,4 +241,3 @@ func rulesLevel(l metaads.Level) rules.Level {
 	}
 	return 0
 }
-
