@@ -220,3 +220,74 @@ func (a Action) words(currency string) string {
 	}
 	return b.String()
 }
+
+// Markdown renders the report as a Markdown document: the account and the
+// time of the pass, how the data was read, the totals of each level over
+// the summarised windows, the rule decisions (a dry run), the signals, and
+// the analyzer's result.
+func (r *Report) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Optimization pass: %s\n\n", mdEscape(r.Account.words()))
+	fmt.Fprintf(&b, "- Evaluated at %s (%s), currency %s\n", r.Now.Format("2006-01-02 15:04 MST"), mdEscape(r.TimeZone), mdEscape(r.Currency))
+	if !r.Range.Since.IsZero() {
+		fmt.Fprintf(&b, "- Daily insights from %s to %s\n", r.Range.Since, r.Range.Until)
+	}
+	fmt.Fprintf(&b, "- %d campaigns, %d ad sets, %d ads; %d Graph requests, %d report runs, %d rows (%d duplicates dropped)\n",
+		r.Entities.Campaigns, r.Entities.AdSets, r.Entities.Ads, r.Collect.Requests, r.Collect.AsyncRuns, r.Collect.Rows, r.Collect.Duplicates)
+	g := r.Goals
+	var goals []string
+	if g.TargetCPA > 0 {
+		goals = append(goals, "target CPA "+formatValue(float64(g.TargetCPA), UnitMoney, r.Currency))
+	}
+	if g.TargetROAS > 0 {
+		goals = append(goals, fmt.Sprintf("target ROAS %.2f", g.TargetROAS))
+	}
+	if g.GrossMargin > 0 {
+		goals = append(goals, fmt.Sprintf("gross margin %.0f%%", g.GrossMargin*100))
+	}
+	if g.ConversionEvent != "" {
+		goals = append(goals, "conversion event "+g.ConversionEvent)
+	}
+	if g.Priority != "" {
+		goals = append(goals, "priority "+string(g.Priority))
+	}
+	if len(goals) > 0 {
+		fmt.Fprintf(&b, "- Goals: %s\n", mdEscape(strings.Join(goals, ", ")))
+	}
+	b.WriteString("\n")
+	if len(r.Statistics) > 0 {
+		b.WriteString("## Totals\n\n| level | window | entities | spend | conversions | CPA | ROAS | CTR | frequency |\n|---|---|---|---|---|---|---|---|---|\n")
+		for _, s := range r.Statistics {
+			t := s.Statistics.Total
+			m := func(v metrics.Measure, u Unit) string {
+				if !v.OK {
+					return "n/a"
+				}
+				return formatValue(v.Value, u, r.Currency)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %d | %s | %s | %s | %s |\n", s.Level, s.Window, len(s.Statistics.Entities),
+				formatValue(float64(s.Statistics.Totals.Spend), UnitMoney, r.Currency), s.Statistics.Totals.Conversions,
+				m(t.CPA, UnitMoney), m(t.ROAS, UnitRatio), m(t.CTR, UnitFraction), m(t.Frequency, UnitRatio))
+		}
+		b.WriteString("\n")
+	}
+	if ev := r.Evaluation; ev != nil {
+		b.WriteString("## Rule decisions (dry run)\n\n")
+		if len(ev.Decisions) == 0 {
+			b.WriteString("No rule fired.\n")
+		}
+		for i := range ev.Decisions {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(ev.Decisions[i].Summary()))
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Signals) > 0 {
+		b.WriteString("## Signals\n\n")
+		for _, s := range r.Signals {
+			fmt.Fprintf(&b, "- **%s** (%s, %s confidence): %s\n", s.Kind, s.Severity, s.Confidence.Level, mdEscape(s.Finding))
+		}
+		b.WriteString("\n")
+	}
+	r.Result.writeMarkdown(&b, "##")
+	return b.String()
+}

@@ -70,7 +70,7 @@ func Example() {
 	// 2026-11-19 Prospecting - Broad 265.34
 	// 2026-11-19 Prospecting - Interests 145.85
 	// 2026-11-19 Retargeting 47.29
-	// 2026-11-19 Prospecting - Lookalike 55.66
+	// 2026-11-19 Prospecting - Lookalike 139.17
 }
 
 // A fault makes the next matching request fail the way Meta's API can.

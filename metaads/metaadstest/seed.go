@@ -195,7 +195,7 @@ const (
 	DemoOverpacingSet = "120300000000000012"
 	DemoOverlapSetA   = "120300000000000013"
 	DemoOverlapSetB   = "120300000000000014"
-	DemoLosingSet     = "120300000000000020" // shop: ROAS below 1, loses money at any margin
+	DemoLosingSet     = "120300000000000020" // shop: ROAS below 1, loses money whatever the margin
 )
 
 // DemoBusiness returns the demo scenario, anchored so that its accounts
@@ -207,9 +207,10 @@ const (
 // (DemoOverpacingSet, +40%) and two ad sets with overlapping audiences
 // (DemoOverlapSetA and DemoOverlapSetB: their targeting shares the same
 // geo and two interests, while every other demo ad set's interests are its
-// own), and a money-losing ad set (DemoLosingSet: ads of quality 0.3, so
-// link CTR and purchases per dollar are about a third of the others' and
-// ROAS stays below 1). The lead account's active ad set is learning
+// own), and a money-losing ad set (DemoLosingSet: ads of quality 0.2 on a
+// 150.00 daily budget, so link CTR and purchases per dollar are about a
+// fifth of the others' and ROAS stays below 1, about 0.6 to 0.8 over a
+// week to a month). The lead account's active ad set is learning
 // limited (learning_stage_info FAIL); every other active ad set has exited
 // learning (SUCCESS).
 func DemoBusiness(now time.Time) Scenario {
@@ -279,7 +280,7 @@ func DemoBusiness(now time.Time) Scenario {
 		}},
 		// Last, so that the ids of the objects above stay as they were.
 		{DemoAccountShop, "Prospecting - Lookalike", "OUTCOME_SALES", "ACTIVE", []setSpec{
-			{name: "Lookalike 3% US", targeting: tgLookUS, daily: 6000, ads: 2, quality: 0.3},
+			{name: "Lookalike 3% US", targeting: tgLookUS, daily: 15000, ads: 2, quality: 0.2},
 		}},
 	}
 	nc, ns, na, ncr := 0, 0, 0, 0

@@ -1,0 +1,274 @@
+package analysis
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/adpilot/adpilot/metaads"
+	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/rules"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := range max(len(g), len(w)) {
+			var gl, wl string
+			if i < len(g) {
+				gl = g[i]
+			}
+			if i < len(w) {
+				wl = w[i]
+			}
+			if gl != wl {
+				t.Fatalf("%s differs at line %d; run go test -update and review the diff\n got: %s\nwant: %s", name, i+1, gl, wl)
+			}
+		}
+	}
+}
+
+// shopGoals are the demo shop's goals in the tests: a $30 target CPA on
+// purchases and a 50% gross margin (break-even ROAS 2).
+var shopGoals = Goals{TargetCPA: 3000, GrossMargin: 0.5}
+
+func runDemo(t *testing.T, e *demoEnv, acct string, g Goals, signals SignalFunc) *Report {
+	t.Helper()
+	rep, err := Run(context.Background(), e.c, metaads.MustParseAccountID(acct), RunOptions{Goals: g, Signals: signals,
+		Collect: fastPolls(CollectOptions{}, demoNow), Now: func() time.Time { return demoNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func findRec(res *Result, id string, actions ...ActionType) *Recommendation {
+	for i := range res.Recommendations {
+		r := &res.Recommendations[i]
+		if r.Entity.ID != id {
+			continue
+		}
+		for _, a := range actions {
+			if r.Action.Type == a {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// TestHeuristicDemoPlantedProblems: on the demo shop, metrics and rules
+// alone rank the money-losing ad set first (urgent), then the over-pacing
+// ad set and the fatiguing creative, all within the top 3. (The hour
+// effect and the overlapping pair need the signals of analysis/signals;
+// TestHeuristicRanksSignals shows they are ranked once present.)
+func TestHeuristicDemoPlantedProblems(t *testing.T) {
+	rep := runDemo(t, newDemo(t, demoNow), metaadstest.DemoAccountShop, shopGoals, nil)
+	res := rep.Result
+	lose := findRec(res, metaadstest.DemoLosingSet, ActionScaleBudget, ActionPause)
+	pace := findRec(res, metaadstest.DemoOverpacingSet, ActionReviewBudget)
+	tired := findRec(res, metaadstest.DemoFatiguedAd, ActionRefresh)
+	for name, r := range map[string]*Recommendation{"money-losing ad set": lose, "over-pacing ad set": pace, "fatiguing creative": tired} {
+		if r == nil || r.Rank > 3 {
+			t.Errorf("%s: %+v; want it in the top 3\n%s", name, r, res.Markdown())
+		}
+	}
+	if lose != nil && (lose.Rank != 1 || lose.Priority != PriorityUrgent) {
+		t.Errorf("the money-losing ad set is rank %d, %s; want 1, urgent", lose.Rank, lose.Priority)
+	}
+	// Every measured figure carries its window; every estimate its method.
+	for _, r := range res.Recommendations {
+		for _, f := range append(append([]Figure(nil), r.Evidence...), r.Impact.Estimates...) {
+			switch f.Basis {
+			case BasisMeasured:
+				if f.Period == nil || !f.Period.Since.Valid() {
+					t.Errorf("rec %d: measured %s without its days", r.Rank, f.Name)
+				}
+			case BasisEstimate:
+				if f.Method == "" {
+					t.Errorf("rec %d: estimate %s without a method", r.Rank, f.Name)
+				}
+			case BasisSetting, BasisGoal:
+			default:
+				t.Errorf("rec %d: figure %s has basis %q", r.Rank, f.Name, f.Basis)
+			}
+		}
+	}
+	// The measured numbers are the snapshot's: the loser's 7-day spend.
+	snap, _ := rep.Dataset.Snapshot(demoNow)
+	c, _ := windowOf(entityOf(snap, metaadstest.DemoLosingSet), rules.WindowLast7D)
+	found := false
+	for _, f := range lose.Evidence {
+		if f.Name == "spend" && f.Period.Window == "last_7d" {
+			found = f.Value == float64(c.Spend)
+		}
+	}
+	if !found {
+		t.Errorf("the loser's evidence lacks its 7-day spend %d: %+v", c.Spend, lose.Evidence)
+	}
+	js, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "heuristic_shop.json.golden", append(js, '\n'))
+	golden(t, "heuristic_shop.md.golden", []byte(res.Markdown()))
+	golden(t, "report_shop.md.golden", []byte(rep.Markdown()))
+}
+
+// TestHeuristicRanksSignals feeds the heuristic the signals analysis/signals
+// will produce for the two planted problems metrics cannot see (the
+// overlapping pair and the hour effect) and checks that they are ranked
+// with their evidence and related entities.
+func TestHeuristicRanksSignals(t *testing.T) {
+	e := newDemo(t, demoNow)
+	signals := func(_ context.Context, ds *Dataset, now time.Time) ([]Signal, error) {
+		a := EntityRef{Level: metaads.LevelAdSet, ID: metaadstest.DemoOverlapSetA, Name: "Interests: Running"}
+		b := EntityRef{Level: metaads.LevelAdSet, ID: metaadstest.DemoOverlapSetB, Name: "Interests: Marathon"}
+		return []Signal{
+			{Kind: SignalOverlap, Entities: []EntityRef{a, b}, Finding: "Interests: Running and Interests: Marathon compete for the same people",
+				Polarity: KindProblem, Severity: SeverityWarning,
+				Evidence: []Figure{{Name: "overlap_share", Value: 0.41, Unit: UnitFraction, Basis: BasisEstimate, Method: "inclusion-exclusion bounds on the targeting specs"}},
+				Confidence: Confidence{Level: ConfidenceMedium, Basis: "targeting-spec bounds"}, Suggestion: Action{Type: ActionConsolidate}},
+			{Kind: SignalHourOfDay, Finding: "Clicks cost 31% less from 18:00 to 22:00", Polarity: KindOpportunity, Severity: SeverityInfo,
+				Evidence:   []Figure{{Name: "cpc_index", Value: 0.69, Unit: UnitRatio, Basis: BasisMeasured, Scope: "hours 18-22"}},
+				Confidence: Confidence{Level: ConfidenceHigh, Probability: 0.99, FalseAlarmRate: 0.03, Basis: "Benjamini-Hochberg q < 0.01"}},
+		}, nil
+	}
+	res := runDemo(t, e, metaadstest.DemoAccountShop, shopGoals, signals).Result
+	over := findRec(res, metaadstest.DemoOverlapSetA, ActionConsolidate)
+	if over == nil || over.Priority != PriorityHigh || len(over.Related) != 1 || over.Related[0].ID != metaadstest.DemoOverlapSetB || over.Rank > 5 {
+		t.Errorf("overlap: %+v", over)
+	}
+	hour := findRec(res, "act_"+metaadstest.DemoAccountShop, ActionSchedule)
+	if hour == nil || hour.Kind != KindOpportunity || hour.Confidence.FalseAlarmRate != 0.03 || hour.Sources[0].Kind != "signal" {
+		t.Errorf("hour effect: %+v", hour)
+	}
+	if lose := findRec(res, metaadstest.DemoLosingSet, ActionScaleBudget, ActionPause); lose == nil || lose.Rank != 1 {
+		t.Errorf("signals pushed the money-losing ad set from the top: %+v", lose)
+	}
+}
+
+// healthyBusiness is a seeded business with no planted problem: sales ad
+// sets of ordinary quality, budgets paced as Meta paces them, no fatigue,
+// no overlap, no hour or weekday effect.
+func healthyBusiness(now time.Time) metaadstest.Scenario {
+	start := now.AddDate(0, 0, -90)
+	sc := metaadstest.Scenario{
+		Users:    []metaadstest.User{{ID: metaadstest.DemoUserID, AdAccounts: []string{"555"}}},
+		Accounts: []metaadstest.Account{{ID: "555", Name: "Healthy Co", Currency: "USD", TimezoneName: "America/New_York", CreatedTime: start}},
+	}
+	for c := range 2 {
+		cid := fmt.Sprintf("77%d", c)
+		sc.Campaigns = append(sc.Campaigns, metaadstest.Campaign{ID: cid, AccountID: "555", Name: fmt.Sprintf("Sales %d", c+1), StartTime: start})
+		for s := range 3 {
+			sid := fmt.Sprintf("88%d%d", c, s)
+			sc.AdSets = append(sc.AdSets, metaadstest.AdSet{ID: sid, CampaignID: cid, Name: fmt.Sprintf("Audience %d.%d", c+1, s+1), DailyBudget: 5000, StartTime: start,
+				Targeting: fmt.Sprintf(`{"geo_locations":{"countries":["US"]},"age_min":%d,"age_max":%d}`, 18+10*s, 27+10*s)})
+			for a := range 2 {
+				sc.Ads = append(sc.Ads, metaadstest.Ad{ID: fmt.Sprintf("99%d%d%d", c, s, a), AdSetID: sid, Name: fmt.Sprintf("Ad %d.%d.%d", c+1, s+1, a+1)})
+			}
+		}
+	}
+	return sc
+}
+
+// On a seeded business with no planted problem nothing is urgent or high,
+// and no rule would pause or cut anything.
+func TestHeuristicHealthyBusiness(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		srv := metaadstest.Start(t, metaadstest.WithSeed(seed), metaadstest.WithClock(func() time.Time { return demoNow }))
+		if _, err := srv.Seed(healthyBusiness(demoNow)); err != nil {
+			t.Fatal(err)
+		}
+		tok, _ := srv.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID})
+		c, _ := metaads.NewClient(metaads.WithBaseURL(srv.URL), metaads.WithTokenProvider(metaads.StaticTokens{"*": tok}))
+		rep, err := Run(context.Background(), c, metaads.MustParseAccountID("555"), RunOptions{Goals: Goals{TargetCPA: 4000, GrossMargin: 0.8},
+			Collect: fastPolls(CollectOptions{}, demoNow), Now: func() time.Time { return demoNow }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rep.Result.Recommendations {
+			if r.Priority == PriorityUrgent || r.Priority == PriorityHigh {
+				t.Errorf("seed %d: %s recommendation on a healthy business: %s", seed, r.Priority, r.Title)
+			}
+		}
+		for _, d := range rep.Evaluation.Decisions {
+			if d.Class == rules.ClassSafety || d.Class == rules.ClassProtect {
+				t.Errorf("seed %d: %s", seed, d.Summary())
+			}
+		}
+	}
+}
+
+func TestHeuristicBadInput(t *testing.T) {
+	h := Heuristic{}
+	ctx := context.Background()
+	for name, in := range map[string]*Input{
+		"nil":      nil,
+		"empty":    {},
+		"margin":   {Snapshot: &rules.Snapshot{Now: demoNow, Currency: "USD"}, Goals: Goals{GrossMargin: 1.5}},
+		"currency": {Snapshot: &rules.Snapshot{Now: demoNow, Currency: "USD"}, Goals: Goals{Currency: "EUR", TargetCPA: 100}},
+		"priority": {Snapshot: &rules.Snapshot{Now: demoNow, Currency: "USD"}, Goals: Goals{Priority: "fame"}},
+	} {
+		if _, err := h.Analyze(ctx, in); err == nil || !isInvalid(err) {
+			t.Errorf("%s: err = %v; want ErrInvalidInput", name, err)
+		}
+	}
+	res, err := h.Analyze(ctx, &Input{Snapshot: &rules.Snapshot{Now: demoNow, Currency: "USD"}})
+	if err != nil || len(res.Recommendations) != 0 || res.Analyzer != "heuristic" {
+		t.Errorf("an empty account: %+v, %v", res, err)
+	}
+}
+
+func isInvalid(err error) bool { return err != nil && strings.Contains(err.Error(), "invalid input") }
+
+// BenchmarkRunDemo runs the whole pass (Collect against the in-process
+// fake, snapshot, statistics, rules, heuristic) on the demo shop;
+// BenchmarkRunDatasetDemo the pass after Collect.
+func BenchmarkRunDemo(b *testing.B) {
+	e := newDemo(b, demoNow, metaadstest.WithReportRunPolls(0))
+	acct := metaads.MustParseAccountID(metaadstest.DemoAccountShop)
+	o := RunOptions{Goals: shopGoals, Collect: fastPolls(CollectOptions{}, demoNow), Now: func() time.Time { return demoNow }}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Run(context.Background(), e.c, acct, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRunDatasetDemo(b *testing.B) {
+	e := newDemo(b, demoNow)
+	ds := e.collect(b, metaadstest.DemoAccountShop, CollectOptions{}, demoNow)
+	o := RunOptions{Goals: shopGoals, Now: func() time.Time { return demoNow }}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := RunDataset(context.Background(), ds, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
