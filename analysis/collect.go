@@ -28,7 +28,7 @@ const (
 	pageSize              = 500
 )
 
-var defaultLevels = []metaads.Level{metaads.LevelCampaign, metaads.LevelAdSet, metaads.LevelAd}
+var defaultLevels = []metrics.Level{metrics.LevelCampaign, metrics.LevelAdSet, metrics.LevelAd}
 
 // withDefaults validates o and fills its defaults.
 func (o CollectOptions) withDefaults() (CollectOptions, error) {
@@ -38,17 +38,17 @@ func (o CollectOptions) withDefaults() (CollectOptions, error) {
 	if len(o.Levels) == 0 {
 		o.Levels = defaultLevels
 	}
-	seen := map[metaads.Level]bool{}
+	seen := map[metrics.Level]bool{}
 	for i, l := range o.Levels {
 		if !slices.Contains(defaultLevels, l) {
-			return bad("Levels[%d] %q; expected %q, %q or %q", i, l, metaads.LevelCampaign, metaads.LevelAdSet, metaads.LevelAd)
+			return bad("Levels[%d] %q; expected %q, %q or %q", i, l, metrics.LevelCampaign, metrics.LevelAdSet, metrics.LevelAd)
 		}
 		if seen[l] {
 			return bad("Levels lists %q twice", l)
 		}
 		seen[l] = true
 	}
-	o.Levels = slices.SortedFunc(slices.Values(o.Levels), func(a, b metaads.Level) int { return levelOrder(a) - levelOrder(b) })
+	o.Levels = slices.SortedFunc(slices.Values(o.Levels), func(a, b metrics.Level) int { return levelOrder(a) - levelOrder(b) })
 	switch {
 	case o.LookbackDays == 0:
 		o.LookbackDays = DefaultLookbackDays
@@ -62,8 +62,8 @@ func (o CollectOptions) withDefaults() (CollectOptions, error) {
 		return bad("HourlyDays %d; expected 1 to %d (0 for %d)", o.HourlyDays, maxHourlyDays, DefaultHourlyDays)
 	}
 	if o.HourlyLevel == "" {
-		o.HourlyLevel = metaads.LevelAccount
-	} else if !slices.Contains(append([]metaads.Level{metaads.LevelAccount}, defaultLevels...), o.HourlyLevel) {
+		o.HourlyLevel = metrics.LevelAccount
+	} else if !slices.Contains(append([]metrics.Level{metrics.LevelAccount}, defaultLevels...), o.HourlyLevel) {
 		return bad("HourlyLevel %q; expected account, campaign, adset or ad", o.HourlyLevel)
 	}
 	switch {
@@ -112,15 +112,15 @@ func checkActionType(field, t string) error {
 	return nil
 }
 
-func levelOrder(l metaads.Level) int {
+func levelOrder(l metrics.Level) int {
 	switch l {
-	case metaads.LevelAccount:
+	case metrics.LevelAccount:
 		return 0
-	case metaads.LevelCampaign:
+	case metrics.LevelCampaign:
 		return 1
-	case metaads.LevelAdSet:
+	case metrics.LevelAdSet:
 		return 2
-	case metaads.LevelAd:
+	case metrics.LevelAd:
 		return 3
 	}
 	return 4
@@ -252,9 +252,9 @@ func (col *collector) collect(ctx context.Context) (*Dataset, error) {
 			Breakdowns: []metaads.Breakdown{metaads.BreakdownHourlyAdvertiserTZ}}})
 	}
 	ranges, names := col.windowRanges()
-	for _, l := range append([]metaads.Level{metaads.LevelAccount}, col.o.Levels...) {
+	for _, l := range append([]metrics.Level{metrics.LevelAccount}, col.o.Levels...) {
 		f := metaads.DefaultInsightsFields(l, false)
-		if l == metaads.LevelAd {
+		if l == metrics.LevelAd {
 			f = append(f, "quality_ranking", "engagement_rate_ranking", "conversion_rate_ranking")
 		}
 		qs = append(qs, &query{phase: PhaseWindows, detail: "window totals, " + string(l) + " level", window: true, names: names,
@@ -280,7 +280,7 @@ func (col *collector) collect(ctx context.Context) (*Dataset, error) {
 }
 
 // fields returns the insights fields of a daily or hourly query.
-func (col *collector) fields(l metaads.Level, hourly bool) []string {
+func (col *collector) fields(l metrics.Level, hourly bool) []string {
 	f := metaads.DefaultInsightsFields(l, hourly)
 	for _, x := range col.o.Fields {
 		if !slices.Contains(f, x) {
@@ -440,7 +440,7 @@ func (col *collector) add(q *query, r *metaads.Insight) error {
 		return fmt.Errorf("%w: an insights row of %s is in %s, the account in %s", ErrCurrencyMismatch, id, r.AccountCurrency, col.ds.Account.Currency)
 	}
 	event := col.accountEvent()
-	if l != metaads.LevelAccount {
+	if l != metrics.LevelAccount {
 		event = col.events[r.CampaignID]
 	}
 	c := countsOf(r, event)
@@ -490,13 +490,13 @@ func (col *collector) accountEvent() string {
 }
 
 // rowID returns the id of the row's entity at level l.
-func rowID(l metaads.Level, r *metaads.Insight) string {
+func rowID(l metrics.Level, r *metaads.Insight) string {
 	switch l {
-	case metaads.LevelAccount:
-		return r.AccountID
-	case metaads.LevelCampaign:
+	case metrics.LevelAccount:
+		return r.AccountID.Number()
+	case metrics.LevelCampaign:
 		return r.CampaignID
-	case metaads.LevelAdSet:
+	case metrics.LevelAdSet:
 		return r.AdSetID
 	}
 	return r.AdID

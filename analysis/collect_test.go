@@ -13,6 +13,7 @@ import (
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/adpilot/adpilot/rules"
 )
 
@@ -167,7 +168,7 @@ func TestCollectWindowsMatchRawRows(t *testing.T) {
 	today := metaads.DateOf(demoNow.In(mustLoc(t, "America/Los_Angeles")))
 	checked := 0
 	for _, ent := range snap.Entities {
-		if ent.Level != rules.LevelAdSet {
+		if ent.Level != metrics.LevelAdSet {
 			continue
 		}
 		for _, wc := range ent.Stats {
@@ -306,8 +307,8 @@ func TestCollectBadInput(t *testing.T) {
 	e := newDemo(t, demoNow)
 	acct := metaads.MustParseAccountID(metaadstest.DemoAccountShop)
 	for name, o := range map[string]CollectOptions{
-		"level":    {Levels: []metaads.Level{"region"}},
-		"twice":    {Levels: []metaads.Level{metaads.LevelAd, metaads.LevelAd}},
+		"level":    {Levels: []metrics.Level{"region"}},
+		"twice":    {Levels: []metrics.Level{metrics.LevelAd, metrics.LevelAd}},
 		"lookback": {LookbackDays: 500},
 		"hourly":   {HourlyDays: -1},
 		"event":    {ConversionEvent: "lead, purchase"},

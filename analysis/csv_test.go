@@ -67,7 +67,7 @@ func TestCSVGivesCollectsSnapshot(t *testing.T) {
 			{Level: l, TimeRange: ds.Range, TimeIncrement: metaads.IncrementDaily, Limit: 500},
 			{Level: l, TimeRanges: ranges, Limit: 500, Fields: append(metaads.DefaultInsightsFields(l, false), "quality_ranking", "engagement_rate_ranking", "conversion_rate_ranking")},
 		} {
-			if l != metaads.LevelAd && len(p.TimeRanges) > 0 {
+			if l != metrics.LevelAd && len(p.TimeRanges) > 0 {
 				p.Fields = nil
 			}
 			rows, err := collectAll(e.c.Insights.List(context.Background(), acct, p))
@@ -180,10 +180,10 @@ func TestFromRowsErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(ds.Levels, []metaads.Level{metaads.LevelCampaign, metaads.LevelAdSet, metaads.LevelAd}) || len(ds.Daily) != 5 {
+	if !reflect.DeepEqual(ds.Levels, []metrics.Level{metrics.LevelCampaign, metrics.LevelAdSet, metrics.LevelAd}) || len(ds.Daily) != 5 {
 		t.Fatalf("levels %v, %d daily rows", ds.Levels, len(ds.Daily))
 	}
-	if r := ds.Daily[0]; r.Level != metaads.LevelCampaign || r.Counts.Impressions != 30 || !r.Counts.ReachSummed {
+	if r := ds.Daily[0]; r.Level != metrics.LevelCampaign || r.Counts.Impressions != 30 || !r.Counts.ReachSummed {
 		t.Errorf("campaign row %+v; want the sum of its ads with reach marked summed", r)
 	}
 }

@@ -52,7 +52,7 @@ type Dataset struct {
 	// Levels are the levels Daily covers. An entity of a level not listed
 	// has no windows in a Snapshot (unknown, not zero); an entity of a
 	// listed level without rows had no delivery.
-	Levels []metaads.Level `json:"levels"`
+	Levels []metrics.Level `json:"levels"`
 
 	// Daily holds one row per entity, level and day with delivery (days
 	// without delivery have no row; their counts are zero). Rows are

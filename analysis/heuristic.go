@@ -132,7 +132,7 @@ func newAnalysis(in *Input) (*analysis, error) {
 	for i := range snap.Entities {
 		e := &snap.Entities[i]
 		a.byID[e.ID] = e
-		if e.Level == rules.LevelCampaign {
+		if e.Level == metrics.LevelCampaign {
 			if c, ok := windowOf(e, rules.WindowLast7D); ok {
 				a.spend7 += c.Spend
 			}
@@ -172,7 +172,7 @@ func (a *analysis) mainEvent() string {
 	var order []string
 	for i := range a.snap.Entities {
 		e := &a.snap.Entities[i]
-		if e.Level != rules.LevelCampaign || e.ConversionEvent == "" {
+		if e.Level != metrics.LevelCampaign || e.ConversionEvent == "" {
 			continue
 		}
 		c, _ := windowOf(e, rules.WindowLast7D)
@@ -201,19 +201,7 @@ func windowOf(e *rules.Entity, w rules.Window) (metrics.Counts, bool) {
 
 // ref names an entity of the snapshot.
 func ref(e *rules.Entity) EntityRef {
-	return EntityRef{Level: metaLevel(e.Level), ID: e.ID, Name: e.Name}
-}
-
-func metaLevel(l rules.Level) metaads.Level {
-	switch l {
-	case rules.LevelCampaign:
-		return metaads.LevelCampaign
-	case rules.LevelAdSet:
-		return metaads.LevelAdSet
-	case rules.LevelAd:
-		return metaads.LevelAd
-	}
-	return metaads.LevelAccount
+	return EntityRef{Level: e.Level, ID: e.ID, Name: e.Name}
 }
 
 // period returns the days of window w for entity e; nil when they cannot
@@ -236,7 +224,7 @@ func (a *analysis) period(w rules.Window, e *rules.Entity) *Period {
 			return &Period{Window: w.String(), Since: sd, Until: sd.AddDays(6)}
 		}
 	case rules.WindowBaseline7D:
-		rows := a.b.daily[entityKey{metaLevel(e.Level), e.ID}]
+		rows := a.b.daily[entityKey{e.Level, e.ID}]
 		if r, ok := a.b.baseline(rows, sd); ok {
 			return &Period{Window: w.String(), Since: r.Since, Until: r.Until}
 		}
@@ -318,7 +306,7 @@ func (a *analysis) fromRules() {
 		}
 		e := a.byID[d.EntityID]
 		c := &candidate{}
-		c.Entity = EntityRef{Level: metaLevel(d.Level), ID: d.EntityID, Name: d.EntityName}
+		c.Entity = EntityRef{Level: d.Level, ID: d.EntityID, Name: d.EntityName}
 		c.Sources = []Source{{Kind: "rule", ID: d.RuleID, Detail: d.Summary()}}
 		c.Evidence = a.ruleEvidence(d, e)
 		c.Confidence = ruleConfidence(d)
@@ -460,7 +448,7 @@ func (a *analysis) fromMetrics() {
 	other := 0
 	for i := range a.snap.Entities {
 		e := &a.snap.Entities[i]
-		if e.Level == rules.LevelCampaign && e.Status == "ACTIVE" && e.ConversionEvent != a.event && e.ConversionEvent != "" && a.event != "" {
+		if e.Level == metrics.LevelCampaign && e.Status == "ACTIVE" && e.ConversionEvent != a.event && e.ConversionEvent != "" && a.event != "" {
 			other++
 		}
 	}
@@ -478,16 +466,16 @@ func (a *analysis) fromMetrics() {
 			continue
 		}
 		switch e.Level {
-		case rules.LevelAdSet:
+		case metrics.LevelAdSet:
 			a.profit(e, c7)
 			a.winner(e, c7)
 			a.pacing(e, c7)
-		case rules.LevelCampaign:
+		case metrics.LevelCampaign:
 			if e.DailyBudget > 0 { // campaign budget: the campaign paces and is judged
 				a.profit(e, c7)
 				a.pacing(e, c7)
 			}
-		case rules.LevelAd:
+		case metrics.LevelAd:
 			a.adQuality(e, c7, adCTRs, hooks, holds)
 		}
 	}
@@ -704,13 +692,13 @@ func (a *analysis) pacing(e *rules.Entity, c7 metrics.Counts) {
 	a.add(c)
 }
 
-func cases(l metaads.Level) string {
+func cases(l metrics.Level) string {
 	switch l {
-	case metaads.LevelAdSet:
+	case metrics.LevelAdSet:
 		return "Ad set"
-	case metaads.LevelAd:
+	case metrics.LevelAd:
 		return "Ad"
-	case metaads.LevelCampaign:
+	case metrics.LevelCampaign:
 		return "Campaign"
 	}
 	return "Account"
@@ -722,7 +710,7 @@ func (a *analysis) adBaselines() (ctr, hook, hold float64) {
 	var ctrs, hooks, holds []float64
 	for i := range a.snap.Entities {
 		e := &a.snap.Entities[i]
-		if e.Level != rules.LevelAd || e.Status != "ACTIVE" {
+		if e.Level != metrics.LevelAd || e.Status != "ACTIVE" {
 			continue
 		}
 		c, ok := windowOf(e, rules.WindowLast7D)
@@ -829,7 +817,7 @@ func (a *analysis) adQuality(e *rules.Entity, c7 metrics.Counts, medCTR, medHook
 	}
 	if a.b != nil && c7.Impressions >= rankingImpressions {
 		r, ok := windowRange(rules.WindowLast7D, a.today)
-		if wr := a.b.windows[windowKey{entityKey{metaads.LevelAd, e.ID}, r.Since, r.Until}]; ok && wr != nil {
+		if wr := a.b.windows[windowKey{entityKey{metrics.LevelAd, e.ID}, r.Since, r.Until}]; ok && wr != nil {
 			rk := wr.Rankings
 			var low []string
 			for _, x := range []struct {
@@ -886,7 +874,7 @@ func (a *analysis) fromSignals() {
 		if len(s.Entities) > 0 {
 			c.Entity, c.Related = s.Entities[0], slices.Clone(s.Entities[1:])
 		} else {
-			c.Entity = EntityRef{Level: metaads.LevelAccount, ID: a.snap.Account, Name: a.accountName()}
+			c.Entity = EntityRef{Level: metrics.LevelAccount, ID: a.snap.Account, Name: a.accountName()}
 		}
 		c.Action = s.Suggestion
 		if c.Action.Type == "" {
@@ -1034,7 +1022,7 @@ func (a *analysis) summary(res *Result) string {
 	var spend, value, conv, judgedSpend int64
 	for i := range a.snap.Entities {
 		e := &a.snap.Entities[i]
-		if e.Level != rules.LevelCampaign {
+		if e.Level != metrics.LevelCampaign {
 			continue
 		}
 		if c, ok := windowOf(e, rules.WindowLast7D); ok {

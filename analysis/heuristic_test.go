@@ -14,6 +14,7 @@ import (
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/adpilot/adpilot/rules"
 )
 
@@ -146,8 +147,8 @@ func TestHeuristicDemoPlantedProblems(t *testing.T) {
 func TestHeuristicRanksSignals(t *testing.T) {
 	e := newDemo(t, demoNow)
 	signals := func(_ context.Context, ds *Dataset, now time.Time) ([]Signal, error) {
-		a := EntityRef{Level: metaads.LevelAdSet, ID: metaadstest.DemoOverlapSetA, Name: "Interests: Running"}
-		b := EntityRef{Level: metaads.LevelAdSet, ID: metaadstest.DemoOverlapSetB, Name: "Interests: Marathon"}
+		a := EntityRef{Level: metrics.LevelAdSet, ID: metaadstest.DemoOverlapSetA, Name: "Interests: Running"}
+		b := EntityRef{Level: metrics.LevelAdSet, ID: metaadstest.DemoOverlapSetB, Name: "Interests: Marathon"}
 		return []Signal{
 			{Kind: SignalOverlap, Entities: []EntityRef{a, b}, Finding: "Interests: Running and Interests: Marathon compete for the same people",
 				Polarity: KindProblem, Severity: SeverityWarning,

@@ -79,16 +79,16 @@ type Row struct {
 }
 
 // level returns the row's level: the deepest id it carries.
-func (r *Row) level() (metaads.Level, string) {
+func (r *Row) level() (metrics.Level, string) {
 	switch {
 	case r.AdID != "":
-		return metaads.LevelAd, r.AdID
+		return metrics.LevelAd, r.AdID
 	case r.AdSetID != "":
-		return metaads.LevelAdSet, r.AdSetID
+		return metrics.LevelAdSet, r.AdSetID
 	case r.CampaignID != "":
-		return metaads.LevelCampaign, r.CampaignID
+		return metrics.LevelCampaign, r.CampaignID
 	}
-	return metaads.LevelAccount, ""
+	return metrics.LevelAccount, ""
 }
 
 // maxRowErrors bounds the row errors one FromRows or ReadCSV call reports.
@@ -138,8 +138,8 @@ func FromRows(in Rows) (*Dataset, error) {
 	}
 	ds := &Dataset{Account: acct,
 		Campaigns: slices.Clone(in.Campaigns), AdSets: slices.Clone(in.AdSets), Ads: slices.Clone(in.Ads)}
-	b := rowsBuilder{ds: ds, errs: &errs, closed: map[metaads.Level]bool{
-		metaads.LevelCampaign: len(in.Campaigns) > 0, metaads.LevelAdSet: len(in.AdSets) > 0, metaads.LevelAd: len(in.Ads) > 0}}
+	b := rowsBuilder{ds: ds, errs: &errs, closed: map[metrics.Level]bool{
+		metrics.LevelCampaign: len(in.Campaigns) > 0, metrics.LevelAdSet: len(in.AdSets) > 0, metrics.LevelAd: len(in.Ads) > 0}}
 	b.index()
 	for i := range in.Insights {
 		r := &in.Insights[i]
@@ -224,7 +224,7 @@ func FromRows(in Rows) (*Dataset, error) {
 type rowsBuilder struct {
 	ds     *Dataset
 	errs   *rowErrors
-	closed map[metaads.Level]bool
+	closed map[metrics.Level]bool
 	camps  map[string]int // index into ds.Campaigns
 	sets   map[string]int
 	ads    map[string]int
@@ -250,22 +250,22 @@ func (b *rowsBuilder) entities(line int, r *Row) {
 	ds := b.ds
 	if r.CampaignID != "" {
 		if _, ok := b.camps[r.CampaignID]; !ok {
-			if b.closed[metaads.LevelCampaign] {
+			if b.closed[metrics.LevelCampaign] {
 				b.errs.add(line, "Campaign ID", "campaign %s does not exist in the account's campaigns", r.CampaignID)
 			} else {
 				b.camps[r.CampaignID] = len(ds.Campaigns)
-				ds.Campaigns = append(ds.Campaigns, metaads.Campaign{ID: r.CampaignID, AccountID: ds.Account.ID.Number(), Name: r.CampaignName})
+				ds.Campaigns = append(ds.Campaigns, metaads.Campaign{ID: r.CampaignID, AccountID: ds.Account.ID, Name: r.CampaignName})
 			}
 		}
 	}
 	if r.AdSetID != "" {
 		i, ok := b.sets[r.AdSetID]
 		switch {
-		case !ok && b.closed[metaads.LevelAdSet]:
+		case !ok && b.closed[metrics.LevelAdSet]:
 			b.errs.add(line, "Ad set ID", "ad set %s does not exist in the account's ad sets", r.AdSetID)
 		case !ok:
 			b.sets[r.AdSetID] = len(ds.AdSets)
-			ds.AdSets = append(ds.AdSets, metaads.AdSet{ID: r.AdSetID, AccountID: ds.Account.ID.Number(), CampaignID: r.CampaignID, Name: r.AdSetName})
+			ds.AdSets = append(ds.AdSets, metaads.AdSet{ID: r.AdSetID, AccountID: ds.Account.ID, CampaignID: r.CampaignID, Name: r.AdSetName})
 		case r.CampaignID != "" && ds.AdSets[i].CampaignID != "" && ds.AdSets[i].CampaignID != r.CampaignID:
 			b.errs.add(line, "Campaign ID", "ad set %s belongs to campaign %s, not %s", r.AdSetID, ds.AdSets[i].CampaignID, r.CampaignID)
 		}
@@ -273,11 +273,11 @@ func (b *rowsBuilder) entities(line int, r *Row) {
 	if r.AdID != "" {
 		i, ok := b.ads[r.AdID]
 		switch {
-		case !ok && b.closed[metaads.LevelAd]:
+		case !ok && b.closed[metrics.LevelAd]:
 			b.errs.add(line, "Ad ID", "ad %s does not exist in the account's ads", r.AdID)
 		case !ok:
 			b.ads[r.AdID] = len(ds.Ads)
-			ds.Ads = append(ds.Ads, metaads.Ad{ID: r.AdID, AccountID: ds.Account.ID.Number(), CampaignID: r.CampaignID, AdSetID: r.AdSetID, Name: r.AdName})
+			ds.Ads = append(ds.Ads, metaads.Ad{ID: r.AdID, AccountID: ds.Account.ID, CampaignID: r.CampaignID, AdSetID: r.AdSetID, Name: r.AdName})
 		case r.AdSetID != "" && ds.Ads[i].AdSetID != "" && ds.Ads[i].AdSetID != r.AdSetID:
 			b.errs.add(line, "Ad set ID", "ad %s belongs to ad set %s, not %s", r.AdID, ds.Ads[i].AdSetID, r.AdSetID)
 		}
@@ -288,7 +288,7 @@ func (b *rowsBuilder) entities(line int, r *Row) {
 func (b *rowsBuilder) add(line int, r *Row, currency string, seen map[string]int) {
 	ds := b.ds
 	level, id := r.level()
-	if level == metaads.LevelAccount {
+	if level == metrics.LevelAccount {
 		id = ds.Account.ID.Number()
 	}
 	switch {
@@ -317,7 +317,7 @@ func (b *rowsBuilder) add(line int, r *Row, currency string, seen map[string]int
 	}
 	c := r.Counts
 	event := b.eventOf(level, r)
-	if r.Event != "" && r.Event != event && level != metaads.LevelAccount {
+	if r.Event != "" && r.Event != event && level != metrics.LevelAccount {
 		b.errs.add(line, "Result indicator", "the row counts conversions of %q, but campaign %s is judged on %q; set Rows.ConversionEvents to choose", r.Event, b.campaignOf(r), event)
 		return
 	}
@@ -378,8 +378,8 @@ func (b *rowsBuilder) campaignOf(r *Row) string {
 	return ""
 }
 
-func (b *rowsBuilder) eventOf(level metaads.Level, r *Row) string {
-	if level == metaads.LevelAccount {
+func (b *rowsBuilder) eventOf(level metrics.Level, r *Row) string {
+	if level == metrics.LevelAccount {
 		return r.Event
 	}
 	return b.events[b.campaignOf(r)]
@@ -389,26 +389,26 @@ func (b *rowsBuilder) eventOf(level metaads.Level, r *Row) string {
 // none of their own.
 func (b *rowsBuilder) derive() {
 	ds := b.ds
-	has := map[metaads.Level]bool{}
+	has := map[metrics.Level]bool{}
 	for _, d := range ds.Daily {
 		has[d.Level] = true
 	}
-	parent := func(l metaads.Level, id string) string {
+	parent := func(l metrics.Level, id string) string {
 		switch l {
-		case metaads.LevelAd:
+		case metrics.LevelAd:
 			if i, ok := b.ads[id]; ok {
 				if s := ds.Ads[i].AdSetID; s != "" {
 					return s
 				}
 			}
-		case metaads.LevelAdSet:
+		case metrics.LevelAdSet:
 			if i, ok := b.sets[id]; ok {
 				return ds.AdSets[i].CampaignID
 			}
 		}
 		return ""
 	}
-	for _, pair := range [][2]metaads.Level{{metaads.LevelAd, metaads.LevelAdSet}, {metaads.LevelAdSet, metaads.LevelCampaign}} {
+	for _, pair := range [][2]metrics.Level{{metrics.LevelAd, metrics.LevelAdSet}, {metrics.LevelAdSet, metrics.LevelCampaign}} {
 		child, up := pair[0], pair[1]
 		if has[up] || !has[child] {
 			continue

@@ -151,7 +151,7 @@ func RunDataset(ctx context.Context, ds *Dataset, o RunOptions) (*Report, error)
 		return nil, errors.New("analysis: the analyzer returned no result and no error")
 	}
 	rep := &Report{
-		Account:  EntityRef{Level: metaads.LevelAccount, ID: ds.Account.ID.String(), Name: ds.Account.Name},
+		Account:  EntityRef{Level: metrics.LevelAccount, ID: ds.Account.ID.String(), Name: ds.Account.Name},
 		Currency: ds.Account.Currency, TimeZone: ds.Account.TimezoneName, Now: snap.Now, Range: ds.Range,
 		Goals: goals, Collect: ds.Stats, Statistics: stats, Evaluation: eval, Signals: signals, Result: res,
 		Entities: EntityCounts{Campaigns: len(ds.Campaigns), AdSets: len(ds.AdSets), Ads: len(ds.Ads)},
@@ -198,26 +198,25 @@ func (d *Dataset) Statistics(snap *rules.Snapshot, grossMargin float64, windows 
 	today := metaads.DateOf(snap.Now)
 	acctReach := map[metaads.TimeRange]int64{}
 	for _, w := range d.Windows {
-		if w.Level == metaads.LevelAccount {
+		if w.Level == metrics.LevelAccount {
 			acctReach[w.Window] = w.Counts.Reach
 		}
 	}
 	var out []WindowStatistics
 	for _, l := range d.Levels {
-		rl := rulesLevel(l)
 		for _, w := range windows {
 			r, ok := windowRange(w, today)
 			if !ok {
 				return nil, fmt.Errorf("%w: Statistics: window %s depends on the entity; expected a window of the same days for all (last_7d, last_30d, ...)", ErrInvalidInput, w)
 			}
-			var ents []metrics.Entity
+			var ents []metrics.EntityTotals
 			for i := range snap.Entities {
 				e := &snap.Entities[i]
-				if e.Level != rl {
+				if e.Level != l {
 					continue
 				}
-				if c, ok := windowOf(e, w); ok && c.Impressions > 0 {
-					ents = append(ents, metrics.Entity{ID: e.ID, Name: e.Name, Counts: c})
+				if et, ok := e.Totals(w); ok && et.Counts.Impressions > 0 {
+					ents = append(ents, et)
 				}
 			}
 			st, err := metrics.CampaignStatistics(ents, metrics.StatsOptions{GrossMargin: grossMargin, WindowReach: acctReach[r]})
@@ -228,16 +227,4 @@ func (d *Dataset) Statistics(snap *rules.Snapshot, grossMargin float64, windows 
 		}
 	}
 	return out, nil
-}
-
-func rulesLevel(l metaads.Level) rules.Level {
-	switch l {
-	case metaads.LevelCampaign:
-		return rules.LevelCampaign
-	case metaads.LevelAdSet:
-		return rules.LevelAdSet
-	case metaads.LevelAd:
-		return rules.LevelAd
-	}
-	return 0
 }

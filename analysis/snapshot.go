@@ -92,7 +92,7 @@ func (d *Dataset) location() (*time.Location, error) {
 }
 
 type entityKey struct {
-	level metaads.Level
+	level metrics.Level
 	id    string
 }
 
@@ -185,7 +185,7 @@ func deliveryStatus(status metaads.Status, eff metaads.EffectiveStatus) string {
 	return string(status)
 }
 
-func (b *snapshotBuilder) base(level rules.Level, mlevel metaads.Level, id, name string, camp *metaads.Campaign) rules.Entity {
+func (b *snapshotBuilder) base(level metrics.Level, id, name string, camp *metaads.Campaign) rules.Entity {
 	e := rules.Entity{ID: id, Name: name, Level: level, Account: b.d.Account.ID.String()}
 	if camp != nil {
 		e.Objective = string(camp.Objective)
@@ -195,16 +195,16 @@ func (b *snapshotBuilder) base(level rules.Level, mlevel metaads.Level, id, name
 }
 
 func (b *snapshotBuilder) campaign(c *metaads.Campaign) rules.Entity {
-	e := b.base(rules.LevelCampaign, metaads.LevelCampaign, c.ID, c.Name, c)
+	e := b.base(metrics.LevelCampaign, c.ID, c.Name, c)
 	e.Status = deliveryStatus(c.Status, c.EffectiveStatus)
 	e.DailyBudget, e.LifetimeBudget = c.DailyBudget, c.LifetimeBudget
 	e.CreatedTime, e.StartTime, e.EndTime = c.CreatedTime.Time, c.StartTime.Time, c.StopTime.Time
-	e.Stats = b.stats(metaads.LevelCampaign, c.ID, startOf(c.StartTime.Time, c.CreatedTime.Time))
+	e.Stats = b.stats(metrics.LevelCampaign, c.ID, startOf(c.StartTime.Time, c.CreatedTime.Time))
 	return e
 }
 
 func (b *snapshotBuilder) adSet(s *metaads.AdSet) rules.Entity {
-	e := b.base(rules.LevelAdSet, metaads.LevelAdSet, s.ID, s.Name, b.camps[s.CampaignID])
+	e := b.base(metrics.LevelAdSet, s.ID, s.Name, b.camps[s.CampaignID])
 	e.Status = deliveryStatus(s.Status, s.EffectiveStatus)
 	e.DailyBudget, e.LifetimeBudget, e.BidAmount = s.DailyBudget, s.LifetimeBudget, s.BidAmount
 	e.CreatedTime, e.StartTime, e.EndTime = s.CreatedTime.Time, s.StartTime.Time, s.EndTime.Time
@@ -212,7 +212,7 @@ func (b *snapshotBuilder) adSet(s *metaads.AdSet) rules.Entity {
 		e.LearningStage = string(li.Status)
 		e.LastSignificantEdit = li.LastSignificantEdit.Time
 	}
-	e.Stats = b.stats(metaads.LevelAdSet, s.ID, startOf(s.StartTime.Time, s.CreatedTime.Time))
+	e.Stats = b.stats(metrics.LevelAdSet, s.ID, startOf(s.StartTime.Time, s.CreatedTime.Time))
 	return e
 }
 
@@ -223,14 +223,14 @@ func (b *snapshotBuilder) ad(a *metaads.Ad) rules.Entity {
 			camp = b.camps[s.CampaignID]
 		}
 	}
-	e := b.base(rules.LevelAd, metaads.LevelAd, a.ID, a.Name, camp)
+	e := b.base(metrics.LevelAd, a.ID, a.Name, camp)
 	e.Status = deliveryStatus(a.Status, a.EffectiveStatus)
 	e.CreatedTime = a.CreatedTime.Time
 	start := a.CreatedTime.Time
 	if s := b.sets[a.AdSetID]; s != nil && s.StartTime.After(start) {
 		start = s.StartTime.Time // an ad delivers from its ad set's start at the earliest
 	}
-	e.Stats = b.stats(metaads.LevelAd, a.ID, start)
+	e.Stats = b.stats(metrics.LevelAd, a.ID, start)
 	return e
 }
 
@@ -244,7 +244,7 @@ func startOf(start, created time.Time) time.Time {
 
 // stats computes an entity's window counts. start is when the entity
 // started delivering (zero when unknown).
-func (b *snapshotBuilder) stats(level metaads.Level, id string, start time.Time) []rules.WindowCounts {
+func (b *snapshotBuilder) stats(level metrics.Level, id string, start time.Time) []rules.WindowCounts {
 	k := entityKey{level, id}
 	rows := b.daily[k]
 	rng := b.d.Range
@@ -334,7 +334,7 @@ const maxSpans = 24
 
 // levelCollected reports whether the Dataset has daily rows at level (an
 // entity of a level that was not read has no windows, rather than zeros).
-func (b *snapshotBuilder) levelCollected(level metaads.Level) bool {
+func (b *snapshotBuilder) levelCollected(level metrics.Level) bool {
 	return slices.Contains(b.d.Levels, level)
 }
 

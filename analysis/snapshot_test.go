@@ -125,7 +125,7 @@ func TestSnapshotWindowProperties(t *testing.T) {
 					if c.ReachSummed || (reachDays == 1 && c.Reach != dayReach) {
 						t.Fatalf("seed %d %s %s: single-day reach %d (summed %v); the day's reach is %d", seed, e.ID, wc.Window, c.Reach, c.ReachSummed, dayReach)
 					}
-				case window != nil && e.Level == rules.LevelAd:
+				case window != nil && e.Level == metrics.LevelAd:
 					if c.ReachSummed || c.Reach != window.Counts.Reach {
 						t.Fatalf("seed %d %s %s: reach %d (summed %v); Meta's window reach is %d", seed, e.ID, wc.Window, c.Reach, c.ReachSummed, window.Counts.Reach)
 					}
@@ -142,9 +142,9 @@ func TestSnapshotWindowProperties(t *testing.T) {
 // under reports whether a row belongs to entity e or below it.
 func under(e rules.Entity, r *Row) bool {
 	switch e.Level {
-	case rules.LevelCampaign:
+	case metrics.LevelCampaign:
 		return r.CampaignID == e.ID
-	case rules.LevelAdSet:
+	case metrics.LevelAdSet:
 		return r.AdSetID == e.ID
 	}
 	return r.AdID == e.ID
@@ -172,10 +172,10 @@ func TestSnapshotPartialCoverage(t *testing.T) {
 			t.Errorf("%s lacks last_7d", e.ID)
 		}
 	}
-	ds.Levels = []metaads.Level{metaads.LevelAd}
+	ds.Levels = []metrics.Level{metrics.LevelAd}
 	snap, _ = ds.Snapshot(now)
 	for _, e := range snap.Entities {
-		if e.Level != rules.LevelAd && len(e.Stats) > 0 {
+		if e.Level != metrics.LevelAd && len(e.Stats) > 0 {
 			t.Errorf("%s %s has windows though its level was not collected", e.Level, e.ID)
 		}
 	}
@@ -212,7 +212,7 @@ func BenchmarkSnapshot10kAds90Days(b *testing.B) {
 	now := time.Date(2026, 3, 11, 12, 0, 0, 0, loc)
 	today := metaads.DateOf(now)
 	ds := &Dataset{Account: metaads.AdAccount{ID: metaads.MustParseAccountID("act_1"), Currency: "USD", TimezoneName: loc.String()},
-		Range: metaads.TimeRange{Since: today.AddDays(-89), Until: today}, Levels: []metaads.Level{metaads.LevelAd}}
+		Range: metaads.TimeRange{Since: today.AddDays(-89), Until: today}, Levels: []metrics.Level{metrics.LevelAd}}
 	start := metaads.Time{Time: now.AddDate(0, 0, -89)}
 	for c := range 100 {
 		cid := fmt.Sprint(1_000_000 + c)
@@ -224,7 +224,7 @@ func BenchmarkSnapshot10kAds90Days(b *testing.B) {
 				aid := fmt.Sprint(3_000_000 + (c*10+s)*10 + a)
 				ds.Ads = append(ds.Ads, metaads.Ad{ID: aid, CampaignID: cid, AdSetID: sid, Status: metaads.StatusActive, EffectiveStatus: metaads.EffectiveActive, CreatedTime: start})
 				for d := 89; d >= 0; d-- {
-					ds.Daily = append(ds.Daily, DailyRow{Level: metaads.LevelAd, ID: aid, Date: today.AddDays(-d),
+					ds.Daily = append(ds.Daily, DailyRow{Level: metrics.LevelAd, ID: aid, Date: today.AddDays(-d),
 						Counts: metrics.Counts{Impressions: 1000, Reach: 700, Clicks: 20, LinkClicks: 12, Spend: 900, Conversions: int64(d % 3)}})
 				}
 			}
