@@ -28,6 +28,16 @@ func (c Class) String() string {
 // MarshalText encodes c by its spec name.
 func (c Class) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
+// UnmarshalText decodes a class name, so a stored Evaluation decodes.
+func (c *Class) UnmarshalText(b []byte) error {
+	v, err := parseClass(string(b))
+	if err != nil {
+		return fmt.Errorf("rules: %w", err)
+	}
+	*c = v
+	return nil
+}
+
 func parseClass(s string) (Class, error) {
 	for c := ClassNotify; c <= ClassSafety; c++ {
 		if classNames[c] == s {
@@ -121,3 +131,19 @@ func (k BudgetKind) String() string {
 
 // MarshalText encodes k as "daily" or "lifetime".
 func (k BudgetKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText decodes "daily", "lifetime" or "" (no budget), so a stored
+// Decision or Entry decodes.
+func (k *BudgetKind) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "daily":
+		*k = BudgetDaily
+	case "lifetime":
+		*k = BudgetLifetime
+	case "":
+		*k = 0
+	default:
+		return fmt.Errorf("rules: unknown budget kind %q; expected \"daily\" or \"lifetime\"", b)
+	}
+	return nil
+}
