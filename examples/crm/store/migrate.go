@@ -3,16 +3,23 @@ package store
 import (
 	"context"
 	"embed"
-	"fmt"
 	"io/fs"
 	"log/slog"
 
-	"github.com/pressly/goose/v3"
-	"github.com/riverqueue/river/rivermigrate"
+	"github.com/adpilot/adpilot/examples/internal/sqldb"
 )
 
 //go:embed migrations
-var migrations embed.FS
+var migrationFiles embed.FS
+
+// migrations are the CRM's goose migrations, a folder per engine.
+var migrations = func() sqldb.Migrations {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embedded folder is part of the build
+	}
+	return sqldb.Migrations{FS: sub}
+}()
 
 // Migrate brings the schema up to date: the CRM's tables with goose (one
 // folder of versioned SQL per engine, same versions), then River's tables
@@ -21,53 +28,11 @@ var migrations embed.FS
 // New tables (for example a database-backed metaads.UsageStore) come as a
 // new numbered file in both folders.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) error {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	unlock, err := db.Lock(ctx, "migrate")
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	dir, err := fs.Sub(migrations, db.eng.migrationsDir())
-	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
-	}
-	dialect := goose.DialectSQLite3
-	if db.Dialect == Postgres {
-		dialect = goose.DialectPostgres
-	}
-	p, err := goose.NewProvider(dialect, db.SQL, dir, goose.WithDisableGlobalRegistry(true), goose.WithSlog(log))
-	if err != nil {
-		return fmt.Errorf("store: migrations: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("store: applying migrations: %w", err)
-	}
-	m, err := rivermigrate.New(db.RiverDriver(), &rivermigrate.Config{Logger: log})
-	if err != nil {
-		return fmt.Errorf("store: River migrations: %w", err)
-	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("store: applying River migrations: %w", err)
-	}
-	return nil
+	return db.DB.Migrate(ctx, migrations, log)
 }
 
 // SchemaVersion returns the goose version of the CRM's schema (0 before
 // the first migration).
 func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
-	dir, err := fs.Sub(migrations, db.eng.migrationsDir())
-	if err != nil {
-		return 0, err
-	}
-	dialect := goose.DialectSQLite3
-	if db.Dialect == Postgres {
-		dialect = goose.DialectPostgres
-	}
-	p, err := goose.NewProvider(dialect, db.SQL, dir, goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		return 0, err
-	}
-	return p.GetDBVersion(ctx)
+	return db.DB.SchemaVersion(ctx, migrations)
 }

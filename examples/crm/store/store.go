@@ -4,8 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/adpilot/adpilot/examples/internal/sqldb"
 )
 
 // Errors of the store, for errors.Is.
@@ -41,52 +42,15 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.SQL.PingContext(ct
 
 // WithTx runs f in a transaction, committing when it returns nil.
 func (s *Store) WithTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	tx, err := s.db.SQL.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	if err := f(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
+	return s.db.WithTx(ctx, f)
 }
 
 // isUniqueViolation reports whether err is a unique-key violation on
 // either engine.
-func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	type sqlState interface{ SQLState() string }
-	var pe sqlState
-	if errors.As(err, &pe) && pe.SQLState() == "23505" {
-		return true
-	}
-	type sqliteCode interface{ Code() int }
-	var se sqliteCode
-	if errors.As(err, &se) {
-		// SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555).
-		return se.Code() == 2067 || se.Code() == 1555
-	}
-	return false
-}
+func isUniqueViolation(err error) bool { return sqldb.IsUniqueViolation(err) }
 
 // ms converts a time to the stored Unix milliseconds (0 for the zero time).
-func ms(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMilli()
-}
+func ms(t time.Time) int64 { return sqldb.MS(t) }
 
 // fromMS converts stored Unix milliseconds back (0 is the zero time).
-func fromMS(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v).UTC()
-}
+func fromMS(v int64) time.Time { return sqldb.FromMS(v) }
