@@ -266,7 +266,20 @@ type rowDecoder struct {
 	interned map[string]string   // page decoding: strings shared by rows
 	ints     ActionList[int64]   // scratch for count and money lists
 	floats   ActionList[float64] // scratch for cost and ratio lists
+	// Page decoding: the rows' action lists are cut from shared slabs,
+	// one allocation per slabElems elements instead of one per list.
+	paged     bool
+	intSlab   ActionList[int64]
+	floatSlab ActionList[float64]
 }
+
+// Action-list slabs start at minSlab elements (64 bytes each) and double
+// up to maxSlab, so a small page wastes little and a large one allocates
+// rarely.
+const (
+	minSlab = 32
+	maxSlab = 1024
+)
 
 // UnmarshalJSON decodes an insights row. Numeric strings become numbers,
 // money becomes minor units of the row's account_currency (exactly),
@@ -347,6 +360,7 @@ func (p *insightsPage) UnmarshalJSON(b []byte) error {
 	}
 	p.rows = p.rows[:0]
 	d.interned = make(map[string]string)
+	d.paged = true
 	r := &d.r
 	r.Reset(b)
 	if !r.BeginObject() {
@@ -362,8 +376,12 @@ func (p *insightsPage) UnmarshalJSON(b []byte) error {
 			if r.Null() || !r.BeginArray() {
 				continue
 			}
+			start := r.Offset()
 			for r.Next() {
-				p.rows = append(p.rows, Insight{})
+				if len(p.rows) == cap(p.rows) {
+					p.rows = growRows(p.rows, r.Offset()-start, len(b)-r.Offset())
+				}
+				p.rows = p.rows[:len(p.rows)+1]
 				if err := d.row(&p.rows[len(p.rows)-1]); err != nil {
 					return err
 				}
@@ -378,6 +396,22 @@ func (p *insightsPage) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("metaads: decoding an insights page: %w", err)
 	}
 	return nil
+}
+
+// growRows makes room for the rest of a page's rows in one allocation,
+// estimated from the size of the rows read so far (done bytes for
+// len(rows) rows; left bytes to go), so that decoding costs the same per
+// row at any page size: appending one row at a time would copy the rows
+// (about 1 KB each) again at every growth of a large page. The first call
+// (no row read yet) makes room for one row, to measure it.
+func growRows(rows []Insight, done, left int) []Insight {
+	n := len(rows)
+	want := n + 1
+	if n > 0 && done > 0 {
+		est := left / max(done/n, 1)
+		want = n + est + est/16 + 1
+	}
+	return slices.Grow(rows, want-n)
 }
 
 func (p *insightsPage) paging(r *wire.Reader) {
@@ -694,7 +728,27 @@ func decodeList[V int64 | float64](d *rowDecoder, val func(*rowDecoder) V) Actio
 	if len(out) == 0 {
 		return nil
 	}
-	return slices.Clone(out)
+	if !d.paged {
+		return slices.Clone(out)
+	}
+	slab := slabFor[V](d)
+	if cap(*slab)-len(*slab) < len(out) {
+		*slab = make(ActionList[V], 0, max(len(out), min(max(2*cap(*slab), minSlab), maxSlab)))
+	}
+	from := len(*slab)
+	*slab = append(*slab, out...)
+	return (*slab)[from:len(*slab):len(*slab)] // full slice: an append by the caller copies
+}
+
+// slabFor returns the page decoder's action-list slab for V.
+func slabFor[V int64 | float64](d *rowDecoder) *ActionList[V] {
+	var zero V
+	switch any(zero).(type) {
+	case int64:
+		return any(&d.intSlab).(*ActionList[V])
+	default:
+		return any(&d.floatSlab).(*ActionList[V])
+	}
 }
 
 // scratchFor returns the decoder's reusable element buffer for V.

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/binary"
 	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -208,7 +209,12 @@ func (r *Reader) String() ([]byte, bool) {
 		return nil, false
 	}
 	start := r.pos + 1
-	for i := start; i < len(r.buf); i++ {
+	i := start
+	// Eight bytes at a time while none of them ends the string, starts an
+	// escape or is a control character; then byte by byte.
+	for ; i+8 <= len(r.buf) && !special8(binary.LittleEndian.Uint64(r.buf[i:])); i += 8 {
+	}
+	for ; i < len(r.buf); i++ {
 		switch c := r.buf[i]; {
 		case c == '"':
 			r.pos = i + 1
@@ -224,6 +230,24 @@ func (r *Reader) String() ([]byte, bool) {
 	r.pos = len(r.buf)
 	r.fail("a closing '\"'")
 	return nil, false
+}
+
+// SWAR constants: every byte 0x01, every byte 0x80.
+const (
+	lows  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special8 reports whether any of the eight bytes in x is '"', '\\' or a
+// control character (below 0x20): the bytes a string scan must stop at.
+// The tests are exact (no false positives) for any byte values.
+func special8(x uint64) bool {
+	quote := x ^ (lows * '"')
+	slash := x ^ (lows * '\\')
+	zeroQ := (quote - lows) &^ quote
+	zeroS := (slash - lows) &^ slash
+	ctl := (x - lows*0x20) &^ x
+	return (zeroQ|zeroS|ctl)&highs != 0
 }
 
 // unescape decodes a string with escapes into the scratch buffer; plain
