@@ -78,7 +78,7 @@ func TestDecodeCostPerRowDoesNotGrowWithPageSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	next := p.rows[1].Actions[0]
-	_ = append(p.rows[0].Actions, ActionStat[int64]{ActionType: "x"})
+	_ = append(p.rows[0].Actions, ActionValue[int64]{ActionType: "x"})
 	if p.rows[1].Actions[0].ActionType != next.ActionType {
 		t.Error("appending to one row's list changed the next row's")
 	}

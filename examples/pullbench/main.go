@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/adpilot/adpilot/metaads"
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // result is the line pullbench prints.
@@ -80,7 +81,7 @@ func run(ctx context.Context, args []string, token string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	p := metaads.InsightsParams{Level: metaads.LevelAd, TimeIncrement: metaads.IncrementDaily, Limit: *limit,
+	p := metaads.InsightsParams{Level: metrics.LevelAd, TimeIncrement: metaads.IncrementDaily, Limit: *limit,
 		TimeRange: metaads.TimeRange{Since: s, Until: u}, Fields: strings.Split(*fields, ",")}
 	res := result{Client: "adpilot (Go, InsightsService.List)"}
 	start := time.Now()
