@@ -119,7 +119,9 @@ type BreakdownValue struct {
 // decoder. Money needs the account currency, so every row with money
 // fields must carry account_currency; the insights service always asks
 // for it. Members this type does not model are kept in Extra, so API
-// drift loses nothing.
+// drift loses nothing. The action lists of the rows of one page share
+// backing arrays (one allocation for many lists); each list is a full
+// slice, so appending to it copies and never touches another row's.
 type Insight struct {
 	// Identity: the ids and names present depend on the level and the
 	// fields requested; DateStart and DateStop are on every row.
@@ -686,7 +688,7 @@ func decodeList[V int64 | float64](d *rowDecoder, val func(*rowDecoder) V) Actio
 	if !r.BeginArray() {
 		return nil
 	}
-	buf := scratchFor[V](d)
+	buf := listFor[V](&d.ints, &d.floats)
 	out := (*buf)[:0]
 	defer func() { *buf = out[:0] }()
 	for r.Next() {
@@ -731,7 +733,7 @@ func decodeList[V int64 | float64](d *rowDecoder, val func(*rowDecoder) V) Actio
 	if !d.paged {
 		return slices.Clone(out)
 	}
-	slab := slabFor[V](d)
+	slab := listFor[V](&d.intSlab, &d.floatSlab)
 	if cap(*slab)-len(*slab) < len(out) {
 		*slab = make(ActionList[V], 0, max(len(out), min(max(2*cap(*slab), minSlab), maxSlab)))
 	}
@@ -740,26 +742,13 @@ func decodeList[V int64 | float64](d *rowDecoder, val func(*rowDecoder) V) Actio
 	return (*slab)[from:len(*slab):len(*slab)] // full slice: an append by the caller copies
 }
 
-// slabFor returns the page decoder's action-list slab for V.
-func slabFor[V int64 | float64](d *rowDecoder) *ActionList[V] {
-	var zero V
-	switch any(zero).(type) {
-	case int64:
-		return any(&d.intSlab).(*ActionList[V])
-	default:
-		return any(&d.floatSlab).(*ActionList[V])
+// listFor returns whichever of ints and floats is the ActionList of V:
+// the decoder keeps one buffer of each kind.
+func listFor[V int64 | float64](ints *ActionList[int64], floats *ActionList[float64]) *ActionList[V] {
+	if p, ok := any(ints).(*ActionList[V]); ok {
+		return p
 	}
-}
-
-// scratchFor returns the decoder's reusable element buffer for V.
-func scratchFor[V int64 | float64](d *rowDecoder) *ActionList[V] {
-	var zero V
-	switch any(zero).(type) {
-	case int64:
-		return any(&d.ints).(*ActionList[V])
-	default:
-		return any(&d.floats).(*ActionList[V])
-	}
+	return any(floats).(*ActionList[V])
 }
 
 // knownBreakdown returns the Breakdown constant named k.
