@@ -618,6 +618,9 @@ func (a *analysis) winner(e *rules.Entity, c7 metrics.Counts) {
 	if !ok || float64(y.Spend) < 0.8*float64(e.DailyBudget) {
 		return
 	}
+	if float64(c7.Spend) >= overpaceRatio*7*float64(e.DailyBudget) {
+		return // over-pacing: the budget does not hold it back, a raise would not be spent as planned
+	}
 	if f, ok := metrics.LookupMetric("frequency"); ok {
 		if v, ok := f.Value(c7); ok && v >= 2.5 {
 			return

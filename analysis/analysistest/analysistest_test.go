@@ -1,0 +1,94 @@
+package analysistest
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/adpilot/adpilot/analysis"
+)
+
+func TestHeuristicConforms(t *testing.T) { Run(t, analysis.Heuristic{}, Deterministic()) }
+
+func TestFakeConforms(t *testing.T) { Run(t, &Fake{}, Deterministic()) }
+
+// The canned shop is judged as planted: the loser first, the over-pacing
+// ad set and the overlap among the findings.
+func TestCannedShop(t *testing.T) {
+	res, err := analysis.Heuristic{}.Analyze(context.Background(), Inputs()["shop"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Recommendations) < 3 || res.Recommendations[0].Entity.ID != "8002" || res.Recommendations[0].Priority != analysis.PriorityUrgent {
+		t.Fatalf("%s", res.Markdown())
+	}
+	seen := map[string]bool{}
+	for _, r := range res.Recommendations {
+		seen[r.Entity.ID+" "+string(r.Action.Type)] = true
+	}
+	for _, want := range []string{"8003 review_budget", "8001 adjust_audience"} {
+		if !seen[want] {
+			t.Errorf("no %s in %v", want, seen)
+		}
+	}
+}
+
+// The checks find what they are for: a broken analyzer fails them.
+func TestChecksCatchBrokenAnalyzers(t *testing.T) {
+	in := Inputs()["shop"]
+	good, _ := analysis.Heuristic{}.Analyze(context.Background(), in)
+	mangle := func(f func(*analysis.Result)) analysis.Analyzer {
+		return analysis.AnalyzerFunc(func(ctx context.Context, in *analysis.Input) (*analysis.Result, error) {
+			r, err := analysis.Heuristic{}.Analyze(ctx, in)
+			if err == nil {
+				f(r)
+			}
+			return r, err
+		})
+	}
+	for name, tc := range map[string]struct {
+		errs []error
+		want string
+	}{
+		"ranks":          {checkResult(mangle(func(r *analysis.Result) { r.Recommendations[0].Rank = 7 }), in, time.Minute), "rank 7"},
+		"unknown entity": {checkResult(mangle(func(r *analysis.Result) { r.Recommendations[0].Entity.ID = "42" }), in, time.Minute), `entity "42"`},
+		"measured without days": {checkResult(mangle(func(r *analysis.Result) {
+			r.Recommendations[0].Evidence[0].Period, r.Recommendations[0].Evidence[0].Scope = nil, ""
+		}), in, time.Minute), "over which days"},
+		"estimate without method": {checkResult(mangle(func(r *analysis.Result) { r.Recommendations[0].Impact.Estimates[0].Method = "" }), in, time.Minute), "without its method"},
+		"mutates": {checkUnchanged(analysis.AnalyzerFunc(func(ctx context.Context, in *analysis.Input) (*analysis.Result, error) {
+			in.Goals.TargetCPA++
+			return good, nil
+		}), in, time.Minute), "modified its Input"},
+		"ignores ctx": {checkCancel(analysis.AnalyzerFunc(func(ctx context.Context, in *analysis.Input) (*analysis.Result, error) { return good, nil }), in, time.Minute), "context.Canceled"},
+		"untyped errors": {checkInvalid(analysis.AnalyzerFunc(func(ctx context.Context, in *analysis.Input) (*analysis.Result, error) {
+			return nil, errors.New("no")
+		}), time.Minute), "ErrInvalidInput"},
+	} {
+		if len(tc.errs) == 0 || !strings.Contains(tc.errs[0].Error(), tc.want) {
+			t.Errorf("%s: %v; want an error mentioning %q", name, tc.errs, tc.want)
+		}
+	}
+}
+
+func TestFake(t *testing.T) {
+	in := Inputs()["shop"]
+	f := &Fake{Result: &analysis.Result{Analyzer: "canned", Summary: "x"}}
+	r, err := f.Analyze(context.Background(), in)
+	if err != nil || r.Analyzer != "canned" || r == f.Result || len(f.Calls()) != 1 || f.Calls()[0] != in {
+		t.Fatalf("%+v, %v, calls %d", r, err, len(f.Calls()))
+	}
+	want := errors.New("provider down")
+	f = &Fake{Err: want}
+	if _, err := f.Analyze(context.Background(), in); err != want {
+		t.Errorf("err = %v", err)
+	}
+	f = &Fake{Delay: time.Hour}
+	ctx, cancel := context.WithCancel(context.Background())
+	go cancel()
+	if _, err := f.Analyze(ctx, in); !errors.Is(err, context.Canceled) {
+		t.Errorf("delay with cancel: %v", err)
+	}
+}
