@@ -31,8 +31,15 @@
 //     engine: compile rule specs, evaluate them purely against a snapshot,
 //     execute decisions with safeguards and an idempotent ledger, export what
 //     Meta's own automated rules can express.
-//   - github.com/adpilot/adpilot/analysis: the place for pluggable analyzers
-//     (a deterministic default and LLM providers); not built yet.
+//   - [github.com/adpilot/adpilot/analysis]: the optimization pass. Collect
+//     reads an ad account into a Dataset (or FromRows and ReadCSV build one
+//     from warehouse rows or an Ads Manager export), Dataset.Snapshot gives
+//     the rules exact windows in the account's time zone, the Analyzer
+//     interface (with the deterministic Heuristic) turns the facts into
+//     ranked recommendations, and Run does it all in one call, returning a
+//     Report the CRM, the agent and users' services store and show.
+//   - [github.com/adpilot/adpilot/analysis/analysistest]: a conformance
+//     suite for any Analyzer and a fake one for tests.
 //
 // # Import direction
 //
@@ -41,7 +48,9 @@
 // independent implementation of the wire protocol and imports no client
 // code; oauth imports metaads; the adapter that binds rule actions to the API
 // and creates exported rules in Meta's rules library (rules/metaactuator) is
-// the only place where rules meets metaads. Nothing in
+// the only place where rule actions meet metaads; analysis joins metrics,
+// rules and metaads to run the pass, and analysis/signals imports analysis
+// (never the other way). Nothing in
 // the SDK imports the examples module, and example-only dependencies
 // (database and browser drivers) live in examples/go.mod. A test in this
 // package enforces these edges.

@@ -5,26 +5,53 @@
 //
 // A pass over one ad account has four steps:
 //
-//  1. Collect reads the account into a [Dataset]: the account, its
-//     campaigns, ad sets and ads (budgets, bids, statuses, learning stage,
-//     times, targeting), daily insights per entity at each level, hourly
-//     insights in the account's time zone, and de-duplicated totals (reach)
-//     per window, in as few Graph calls as Meta allows. FromRows builds the
-//     same Dataset from rows a caller already has (a warehouse, an Ads
-//     Manager CSV export).
-//  2. [Dataset.Snapshot] turns the Dataset into a rules.Snapshot at a given
-//     time: every window (today, yesterday, the last 3/7/14/30 days, the
-//     week before last, the launch week, the best week, the lifetime, and
-//     each single day) as exact sums of days in the account's time zone,
-//     with reach from Meta's window totals and never summed.
-//  3. The rules are evaluated on the snapshot (a dry run) and the pure
-//     signal functions of package analysis/signals run on the Dataset.
+//  1. [Collect] reads the account into a [Dataset]: the account, its
+//     campaigns, ad sets and ads (budgets, bids, statuses, learning stage
+//     and last significant edit, times, targeting), daily insights per
+//     entity at each level, hourly insights in the account's time zone,
+//     and Meta's totals of each window (de-duplicated reach, ad rankings),
+//     in as few Graph calls as Meta allows (32 for the demo shop with the
+//     default options: see Collect). [FromRows] builds the same Dataset
+//     from rows a caller already has (a warehouse), and [ReadCSV] reads an
+//     Ads Manager export into those rows; bad rows are errors naming the
+//     row and the column ([RowError]).
+//  2. [Dataset.Snapshot] turns the Dataset into a rules.Snapshot at a
+//     given time in the account's time zone: every window (today,
+//     yesterday and each single day to 7 days ago, the last 3, 7, 14 and
+//     30 days, the week before last, the launch week, the best week, the
+//     lifetime) as exact sums of days, with reach from Meta's window totals
+//     and never summed, and each campaign's own conversion event
+//     ([ConversionEvent]: a lead campaign counts leads, never purchases).
+//  3. The rules are evaluated on the snapshot (a dry run, bound to the
+//     account's currency and the goals' conversion event), campaign
+//     statistics are computed ([Dataset.Statistics]), and the pure signal
+//     functions of package analysis/signals run on the Dataset when given
+//     ([SignalFunc]).
 //  4. An [Analyzer] turns the facts ([Input]) into ranked recommendations
 //     ([Result]); [Heuristic] is the deterministic, offline default, and
-//     LLM analyzers live in their own modules.
+//     LLM analyzers live in their own modules. Package analysistest has a
+//     conformance suite for any Analyzer and a fake one.
 //
-// Run does all four and returns one [Report], reporting progress through a
-// [ProgressFunc].
+// [Run] does all four for an account and returns one [Report] (JSON, or
+// [Report.Markdown]), reporting progress (phases, requests, rows) through
+// a [ProgressFunc]; [RunDataset] runs steps 2 to 4 on a Dataset already in
+// hand.
+//
+//	rep, err := analysis.Run(ctx, client, acct, analysis.RunOptions{
+//		Goals: analysis.Goals{TargetCPA: 3000, GrossMargin: 0.5}, // $30.00
+//		Progress: func(p analysis.Progress) { log.Println(p.Phase, p.Requests, p.Rows) },
+//	})
+//	fmt.Println(rep.Result.Markdown())
+//
+// # What the heuristic finds without signals
+//
+// On the demo business (metaadstest.DemoBusiness) metrics and rules alone
+// rank the money-losing ad set first (urgent), the over-pacing ad set and
+// the fatiguing creative next; the overlapping pair and the hour-of-day
+// effect are found by the signals of analysis/signals, which the heuristic
+// ranks by severity and confidence when the pass is given them. On a
+// seeded business with no planted problem it recommends nothing urgent or
+// high.
 //
 // # Types from metaads, metrics and rules
 //
