@@ -21,6 +21,7 @@ var allowedImports = map[string][]string{
 	"":                      nil,
 	"metrics":               nil,
 	"internal/wire":         {"metrics"},
+	"internal/golden":       nil,
 	"metaads":               {"metrics", "internal/wire"},
 	"metaads/metaadstest":   {"metrics", "internal/wire"},
 	"oauth":                 {"metaads", "metrics", "internal/redact"},

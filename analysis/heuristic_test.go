@@ -1,17 +1,16 @@
 package analysis
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	goldenfile "github.com/adpilot/adpilot/internal/golden"
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
 	"github.com/adpilot/adpilot/metrics"
@@ -22,35 +21,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := range max(len(g), len(w)) {
-			var gl, wl string
-			if i < len(g) {
-				gl = g[i]
-			}
-			if i < len(w) {
-				wl = w[i]
-			}
-			if gl != wl {
-				t.Fatalf("%s differs at line %d; run go test -update and review the diff\n got: %s\nwant: %s", name, i+1, gl, wl)
-			}
-		}
-	}
+	goldenfile.Compare(t, filepath.Join("testdata", name), got, *update)
 }
 
 // shopGoals are the demo shop's goals in the tests: a $30 target CPA on

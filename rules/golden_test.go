@@ -4,43 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/adpilot/adpilot/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 func compareGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		g, w := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-		for i := range max(len(g), len(w)) {
-			var gl, wl []byte
-			if i < len(g) {
-				gl = g[i]
-			}
-			if i < len(w) {
-				wl = w[i]
-			}
-			if !bytes.Equal(gl, wl) {
-				t.Errorf("%s differs from the golden file at line %d; run go test -update and review the diff.\n got: %s\nwant: %s", name, i+1, gl, wl)
-				return
-			}
-		}
-	}
+	golden.Compare(t, filepath.Join("testdata", name), got, *update)
 }
 
 func fixtureEvaluation(t *testing.T) *Evaluation {
