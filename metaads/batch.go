@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	redactpkg "github.com/adpilot/adpilot/internal/redact"
 )
 
 // MaxBatchSize is the largest number of operations Meta accepts in one batch call.
@@ -48,6 +51,28 @@ type BatchResult struct {
 	// errors, or an error matching ErrTransient for an operation Meta did not
 	// complete.
 	Err error
+}
+
+// String describes the batch by account and operations, without tokens or
+// request secrets. The printing methods have value receivers.
+func (b Batch) String() string {
+	return fmt.Sprintf("metaads.Batch{account %s, %d operations}", b.account, len(b.items))
+}
+
+// Format prints String for every verb.
+func (b Batch) Format(f fmt.State, verb rune) { redactpkg.Format(f, verb, b.String(), b.String()) }
+
+// LogValue logs the account and the number of operations.
+func (b Batch) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("account", b.account.String()), slog.Int("operations", len(b.items)))
+}
+
+// MarshalJSON writes the account and the number of operations.
+func (b Batch) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Account    string `json:"account"`
+		Operations int    `json:"operations"`
+	}{b.account.String(), len(b.items)})
 }
 
 // NewBatch starts a batch whose operations use the token and rate-limit
@@ -108,6 +133,9 @@ type wireBatchResult struct {
 // the calls not sent carry an error too (wrapping the call's error), so no
 // result looks like a success it was not. The queue is emptied.
 func (b *Batch) Do(ctx context.Context) ([]BatchResult, error) {
+	if ctx == nil {
+		return nil, errNilContext("Batch.Do")
+	}
 	items := b.items
 	b.items = nil
 	results := make([]BatchResult, len(items))
@@ -209,11 +237,16 @@ func (b *Batch) send(ctx context.Context, items []batchItem, chunk []int, result
 		return nil, err
 	}
 	proof := c.cfg.appSecret.proof(token)
+	var extra []string
+	for _, i := range chunk {
+		extra = append(extra, items[i].req.Secrets...)
+	}
+	secrets := c.callSecrets(token, proof, extra)
 	var raw []*wireBatchResult
 	req := &Request{Method: http.MethodPost, root: true, Account: b.account, Idempotent: safe,
 		TokenSource:     oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token, TokenType: "Bearer"}),
 		Form:            url.Values{"batch": {string(opsJSON)}, "include_headers": {"true"}},
-		BusinessUseCase: "batch"}
+		BusinessUseCase: "batch", Secrets: extra}
 	if _, err := c.Do(ctx, req, &raw); err != nil {
 		release()
 		return nil, err
@@ -238,18 +271,18 @@ func (b *Batch) send(ctx context.Context, items []batchItem, chunk []int, result
 		}
 		h := http.Header{}
 		for _, kv := range r.Headers {
-			h.Add(kv.Name, redact(kv.Value, token, proof))
+			h.Add(kv.Name, redact(kv.Value, secrets...))
 		}
 		body := ""
 		if r.Body != nil {
-			body = redact(*r.Body, token, proof)
+			body = redact(*r.Body, secrets...)
 		}
 		res := BatchResult{StatusCode: r.Code, Header: h, Usage: ParseUsage(h, time.Now()), Body: json.RawMessage(body)}
 		apiErr := parseErrorBody(r.Code, h, []byte(body))
 		c.sched.observe(ctx, keys[j], res.Usage, apiErr)
 		if apiErr != nil {
 			apiErr.Method, apiErr.Path, apiErr.Usage = it.method, it.path, res.Usage
-			apiErr.redact(token, proof)
+			apiErr.redact(secrets...)
 			cl := &call{ctx: ctx, c: c, req: &it.req, method: it.method, path: it.path, key: keys[j]}
 			res.Err = cl.finalError(apiErr)
 		} else if it.out != nil && strings.TrimSpace(body) != "" {

@@ -11,16 +11,23 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/oauth2"
+
+	redactpkg "github.com/adpilot/adpilot/internal/redact"
 )
 
 // Client calls the Graph / Marketing API. One Client serves any number of ad
@@ -97,13 +104,27 @@ func NewClient(opts ...Option) (*Client, error) {
 // APIVersion returns the Graph API version the client uses.
 func (c *Client) APIVersion() string { return c.cfg.version }
 
-// String describes the client without credentials.
-func (c *Client) String() string {
+// String describes the client without credentials. It and the other
+// printing methods have value receivers, so a Client prints the same as a
+// value or through a pointer.
+func (c Client) String() string {
+	if c.cfg == nil {
+		return "metaads.Client(not created with NewClient)"
+	}
 	return fmt.Sprintf("metaads.Client(%s/%s, app secret set: %t)", c.cfg.baseURL.Redacted(), c.cfg.version, c.cfg.appSecret != nil)
 }
 
 // GoString is like String, so %#v prints no credentials either.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c Client) Format(f fmt.State, verb rune) { redactpkg.Format(f, verb, c.String(), c.GoString()) }
+
+// LogValue logs the base URL, version and whether an app secret is set.
+func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// MarshalJSON writes String as a JSON string.
+func (c Client) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
 // Request is one Graph API call for Client.Do.
 type Request struct {
@@ -131,8 +152,73 @@ type Request struct {
 	// BusinessUseCase names the rate-limit budget the call counts against
 	// ("ads_management", "ads_insights", ...). Empty infers it from the path.
 	BusinessUseCase string
+	// Secrets are further secret values the request carries, such as the
+	// inspected token in debug_token's input_token query parameter. Like the
+	// access token, the appsecret_proof and the app secret (always
+	// removed), each is replaced by "[redacted]" in every error, log line,
+	// hook payload and batch result of the call, wherever Meta or a proxy
+	// echoes it. A Request prints (fmt, slog, JSON) without its secrets,
+	// its token source, or its query and form values.
+	Secrets []string
 
 	root bool // the version root itself (batch calls)
+}
+
+// String describes the request by method, path, account and the names of
+// its query and form parameters; never their values, its token source or
+// its secrets. The printing methods have value receivers, so a Request
+// prints the same as a value, through a pointer or as a field.
+func (r Request) String() string {
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	s := "metaads.Request{" + method + " " + r.Path
+	if !r.Account.IsZero() {
+		s += ", account " + r.Account.String()
+	}
+	if len(r.Query) > 0 {
+		s += ", query " + strings.Join(sortedParamNames(r.Query), ",")
+	}
+	if len(r.Form) > 0 {
+		s += ", form " + strings.Join(sortedParamNames(r.Form), ",")
+	}
+	return s + "}"
+}
+
+// Format prints String for every verb.
+func (r Request) Format(f fmt.State, verb rune) { redactpkg.Format(f, verb, r.String(), r.String()) }
+
+// LogValue logs the method, path, account and parameter names.
+func (r Request) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("method", r.Method), slog.String("path", r.Path),
+		slog.String("account", r.Account.String()), slog.Any("query", sortedParamNames(r.Query)),
+		slog.Any("form", sortedParamNames(r.Form)))
+}
+
+// MarshalJSON writes the method, path, account and parameter names.
+func (r Request) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Method  string   `json:"method,omitempty"`
+		Path    string   `json:"path"`
+		Account string   `json:"account,omitempty"`
+		Query   []string `json:"query,omitempty"`
+		Form    []string `json:"form,omitempty"`
+	}{r.Method, r.Path, accountString(r.Account), sortedParamNames(r.Query), sortedParamNames(r.Form)})
+}
+
+func sortedParamNames(v url.Values) []string {
+	if len(v) == 0 {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(v))
+}
+
+func accountString(a AccountID) string {
+	if a.IsZero() {
+		return ""
+	}
+	return a.String()
 }
 
 // Response describes a completed HTTP exchange.
@@ -154,7 +240,11 @@ type quotaWaitKey struct{}
 // ContextWithQuotaWait returns a context under which calls may wait up to
 // maxWait for rate-limit budget (a negative maxWait refuses at once). It is
 // how service methods, which take no Request, choose wait-or-refuse per call.
+// A nil ctx is taken as context.Background().
 func ContextWithQuotaWait(ctx context.Context, maxWait time.Duration) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return context.WithValue(ctx, quotaWaitKey{}, maxWait)
 }
 
@@ -197,7 +287,7 @@ func (c *Client) token(ctx context.Context, req *Request) (string, error) {
 	ts := req.TokenSource
 	if ts == nil {
 		if c.cfg.tokens == nil {
-			return "", fmt.Errorf("metaads: no TokenProvider configured (use WithTokenProvider) and the request has no TokenSource: %w", ErrNoToken)
+			return "", fmt.Errorf("%w: no TokenProvider configured (use WithTokenProvider) and the request has no TokenSource", ErrNoToken)
 		}
 		var err error
 		ts, err = c.cfg.tokens.TokenSource(ctx, req.Account)
@@ -205,7 +295,7 @@ func (c *Client) token(ctx context.Context, req *Request) (string, error) {
 			return "", err
 		}
 		if ts == nil {
-			return "", fmt.Errorf("metaads: TokenProvider returned no token source for %s: %w", accountLabel(req.Account), ErrNoToken)
+			return "", fmt.Errorf("%w for %s: the TokenProvider returned a nil token source", ErrNoToken, accountLabel(req.Account))
 		}
 	}
 	t, err := ts.Token()
@@ -213,7 +303,7 @@ func (c *Client) token(ctx context.Context, req *Request) (string, error) {
 		return "", fmt.Errorf("metaads: getting token for %s: %w", accountLabel(req.Account), err)
 	}
 	if t == nil || t.AccessToken == "" {
-		return "", fmt.Errorf("metaads: empty token for %s: %w", accountLabel(req.Account), ErrNoToken)
+		return "", fmt.Errorf("%w for %s: the token source returned an empty token", ErrNoToken, accountLabel(req.Account))
 	}
 	if !t.Expiry.IsZero() && !t.Expiry.After(time.Now()) {
 		return "", fmt.Errorf("metaads: token for %s expired at %s: %w", accountLabel(req.Account), t.Expiry.UTC().Format(time.RFC3339), ErrTokenExpired)
@@ -246,7 +336,7 @@ func appSecretProof(secret []byte, token string) string {
 // transient failures.
 func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, error) {
 	if ctx == nil {
-		return nil, errors.New("metaads: Do: nil context")
+		return nil, errNilContext("Do")
 	}
 	if req == nil {
 		return nil, errors.New("metaads: Do: nil request")
@@ -263,12 +353,14 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 		return nil, err
 	}
 	cl := &call{ctx: ctx, c: c, req: req, method: method, path: path, token: token, proof: c.cfg.appSecret.proof(token)}
+	cl.secrets = c.callSecrets(token, cl.proof, req.Secrets)
 	cl.key = c.sched.keyFor(req, path)
 	cl.maxWait = c.quotaWaitFor(ctx, req)
 	if err := c.sched.acquire(ctx, cl.key, cl.maxWait); err != nil {
 		return nil, cl.wrap(err)
 	}
-	return cl.run(ctx, out)
+	cl.out = out
+	return cl.run(ctx)
 }
 
 func (c *Client) quotaWaitFor(ctx context.Context, req *Request) time.Duration {
@@ -281,6 +373,12 @@ func (c *Client) quotaWaitFor(ctx context.Context, req *Request) time.Duration {
 	return c.cfg.quotaWait
 }
 
+// errNilContext is the error of a call given a nil context: every exported
+// method that takes a context returns (or yields) it instead of panicking.
+func errNilContext(op string) error {
+	return fmt.Errorf("metaads: %s: nil context: want a context.Context such as context.Background()", op)
+}
+
 // call is the state of one Do across its attempts.
 type call struct {
 	ctx     context.Context // the caller's context
@@ -290,8 +388,12 @@ type call struct {
 	path    string
 	token   string
 	proof   string
+	secrets []string // everything to scrub: token, proof, app secret, Request.Secrets
 	key     schedKey
 	maxWait time.Duration
+
+	out       any   // where a successful body is decoded
+	decodeErr error // decoding the last body into out failed (not retried)
 
 	attempt int
 	started time.Time
@@ -358,7 +460,7 @@ func (cl *call) buildRequest(ctx context.Context) (*retryablehttp.Request, error
 	return rr, nil
 }
 
-func (cl *call) run(ctx context.Context, out any) (*Response, error) {
+func (cl *call) run(ctx context.Context) (*Response, error) {
 	c := cl.c
 	rr, err := cl.buildRequest(ctx)
 	if err != nil {
@@ -402,18 +504,39 @@ func (cl *call) run(ctx context.Context, out any) (*Response, error) {
 		return r, cl.finalError(cl.apiErr)
 	}
 	c.budget.success(cl.attempt == 1)
-	if out != nil && len(bytes.TrimSpace(cl.body)) > 0 {
-		var err error
-		if d, ok := out.(bodyDecoder); ok {
-			err = d.decodeBody(cl.body) // insights pages: one pass, no reflection
-		} else {
-			err = json.Unmarshal(cl.body, out)
-		}
-		if err != nil {
-			return r, fmt.Errorf("metaads: %s %s: decoding the response into %T: %w", cl.method, cl.path, out, err)
-		}
+	if cl.decodeErr != nil {
+		return r, fmt.Errorf("metaads: %s %s: decoding the response into %T: %w", cl.method, cl.path, cl.out, cl.decodeErr)
 	}
 	return r, nil
+}
+
+// decode decodes a successful body into cl.out (checkRetry calls it, so a
+// body cut off in transit can be retried). A body that is not complete JSON
+// on a request safe to repeat becomes a transient *Error, like a dropped
+// connection, and out is reset for the next attempt; any other decoding
+// failure is kept in decodeErr and returned without a retry.
+func (cl *call) decode(status int) {
+	if cl.out == nil || len(bytes.TrimSpace(cl.body)) == 0 {
+		return
+	}
+	var err error
+	if d, ok := cl.out.(bodyDecoder); ok {
+		err = d.decodeBody(cl.body) // insights pages: one pass, no reflection
+	} else {
+		err = json.Unmarshal(cl.body, cl.out)
+	}
+	if err == nil {
+		return
+	}
+	if cl.safeToRepeat() && !json.Valid(cl.body) {
+		if v := reflect.ValueOf(cl.out); v.Kind() == reflect.Pointer && !v.IsNil() {
+			v.Elem().SetZero()
+		}
+		cl.apiErr = &Error{HTTPStatus: status, Type: "IncompleteResponse", IsTransient: true,
+			Message: "the response body (" + strconv.Itoa(len(cl.body)) + " bytes) is not complete JSON; it was cut off or corrupted in transit"}
+		return
+	}
+	cl.decodeErr = err
 }
 
 // callHTTPClient returns a copy of the configured *http.Client for one call
@@ -448,6 +571,26 @@ func (cl *call) finalError(e *Error) error {
 	return e
 }
 
+// readLimit is how many bytes to read to tell whether a body exceeds max:
+// one more, without overflowing at math.MaxInt64.
+func readLimit(max int64) int64 {
+	if max >= math.MaxInt64-1 {
+		return math.MaxInt64
+	}
+	return max + 1
+}
+
+// callSecrets lists what a call must never show: its token, its proof,
+// the app secret and the request's own Secrets.
+func (c *Client) callSecrets(token, proof string, extra []string) []string {
+	out := make([]string, 0, 3+len(extra))
+	out = append(out, token, proof)
+	if c.cfg.appSecret != nil {
+		out = append(out, string(c.cfg.appSecret.b))
+	}
+	return append(out, extra...)
+}
+
 // sanitize removes the URL (which may carry appsecret_proof) and any secret
 // from a transport error while keeping it inspectable.
 func (cl *call) sanitize(err error) error {
@@ -455,8 +598,8 @@ func (cl *call) sanitize(err error) error {
 	if errors.As(err, &ue) {
 		ue.URL = cl.path
 	}
-	if strings.Contains(err.Error(), cl.token) || (cl.proof != "" && strings.Contains(err.Error(), cl.proof)) {
-		return &redactedError{msg: redact(err.Error(), cl.token, cl.proof), err: err}
+	if msg := redact(err.Error(), cl.secrets...); msg != err.Error() {
+		return &redactedError{msg: msg, err: err}
 	}
 	return err
 }
@@ -473,7 +616,7 @@ func (e *redactedError) Unwrap() error { return e.err }
 func (cl *call) beforeAttempt(_ retryablehttp.Logger, r *http.Request, _ int) {
 	cl.attempt++
 	cl.started = time.Now()
-	cl.apiErr, cl.body, cl.readErr = nil, nil, nil
+	cl.apiErr, cl.body, cl.readErr, cl.decodeErr = nil, nil, nil, nil
 	info := cl.info()
 	cl.c.cfg.logger.LogAttrs(r.Context(), slog.LevelDebug, "metaads request",
 		slog.String("method", info.Method), slog.String("path", info.Path),
@@ -508,13 +651,13 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		return cl.retryTransport(err), nil
 	}
 	ri.StatusCode = resp.StatusCode
-	body, rerr := io.ReadAll(io.LimitReader(resp.Body, c.cfg.maxBodyBytes+1))
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, readLimit(c.cfg.maxBodyBytes)))
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	cl.usage = ParseUsage(resp.Header, time.Now())
 	ri.Usage = cl.usage
 	if rerr != nil {
-		cl.readErr = fmt.Errorf("reading the response body: %w", rerr)
+		cl.readErr = cl.sanitize(fmt.Errorf("reading the response body: %w", rerr))
 		ri.Err = cl.readErr
 		return cl.retryTransport(rerr), nil
 	}
@@ -525,9 +668,12 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	}
 	cl.body = body
 	cl.apiErr = parseErrorBody(resp.StatusCode, resp.Header, body)
+	if cl.apiErr == nil {
+		cl.decode(resp.StatusCode)
+	}
 	if cl.apiErr != nil {
 		cl.apiErr.Method, cl.apiErr.Path, cl.apiErr.Usage = cl.method, cl.path, cl.usage
-		cl.apiErr.redact(cl.token, cl.proof)
+		cl.apiErr.redact(cl.secrets...)
 		ri.Err = cl.apiErr
 	}
 	observed = true

@@ -30,9 +30,14 @@
 //
 // The token travels in the Authorization header, never in a URL. With
 // [WithAppSecret] every request also carries appsecret_proof, the hex
-// HMAC-SHA256 of that request's token keyed with the app secret. Tokens and
-// proofs never appear in errors, logs, hook payloads or String output; Graph
-// error messages that echo them are redacted.
+// HMAC-SHA256 of that request's token keyed with the app secret. Tokens,
+// proofs and the app secret never appear in errors, logs, hook payloads or
+// printed values: every string field of an [*Error] (message, user title
+// and message, type, blame fields, fbtrace id) is scrubbed of every secret
+// the call carried, wherever Meta or a proxy echoes it, together with the
+// values a [Request] names in Secrets (debug_token's input_token, say).
+// [Client], [StaticTokens], [Request] and [Batch] print without secrets
+// through every fmt verb, slog handler and encoding/json.
 //
 // # Objects
 //
@@ -139,7 +144,9 @@
 // [ContextWithQuotaWait] override it; a refusal is a [*RateLimitError] with
 // RetryAfter and no request sent. [Client.Usage] reads the state, and
 // [WithUsageStore] puts it behind a [UsageStore] that several processes can
-// share. Each store call runs under the request's context with a short
+// share. Reset and regain times, and holds computed from usage far above
+// 100%, are clamped to [MaxHold] (24 hours), never negative. Each store
+// call runs under the request's context with a short
 // timeout; when the store fails the scheduler logs it and goes on with the
 // state this process last saw, so a broken store fails no request.
 //
@@ -147,8 +154,9 @@
 //
 // Requests go through hashicorp/go-retryablehttp. GETs are retried on
 // transport errors, 5xx, Graph codes 1 (except data-limit errors) and 2,
-// is_transient, and throttles whose regain time is at most
-// [WithMaxThrottleRetryWait]. Waits honour Meta's regain time first, then
+// is_transient, throttles whose regain time is at most
+// [WithMaxThrottleRetryWait], and a 2xx whose body is not complete JSON
+// (cut off in transit, like a dropped connection). Waits honour Meta's regain time first, then
 // back off exponentially with jitter ([WithRetryBackoff]), and end when ctx
 // ends. Writes are retried only when marked [Idempotent] or when the failure
 // proves nothing happened (a throttle, or a connection never made). A

@@ -51,7 +51,9 @@ var (
 	// ErrDeprecatedVersion: the API version is retired (code 2635).
 	ErrDeprecatedVersion = errors.New("metaads: API version deprecated")
 	// ErrNoToken: the TokenProvider has no token for the account.
-	ErrNoToken = errors.New("metaads: no access token for account")
+	// Wrapping errors name the account first, so the text reads once:
+	// "metaads: no access token for ad account act_1: ...".
+	ErrNoToken = errors.New("metaads: no access token")
 )
 
 // Error is an error returned by the Graph API, or a response the client could

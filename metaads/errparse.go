@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	redactpkg "github.com/adpilot/adpilot/internal/redact"
 )
 
 // wireError is the Graph error envelope's "error" object.
@@ -142,19 +144,18 @@ func parseBlameFields(raw json.RawMessage) [][]string {
 	return data.Blame
 }
 
-// redact replaces every secret in s with "[redacted]".
-func redact(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
+// redact replaces every secret in s with "[redacted]" (see redact.Scrub).
+func redact(s string, secrets ...string) string { return redactpkg.Scrub(s, secrets...) }
+
+// redact removes secrets from every string field of e: Meta (or a proxy)
+// may quote what the request carried in any of them.
+func (e *Error) redact(secrets ...string) {
+	for _, f := range []*string{&e.Type, &e.Message, &e.UserTitle, &e.UserMessage, &e.FBTraceID, &e.Method, &e.Path} {
+		*f = redact(*f, secrets...)
+	}
+	for _, path := range e.BlameFields {
+		for i := range path {
+			path[i] = redact(path[i], secrets...)
 		}
 	}
-	return s
-}
-
-// redactError removes secrets from the free-text fields of e.
-func (e *Error) redact(secrets ...string) {
-	e.Message = redact(e.Message, secrets...)
-	e.UserTitle = redact(e.UserTitle, secrets...)
-	e.UserMessage = redact(e.UserMessage, secrets...)
 }

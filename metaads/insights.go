@@ -116,6 +116,11 @@ func (s *InsightsService) List(ctx context.Context, acct AccountID, p InsightsPa
 // repeated cursor and checks ctx between pages. It returns the error it
 // reported (nil when it finished or row stopped it).
 func (c *Client) pageRows(ctx context.Context, req *Request, limit int, row func(*Insight) bool, fail func(error)) error {
+	if ctx == nil {
+		err := errNilContext("reading insights")
+		fail(err)
+		return err
+	}
 	r := *req
 	r.Query = cloneValues(req.Query)
 	if limit <= 0 {

@@ -40,7 +40,7 @@ func parseDateBytes(b []byte) (Date, bool) {
 	y, ok1 := num(b[0:4])
 	m, ok2 := num(b[5:7])
 	d, ok3 := num(b[8:10])
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
+	if !ok1 || !ok2 || !ok3 || y < 1 || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
 		return Date{}, false
 	}
 	return Date{Year: y, Month: time.Month(m), Day: d}, true

@@ -152,22 +152,39 @@ func (r *ReportRun) Refresh(ctx context.Context) error {
 	if r == nil || r.s == nil {
 		return errors.New("metaads: Refresh on a ReportRun not made by StartReport or ResumeReport")
 	}
-	var st struct {
-		Status       AsyncStatus  `json:"async_status"`
-		Percent      wire.Float64 `json:"async_percent_completion"`
-		DateStart    string       `json:"date_start"`
-		DateStop     string       `json:"date_stop"`
-		ErrorCode    wire.Int64   `json:"error_code"`
-		ErrorSubcode wire.Int64   `json:"error_subcode"`
-		ErrorMessage string       `json:"error_message"`
-		UserTitle    string       `json:"error_user_title"`
-		UserMessage  string       `json:"error_user_msg"`
-	}
+	var st pollReply
 	q := url.Values{"fields": {"id,account_id,async_status,async_percent_completion,date_start,date_stop,error_code,error_subcode,error_message,error_user_title,error_user_msg"}}
 	if _, err := r.s.c.Do(ctx, &Request{Path: r.ID, Account: r.Account, Query: q, BusinessUseCase: "ads_insights"}, &st); err != nil {
 		return err
 	}
-	r.Status, r.PercentComplete, r.DateStart, r.DateStop = st.Status, int(st.Percent), st.DateStart, st.DateStop
+	return r.apply(&st)
+}
+
+// pollReply is the answer to a report-run poll.
+type pollReply struct {
+	Status       AsyncStatus  `json:"async_status"`
+	Percent      wire.Float64 `json:"async_percent_completion"`
+	DateStart    string       `json:"date_start"`
+	DateStop     string       `json:"date_stop"`
+	ErrorCode    wire.Int64   `json:"error_code"`
+	ErrorSubcode wire.Int64   `json:"error_subcode"`
+	ErrorMessage string       `json:"error_message"`
+	UserTitle    string       `json:"error_user_title"`
+	UserMessage  string       `json:"error_user_msg"`
+}
+
+// apply records a poll's answer; it returns the run's error when the run
+// failed or was skipped. The percentage is clamped to 0-100 (a NaN or a
+// value beyond int would otherwise become garbage).
+func (r *ReportRun) apply(st *pollReply) error {
+	pct := float64(st.Percent)
+	switch {
+	case !(pct > 0):
+		pct = 0
+	case pct > 100:
+		pct = 100
+	}
+	r.Status, r.PercentComplete, r.DateStart, r.DateStop = st.Status, int(pct), st.DateStart, st.DateStop
 	r.Err = nil
 	if r.Status == JobFailed || r.Status == JobSkipped {
 		r.Err = &ReportRunError{ID: r.ID, Account: r.Account, Status: r.Status, Code: int(st.ErrorCode),
@@ -253,6 +270,9 @@ func (s *InsightsService) wait(ctx context.Context, d time.Duration) error {
 // run at 100% that still reports "Job Running" is not done. Waits grow
 // with backoff and jitter, and every wait ends when ctx does.
 func (r *ReportRun) Wait(ctx context.Context, o PollOptions) error {
+	if ctx == nil {
+		return errNilContext("ReportRun.Wait")
+	}
 	if r == nil || r.s == nil {
 		return errors.New("metaads: Wait on a ReportRun not made by StartReport or ResumeReport")
 	}

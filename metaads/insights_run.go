@@ -238,6 +238,10 @@ type jobResult struct {
 // every run in flight.
 func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsParams, o RunOptions) iter.Seq2[Insight, error] {
 	return func(yield func(Insight, error) bool) {
+		if ctx == nil {
+			yield(Insight{}, errNilContext("Insights.Run"))
+			return
+		}
 		if err := s.check(acct); err != nil {
 			yield(Insight{}, err)
 			return

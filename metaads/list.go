@@ -83,6 +83,10 @@ func ListPage[T any](ctx context.Context, c *Client, req *Request, after string)
 func List[T any](ctx context.Context, c *Client, req *Request) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
+		if ctx == nil {
+			yield(zero, errNilContext("List"))
+			return
+		}
 		if req == nil {
 			yield(zero, errors.New("metaads: List: nil request"))
 			return

@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // DefaultAPIVersion is the Graph API version a Client uses unless
@@ -139,14 +142,49 @@ func (s *secret) proof(token string) string {
 }
 
 // WithTokenProvider sets how the client finds the token for each ad account.
+// A nil provider, or a nil function or pointer in a non-nil interface (such
+// as TokenProviderFunc(nil)), is an error rather than a panic on the first
+// call.
 func WithTokenProvider(p TokenProvider) Option {
 	return func(c *config) error {
-		if p == nil {
-			return errors.New("metaads: WithTokenProvider(nil): want a TokenProvider such as StaticTokens")
+		if isNilValue(p) {
+			return fmt.Errorf("metaads: WithTokenProvider(%s): want a TokenProvider such as StaticTokens", nilName(p))
 		}
-		c.tokens = p
+		// Held behind a pointer, so no way of printing a Client or its
+		// configuration reaches the tokens a provider such as StaticTokens
+		// holds.
+		c.tokens = &heldProvider{p}
 		return nil
 	}
+}
+
+// heldProvider holds the configured TokenProvider (see WithTokenProvider).
+type heldProvider struct{ p TokenProvider }
+
+func (h *heldProvider) TokenSource(ctx context.Context, a AccountID) (oauth2.TokenSource, error) {
+	return h.p.TokenSource(ctx, a)
+}
+
+// nilName names a nil value for an error: "nil" or "T(nil)".
+func nilName(v any) string {
+	if v == nil {
+		return "nil"
+	}
+	return fmt.Sprintf("%T(nil)", v)
+}
+
+// isNilValue reports whether v is nil, or holds a nil function, pointer,
+// channel or interface (a nil map or slice is a usable empty value).
+func isNilValue(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Func, reflect.Pointer, reflect.Chan, reflect.Interface, reflect.UnsafePointer:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // WithLogger sets the structured logger. Requests are logged at Debug,
@@ -229,8 +267,8 @@ func WithRetryBudget(n int) Option {
 // can share one view. The default is an in-memory store.
 func WithUsageStore(s UsageStore) Option {
 	return func(c *config) error {
-		if s == nil {
-			return errors.New("metaads: WithUsageStore(nil): want a UsageStore such as NewMemoryUsageStore()")
+		if isNilValue(s) {
+			return fmt.Errorf("metaads: WithUsageStore(%s): want a UsageStore such as NewMemoryUsageStore()", nilName(s))
 		}
 		c.store = s
 		return nil
@@ -264,6 +302,7 @@ func WithQuotaWait(maxWait time.Duration) Option {
 }
 
 // WithMaxResponseBytes caps the size of a response body (default 256 MiB).
+// Any n from 1024 up to math.MaxInt64 works (the largest means no cap).
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *config) error {
 		if n < 1024 {
@@ -335,8 +374,12 @@ type hooksKey struct{}
 // client's own hooks (WithHooks) and after hooks added by an outer
 // ContextWithHooks. It observes one unit of work, such as the calls of
 // one collection or of one customer's account, without a client of its
-// own: count the requests, measure their time, report progress.
+// own: count the requests, measure their time, report progress. A nil ctx
+// is taken as context.Background().
 func ContextWithHooks(ctx context.Context, h Hooks) context.Context {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	return context.WithValue(ctx, hooksKey{}, chainHooks(hooksFromContext(ctx), h))
 }
 

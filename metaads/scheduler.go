@@ -156,14 +156,14 @@ func (s *scheduler) estimate(st UsageState, l *local, now time.Time) (pct, cost 
 // holdFor returns how long a budget must be held before one more call fits.
 func (s *scheduler) holdFor(st UsageState, l *local, now time.Time) (time.Duration, float64) {
 	if now.Before(st.BlockedUntil) {
-		return st.BlockedUntil.Sub(now), math.Max(st.Pct, 100)
+		return min(st.BlockedUntil.Sub(now), MaxHold), math.Max(st.Pct, 100)
 	}
 	pct, cost := s.estimate(st, l, now)
 	if pct+cost <= s.threshold {
 		return 0, pct
 	}
 	over := pct + cost - s.threshold
-	return time.Duration(over / s.decayPerSec() * float64(time.Second)), pct
+	return clampDuration(over/s.decayPerSec(), time.Second), pct
 }
 
 // acquire admits one request for all of k's budgets, waiting up to maxWait
@@ -304,6 +304,7 @@ func (s *scheduler) observe(ctx context.Context, k schedKey, u Usage, apiErr *Er
 	s.mu.Unlock()
 
 	for key, pct := range obs {
+		pct = math.Max(0, pct) // a negative figure is no usage
 		prev, ok := s.load(ctx, key)
 		st := prev
 		if ok && mine[key] && !prev.ObservedAt.IsZero() {
@@ -420,7 +421,7 @@ func (s *scheduler) throttleScope(ctx context.Context, k schedKey, e *Error) (st
 	if wait <= 0 {
 		if st, ok := s.load(ctx, key); ok {
 			if d := time.Until(st.BlockedUntil); d > 0 {
-				wait = d
+				wait = min(d, MaxHold)
 			}
 		}
 	}

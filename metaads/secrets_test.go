@@ -8,13 +8,16 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 )
 
 // TestSecretsNeverLeak runs failing and succeeding calls with debug logging
@@ -110,4 +113,87 @@ func TestSecretsNeverLeak(t *testing.T) {
 	assert.NotContains(t, all, "app-secret")
 	assert.NotContains(t, all, fmt.Sprint([]byte("app-secret")), "the secret's bytes")
 	assert.NotContains(t, all, fmt.Sprintf("%#v", []byte("app-secret")), "the secret's bytes")
+}
+
+// TestEchoedSecretsScrubbed: Meta (or a proxy) may quote what a request
+// carried, in the URL or otherwise, in any field of its error: the user
+// token, the app token, the proof, the app secret, or a value the request
+// names in Secrets (debug_token's input_token). None of them reaches the
+// returned error, its fields, the debug log or the hook payloads.
+func TestEchoedSecretsScrubbed(t *testing.T) {
+	const (
+		appID     = "123456"
+		appSecret = "APPsecretECHO0123"
+		userToken = "EAAuserTOKENecho0123456789"
+	)
+	appToken := appID + "|" + appSecret
+	input := "EAAinspectedTOKEN0123456789"
+	var echo atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Everything the request carried, as a proxy or Meta might quote it.
+		all := r.Header.Get("Authorization") + " " + r.URL.RawQuery + " " + r.URL.Query().Get("input_token") + " " +
+			strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ") + " " + appSecret
+		echo.Store(all)
+		body, _ := json.Marshal(map[string]any{"error": map[string]any{
+			"message": "Invalid OAuth access token - Cannot parse access token: " + all, "type": "OAuthException " + all, "code": 190,
+			"error_user_title": "Token " + all, "error_user_msg": "Bad " + all, "fbtrace_id": "Trace" + all,
+			"error_data": map[string]any{"blame_field_specs": [][]string{{"input_token", all}}},
+		}})
+		writeJSON(w, 400, string(body))
+	}))
+	defer srv.Close()
+	var logs bytes.Buffer
+	var hooks bytes.Buffer
+	var mu sync.Mutex
+	record := func(v any) { mu.Lock(); fmt.Fprintf(&hooks, "%+v %v\n", v, v); mu.Unlock() }
+	c, err := NewClient(WithBaseURL(srv.URL), WithAppSecret(appSecret), WithTokenProvider(StaticTokens{"*": userToken}),
+		WithMaxRetries(0),
+		WithLogger(slog.New(slog.NewJSONHandler(&lockedWriter{w: &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+		WithHooks(Hooks{OnResponse: func(_ context.Context, i ResponseInfo) { record(i) }, OnRetry: func(_ context.Context, i RetryInfo) { record(i) }}))
+	require.NoError(t, err)
+	ctx := context.Background()
+	var outputs []string
+	for _, req := range []*Request{
+		{Path: "debug_token", Query: url.Values{"input_token": {input}}, Secrets: []string{input},
+			TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: appToken})},
+		{Path: "me"},
+	} {
+		_, err := c.Do(ctx, req, nil)
+		require.Error(t, err)
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		outputs = append(outputs, err.Error(), fmt.Sprintf("%+v %#v", err, err), e.Type, e.Message, e.UserTitle, e.UserMessage, e.FBTraceID, fmt.Sprint(e.BlameFields))
+		assert.Contains(t, e.Message, "[redacted]")
+		assert.Contains(t, e.FBTraceID, "Trace", "the rest of the field stays")
+		assert.ErrorIs(t, err, ErrTokenInvalid)
+	}
+	outputs = append(outputs, logs.String(), hooks.String())
+	all := strings.Join(outputs, "\n")
+	require.NotEmpty(t, echo.Load())
+	proofUser := appSecretProof([]byte(appSecret), userToken)
+	proofApp := appSecretProof([]byte(appSecret), appToken)
+	for _, s := range []string{userToken, appToken, appSecret, input, proofUser, proofApp, url.QueryEscape(appToken)} {
+		assert.NotContains(t, all, s)
+	}
+}
+
+// TestNoTokenErrorReadsOnce: the error used to say it twice ("metaads: no
+// token for ad account act_…: metaads: no access token for account").
+func TestNoTokenErrorReadsOnce(t *testing.T) {
+	ctx := context.Background()
+	_, err1 := StaticTokens{}.TokenSource(ctx, MustParseAccountID("42"))
+	_, err2 := StaticTokens{}.TokenSource(ctx, AccountID{})
+	c, err := NewClient(WithTokenProvider(StaticTokens{"act_1": "x"}))
+	require.NoError(t, err)
+	_, err3 := c.Do(ctx, &Request{Path: "act_42", Account: MustParseAccountID("42")}, nil)
+	c2, err := NewClient()
+	require.NoError(t, err)
+	_, err4 := c2.Do(ctx, &Request{Path: "me"}, nil)
+	for _, err := range []error{err1, err2, err3, err4} {
+		require.ErrorIs(t, err, ErrNoToken)
+		msg := err.Error()
+		assert.Equal(t, 1, strings.Count(msg, "metaads:"), msg)
+		assert.Equal(t, 1, strings.Count(msg, "token for")+strings.Count(msg, "access token:"), msg)
+	}
+	assert.Equal(t, `metaads: no access token for ad account act_42: StaticTokens lists neither it nor a fallback (key "*")`, err1.Error())
 }

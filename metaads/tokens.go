@@ -2,9 +2,13 @@ package metaads
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 
 	"golang.org/x/oauth2"
+
+	redactpkg "github.com/adpilot/adpilot/internal/redact"
 )
 
 // TokenProvider chooses the access token for an ad account. The client asks
@@ -51,9 +55,9 @@ func (s StaticTokens) TokenSource(_ context.Context, account AccountID) (oauth2.
 		}
 	}
 	if account.IsZero() {
-		return nil, fmt.Errorf("metaads: no fallback token (key \"*\") for a request without an ad account: %w", ErrNoToken)
+		return nil, fmt.Errorf("%w for a request without an ad account: StaticTokens has no fallback (key \"*\")", ErrNoToken)
 	}
-	return nil, fmt.Errorf("metaads: no token for ad account %s: %w", account, ErrNoToken)
+	return nil, fmt.Errorf("%w for ad account %s: StaticTokens lists neither it nor a fallback (key \"*\")", ErrNoToken, account)
 }
 
 // String lists the configured accounts and redacts the tokens.
@@ -63,3 +67,22 @@ func (s StaticTokens) String() string {
 
 // GoString is like String, so %#v does not print tokens either.
 func (s StaticTokens) GoString() string { return s.String() }
+
+// Format prints String for every verb, so no verb shows a token.
+func (s StaticTokens) Format(f fmt.State, verb rune) {
+	redactpkg.Format(f, verb, s.String(), s.GoString())
+}
+
+// LogValue logs the number of accounts, never the tokens.
+func (s StaticTokens) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON writes the account keys with every token replaced by
+// "[redacted]": the result keeps the shape of a token file but cannot be
+// used as one.
+func (s StaticTokens) MarshalJSON() ([]byte, error) {
+	out := make(map[string]string, len(s))
+	for k := range s {
+		out[k] = redactpkg.Mark
+	}
+	return json.Marshal(out)
+}

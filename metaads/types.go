@@ -60,14 +60,18 @@ type Time struct{ time.Time }
 
 var timeLayouts = []string{"2006-01-02T15:04:05-0700", time.RFC3339, "2006-01-02T15:04:05Z0700", "2006-01-02"}
 
-// UnmarshalJSON accepts Graph's timestamp forms, unix seconds, and "" / null / 0.
+// maxUnixSeconds is the last second of year 9999.
+const maxUnixSeconds = 253402300799
+
+// UnmarshalJSON accepts Graph's timestamp forms, unix seconds (0 to the end
+// of year 9999), and "" / null / 0.
 func (t *Time) UnmarshalJSON(b []byte) error {
 	s := string(b)
 	if s == "null" || s == `""` || s == "0" || s == `"0"` {
 		t.Time = time.Time{}
 		return nil
 	}
-	if len(s) >= 2 && s[0] == '"' {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 		s = s[1 : len(s)-1]
 		for _, l := range timeLayouts {
 			if v, err := time.Parse(l, s); err == nil {
@@ -80,6 +84,9 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	var n wire.Int64
 	if err := n.UnmarshalJSON(b); err != nil {
 		return fmt.Errorf("metaads: time %s: want a timestamp string or unix seconds", s)
+	}
+	if n < 0 || n > maxUnixSeconds {
+		return fmt.Errorf("metaads: time %s: want unix seconds from 0 to %d (year 9999)", s, int64(maxUnixSeconds))
 	}
 	t.Time = time.Unix(int64(n), 0).UTC()
 	return nil

@@ -144,7 +144,7 @@ func ParseUsage(h http.Header, at time.Time) Usage {
 		}
 		if json.Unmarshal([]byte(v), &w) == nil {
 			a := w.AdAccountUsage
-			a.ResetTimeDuration = time.Duration(w.Reset * float64(time.Second))
+			a.ResetTimeDuration = clampDuration(w.Reset, time.Second)
 			u.AdAccount = &a
 		}
 	}
@@ -163,7 +163,7 @@ func ParseUsage(h http.Header, at time.Time) Usage {
 					u.BusinessUseCases = append(u.BusinessUseCases, BusinessUseCaseUsage{
 						ObjectID: id, Type: e.Type, CallCount: e.CallCount, TotalTime: e.TotalTime,
 						TotalCPUTime: e.TotalCPUTime, AccessTier: e.AccessTier,
-						RegainAccessIn: time.Duration(e.Regain * float64(time.Minute)),
+						RegainAccessIn: clampDuration(e.Regain, time.Minute),
 					})
 				}
 			}
@@ -183,6 +183,25 @@ func ParseUsage(h http.Header, at time.Time) Usage {
 		}
 	}
 	return u
+}
+
+// MaxHold is the longest the client holds a budget on the word of Meta's
+// headers: a reset_time_duration or estimated_time_to_regain_access beyond
+// it, and a hold computed from a usage far above 100%, are clamped to it
+// (values that would overflow a time.Duration included); negative or
+// missing ones count as no wait.
+const MaxHold = 24 * time.Hour
+
+// clampDuration converts v units to a duration in [0, MaxHold]; NaN and
+// values <= 0 give 0.
+func clampDuration(v float64, unit time.Duration) time.Duration {
+	if !(v > 0) {
+		return 0
+	}
+	if d := v * float64(unit); d < float64(MaxHold) {
+		return time.Duration(d)
+	}
+	return MaxHold
 }
 
 // DefaultUsageThreshold is the usage percentage at which the scheduler

@@ -17,7 +17,7 @@ var (
 	ErrReauthRequired = errors.New("oauth: user must reconnect the Meta account")
 	// ErrNoToken: nothing is stored for the user or account. It also matches
 	// metaads.ErrNoToken.
-	ErrNoToken = fmt.Errorf("oauth: no stored token: %w", metaads.ErrNoToken)
+	ErrNoToken error = noTokenError{}
 	// ErrStateInvalid: the state parameter is malformed, was not signed by
 	// any current key, or was issued to another browser session or (through
 	// Manager) another application user.
@@ -83,6 +83,14 @@ func (e *TokenRejectedError) Error() string {
 
 // Is matches ErrTokenRejected.
 func (e *TokenRejectedError) Is(target error) bool { return target == ErrTokenRejected }
+
+// noTokenError is ErrNoToken: its text says it once ("oauth: no stored
+// token for ad account act_1 of user ...") and it unwraps to
+// metaads.ErrNoToken, so errors.Is matches both.
+type noTokenError struct{}
+
+func (noTokenError) Error() string { return "oauth: no stored token" }
+func (noTokenError) Unwrap() error { return metaads.ErrNoToken }
 
 // DialogError is returned when Meta redirects back with error parameters
 // instead of a code (for example the person pressed Cancel). It matches

@@ -257,7 +257,8 @@ func TestProviderScopedToUser(t *testing.T) {
 	require.NoError(t, err)
 	_, err = token(p3)
 	assert.ErrorIs(t, err, oauth.ErrNoToken)
-	assert.ErrorContains(t, err, `user "tenant-3"`)
+	assert.Equal(t, `oauth: no stored token for ad account act_`+acctA+` of user "tenant-3"`, err.Error(), "said once")
+	assert.ErrorIs(t, err, metaads.ErrNoToken)
 
 	// Disconnecting tenant-2 does not disturb tenant-1's provider.
 	require.NoError(t, e.m.Disconnect(ctx, "tenant-2"))
@@ -308,4 +309,37 @@ func TestExchangeLongLivedExpiresIn(t *testing.T) {
 	tok, err = cfg.ExchangeLongLived(ctx, &oauth2.Token{AccessToken: "EAAold"})
 	require.NoError(t, err)
 	assert.True(t, tok.Expiry.IsZero(), "no expires_in: a non-expiring token")
+}
+
+// TestInspectEchoScrubbed: when Meta (or a proxy) quotes debug_token's
+// input_token, or the app token, in its error, neither reaches the
+// returned error, CallbackHandler's warning log or the failure page.
+func TestInspectEchoScrubbed(t *testing.T) {
+	wrap := func(_ *env, next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !strings.HasSuffix(r.URL.Path, "/debug_token") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			quoted := r.URL.Query().Get("input_token") + " " + r.Header.Get("Authorization") + " " + r.URL.RawQuery
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"error":{"message":"Invalid input_token %[1]s","type":"OAuthException","code":100,"error_user_msg":%[2]q,"fbtrace_id":%[2]q}}`,
+				strings.ReplaceAll(quoted, `"`, ""), quoted)
+		})
+	}
+	e := newEnv(t, envOpt{wrap: wrap})
+	b := e.browser(e.user)
+	form, action := e.consent(b)
+	status, body := get(t, b, e.decide(b, form, action, "approve"))
+	assert.Equal(t, http.StatusBadGateway, status, body)
+	require.Error(t, e.lastErr)
+	assert.Contains(t, e.lastErr.Error(), "[redacted]", "the error was produced from the echo")
+	toks := e.wire.tokens()
+	require.NotEmpty(t, toks)
+	out := strings.Join([]string{body, e.lastErr.Error(), fmt.Sprintf("%+v", e.lastErr), e.logs.String()}, "\n")
+	assert.Contains(t, e.logs.String(), "callback failed")
+	for _, s := range append(toks, e.cfg.AppSecret, url.QueryEscape(e.cfg.AppID+"|"+e.cfg.AppSecret)) {
+		assert.NotContains(t, out, s)
+	}
 }

@@ -115,7 +115,9 @@ func unixOrZero(s int64) time.Time {
 // Inspect asks /debug_token about token, authenticating with the app token.
 // Meta defines this endpoint as a GET with the inspected token in the
 // input_token query parameter; the metaads client never logs or reports
-// query strings, and this package never logs the URL.
+// query strings, this package never logs the URL, and the inspected token
+// is scrubbed (as a Request secret) from every error Meta or a proxy may
+// echo it in.
 //
 // A valid token must belong to the manager's app: a valid token whose
 // app_id is another app's, or empty, gives a *TokenRejectedError
@@ -127,8 +129,11 @@ func (m *Manager) Inspect(ctx context.Context, token string) (*TokenInfo, error)
 		return nil, errors.New("oauth: Inspect: empty token")
 	}
 	var resp debugTokenResponse
+	// Secrets: Meta's errors may quote the input_token they got in the URL;
+	// the client then scrubs it (with the app token and secret) from the
+	// error, its logs and hooks.
 	_, err := m.graph.Do(ctx, &metaads.Request{Path: "debug_token",
-		Query: url.Values{"input_token": {token}}, TokenSource: m.appToken()}, &resp)
+		Query: url.Values{"input_token": {token}}, TokenSource: m.appToken(), Secrets: []string{token}}, &resp)
 	if err != nil {
 		return nil, fmt.Errorf("oauth: debug_token: %w", err)
 	}

@@ -3,7 +3,6 @@ package oauth_test
 import (
 	"context"
 	"net/http"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,18 +61,7 @@ func TestNoSecretInAnyPrintedForm(t *testing.T) {
 		"Refresher":      r,
 		"States":         states,
 	}
-	found := leaktest.SecretTypes(t, ".")[0]
-	var listed []string
-	for name := range values {
-		listed = append(listed, name)
-	}
-	slices.Sort(listed)
-	require.Equal(t, found, listed, "every exported type holding a secret is checked here, and only those")
-
-	for name, v := range values {
-		out := leaktest.Check(t, name, v, appSecret, token, sealKey, stateKey)
-		assert.NotEmpty(t, out)
-	}
+	leaktest.CheckPackage(t, ".", values, appSecret, token, sealKey, stateKey)
 	// What the redacted forms still say.
 	assert.Contains(t, leaktest.Print(cfg), `"AppID":"1234"`)
 	assert.Contains(t, leaktest.Print(conn), `"user":"u1"`)

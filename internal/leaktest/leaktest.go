@@ -292,3 +292,22 @@ func Print(v any) string {
 	}
 	return b.String()
 }
+
+// CheckPackage is the whole leak test of the package in dir: the exported
+// types SecretTypes finds there must be exactly the keys of values (one
+// value of each, holding the secrets), and each value must pass Check.
+func CheckPackage(t testing.TB, dir string, values map[string]any, secrets ...string) {
+	t.Helper()
+	found := SecretTypes(t, dir)[0]
+	listed := make([]string, 0, len(values))
+	for name := range values {
+		listed = append(listed, name)
+	}
+	slices.Sort(listed)
+	if !slices.Equal(found, listed) {
+		t.Fatalf("leaktest: the exported types holding a secret in %s are %v; the test checks %v: check every one, and only those", dir, found, listed)
+	}
+	for _, name := range listed {
+		Check(t, name, values[name], secrets...)
+	}
+}

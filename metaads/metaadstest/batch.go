@@ -125,7 +125,7 @@ func (s *Server) batchOne(c *call, it batchItem, withHeaders bool) (res *batchRe
 		path = strings.TrimSuffix(path, "/") // {id}/ is {id}, as served
 	}
 	s.mu.Lock()
-	null := s.takeFault(method, path, func(k FaultKind) bool { return k == FaultBatchNull }) != nil
+	null := s.takeFault(method, path, u.Query(), func(k FaultKind) bool { return k == FaultBatchNull }) != nil
 	s.mu.Unlock()
 	if null {
 		return nil

@@ -145,7 +145,9 @@
 // X-Business-Use-Case-Usage, on errors too. Past a budget the call fails
 // with code 4, 17/2446079, 80004 or 80000 and estimated_time_to_regain_access.
 // InjectFault adds deterministic failures by method, path (exact, prefix,
-// suffix or {name} segment pattern, see Fault.Path) and count:
+// suffix or {name} segment pattern, see Fault.Path), what the request
+// carries (Fault.Match: a page cursor, a time_range, so that a fault lands
+// on the same request whatever order concurrent clients send in) and count:
 // transient 500s, codes 1 and 2, data-limit errors, HTML and malformed
 // bodies, slow responses (through WithSleep), dropped connections, token
 // expiry in the middle of paging, throttles, null batch items and failed

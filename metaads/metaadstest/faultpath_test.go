@@ -64,3 +64,45 @@ func TestFaultTargetsRunResultReads(t *testing.T) {
 	assert.Equal(t, [2]int{100, 1487534}, [2]int{code, sub}, "the result read is matched")
 	assert.Equal(t, 200, get(t, srv, "/me", tok).Status)
 }
+
+// TestFaultMatchPlacesByContent: Fault.Match places a fault by what a
+// request carries (here: a results page after the first, of one run),
+// whatever the order requests arrive in; Skip and Count count its matches
+// and it sees no credentials.
+func TestFaultMatchPlacesByContent(t *testing.T) {
+	srv, _, tok := newDemo(t, WithReportRunPolls(0))
+	start := func() string {
+		r := do(t, http.MethodPost, srv.URL+"/v26.0/act_"+DemoAccountShop+"/insights", tok, url.Values{"fields": {"spend"}, "level": {"ad"}, "time_increment": {"1"}})
+		require.Equal(t, 200, r.Status, r.Raw)
+		id := r.Body["report_run_id"].(string)
+		require.Equal(t, "Job Completed", get(t, srv, "/"+id, tok).Body["async_status"])
+		return id
+	}
+	runA, runB := start(), start()
+	var seen []url.Values
+	require.NoError(t, srv.InjectFault(Fault{Method: "GET", Path: "/{run}/insights", Kind: FaultHTTP500, Count: 1,
+		Match: func(_, path string, params url.Values) bool {
+			seen = append(seen, params)
+			return path == "/"+runB+"/insights" && params.Has("after")
+		}}))
+	page := func(run, after string) int {
+		q := "?limit=2"
+		if after != "" {
+			q += "&after=" + url.QueryEscape(after)
+		}
+		return get(t, srv, "/"+run+"/insights"+q, tok).Status
+	}
+	firstAfter := func(run string) string {
+		r := get(t, srv, "/"+run+"/insights?limit=2", tok)
+		require.Equal(t, 200, r.Status, r.Raw)
+		return r.Body["paging"].(map[string]any)["cursors"].(map[string]any)["after"].(string)
+	}
+	assert.Equal(t, 200, page(runA, firstAfter(runA)), "another run's later page")
+	after := firstAfter(runB)
+	assert.Equal(t, 500, page(runB, after), "the placed page")
+	assert.Equal(t, 200, page(runB, after), "fired once")
+	for _, p := range seen {
+		assert.False(t, p.Has("access_token") || p.Has("appsecret_proof"), "Match sees no credentials: %v", p)
+	}
+	assert.Len(t, seen, 4, "not called once the fault has fired")
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -76,6 +77,17 @@ type Fault struct {
 	//
 	// A "*" anywhere else is an error of InjectFault.
 	Path string
+	// Match, when set, must also return true for the fault to apply. It
+	// gets the request's method, its path after the version (as Path
+	// matches it) and its parameters (query and form merged, without
+	// access_token and appsecret_proof; a copy). Use it to place a fault by
+	// what a request carries rather than by the order requests arrive in,
+	// which concurrent clients do not fix: a results page after the first
+	// (params.Has("after")) of one report run, the report-run POST of one
+	// time_range. Skip and Count count the requests it matched; it is not
+	// called once the fault has fired Count times. It runs with the
+	// server's lock held, so it must be quick and must not call the Server.
+	Match func(method, path string, params url.Values) bool
 	// Kind is the failure to inject; it is required.
 	Kind FaultKind
 	// Skip lets this many matching requests through before the fault fires.
@@ -137,11 +149,23 @@ func (s *Server) ClearFaults() {
 	s.mu.Unlock()
 }
 
-func (f *faultRec) matches(method, path string) bool {
+func (f *faultRec) matches(method, path string, params url.Values) bool {
 	if f.Method != "" && !strings.EqualFold(f.Method, method) {
 		return false
 	}
-	return matchPath(f.Path, path)
+	if !matchPath(f.Path, path) {
+		return false
+	}
+	if f.Match == nil {
+		return true
+	}
+	p := make(url.Values, len(params))
+	for k, v := range params {
+		if k != "access_token" && k != "appsecret_proof" {
+			p[k] = append([]string(nil), v...)
+		}
+	}
+	return f.Match(method, path, p)
 }
 
 // checkPathPattern validates a Fault.Path (see its documentation).
@@ -247,9 +271,9 @@ func matchSegs(pat, segs []string, openStart, openEnd bool) bool {
 
 // takeFault consumes and returns the first firing fault of one of kinds
 // matching the request (nil when none). Caller holds s.mu.
-func (s *Server) takeFault(method, path string, want func(FaultKind) bool) *Fault {
+func (s *Server) takeFault(method, path string, params url.Values, want func(FaultKind) bool) *Fault {
 	for _, f := range s.faults {
-		if f.left == 0 || !want(f.Kind) || !f.matches(method, path) {
+		if f.left == 0 || !want(f.Kind) || !f.matches(method, path, params) {
 			continue
 		}
 		if f.skip > 0 {
@@ -271,7 +295,7 @@ func isRequestFault(k FaultKind) bool { return k <= FaultError }
 // response has been written.
 func (s *Server) applyFault(c *call, hdr http.Header) bool {
 	s.mu.Lock()
-	f := s.takeFault(c.r.Method, c.path, isRequestFault)
+	f := s.takeFault(c.r.Method, c.path, c.params, isRequestFault)
 	s.mu.Unlock()
 	if f == nil {
 		return false

@@ -207,7 +207,10 @@ func parseVersion(v string) ([2]int, bool) {
 
 func versionLess(a, b [2]int) bool { return a[0] < b[0] || a[0] == b[0] && a[1] < b[1] }
 
-// WithDemoBusiness seeds the server with the demo business (see Demo).
+// WithDemoBusiness seeds the server with the demo business: the Scenario
+// [DemoBusiness] returns for the server's clock, whose fixed objects are
+// named by the Demo* constants ([DemoUserID], [DemoAccountShop], ...). It
+// cannot be combined with WithScaleBusiness.
 func WithDemoBusiness() Option {
 	return func(c *config) error { c.demo = true; return nil }
 }

@@ -68,7 +68,7 @@ func (s *Server) createReportRun(c *call, id string) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	run := &reportRun{id: s.st.newID("run"), account: s.st.accountOf(id), steps: s.cfg.reportPolls, final: "Job Completed", res: res, created: now}
-	if f := s.takeFault(http.MethodPost, c.path, func(k FaultKind) bool { return k == FaultReportFailed || k == FaultReportSkipped }); f != nil {
+	if f := s.takeFault(http.MethodPost, c.path, c.params, func(k FaultKind) bool { return k == FaultReportFailed || k == FaultReportSkipped }); f != nil {
 		run.final = map[FaultKind]string{FaultReportFailed: "Job Failed", FaultReportSkipped: "Job Skipped"}[f.Kind]
 		if f.Kind == FaultReportFailed {
 			run.failure = failureOf(f)
