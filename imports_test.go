@@ -22,7 +22,7 @@ var allowedImports = map[string][]string{
 	"metrics":               nil,
 	"internal/wire":         {"metrics"},
 	"internal/golden":       nil,
-	"metaads":               {"metrics", "internal/wire"},
+	"metaads":               {"metrics", "internal/wire", "internal/redact"},
 	"metaads/metaadstest":   {"metrics", "internal/wire"},
 	"oauth":                 {"metaads", "metrics", "internal/redact"},
 	"internal/redact":       nil,

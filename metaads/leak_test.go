@@ -30,6 +30,7 @@ func TestNoSecretInAnyPrintedForm(t *testing.T) {
 	require.NoError(t, b.Add(Request{Path: "1", Secrets: []string{extra}}, nil))
 	values := map[string]any{
 		"AccountsService":  c.Accounts,
+		"AdRulesService":   c.AdRules,
 		"AdSetsService":    c.AdSets,
 		"AdsService":       c.Ads,
 		"Batch":            b,

@@ -28,7 +28,7 @@ func TestNilContextNeverPanics(t *testing.T) {
 	acct := MustParseAccountID("1")
 	b := c.NewBatch(acct)
 	require.NoError(t, b.Add(Request{Path: "1"}, nil))
-	receivers := []any{c, c.Accounts, c.Campaigns, c.AdSets, c.Ads, c.Creatives, c.Insights, b,
+	receivers := []any{c, c.Accounts, c.Campaigns, c.AdSets, c.Ads, c.Creatives, c.Insights, c.AdRules, b,
 		&ReportRun{ID: "123", Account: acct, s: c.Insights}}
 	ctxType := reflect.TypeFor[context.Context]()
 	errType := reflect.TypeFor[error]()
