@@ -296,7 +296,7 @@ func TestCollectTimeZoneEdge(t *testing.T) {
 
 func rulesFor(t testing.TB, g Goals) *rules.RuleSet {
 	t.Helper()
-	set, err := defaultRules(g)
+	set, err := defaultRules(g, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,11 +26,17 @@ type RunOptions struct {
 	// Goals are the advertiser's goals; Goals.Currency, when set, must be
 	// the account's.
 	Goals Goals
-	// Rules is the rule set to evaluate (a dry run: nothing is applied);
+	// Rules is the rule set to evaluate (the pass applies nothing);
 	// nil uses rules.DefaultLibrary for the goals, bound to the account's
 	// currency and the goals' conversion event. Without a target CPA or
 	// ROAS the library's rules that read conversions are left out.
 	Rules *rules.RuleSet
+	// Live is for a caller that executes Report.Evaluation with a
+	// rules.Executor and a ledger (the pass itself still applies nothing):
+	// each decision keeps the DryRun its rule gives it (a live rule's
+	// decisions are not dry runs), and the default library is compiled
+	// with rules.Params.Live. By default every decision is a dry run.
+	Live bool
 	// History is the ledger of past actions for cooldowns and caps
 	// (rules.History of a ledger).
 	History []rules.Entry
@@ -50,7 +56,7 @@ type RunOptions struct {
 
 // Run runs the whole optimization pass for one ad account: Collect, the
 // Snapshot at now in the account's time zone, campaign statistics, the
-// rule evaluation (always a dry run), the signals when o.Signals is set,
+// rule evaluation (a dry run unless o.Live), the signals when o.Signals is set,
 // and the analyzer, and returns one [Report]. Progress goes to
 // o.Progress: the collection's phases with calls and rows, then snapshot,
 // rules, signals, analyze and done.
@@ -116,10 +122,10 @@ func RunDataset(ctx context.Context, ds *Dataset, o RunOptions) (*Report, error)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("analysis: pass: %w", err)
 	}
-	progress(PhaseRules, "rule evaluation (dry run)")
+	progress(PhaseRules, "rule evaluation")
 	set := o.Rules
 	if set == nil {
-		if set, err = defaultRules(goals); err != nil {
+		if set, err = defaultRules(goals, o.Live); err != nil {
 			return nil, err
 		}
 	}
@@ -127,8 +133,10 @@ func RunDataset(ctx context.Context, ds *Dataset, o RunOptions) (*Report, error)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: evaluating the rules: %w", err)
 	}
-	for i := range eval.Decisions {
-		eval.Decisions[i].DryRun = true // the pass never applies anything
+	if !o.Live {
+		for i := range eval.Decisions {
+			eval.Decisions[i].DryRun = true // nothing of the pass is to be applied
+		}
 	}
 	var signals []Signal
 	if o.Signals != nil {
@@ -161,9 +169,10 @@ func RunDataset(ctx context.Context, ds *Dataset, o RunOptions) (*Report, error)
 	return rep, nil
 }
 
-// defaultRules compiles the default library for the goals, as a dry run.
-func defaultRules(g Goals) (*rules.RuleSet, error) {
-	p := rules.Params{Currency: g.Currency, ConversionEvent: g.ConversionEvent, TargetCPA: g.TargetCPA, TargetROAS: g.TargetROAS, GrossMargin: g.GrossMargin}
+// defaultRules compiles the default library for the goals, as a dry run
+// unless live.
+func defaultRules(g Goals, live bool) (*rules.RuleSet, error) {
+	p := rules.Params{Currency: g.Currency, ConversionEvent: g.ConversionEvent, TargetCPA: g.TargetCPA, TargetROAS: g.TargetROAS, GrossMargin: g.GrossMargin, Live: live}
 	noTarget := p.TargetCPA == 0 && p.TargetROAS == 0
 	if noTarget {
 		p.TargetROAS = 1 // placeholder: the rules reading conversions are dropped below
