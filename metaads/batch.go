@@ -231,20 +231,23 @@ func (b *Batch) send(ctx context.Context, items []batchItem, chunk []int, result
 	}
 	// Resolve the token once: the batch call sends it and the item answers
 	// are redacted with it (Meta echoes malformed tokens in item errors).
-	token, err := c.token(ctx, &Request{Account: b.account})
+	token, proof, err := c.token(ctx, &Request{Account: b.account})
 	if err != nil {
 		release()
 		return nil, err
 	}
-	proof := c.cfg.appSecret.proof(token)
 	var extra []string
 	for _, i := range chunk {
 		extra = append(extra, items[i].req.Secrets...)
 	}
 	secrets := c.callSecrets(token, proof, extra)
+	tok := &oauth2.Token{AccessToken: token, TokenType: "Bearer"}
+	if proof != "" {
+		tok = tok.WithExtra(map[string]any{ExtraAppSecretProof: proof})
+	}
 	var raw []*wireBatchResult
 	req := &Request{Method: http.MethodPost, root: true, Account: b.account, Idempotent: safe,
-		TokenSource:     oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token, TokenType: "Bearer"}),
+		TokenSource:     oauth2.StaticTokenSource(tok),
 		Form:            url.Values{"batch": {string(opsJSON)}, "include_headers": {"true"}},
 		BusinessUseCase: "batch", Secrets: extra}
 	if _, err := c.Do(ctx, req, &raw); err != nil {

@@ -282,33 +282,54 @@ func (req *Request) validate() (method, path string, err error) {
 	return method, path, nil
 }
 
-// token returns the access token for req.
-func (c *Client) token(ctx context.Context, req *Request) (string, error) {
+// ExtraAppSecretProof is the oauth2.Token extra (Token.WithExtra) that
+// carries a precomputed appsecret_proof for the token. A client without an
+// app secret (WithAppSecret) sends it as appsecret_proof, so a program that
+// gets tokens and their proofs from a credentials service (the example
+// CRM's credentials API) calls Meta with "Require App Secret" on without
+// ever holding the app secret. A client with an app secret computes the
+// proof itself and ignores the extra.
+const ExtraAppSecretProof = "appsecret_proof"
+
+// token returns the access token for req and its appsecret_proof ("" when
+// the client has no app secret and the token carries no proof).
+func (c *Client) token(ctx context.Context, req *Request) (token, proof string, err error) {
+	t, err := c.oauthToken(ctx, req)
+	if err != nil {
+		return "", "", err
+	}
+	if proof = c.cfg.appSecret.proof(t.AccessToken); proof == "" {
+		proof, _ = t.Extra(ExtraAppSecretProof).(string)
+	}
+	return t.AccessToken, proof, nil
+}
+
+func (c *Client) oauthToken(ctx context.Context, req *Request) (*oauth2.Token, error) {
 	ts := req.TokenSource
 	if ts == nil {
 		if c.cfg.tokens == nil {
-			return "", fmt.Errorf("%w: no TokenProvider configured (use WithTokenProvider) and the request has no TokenSource", ErrNoToken)
+			return nil, fmt.Errorf("%w: no TokenProvider configured (use WithTokenProvider) and the request has no TokenSource", ErrNoToken)
 		}
 		var err error
 		ts, err = c.cfg.tokens.TokenSource(ctx, req.Account)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if ts == nil {
-			return "", fmt.Errorf("%w for %s: the TokenProvider returned a nil token source", ErrNoToken, accountLabel(req.Account))
+			return nil, fmt.Errorf("%w for %s: the TokenProvider returned a nil token source", ErrNoToken, accountLabel(req.Account))
 		}
 	}
 	t, err := ts.Token()
 	if err != nil {
-		return "", fmt.Errorf("metaads: getting token for %s: %w", accountLabel(req.Account), err)
+		return nil, fmt.Errorf("metaads: getting token for %s: %w", accountLabel(req.Account), err)
 	}
 	if t == nil || t.AccessToken == "" {
-		return "", fmt.Errorf("%w for %s: the token source returned an empty token", ErrNoToken, accountLabel(req.Account))
+		return nil, fmt.Errorf("%w for %s: the token source returned an empty token", ErrNoToken, accountLabel(req.Account))
 	}
 	if !t.Expiry.IsZero() && !t.Expiry.After(time.Now()) {
-		return "", fmt.Errorf("metaads: token for %s expired at %s: %w", accountLabel(req.Account), t.Expiry.UTC().Format(time.RFC3339), ErrTokenExpired)
+		return nil, fmt.Errorf("metaads: token for %s expired at %s: %w", accountLabel(req.Account), t.Expiry.UTC().Format(time.RFC3339), ErrTokenExpired)
 	}
-	return t.AccessToken, nil
+	return t, nil
 }
 
 func accountLabel(a AccountID) string {
@@ -348,11 +369,11 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) (*Response, erro
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("metaads: %s %s: %w", method, path, err)
 	}
-	token, err := c.token(ctx, req)
+	token, proof, err := c.token(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	cl := &call{ctx: ctx, c: c, req: req, method: method, path: path, token: token, proof: c.cfg.appSecret.proof(token)}
+	cl := &call{ctx: ctx, c: c, req: req, method: method, path: path, token: token, proof: proof}
 	cl.secrets = c.callSecrets(token, cl.proof, req.Secrets)
 	cl.key = c.sched.keyFor(req, path)
 	cl.maxWait = c.quotaWaitFor(ctx, req)

@@ -13,6 +13,7 @@ import (
 	"github.com/adpilot/adpilot/metaads/metaadstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 )
 
 // fakeEnv is a seeded metaadstest server and a client for it.
@@ -274,4 +275,38 @@ func TestFakeBatch(t *testing.T) {
 	u, err := e.c.Usage(ctx, e.acct)
 	require.NoError(t, err)
 	assert.NotEmpty(t, u.Budgets, "item usage headers reached the scheduler")
+}
+
+// TestFakeTokenCarriesProof: a client without the app secret sends the
+// appsecret_proof its token carries (ExtraAppSecretProof), on plain calls
+// and batches, against a fake that requires proofs; without the extra the
+// fake refuses, and a wrong proof is refused too.
+func TestFakeTokenCarriesProof(t *testing.T) {
+	e := newFakeEnv(t, seedScenario(1, 1), nil, false)
+	ctx := context.Background()
+	withProof := func(proof string) *Client {
+		tok := (&oauth2.Token{AccessToken: e.token}).WithExtra(map[string]any{ExtraAppSecretProof: proof})
+		c, err := NewClient(WithBaseURL(e.srv.URL), WithTokenProvider(TokenProviderFunc(func(context.Context, AccountID) (oauth2.TokenSource, error) {
+			return oauth2.StaticTokenSource(tok), nil
+		})))
+		require.NoError(t, err)
+		return c
+	}
+	c := withProof(metaadstest.AppSecretProof(appSecret, e.token))
+	_, err := c.Accounts.Get(ctx, e.acct, GetOptions{})
+	require.NoError(t, err)
+	b := c.NewBatch(e.acct)
+	var camps struct {
+		Data []Campaign `json:"data"`
+	}
+	require.NoError(t, b.Add(Request{Path: e.acct.String() + "/campaigns"}, &camps))
+	res, err := b.Do(ctx)
+	require.NoError(t, err)
+	require.NoError(t, res[0].Err)
+	assert.Len(t, camps.Data, 1)
+
+	_, err = withProof("").Accounts.Get(ctx, e.acct, GetOptions{})
+	assert.ErrorContains(t, err, "appsecret_proof")
+	_, err = withProof("00ff").Accounts.Get(ctx, e.acct, GetOptions{})
+	assert.ErrorContains(t, err, "Invalid appsecret_proof")
 }

@@ -16,7 +16,8 @@ import (
 //
 // TokenSource may be called concurrently. The returned oauth2.TokenSource
 // must be safe for concurrent use; wrap it in oauth2.ReuseTokenSource when
-// producing a token is expensive.
+// producing a token is expensive. A token may carry its appsecret_proof
+// (ExtraAppSecretProof) for a client that has no app secret.
 type TokenProvider interface {
 	TokenSource(ctx context.Context, account AccountID) (oauth2.TokenSource, error)
 }
