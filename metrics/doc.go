@@ -84,8 +84,10 @@
 //
 // Small samples lie. The package has the tools that decisions need:
 // [WilsonInterval] for a proportion, [TwoProportionZTest] and the Bayesian
-// [ProbabilityBBeatsA] (computed exactly, not simulated) to compare two
-// ads, [CostPerResultInterval] (gamma-Poisson) for CPA (its quantiles,
+// [ProbabilityBBeatsA] (computed, not simulated, for any [BetaPrior], to
+// 1e-12 by an exact series or, with every posterior parameter from 2^16
+// on, to 1e-10 by an Edgeworth expansion; about a microsecond a call for
+// counts in the thousands) to compare two ads, [CostPerResultInterval] (gamma-Poisson) for CPA (its quantiles,
 // [CostPerResultQuantiles], can be computed once per result count and
 // reused across entities), [BenjaminiHochberg]
 // to control the false discovery rate over many comparisons (168
@@ -93,8 +95,9 @@
 // error (fatigue). They rest on carefully implemented special functions
 // ([NormalQuantile], the regularized incomplete beta and gamma functions)
 // that stay accurate for counts in the millions; the tests check them
-// against values computed independently at high precision. Invalid
-// arguments give ok == false, never a panic.
+// against values computed independently at high precision (the tables in
+// testdata, with the script that computes them). Invalid arguments give
+// ok == false, never a panic.
 //
 // # Budget pacing
 //

@@ -214,11 +214,17 @@ func FuzzStatistics(f *testing.F) {
 				t.Fatalf("z-test = %+v", z)
 			}
 		}
-		// Keep the exact series short enough for fuzzing speed.
+		// Any counts, with the uniform prior and with a non-integer one
+		// taken from conf: a probability, and 1 minus the reversed one.
 		small := func(v int64) int64 { return v % 5000 }
-		if p, ok := ProbabilityBBeatsA(small(sA), small(nA), small(sB), small(nB)); ok {
-			if !(p >= 0 && p <= 1) {
-				t.Fatalf("P(B>A) = %v", p)
+		for _, pr := range []BetaPrior{{1, 1}, {math.Abs(conf) + 1e-3, 1 / (math.Abs(conf) + 1e-3)}} {
+			p, ok := pr.ProbabilityBBeatsA(sA, nA, sB, nB)
+			if !ok {
+				continue
+			}
+			rev, _ := pr.ProbabilityBBeatsA(sB, nB, sA, nA)
+			if !(p >= 0 && p <= 1) || math.Abs(p+rev-1) > 1e-9 {
+				t.Fatalf("%v: P(B>A) = %v, P(A>B) = %v", pr, p, rev)
 			}
 		}
 		if lo, hi, ok := CostPerResultInterval(nA, small(sA), conf); ok {

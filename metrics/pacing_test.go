@@ -294,8 +294,9 @@ func TestDailyAndLifetimePacing(t *testing.T) {
 // every instant, sampled every 10 minutes and refined by bisection) on
 // every day from 1970 to 2040 whose surroundings hold a zone change, in
 // zones with changes at midnight, changes that set the clocks back across
-// midnight (Newfoundland and Goose Bay until 2010, Casey in 2010) and
-// whole skipped days (Apia 2011, Kiritimati 1994).
+// midnight (Newfoundland and Goose Bay until 2010, Casey in 2010), whole
+// skipped days (Apia 2011, Kiritimati 1994) and half-hour changes (Lord
+// Howe).
 func TestMidnightCrossingsBruteForce(t *testing.T) {
 	brute := func(y int, m time.Month, d int, loc *time.Location) (first, last time.Time) {
 		w := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix()
@@ -326,10 +327,9 @@ func TestMidnightCrossingsBruteForce(t *testing.T) {
 	}
 	zones := []string{
 		"America/Santiago", "America/Asuncion", "America/Havana", "Asia/Beirut", "Africa/Cairo",
-		"America/St_Johns", "America/Goose_Bay", "America/Moncton", "Antarctica/Casey", "Pacific/Apia",
-		"Pacific/Kiritimati", "America/Sao_Paulo", "Atlantic/Azores", "Asia/Tehran", "Asia/Gaza",
-		"Asia/Damascus", "Asia/Amman", "Australia/Lord_Howe", "Antarctica/Troll", "America/New_York",
-		"Europe/London", "Africa/Casablanca", "Asia/Dhaka", "America/Caracas", "UTC",
+		"America/St_Johns", "America/Goose_Bay", "Antarctica/Casey", "Pacific/Apia", "Pacific/Kiritimati",
+		"America/Sao_Paulo", "Atlantic/Azores", "Asia/Amman", "Australia/Lord_Howe", "Antarctica/Troll",
+		"Asia/Dhaka", "America/Caracas", "America/Los_Angeles", "UTC",
 	}
 	days := 0
 	for _, zone := range zones {
@@ -337,8 +337,8 @@ func TestMidnightCrossingsBruteForce(t *testing.T) {
 		for day := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() < 2040; day = day.AddDate(0, 0, 1) {
 			_, o1 := day.Add(-30 * time.Hour).In(loc).Zone()
 			_, o2 := day.Add(30 * time.Hour).In(loc).Zone()
-			if o1 == o2 && day.YearDay() != 1 {
-				continue
+			if o1 == o2 && !(day.YearDay() == 1 && day.Year()%10 == 0) {
+				continue // no zone change near this day (a few ordinary days are checked too)
 			}
 			y, m, d := day.Date()
 			first, last := midnightCrossings(y, m, d, loc)
@@ -349,7 +349,8 @@ func TestMidnightCrossingsBruteForce(t *testing.T) {
 			days++
 		}
 	}
-	if days < 3000 {
+	if days < 1500 {
 		t.Fatalf("only %d days checked", days)
 	}
+	t.Logf("%d days checked", days)
 }

@@ -31,21 +31,25 @@ func stirlingTail(x float64) float64 {
 
 // log1pmx returns ln(1 + t) − t accurately, also for small |t|, for t > −1.
 func log1pmx(t float64) float64 {
-	if math.Abs(t) > 0.1 {
+	if math.Abs(t) > 0.5 {
 		return math.Log1p(t) - t
 	}
-	// −t²/2 + t³/3 − t⁴/4 + …; |t| ≤ 0.1 converges to full precision in
-	// fewer than 20 terms.
-	sum, pow := 0.0, t
-	for k := 2; k < 40; k++ {
-		pow *= -t
+	// With y = t/(2+t), ln(1+t) = 2·atanh(y) = 2(y + y³/3 + y⁵/5 + …) and
+	// t − 2y = t·y, so ln(1+t) − t = −t·y + 2y³(1/3 + y²/5 + y⁴/7 + …);
+	// |y| <= 1/3 here, and the series converges to full precision in at
+	// most 17 terms (5 for |t| <= 0.01).
+	y := t / (2 + t)
+	y2 := y * y
+	sum, pow := 1.0/3, 1.0
+	for k := 5; k < 40; k += 2 {
+		pow *= y2
 		term := pow / float64(k)
 		sum += term
-		if math.Abs(term) <= 1e-17*math.Abs(sum) {
+		if term <= 1e-17*sum {
 			break
 		}
 	}
-	return sum
+	return -t*y + 2*y*y2*sum
 }
 
 // lgammaRatio returns ln(Γ(x + d) / Γ(x)) for x > 0, d >= 0, accurate also
@@ -213,10 +217,43 @@ func regIncGammaKernel(a, x float64) (p, q, ek float64) {
 // function, accurate in both tails.
 func NormalCDF(x float64) float64 { return 0.5 * math.Erfc(-x/sqrt2) }
 
+// lnNormalCDF returns ln Φ(x), also where Φ(x) is subnormal or
+// underflows (x below about −37.5). For x <= −20 it is
+// −x²/2 − ln(−x) − ½ln 2π + ln(1 − 1/x² + 3/x⁴ − 15/x⁶ + …), the
+// asymptotic series of the Mills ratio, whose terms fall below 1e-17 of
+// the sum within a dozen terms there.
+func lnNormalCDF(x float64) float64 {
+	if x > -20 {
+		return math.Log(NormalCDF(x))
+	}
+	x2 := x * x
+	sum, term := 1.0, 1.0
+	for k := 1; k < 40; k++ {
+		term *= -float64(2*k-1) / x2
+		sum += term
+		if math.Abs(term) < 1e-17 {
+			break
+		}
+	}
+	return -0.5*x2 - math.Log(-x) - 0.5*ln2Pi + math.Log(sum)
+}
+
+// logSubnormal returns ln x for x > 0, also for subnormal x, on which
+// math.Log is wrong on amd64 and s390x (golang/go#56600: ln 5e-324 comes
+// out as −709.09 instead of −744.44).
+func logSubnormal(x float64) float64 {
+	if x < 0x1p-1022 {
+		frac, exp := math.Frexp(x)
+		return math.Log(frac) + float64(exp)*math.Ln2
+	}
+	return math.Log(x)
+}
+
 // NormalQuantile returns Φ⁻¹(p), the z such that NormalCDF(z) = p. ok is
 // false unless 0 < p < 1. It is accurate to a few ulps also deep in the
-// lower tail (p = 1e-300); in the upper tail the precision of 1 − p limits
-// it.
+// lower tail, down to the smallest subnormal p (5e-324, z = −38.47), by
+// Newton's method on ln Φ; in the upper tail the precision of 1 − p
+// limits it.
 func NormalQuantile(p float64) (float64, bool) {
 	if !(p > 0 && p < 1) {
 		return 0, false
@@ -234,16 +271,13 @@ func NormalQuantile(p float64) (float64, bool) {
 	} else {
 		// Φ(−√(2L)) < e^(−L) = p, so this starts left of the root and the
 		// Newton steps below (on the concave ln Φ) increase monotonically.
-		x = -math.Sqrt(-2 * math.Log(p))
+		x = -math.Sqrt(-2 * logSubnormal(p))
 	}
-	lnp := math.Log(p)
+	lnp := logSubnormal(p)
 	for range 60 {
-		cdf := NormalCDF(x)
-		if cdf <= 0 {
-			break
-		}
 		// Newton on g(x) = ln Φ(x) − ln p, g' = φ(x)/Φ(x).
-		step := (math.Log(cdf) - lnp) * cdf / math.Exp(-0.5*x*x-0.5*ln2Pi)
+		lnc := lnNormalCDF(x)
+		step := (lnc - lnp) / math.Exp(-0.5*x*x-0.5*ln2Pi-lnc)
 		x -= step
 		if math.Abs(step) <= 4*epsilon*math.Abs(x) {
 			break

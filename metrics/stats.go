@@ -73,14 +73,24 @@ func TwoProportionZTest(successesA, trialsA, successesB, trialsB int64) (ZTest, 
 // BetaPrior is a Beta(Alpha, Beta) prior on a proportion for Bayesian
 // comparisons. Beta(1, 1) is uniform; an empirical-Bayes prior fitted to
 // the account's ads shrinks small samples toward the account's rate. Both
-// parameters must be positive and finite.
+// parameters must lie in [[MinBetaPrior], [MaxBetaPrior]].
 type BetaPrior struct {
 	Alpha float64 // prior successes plus one: the first shape parameter
 	Beta  float64 // prior failures plus one: the second shape parameter
 }
 
+// The bounds of the parameters of a [BetaPrior]. A prior worth more than
+// 1e18 observations is no prior, and a parameter below 1e-300 acts as 0
+// does (the prior puts all its mass at 0 or 1); the bounds keep the
+// posterior parameters, their products and their logarithms inside
+// float64's normal range.
+const (
+	MinBetaPrior = 1e-300
+	MaxBetaPrior = 1e18
+)
+
 func (p BetaPrior) valid() bool {
-	return p.Alpha > 0 && p.Beta > 0 && !math.IsInf(p.Alpha, 0) && !math.IsInf(p.Beta, 0)
+	return p.Alpha >= MinBetaPrior && p.Beta >= MinBetaPrior && p.Alpha <= MaxBetaPrior && p.Beta <= MaxBetaPrior
 }
 
 // ProbabilityBBeatsA returns the posterior probability that B's true rate
@@ -90,22 +100,27 @@ func ProbabilityBBeatsA(successesA, trialsA, successesB, trialsB int64) (float64
 	return BetaPrior{Alpha: 1, Beta: 1}.ProbabilityBBeatsA(successesA, trialsA, successesB, trialsB)
 }
 
-// maxExactTerms bounds the length of the exact series in
-// ProbabilityBBeatsA; beyond it the integral is evaluated numerically.
-const maxExactTerms = 1 << 20
-
 // ProbabilityBBeatsA returns P(p_B > p_A) where p_A ~ Beta(α + sA, β + nA −
 // sA) and p_B ~ Beta(α + sB, β + nB − sB) are the posteriors of the two
-// proportions under the prior p. The value is computed, not simulated:
-// when one of the four posterior parameters is a whole number (always so
-// with a whole-number prior) it is the exact finite series of the
-// beta-comparison formula (Cook 2005; Miller 2015), summed over the
-// smallest such parameter (up to 2^20 terms) in log space; otherwise it is
-// the integral ∫ f_A(x)·(1 − I_x(α_B, β_B)) dx by composite Gauss–Legendre
-// quadrature over the posteriors' mass, accurate to about 1e-10. When all
-// four parameters exceed 2^20 (millions of successes and failures on both
-// sides) the posteriors are Gaussian to within about 1e-7 and the normal
-// approximation of p_B − p_A is used.
+// proportions under the prior p. The value is computed, not simulated, for
+// any prior (whole-number or not), to within an absolute error of 1e-12
+// when some posterior parameter is below 2^16 and of 1e-10 when all four
+// are at least 2^16, checked against 40-digit values computed
+// independently (metrics/testdata: shapes below 1 and between 1 and 2,
+// counts near 2^16, 2^20 and 1e9, unequal trials). The bound holds for
+// posterior parameters up to about 1e13; beyond, the rounding of the counts
+// to float64 alone moves the answer by more.
+//
+// Below 2^16 it is a convergent series of positive terms (the expansion
+// of the incomplete beta function by its recurrence in the first
+// parameter, in whichever of four equivalent forms needs the fewest
+// terms), summed outward from its largest term until a proven bound on the
+// rest is below 1e-17 of the sum: about a hundred terms for counts in the
+// thousands, growing like the square root of the smaller counts, at most a
+// few thousand. From 2^16 on it is the Edgeworth expansion, to fourth
+// order, of the difference of the two posteriors' log odds, whose
+// cumulants are exact polygamma values: constant time, with omitted terms
+// of order m^(−5/2) for the smallest parameter m (about 4e-14 at 2^16).
 //
 // Zero trials are allowed (the posterior is the prior). ok is false when
 // a successes count is outside [0, trials] or the prior is invalid.
@@ -117,168 +132,7 @@ func (p BetaPrior) ProbabilityBBeatsA(successesA, trialsA, successesB, trialsB i
 	bA := p.Beta + float64(trialsA-successesA)
 	aB := p.Alpha + float64(successesB)
 	bB := p.Beta + float64(trialsB-successesB)
-
-	// Four equivalent series; pick the shortest available.
-	type plan struct {
-		n          float64
-		a, b, c, d float64
-		complement bool
-	}
-	best := plan{n: math.Inf(1)}
-	for _, pl := range []plan{
-		{aB, aA, bA, aB, bB, false}, // sum over α_B
-		{bA, bB, aB, bA, aA, false}, // by symmetry 1−p: sum over β_A
-		{aA, aB, bB, aA, bA, true},  // 1 − P(A > B): sum over α_A
-		{bB, bA, aA, bB, aB, true},  // 1 − P(A > B) by symmetry: sum over β_B
-	} {
-		if isWhole(pl.n) && pl.n < best.n {
-			best = pl
-		}
-	}
-	var prob float64
-	switch {
-	case best.n <= maxExactTerms:
-		s := betaBeatsSeries(best.a, best.b, best.c, best.d)
-		if best.complement {
-			s = 1 - s
-		}
-		prob = s
-	case min(aA, bA, aB, bB) >= maxExactTerms:
-		prob = betaBeatsNormal(aA, bA, aB, bB)
-	default:
-		prob = betaBeatsIntegral(aA, bA, aB, bB)
-	}
-	return math.Min(1, math.Max(0, prob)), true
-}
-
-// isWhole reports whether v is a whole number small enough to count to.
-func isWhole(v float64) bool { return v == math.Trunc(v) && v >= 1 && v <= 1<<52 }
-
-// betaBeatsSeries returns P(Y > X) for X ~ Beta(a1, b1), Y ~ Beta(a2, b2)
-// with whole a2, as Σ_{i=0}^{a2−1} B(a1+i, b1+b2) / ((b2+i)·B(1+i, b2)·B(a1, b1)).
-// Consecutive terms have the ratio (a1+i)(b2+i) / ((a1+b1+b2+i)(1+i)); the
-// sum is accumulated in log space so that no term under- or overflows.
-func betaBeatsSeries(a1, b1, a2, b2 float64) float64 {
-	// term_0 = B(a1, b1+b2) / B(a1, b1) = Γ(b1+b2)Γ(a1+b1) / (Γ(a1+b1+b2)Γ(b1)).
-	logT := lgammaRatio(b1, a1) - lgammaRatio(b1+b2, a1)
-	logMax, sum := logT, 1.0
-	n := int64(a2)
-	total := a1 + b1 + b2
-	for i := int64(1); i < n; i++ {
-		fi := float64(i - 1)
-		logT += math.Log((a1+fi)*(b2+fi)) - math.Log((total+fi)*(1+fi))
-		if logT > logMax {
-			sum = sum*math.Exp(logMax-logT) + 1
-			logMax = logT
-		} else {
-			sum += math.Exp(logT - logMax)
-		}
-	}
-	return math.Exp(logMax + math.Log(sum))
-}
-
-// betaMoments returns the mean and variance of Beta(a, b).
-func betaMoments(a, b float64) (mean, variance float64) {
-	n := a + b
-	return a / n, a * b / (n * n * (n + 1))
-}
-
-// betaBeatsNormal approximates P(p_B > p_A) by the normal distribution of
-// p_B − p_A. It is used only when all four parameters are at least 2^20,
-// where the posteriors are Gaussian to within about 1e-7 in probability
-// (checked against the exact series in the tests).
-func betaBeatsNormal(aA, bA, aB, bB float64) float64 {
-	mA, vA := betaMoments(aA, bA)
-	mB, vB := betaMoments(aB, bB)
-	return NormalCDF((mB - mA) / math.Sqrt(vA+vB))
-}
-
-// gaussLegendre16 holds the nodes (on [−1, 1]) and weights of 16-point
-// Gauss–Legendre quadrature, computed once by Newton's method on the
-// Legendre polynomial; never written afterwards.
-var gaussLegendre16 = func() (t [2][16]float64) {
-	const n = 16
-	for i := range n {
-		x := math.Cos(math.Pi * (float64(i) + 0.75) / (n + 0.5))
-		var dp float64
-		for range 100 {
-			p0, p1 := 1.0, x
-			for k := 2; k <= n; k++ {
-				p0, p1 = p1, ((2*float64(k)-1)*x*p1-(float64(k)-1)*p0)/float64(k)
-			}
-			dp = n * (x*p1 - p0) / (x*x - 1)
-			dx := p1 / dp
-			x -= dx
-			if math.Abs(dx) < 1e-16 {
-				break
-			}
-		}
-		t[0][i] = x
-		t[1][i] = 2 / ((1 - x*x) * dp * dp)
-	}
-	return t
-}()
-
-// betaBeatsIntegral returns P(p_B > p_A) = ∫ f_A(x)·I_{1−x}(β_B, α_B) dx by
-// composite 16-point Gauss–Legendre quadrature. Panel edges are laid every
-// half standard deviation of both posteriors across the mass of A (±40
-// standard deviations), so peaked densities and the steep survival
-// function of B are both resolved. Endpoint panels at 0 (α_A < 1) or 1
-// (β_A < 1), where f_A is singular, are integrated after the substitution
-// x = u^(1/α), which removes the singularity.
-func betaBeatsIntegral(aA, bA, aB, bB float64) float64 {
-	mA, vA := betaMoments(aA, bA)
-	mB, vB := betaMoments(aB, bB)
-	sA, sB := math.Sqrt(vA), math.Sqrt(vB)
-	lo, hi := math.Max(0, mA-40*sA), math.Min(1, mA+40*sA)
-	edges := []float64{lo, hi}
-	for _, g := range [][2]float64{{mA, sA}, {mB, sB}} {
-		for k := -80; k <= 80; k++ {
-			if e := g[0] + float64(k)*g[1]/2; e > lo && e < hi {
-				edges = append(edges, e)
-			}
-		}
-	}
-	slices.Sort(edges)
-	edges = slices.Compact(edges)
-
-	// g(x) = f_A(x) · S_B(x).
-	g := func(x float64) float64 {
-		if x <= 0 || x >= 1 {
-			return 0
-		}
-		return math.Exp(lnBetaKernel(aA, bA, x)) / (x * (1 - x)) * regIncBeta(bB, aB, 1-x)
-	}
-	panel := func(a, b float64, f func(float64) float64) float64 {
-		half, mid := (b-a)/2, (a+b)/2
-		s := 0.0
-		for i, x := range gaussLegendre16[0] {
-			s += gaussLegendre16[1][i] * f(mid+half*x)
-		}
-		return s * half
-	}
-	total := 0.0
-	last := len(edges) - 2
-	for i := 0; i <= last; i++ {
-		a, b := edges[i], edges[i+1]
-		switch {
-		case i == 0 && a == 0 && aA < 1:
-			// ∫_0^b g(x) dx with x = u^(1/α): dx = (1/α)·u^(1/α − 1) du, and
-			// g(x)·x^(1−α) is regular at 0.
-			total += panel(0, math.Pow(b, aA), func(u float64) float64 {
-				x := math.Pow(u, 1/aA)
-				return g(x) * x / (aA * u)
-			})
-		case i == last && b == 1 && bA < 1:
-			total += panel(0, math.Pow(1-a, bA), func(u float64) float64 {
-				y := math.Pow(u, 1/bA) // y = 1 − x
-				return g(1-y) * y / (bA * u)
-			})
-		default:
-			total += panel(a, b, g)
-		}
-	}
-	return total
+	return math.Min(1, math.Max(0, betaBeats(aA, bA, aB, bB))), true
 }
 
 // CostPerResultInterval returns a credible interval for the true cost per
