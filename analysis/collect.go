@@ -139,12 +139,14 @@ func levelOrder(l metrics.Level) int {
 // at once (time_ranges). Queries over more than o.AsyncAfterDays go
 // through asynchronous report runs (metaads.InsightsService.Run), which
 // add a start, the polls and the result pages; the others read
-// synchronous pages. The queries run concurrently. For the demo
-// business's shop account with the default options that is 1 account
-// read, 3 object lists, 4 window queries and, for the 61-day daily rows
-// and the 29-day hourly rows, 3 report runs and 1 synchronous hourly
-// query; the exact number depends on the polls Meta needs and is counted
-// in Dataset.Stats (the tests assert it against the fake's request log).
+// synchronous pages of 500 rows. The queries run concurrently. For the
+// demo business's shop account with the default options (61 days of
+// daily rows, 29 days of hourly rows at account level) that is 32
+// requests, counted from the fake's request log in the tests: 1 account
+// read, 3 object lists, 3 report runs for the daily rows (a start and 5
+// polls each, then 4 result pages), 2 pages of hourly rows and 4 window
+// queries (account, campaign, ad set and ad level). The polls depend on
+// how fast Meta finishes a run; Dataset.Stats counts what was made.
 //
 // Rows are de-duplicated by metaads.Insight.Key (a report run restarted
 // after a fault re-delivers rows), reach is never summed (window reach
