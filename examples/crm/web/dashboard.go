@@ -1,0 +1,316 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/examples/crm/pass"
+	"github.com/adpilot/adpilot/examples/crm/store"
+	"github.com/adpilot/adpilot/metrics"
+	"github.com/adpilot/adpilot/rules"
+)
+
+type dashboardView struct {
+	Account     accountView
+	Report      *store.Report
+	ReportError string
+	Currency    string
+	Now         string
+
+	StatsWindow string
+	StatsRange  string
+	Stats       []statRow
+	Total       *statRow
+
+	Trend *trendChart
+
+	Heatmap *heatmapChart
+	Pacing  *pacingChart
+	// SignalsNote says why a picture is missing.
+	HeatmapNote string
+	PacingNote  string
+
+	Decisions       []decisionView
+	Recommendations []analysis.Recommendation
+	Summary         string
+	Markdown        string
+	History         []*store.Report
+}
+
+type statRow struct {
+	Name        string
+	Spend       string
+	Impressions int64
+	CTR         string
+	Conversions int64
+	CPA         string
+	ROAS        string
+}
+
+type decisionView struct {
+	Rule     string
+	Entity   string
+	Action   string
+	Allowed  bool
+	DryRun   bool
+	Evidence []string
+	Blocked  []string
+}
+
+func (s *Server) showDashboard(w http.ResponseWriter, r *http.Request, u *store.User) {
+	a, st, _, msg := s.account(r, u)
+	if a == nil {
+		s.fail(w, r, st, "not_found", msg)
+		return
+	}
+	v := &dashboardView{Account: accountView{Account: a, State: s.state(a)}, Currency: a.Currency}
+	rep, b, err := s.latestBody(r, u, a)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		s.Logger.ErrorContext(r.Context(), "dashboard report", "error", err)
+		v.ReportError = "The latest report could not be read."
+	default:
+		v.Report = rep
+		fillDashboard(v, b)
+	}
+	if v.History, err = s.Store.Reports(r.Context(), u.ID, a.ID, 10); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "internal", "could not list the reports")
+		return
+	}
+	s.render(w, r, http.StatusOK, "dashboard", a.Name, u, v)
+}
+
+// money formats minor units of the currency; unknown codes print minor units.
+func money(currency string, minor float64) string {
+	c, err := metrics.LookupCurrency(currency)
+	if err != nil {
+		return fmt.Sprintf("%.0f", minor)
+	}
+	return c.Format(int64(math.Round(minor)))
+}
+
+func measure(m metrics.Measure, f func(float64) string) string {
+	if !m.OK {
+		return "–"
+	}
+	return f(m.Value)
+}
+
+func statRowOf(name, currency string, c metrics.Counts, d metrics.Derived) statRow {
+	return statRow{
+		Name: name, Spend: money(currency, float64(c.Spend)), Impressions: c.Impressions,
+		CTR:         measure(d.CTR, func(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) }),
+		Conversions: c.Conversions,
+		CPA:         measure(d.CPA, func(v float64) string { return money(currency, v) }),
+		ROAS:        measure(d.ROAS, func(v float64) string { return fmt.Sprintf("%.2f", v) }),
+	}
+}
+
+func fillDashboard(v *dashboardView, b *pass.Body) {
+	rep := b.Report
+	v.Currency = rep.Currency
+	v.Now = rep.Now.Format("2006-01-02 15:04 MST")
+	for _, ws := range rep.Statistics {
+		if ws.Level != metrics.LevelCampaign || ws.Window != rules.WindowLast7D {
+			continue
+		}
+		v.StatsWindow, v.StatsRange = "last 7 days", ws.Range.Since.String()+" to "+ws.Range.Until.String()
+		for _, e := range ws.Statistics.Entities {
+			v.Stats = append(v.Stats, statRowOf(e.Name, rep.Currency, e.Counts, e.Metrics))
+		}
+		t := statRowOf("All campaigns", rep.Currency, ws.Statistics.Totals, ws.Statistics.Total)
+		v.Total = &t
+	}
+	v.Trend = newTrendChart(b.Trend, rep.Currency)
+	if rep.Evaluation != nil {
+		for _, d := range rep.Evaluation.Decisions {
+			v.Decisions = append(v.Decisions, decisionViewOf(d))
+		}
+	}
+	if rep.Result != nil {
+		v.Summary = rep.Result.Summary
+		v.Recommendations = rep.Result.Recommendations
+	}
+	v.Heatmap, v.HeatmapNote = heatmapOf(rep.Signals)
+	v.Pacing, v.PacingNote = pacingOf(rep.Signals)
+}
+
+func decisionViewOf(d rules.Decision) decisionView {
+	dv := decisionView{Rule: d.RuleName, Entity: d.EntityName, Action: d.Action.String(), Allowed: d.Allowed, DryRun: d.DryRun}
+	if dv.Rule == "" {
+		dv.Rule = d.RuleID
+	}
+	if dv.Entity == "" {
+		dv.Entity = d.EntityID
+	}
+	for _, e := range d.Evidence {
+		dv.Evidence = append(dv.Evidence, e.Text)
+	}
+	for _, c := range d.Safeguards {
+		if !c.Passed {
+			dv.Blocked = append(dv.Blocked, c.Detail)
+		}
+	}
+	return dv
+}
+
+// trendChart is the spend and CPA trend as inline SVG: a bar per day for
+// spend (left scale), a line for CPA (right scale).
+type trendChart struct {
+	W, H       int
+	Bars       []svgBar
+	CPALine    string // polyline points
+	CPADots    []svgDot
+	SpendMax   string
+	CPAMax     string
+	FirstDay   string
+	LastDay    string
+	Event      string
+	MixedNote  string
+	Empty      bool
+	PlotTop    int
+	PlotBottom int
+	PlotLeft   int
+	PlotRight  int
+}
+
+type svgBar struct {
+	X, Y, W, H float64
+	Title      string
+}
+
+type svgDot struct {
+	X, Y  float64
+	Title string
+}
+
+func newTrendChart(t pass.Trend, currency string) *trendChart {
+	c := &trendChart{W: 720, H: 240, PlotTop: 20, PlotBottom: 200, PlotLeft: 60, PlotRight: 660, Event: t.Event}
+	if t.MixedEvents {
+		c.MixedNote = "The campaigns count different conversion events, so no account-wide CPA is drawn."
+	}
+	if len(t.Days) == 0 {
+		c.Empty = true
+		return c
+	}
+	var maxSpend, maxCPA float64
+	for _, d := range t.Days {
+		maxSpend = max(maxSpend, float64(d.Spend))
+		if d.HasCPA {
+			maxCPA = max(maxCPA, d.CPA)
+		}
+	}
+	if maxSpend == 0 {
+		maxSpend = 1
+	}
+	plotH := float64(c.PlotBottom - c.PlotTop)
+	step := float64(c.PlotRight-c.PlotLeft) / float64(len(t.Days))
+	var pts []string
+	for i, d := range t.Days {
+		h := plotH * float64(d.Spend) / maxSpend
+		x := float64(c.PlotLeft) + float64(i)*step
+		title := fmt.Sprintf("%s: spend %s", d.Date, money(currency, float64(d.Spend)))
+		if d.HasCPA {
+			title += fmt.Sprintf(", %d conversions, CPA %s", d.Conversions, money(currency, d.CPA))
+		}
+		c.Bars = append(c.Bars, svgBar{X: round1(x + step*0.1), Y: round1(float64(c.PlotBottom) - h), W: round1(step * 0.8), H: round1(h), Title: title})
+		if d.HasCPA && maxCPA > 0 {
+			y := float64(c.PlotBottom) - plotH*d.CPA/maxCPA
+			cx := x + step/2
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", cx, y))
+			c.CPADots = append(c.CPADots, svgDot{X: round1(cx), Y: round1(y), Title: title})
+		}
+	}
+	c.CPALine = strings.Join(pts, " ")
+	c.SpendMax = money(currency, maxSpend)
+	if maxCPA > 0 {
+		c.CPAMax = money(currency, maxCPA)
+	}
+	c.FirstDay, c.LastDay = t.Days[0].Date.String(), t.Days[len(t.Days)-1].Date.String()
+	return c
+}
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }
+
+// heatmapChart is the day x hour heatmap (7 rows x 24 columns).
+type heatmapChart struct {
+	Cells  []heatCell
+	Days   []string
+	Legend string
+}
+
+type heatCell struct {
+	X, Y  int
+	Fill  template.CSS
+	Title string
+}
+
+// pacingChart is one bar per ad set: spend against budget.
+type pacingChart struct {
+	Bars []pacingBar
+}
+
+type pacingBar struct {
+	Name  string
+	Y     int
+	W     float64 // width of the spend bar, budget = 400
+	Over  bool
+	Title string
+}
+
+// heatmapOf draws the day x hour heatmap from the pass's hour-of-day and
+// day-of-week signals. Until package analysis/signals produces them the
+// picture is empty with a note: the CRM does not compute signals itself.
+func heatmapOf(signals []analysis.Signal) (*heatmapChart, string) {
+	if !slices.ContainsFunc(signals, func(s analysis.Signal) bool {
+		return s.Kind == analysis.SignalHourOfDay
+	}) {
+		return nil, "No day × hour signal in this report: the time-pattern signals (package analysis/signals) are not part of the pass yet."
+	}
+	return nil, "The report has time-pattern signals, but not in a shape this page can draw yet."
+}
+
+// pacingOf draws the pacing bars from the pass's pacing signals.
+func pacingOf(signals []analysis.Signal) (*pacingChart, string) {
+	if !slices.ContainsFunc(signals, func(s analysis.Signal) bool {
+		return s.Kind == analysis.SignalPacing
+	}) {
+		return nil, "No pacing signal in this report: the pacing signals (package analysis/signals) are not part of the pass yet."
+	}
+	return nil, "The report has pacing signals, but not in a shape this page can draw yet."
+}
+
+func (s *Server) analyzePage(w http.ResponseWriter, r *http.Request, u *store.User) {
+	a, st, _, msg := s.account(r, u)
+	if a == nil {
+		s.fail(w, r, st, "not_found", msg)
+		return
+	}
+	if err := s.Jobs.EnqueuePass(r.Context(), u.ID, a.ID); err != nil {
+		s.redirectFlash(w, r, "/accounts/"+a.ID.String(), "", "Could not queue the analysis.")
+		return
+	}
+	s.redirectFlash(w, r, "/accounts/"+a.ID.String(), "Analysis queued: reload in a moment to see the new report.", "")
+}
+
+type reportView struct {
+	Report  *store.Report
+	Account *store.Account
+}
+
+func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u *store.User) {
+	rep, st, msg := s.report(r, u)
+	if rep == nil {
+		s.fail(w, r, st, "not_found", msg)
+		return
+	}
+	a, _ := s.Store.Account(r.Context(), u.ID, rep.Account)
+	s.render(w, r, http.StatusOK, "report", "Report "+rep.Period, u, reportView{Report: rep, Account: a})
+}
