@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/hkdf"
 	"crypto/rand"
@@ -65,6 +66,9 @@ type appOptions struct {
 	bcryptCost int
 	fakeOpts   []metaadstest.Option
 	now        func() time.Time
+	// analysisEvery overrides the analysis interval (tests use seconds;
+	// the flag's minimum is a minute).
+	analysisEvery time.Duration
 }
 
 // NewApp builds the CRM from cfg and listens on cfg.Addr; Run serves.
@@ -187,7 +191,7 @@ func NewApp(ctx context.Context, cfg *Config, logger *slog.Logger, o appOptions)
 		Accounts: a.Store.ConnectedAccounts,
 		Analyze:  runner.Analyze,
 		Logger:   logger.With("component", "jobs"),
-	}, jobs.Config{ID: cfg.ReplicaID, RefreshInterval: cfg.Refresh, AnalysisInterval: cfg.Analysis, Now: o.now}); err != nil {
+	}, jobs.Config{ID: cfg.ReplicaID, RefreshInterval: cfg.Refresh, AnalysisInterval: cmp.Or(o.analysisEvery, cfg.Analysis), Now: o.now}); err != nil {
 		return nil, err
 	}
 

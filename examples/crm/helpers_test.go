@@ -63,7 +63,9 @@ type startOpts struct {
 	fakeOpts  []metaadstest.Option
 	replicaID string
 	dataDir   string
-	quiet     bool // discard logs
+	quiet     bool              // discard logs
+	env       map[string]string // extra environment (real mode)
+	every     time.Duration     // analysis interval override
 }
 
 // startApp runs a demo CRM on a fresh database of engine d (or o.dsn) at a
@@ -83,6 +85,9 @@ func startApp(t testing.TB, d store.Dialect, o startOpts) *testApp {
 	if o.replicaID != "" {
 		env["CRM_REPLICA_ID"] = o.replicaID
 	}
+	for k, v := range o.env {
+		env[k] = v
+	}
 	cfg, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
 	require.NoError(t, err)
 	logs := &syncBuffer{}
@@ -93,7 +98,7 @@ func startApp(t testing.TB, d store.Dialect, o startOpts) *testApp {
 	logger := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := &testClock{}
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, cfg, logger, appOptions{bcryptCost: bcrypt.MinCost, now: clock.Now, fakeOpts: o.fakeOpts})
+	app, err := NewApp(ctx, cfg, logger, appOptions{bcryptCost: bcrypt.MinCost, now: clock.Now, fakeOpts: o.fakeOpts, analysisEvery: o.every})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
