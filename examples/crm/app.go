@@ -24,6 +24,7 @@ import (
 	"github.com/riverqueue/river"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/adpilot/adpilot/analysis"
 	"github.com/adpilot/adpilot/examples/crm/jobs"
 	"github.com/adpilot/adpilot/examples/crm/pass"
 	"github.com/adpilot/adpilot/examples/crm/store"
@@ -166,6 +167,11 @@ func NewApp(ctx context.Context, cfg *Config, logger *slog.Logger, o appOptions)
 	clients := web.NewMetaClients(a.OAuth, metaads.WithBaseURL(graph), metaads.WithAppSecret(oc.AppSecret),
 		metaads.WithHTTPClient(httpClient), metaads.WithLogger(logger.With("component", "metaads")))
 	runner := &pass.Runner{Store: a.Store, Clients: clients, Logger: logger.With("component", "pass"), Now: o.now}
+	if cfg.Demo {
+		// The embedded fake serves 60 days of synchronous pages at once;
+		// asynchronous report runs (polled for seconds) are for Meta.
+		runner.Collect.AsyncAfterDays = analysis.DefaultLookbackDays + 1
+	}
 
 	sessStore, stop := a.DB.SessionStore(5 * time.Minute)
 	a.stopCleanup = stop

@@ -108,7 +108,7 @@ func TestBrowser(t *testing.T) {
 	defer cancel()
 
 	shot := func(name string) {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Logf("screenshot %s: %v", name, err)
 			return
@@ -124,6 +124,11 @@ func TestBrowser(t *testing.T) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
 			shot("failure-" + strings.ReplaceAll(name, " ", "-") + ".png")
+			dctx, dcancel := context.WithTimeout(tab, 5*time.Second)
+			if body, derr := chromedp.Run(dctx, chromedp.Text(chromedp.CSS("body"))); derr == nil {
+				t.Logf("page text at the failure:\n%s", body)
+			}
+			dcancel()
 			t.Fatalf("%s: %v", name, err)
 		}
 	}

@@ -46,8 +46,9 @@ type TrendDay struct {
 	HasCPA bool    `json:"has_cpa,omitempty"`
 }
 
-// TrendOf sums the Dataset's campaign-level daily rows per day over its
-// whole range (days without delivery are zero).
+// TrendOf sums the Dataset's campaign-level daily rows per complete day of
+// its range (days without delivery are zero). The last day of the range is
+// today, still running (and its conversions arrive late): it is left out.
 func TrendOf(ds *analysis.Dataset) Trend {
 	var t Trend
 	if ds == nil {
@@ -68,21 +69,19 @@ func TrendOf(ds *analysis.Dataset) Trend {
 	default:
 		t.MixedEvents = true
 	}
+	if ds.Range.Since.IsZero() || ds.Range.Until.IsZero() {
+		return t
+	}
+	last := ds.Range.Until.AddDays(-1)
 	byDay := map[metaads.Date]*TrendDay{}
-	if !ds.Range.Since.IsZero() && !ds.Range.Until.IsZero() {
-		for d := ds.Range.Since; !ds.Range.Until.Before(d); d = d.AddDays(1) {
-			byDay[d] = &TrendDay{Date: d}
-		}
+	for d := ds.Range.Since; !last.Before(d); d = d.AddDays(1) {
+		byDay[d] = &TrendDay{Date: d}
 	}
 	for _, row := range ds.Daily {
-		if row.Level != metrics.LevelCampaign {
+		if row.Level != metrics.LevelCampaign || byDay[row.Date] == nil {
 			continue
 		}
 		td := byDay[row.Date]
-		if td == nil {
-			td = &TrendDay{Date: row.Date}
-			byDay[row.Date] = td
-		}
 		td.Spend += row.Counts.Spend
 		td.Conversions += row.Counts.Conversions
 	}

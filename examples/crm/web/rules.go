@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/adpilot/adpilot/examples/crm/pass"
 	"github.com/adpilot/adpilot/examples/crm/store"
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/rules"
@@ -33,10 +34,6 @@ const ExampleRules = `{
     }
   ]
 }`
-
-// historyWindow is how far back the ledger is fed to evaluations (the
-// longest cooldowns and windows are a few weeks).
-const historyWindow = 45 * 24 * time.Hour
 
 // RuleSetJSON is a rule set in the API.
 type RuleSetJSON struct {
@@ -186,7 +183,7 @@ func (s *Server) evaluate(ctx context.Context, u *store.User, rs *store.RuleSet,
 	if err != nil {
 		return nil, err
 	}
-	hist, err := rules.History(ctx, s.Store.Ledger(u.ID), snap.Now.Add(-historyWindow))
+	hist, err := rules.History(ctx, s.Store.Ledger(u.ID), snap.Now.Add(-pass.HistoryWindow))
 	if err != nil {
 		return nil, err
 	}
