@@ -70,6 +70,8 @@ type appOptions struct {
 	// analysisEvery overrides the analysis interval (tests use seconds;
 	// the flag's minimum is a minute).
 	analysisEvery time.Duration
+	// collect, when set, replaces what the pass reads (tests read less).
+	collect *analysis.CollectOptions
 }
 
 // NewApp builds the CRM from cfg and listens on cfg.Addr; Run serves.
@@ -171,6 +173,9 @@ func NewApp(ctx context.Context, cfg *Config, logger *slog.Logger, o appOptions)
 		// The embedded fake serves 60 days of synchronous pages at once;
 		// asynchronous report runs (polled for seconds) are for Meta.
 		runner.Collect.AsyncAfterDays = analysis.DefaultLookbackDays + 1
+	}
+	if o.collect != nil {
+		runner.Collect = *o.collect
 	}
 
 	sessStore, stop := a.DB.SessionStore(5 * time.Minute)

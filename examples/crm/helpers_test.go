@@ -20,10 +20,16 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/adpilot/adpilot/analysis"
 	"github.com/adpilot/adpilot/examples/crm/internal/testdb"
 	"github.com/adpilot/adpilot/examples/crm/store"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
 )
+
+// testCollect is what the tests' passes read: a month of daily rows and a
+// week of hours, synchronously (the pass itself is tested in package
+// analysis; here it only has to produce a real report quickly).
+var testCollect = analysis.CollectOptions{LookbackDays: 30, HourlyDays: 7, AsyncAfterDays: 31}
 
 // testClock is a clock tests move forward.
 type testClock struct{ offset atomic.Int64 }
@@ -98,7 +104,7 @@ func startApp(t testing.TB, d store.Dialect, o startOpts) *testApp {
 	logger := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := &testClock{}
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, cfg, logger, appOptions{bcryptCost: bcrypt.MinCost, now: clock.Now, fakeOpts: o.fakeOpts, analysisEvery: o.every})
+	app, err := NewApp(ctx, cfg, logger, appOptions{bcryptCost: bcrypt.MinCost, now: clock.Now, fakeOpts: o.fakeOpts, analysisEvery: o.every, collect: &testCollect})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -252,3 +258,16 @@ func must(t testing.TB, cond bool, format string, a ...any) {
 }
 
 var _ = fmt.Sprintf
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+func io_Copy(res *http.Response) (int64, error) {
+	defer res.Body.Close()
+	return io.Copy(io.Discard, res.Body)
+}

@@ -56,6 +56,7 @@ func (b *balancer) to(a *testApp) {
 // accepted once across both, and the scheduled pass runs once per interval
 // and account, not once per replica.
 func TestTwoReplicas(t *testing.T) {
+	testStart := time.Now()
 	dsn := testdb.DSN(t, store.Postgres)
 	fake := metaadstest.Start(t, metaadstest.WithDemoBusiness(), metaadstest.WithRateLimits(metaadstest.UnthrottledRateLimits()))
 	lb := newBalancer(t)
@@ -70,6 +71,7 @@ func TestTwoReplicas(t *testing.T) {
 	r1 := startApp(t, store.Postgres, startOpts{dsn: dsn, env: env, replicaID: "replica_1", every: every, quiet: true})
 	r2 := startApp(t, store.Postgres, startOpts{dsn: dsn, env: env, replicaID: "replica_2", every: every, quiet: true})
 	require.Nil(t, r1.Fake, "real mode: no embedded fake")
+	t.Logf("replicas up after %s", time.Since(testStart))
 
 	// The browser talks to the balancer only.
 	lb.to(r1)
@@ -107,6 +109,7 @@ func TestTwoReplicas(t *testing.T) {
 	start := time.Now()
 	firstSlot := jobs.Period(start.Add(every), every)
 	var slots map[string]int
+	t.Logf("connected after %s; waiting for slots from %s", time.Since(testStart), firstSlot)
 	for {
 		slots = reportsPerSlot(t, r1.Store, accts)
 		done := 0
@@ -116,6 +119,7 @@ func TestTwoReplicas(t *testing.T) {
 			}
 		}
 		if done >= 2 {
+			t.Logf("two slots complete after %s: %v", time.Since(testStart), slots)
 			break
 		}
 		select {

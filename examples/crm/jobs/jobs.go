@@ -94,7 +94,7 @@ type Config struct {
 // Period names the schedule slot that contains t: the start of the
 // interval, in UTC.
 func Period(t time.Time, interval time.Duration) string {
-	return t.UTC().Truncate(interval).Format("2006-01-02T15:04Z")
+	return t.UTC().Truncate(interval).Format("2006-01-02T15:04:05Z")
 }
 
 // NewClient returns the River client of a replica with its workers and

@@ -49,6 +49,7 @@ func TestAnalyzeStoresReport(t *testing.T) {
 	require.Len(t, reps, 1, "one report per slot")
 	rep, err := s.LatestReport(t.Context(), u.ID, acct)
 	require.NoError(t, err)
+	t.Logf("stored body: %d bytes, markdown %d bytes", len(rep.Body), len(rep.Markdown))
 	b, err := pass.Decode(rep.Body)
 	require.NoError(t, err)
 	require.NotNil(t, b.Report.Result)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/adpilot/adpilot/analysis"
@@ -91,9 +92,21 @@ func (s *Server) apiAccount(w http.ResponseWriter, r *http.Request, u *store.Use
 	writeJSON(w, http.StatusOK, s.accountJSON(a))
 }
 
-// latestBody loads and decodes the newest report of the account.
+// latestBody loads and decodes the newest report of the account. Reports
+// never change once stored, so decoded bodies are cached by id (safe with
+// replicas: a new pass is a new id).
 func (s *Server) latestBody(r *http.Request, u *store.User, a *store.Account) (*store.Report, *pass.Body, error) {
-	rep, err := s.Store.LatestReport(r.Context(), u.ID, a.ID)
+	latest, err := s.Store.Reports(r.Context(), u.ID, a.ID, 1)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(latest) == 0 {
+		return nil, nil, fmt.Errorf("web: report of %s: %w", a.ID, store.ErrNotFound)
+	}
+	if b := s.reports.get(latest[0].ID); b != nil {
+		return latest[0], b, nil
+	}
+	rep, err := s.Store.Report(r.Context(), u.ID, latest[0].ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -101,7 +114,31 @@ func (s *Server) latestBody(r *http.Request, u *store.User, a *store.Account) (*
 	if err != nil {
 		return rep, nil, err
 	}
+	s.reports.put(rep.ID, b)
 	return rep, b, nil
+}
+
+// bodyCache keeps decoded report bodies by id (at most max; emptied when
+// full). Reports are immutable, so an entry never goes stale.
+type bodyCache struct {
+	mu  sync.Mutex
+	m   map[int64]*pass.Body
+	max int
+}
+
+func (c *bodyCache) get(id int64) *pass.Body {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[id]
+}
+
+func (c *bodyCache) put(id int64, b *pass.Body) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= c.max {
+		c.m = make(map[int64]*pass.Body)
+	}
+	c.m[id] = b
 }
 
 // CampaignStatsJSON is the answer of the campaign statistics route: the

@@ -92,7 +92,8 @@ type Server struct {
 
 	connect   http.Handler
 	callback  http.Handler
-	dummyHash []byte // compared against for unknown addresses
+	dummyHash []byte    // compared against for unknown addresses
+	reports   bodyCache // decoded report bodies by id
 }
 
 // New builds a Server.
@@ -129,7 +130,7 @@ func New(d Deps, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: bcrypt cost %d: %w", o.BcryptCost, err)
 	}
-	s := &Server{Deps: d, opt: o, tpl: tpl, cop: http.NewCrossOriginProtection(), dummyHash: dummy}
+	s := &Server{Deps: d, opt: o, tpl: tpl, cop: http.NewCrossOriginProtection(), dummyHash: dummy, reports: bodyCache{max: 256}}
 	for _, origin := range o.TrustedOrigins {
 		if err := s.cop.AddTrustedOrigin(origin); err != nil {
 			return nil, fmt.Errorf("web: trusted origin %q: %w", origin, err)
