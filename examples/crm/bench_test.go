@@ -13,7 +13,6 @@ import (
 
 	"github.com/adpilot/adpilot/examples/crm/internal/testdb"
 	"github.com/adpilot/adpilot/examples/crm/jobs"
-	"github.com/adpilot/adpilot/examples/crm/store"
 	"github.com/adpilot/adpilot/examples/crm/web"
 )
 
@@ -127,5 +126,3 @@ func load(b *testing.B, mk func(*http.Client) *http.Request, tr http.RoundTrippe
 	b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*99/100)].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(0, "ns/op")
 }
-
-var _ = store.SQLite

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -249,15 +248,6 @@ func apiError(t testing.TB, r resp) (code, msg string) {
 }
 
 func shopAccount() string { return "act_" + metaadstest.DemoAccountShop }
-
-func must(t testing.TB, cond bool, format string, a ...any) {
-	t.Helper()
-	if !cond {
-		t.Fatalf(format, a...)
-	}
-}
-
-var _ = fmt.Sprintf
 
 func mustURL(s string) *url.URL {
 	u, err := url.Parse(s)

@@ -116,4 +116,3 @@ func firstSentence(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
-

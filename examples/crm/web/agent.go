@@ -18,8 +18,6 @@ import (
 	"github.com/adpilot/adpilot/oauth"
 )
 
-type agentKey struct{}
-
 // agent wraps a credentials-API handler: it authenticates the service token
 // in "Authorization: Bearer adp_...", refuses everything else with 401, and
 // hands the handler the token and its user. Cookies are ignored.
