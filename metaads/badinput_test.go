@@ -2,6 +2,7 @@ package metaads
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"net/http"
 	"testing"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // TestOptionsRefuseTypedNil: a nil function or pointer inside a non-nil
@@ -119,4 +122,31 @@ func TestTruncated200IsRetried(t *testing.T) {
 	_, err = c.Do(context.Background(), &Request{Path: "shape"}, &out)
 	assert.ErrorContains(t, err, "decoding the response")
 	assert.Equal(t, 1, n, "a complete body of the wrong shape is not retried")
+}
+
+// TestCheckpointOfDatePresetEncodes: a checkpoint chunk of a date-preset
+// query has no time range; encoding it failed ("cannot encode invalid
+// date"), so OnCheckpoint's list could not be saved. Found by
+// FuzzResumeCheckpoint.
+func TestCheckpointOfDatePresetEncodes(t *testing.T) {
+	b, err := json.Marshal([]RunChunk{{RunID: "1"}})
+	require.NoError(t, err)
+	assert.Equal(t, `[{"run_id":"1"}]`, string(b))
+	var back []RunChunk
+	require.NoError(t, json.Unmarshal(b, &back))
+	_, err = chunkFromPublic(back[0], InsightsParams{Level: metrics.LevelAd, DatePreset: "last_30d"})
+	require.NoError(t, err)
+}
+
+// TestTimeRefusesYearZero: "0000-01-01" decoded as a Graph time of year 0
+// (found by FuzzObjectDecode), and unix seconds beyond year 9999 or before
+// 1970 were accepted.
+func TestTimeRefusesYearZero(t *testing.T) {
+	for _, s := range []string{`"0000-01-01"`, `"0000-01-01T00:00:00+0000"`, `-5`, `253402300800`} {
+		var tm Time
+		assert.Error(t, json.Unmarshal([]byte(s), &tm), s)
+	}
+	var tm Time
+	require.NoError(t, json.Unmarshal([]byte(`"2026-01-02T15:04:05-0800"`), &tm))
+	assert.Equal(t, 2026, tm.Year())
 }

@@ -62,8 +62,8 @@ type RunOptions struct {
 // covers and, once started, its report run id. It is plain data, meant to
 // be persisted (it encodes to JSON) and passed back in RunOptions.Resume.
 type RunChunk struct {
-	RunID     string    `json:"run_id,omitempty"` // the report run id once started; empty before
-	TimeRange TimeRange `json:"time_range"`       // zero when the query uses a date preset
+	RunID     string    `json:"run_id,omitempty"`    // the report run id once started; empty before
+	TimeRange TimeRange `json:"time_range,omitzero"` // zero (and left out of JSON) when the query uses a date preset
 	// Filter is the entity filter the runner added when it split the query
 	// by entity (for example campaign.id IN [...]); nil otherwise.
 	Filter *Filter `json:"filter,omitempty"`

@@ -75,6 +75,9 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		s = s[1 : len(s)-1]
 		for _, l := range timeLayouts {
 			if v, err := time.Parse(l, s); err == nil {
+				if v.Year() < 1 {
+					return fmt.Errorf("metaads: time %q: year %d: want years 1 to 9999", s, v.Year())
+				}
 				t.Time = v
 				return nil
 			}
