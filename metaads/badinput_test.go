@@ -3,6 +3,7 @@ package metaads
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"testing"
@@ -149,4 +150,10 @@ func TestTimeRefusesYearZero(t *testing.T) {
 	var tm Time
 	require.NoError(t, json.Unmarshal([]byte(`"2026-01-02T15:04:05-0800"`), &tm))
 	assert.Equal(t, 2026, tm.Year())
+}
+
+func TestDateStringMatchesFormat(t *testing.T) {
+	for _, d := range []Date{{2026, 1, 2}, {1, 12, 31}, {9999, 12, 31}, {0, 0, 0}, {-5, 1, 1}, {10000, 1, 1}, {2026, 100, 1}} {
+		assert.Equal(t, fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day), d.String())
+	}
 }

@@ -25,7 +25,7 @@ func TestSchedulerConcurrentPullUsesBudgetWithoutThrottles(t *testing.T) {
 		accounts = 20
 		budget   = 60
 		window   = time.Minute
-		runFor   = 5 * time.Minute
+		runFor   = 3 * time.Minute
 	)
 	limits := metaadstest.RateLimits{Window: window, App: 4000, AccountScore: budget, Management: budget, Insights: budget}
 	e := newFakeEnv(t, seedScenario(accounts, 1), []metaadstest.Option{metaadstest.WithRateLimits(limits)}, true)
