@@ -465,7 +465,9 @@ func (p *fileParser) parse(root *yaml.Node) error {
 }
 
 // String names the source without its tokens.
-func (f *File) String() string { return fmt.Sprintf("accounts file %s (%d accounts)", f.path, len(f.accounts)) }
+func (f *File) String() string {
+	return fmt.Sprintf("accounts file %s (%d accounts)", f.path, len(f.accounts))
+}
 
 // GoString is String, so %#v prints no token either.
 func (f *File) GoString() string { return f.String() }
