@@ -102,3 +102,96 @@ system_users:
 	assert.True(t, strings.HasPrefix(string(data), "<!doctype html>"))
 	assert.Contains(t, string(data), "<table>")
 }
+
+// accountsFile writes a legacy file with one token per demo account (so a
+// 190 on one leaves the others working) and returns its path and tokens.
+func accountsFile(t testing.TB, fake *metaadstest.Server, dir string, accts ...string) (string, map[string]string) {
+	t.Helper()
+	toks := map[string]string{}
+	var b strings.Builder
+	b.WriteString("graph_url: " + fake.URL + "\naccounts:\n")
+	for _, a := range accts {
+		tok, err := fake.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID, AdAccounts: []string{a}, TTL: 24 * time.Hour})
+		require.NoError(t, err)
+		toks[a] = tok
+		b.WriteString("  - id: act_" + a + "\n    token: " + tok + "\n")
+	}
+	p := filepath.Join(dir, "accounts.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(b.String()), 0o600))
+	return p, toks
+}
+
+// budgetWrites are the accepted writes of a daily budget to an ad set.
+func budgetWrites(fake *metaadstest.Server, adset string) []string {
+	var out []string
+	for _, r := range fake.Requests() {
+		if r.Method == "POST" && r.Path == "/"+adset && r.Succeeded() && r.Params.Has("daily_budget") {
+			out = append(out, r.Params.Get("daily_budget"))
+		}
+	}
+	return out
+}
+
+// TestApplyOnce: --apply cuts the demo's money-losing ad set's budget
+// once, through a River retry of the account (a transient Meta failure in
+// its first attempt), a second run in the same slot, and a new run of its
+// own (the ledger's history holds the rule in its cooldown).
+func TestApplyOnce(t *testing.T) {
+	fake := demoFake(t)
+	dir := t.TempDir()
+	cfg, _ := accountsFile(t, fake, dir, metaadstest.DemoAccountShop)
+	// The first attempt fails: Meta answers 500 more often than the
+	// client retries, on the account's first read.
+	require.NoError(t, fake.InjectFault(metaadstest.Fault{Method: "GET", Path: "/act_" + metaadstest.DemoAccountShop, Kind: metaadstest.FaultHTTP500, Count: 5}))
+	args := []string{"run", "--config", cfg, "--database-url", filepath.Join(dir, "agent.db"), "--out", filepath.Join(dir, "r"),
+		"--apply", "--target-cpa", "3000", "--gross-margin", "0.5"}
+	r := agent(t, nil, append(args, "--every", "1h")...)
+	require.Equal(t, ExitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.Equal(t, []string{"12000"}, budgetWrites(fake, metaadstest.DemoLosingSet), "15000 cut by 20%, once")
+	as, _ := fake.AdSet(metaadstest.DemoLosingSet)
+	assert.EqualValues(t, 12000, as.DailyBudget)
+	assert.Contains(t, r.stdout, "1 analyzed")
+	assert.Contains(t, r.stderr, `msg="pass failed"`, "the first attempt failed and River retried it")
+
+	// The same slot again: the account's job is done, nothing runs.
+	fake.ResetRequests()
+	r = agent(t, nil, append(args, "--every", "1h")...)
+	require.Equal(t, ExitOK, r.code, r.stderr)
+	assert.Empty(t, fake.Requests(), "the slot's account is not run twice")
+
+	// A run of its own: the pass runs, the rule is cooling down.
+	r = agent(t, nil, args...)
+	require.Equal(t, ExitOK, r.code, r.stderr)
+	assert.NotEmpty(t, fake.Requests())
+	assert.Empty(t, budgetWrites(fake, metaadstest.DemoLosingSet), "applied once across runs")
+	as, _ = fake.AdSet(metaadstest.DemoLosingSet)
+	assert.EqualValues(t, 12000, as.DailyBudget)
+}
+
+// TestTokenRefusedMidRun: Meta refuses one account's token in the middle
+// of its pass (190, expired); that account ends needs_reconnect (a file
+// cannot be told, so the message names the file's line), the others
+// finish, and the run exits 3 (partial).
+func TestTokenRefusedMidRun(t *testing.T) {
+	fake := demoFake(t)
+	dir := t.TempDir()
+	cfg, toks := accountsFile(t, fake, dir, metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads, metaadstest.DemoAccountTokyo)
+	require.NoError(t, fake.InjectFault(metaadstest.Fault{Path: "/act_" + metaadstest.DemoAccountLeads + "/insights", Kind: metaadstest.FaultExpireToken, Skip: 1}))
+	r := agent(t, nil, "run", "--config", cfg, "--database-url", filepath.Join(dir, "agent.db"), "--out", filepath.Join(dir, "r"))
+	require.Equal(t, ExitPartial, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	sum := readRun(t, filepath.Join(dir, "r"))
+	assert.Equal(t, 2, sum.OK)
+	assert.Equal(t, 1, sum.NeedsReconnect)
+	for _, o := range sum.Accounts {
+		if o.Account != "act_"+metaadstest.DemoAccountLeads {
+			assert.Equal(t, "ok", string(o.Status), o.Account)
+			continue
+		}
+		assert.Equal(t, "needs_reconnect", string(o.Status))
+		require.NotNil(t, o.Reconnect)
+		assert.Contains(t, o.Reconnect.Message, "accounts.yaml (line")
+	}
+	for _, tok := range toks {
+		assert.NotContains(t, r.stdout+r.stderr, tok)
+	}
+}
