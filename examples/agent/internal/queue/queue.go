@@ -237,7 +237,11 @@ func (w *passWorker) Work(ctx context.Context, job *river.Job[PassArgs]) error {
 			return err
 		})
 	}
-	if err := w.d.Store.SaveRun(ctx, nil, run); err != nil {
+	// A failed pass may have failed on the job's own deadline: its
+	// outcome is stored all the same.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := w.d.Store.SaveRun(sctx, nil, run); err != nil {
 		return err
 	}
 	if o.Retryable() && job.Attempt < job.MaxAttempts {

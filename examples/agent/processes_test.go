@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/adpilot/adpilot/examples/internal/sqldb"
+	"github.com/adpilot/adpilot/examples/internal/testdb"
+	"github.com/adpilot/adpilot/metaads/metaadstest"
+)
+
+// TestMain lets the test binary be the agent: started with
+// ADPILOT_AGENT_PROCESS=1 it runs the agent's main on its arguments, so the
+// multi-process test starts real agent processes without a build step.
+func TestMain(m *testing.M) {
+	if os.Getenv("ADPILOT_AGENT_PROCESS") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+type process struct {
+	id  string
+	cmd *exec.Cmd
+	log string
+}
+
+func startAgent(t *testing.T, bin, id, dir string, args ...string) *process {
+	t.Helper()
+	logPath := filepath.Join(dir, id+".log")
+	f, err := os.Create(logPath)
+	require.NoError(t, err)
+	cmd := exec.Command(bin, append(args, "--id", id, "--out", filepath.Join(dir, id), "--log-format", "json")...)
+	cmd.Env = append(os.Environ(), "ADPILOT_AGENT_PROCESS=1")
+	cmd.Stdout, cmd.Stderr = f, f
+	require.NoError(t, cmd.Start())
+	p := &process{id: id, cmd: cmd, log: logPath}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				_ = cmd.Process.Kill()
+			}
+		}
+		f.Close()
+		if t.Failed() {
+			data, _ := os.ReadFile(logPath)
+			t.Logf("log of %s:\n%s", id, data)
+		}
+	})
+	return p
+}
+
+// waitFor polls cond every 100ms until it holds or the deadline passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestTwoProcessesOnPostgres: two agent processes (this test binary as the
+// agent, see TestMain) serve
+// one schedule on one PostgreSQL and split 20 accounts; the first, the
+// River leader, is killed (SIGKILL) in the middle of its passes; the
+// other is elected, River rescues the killed process's running jobs, and
+// every account ends with exactly one stored outcome. The only accounts
+// whose pass started twice are the ones the killed process was working.
+func TestTwoProcessesOnPostgres(t *testing.T) {
+	dsn := testdb.DSN(t, sqldb.Postgres)
+	const n = 20
+	fake := metaadstest.Start(t, metaadstest.WithScaleBusiness(metaadstest.Scale{Accounts: n, AdsPerAccount: 10, Days: 40}),
+		metaadstest.WithRateLimits(metaadstest.UnthrottledRateLimits()))
+	// Each insights page takes a while, so passes overlap the kill.
+	require.NoError(t, fake.InjectFault(metaadstest.Fault{Path: "*/insights", Kind: metaadstest.FaultSlow, Delay: 50 * time.Millisecond, Count: -1}))
+	tok, err := fake.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	var ids []string
+	for i := 1; i <= n; i++ {
+		ids = append(ids, "act_"+metaadstest.ScaleAccountID(i))
+	}
+	cfg := filepath.Join(dir, "accounts.json")
+	data, _ := json.Marshal(map[string]any{"graph_url": fake.URL, "system_users": []any{map[string]any{"name": "scale", "token": tok, "accounts": ids}}})
+	require.NoError(t, os.WriteFile(cfg, data, 0o600))
+	t0 := time.Now()
+	bin, err := os.Executable()
+	require.NoError(t, err)
+	args := []string{"serve", "--config", cfg, "--database-url", dsn, "--every", "24h", "--concurrency", "2",
+		"--job-timeout", "10s", "--rescue-after", "10s", "--lookback-days", "30"}
+
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	count := func(q string, args ...any) int {
+		var c int
+		if err := db.QueryRowContext(ctx, q, args...).Scan(&c); err != nil {
+			return -1 // the tables are not there yet
+		}
+		return c
+	}
+	a := startAgent(t, bin, "agent_a", dir, args...)
+	waitFor(t, 20*time.Second, "agent_a to lead", func() bool {
+		return count(`SELECT count(*) FROM river_leader WHERE leader_id = 'agent_a'`) == 1
+	})
+	startAgent(t, bin, "agent_b", dir, args...)
+	waitFor(t, 20*time.Second, "both processes to work and agent_a to finish an account", func() bool {
+		return count(`SELECT count(*) FROM account_runs WHERE worker = 'agent_a'`) >= 1 &&
+			count(`SELECT count(*) FROM river_job WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = 'agent_a'`) >= 1 &&
+			count(`SELECT count(*) FROM river_job WHERE kind = 'agent_account_pass' AND attempted_by[1] = 'agent_b'`) >= 1
+	})
+	held := count(`SELECT count(*) FROM river_job WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = 'agent_a'`)
+	require.NoError(t, a.cmd.Process.Kill()) // SIGKILL: no cleanup, its jobs stay "running"
+	_ = a.cmd.Wait()
+	killedAt := time.Now()
+	t.Logf("killed agent_a holding %d running jobs, %s after the start", held, time.Since(t0).Round(100*time.Millisecond))
+
+	waitFor(t, 60*time.Second, "all 20 accounts to have an outcome", func() bool {
+		return count(`SELECT count(*) FROM account_runs WHERE status = 'ok'`) == n
+	})
+	t.Logf("recovered %s after the kill", time.Since(killedAt).Round(100*time.Millisecond))
+
+	// One outcome per account, from one slot; both processes worked.
+	rows, err := db.QueryContext(ctx, `SELECT account, worker, attempt, run_key FROM account_runs ORDER BY account`)
+	require.NoError(t, err)
+	byWorker := map[string]int{}
+	slots := map[string]bool{}
+	var got []string
+	for rows.Next() {
+		var acct, worker, key string
+		var attempt int
+		require.NoError(t, rows.Scan(&acct, &worker, &attempt, &key))
+		got = append(got, acct)
+		byWorker[worker]++
+		slots[key] = true
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, ids, got, "every account, once")
+	assert.Len(t, slots, 1)
+	assert.Greater(t, byWorker["agent_a"], 0)
+	assert.Greater(t, byWorker["agent_b"], 0)
+
+	// The jobs: each account's job completed once; the rescued ones were
+	// attempted by agent_a, then agent_b.
+	rescued := 0
+	jr, err := db.QueryContext(ctx, `SELECT args->>'account', state, attempted_by FROM river_job WHERE kind = 'agent_account_pass'`)
+	require.NoError(t, err)
+	jobs := 0
+	for jr.Next() {
+		var acct, state, by string
+		require.NoError(t, jr.Scan(&acct, &state, &by))
+		jobs++
+		assert.Equal(t, "completed", state, acct)
+		if strings.Count(by, ",") > 0 {
+			rescued++
+			assert.Equal(t, "{agent_a,agent_b}", by, "a second attempt only after the kill: %s", acct)
+		}
+	}
+	require.NoError(t, jr.Err())
+	assert.Equal(t, n, jobs, "one job per account for the slot")
+	assert.Equal(t, held, rescued, "the jobs agent_a held when killed were rescued, no other")
+
+	// Passes started (each reads its account first): once per account,
+	// twice for the rescued ones.
+	starts := map[string]int{}
+	for _, r := range fake.Requests() {
+		if r.Method == "GET" && strings.HasPrefix(r.Path, "/act_") && strings.Count(r.Path, "/") == 1 {
+			starts[strings.TrimPrefix(r.Path, "/")]++
+		}
+	}
+	twice := 0
+	for _, id := range ids {
+		assert.Contains(t, []int{1, 2}, starts[id], id)
+		if starts[id] == 2 {
+			twice++
+		}
+	}
+	assert.Equal(t, rescued, twice, fmt.Sprintf("passes started twice: %v", starts))
+}
