@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/adpilot/adpilot/examples/crm/app"
 )
 
 func main() {
@@ -26,20 +28,19 @@ func main() {
 
 // run parses the configuration, builds the App and serves until ctx ends.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig(args, getenv, stderr)
+	cfg, err := app.ParseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg, stderr)
-	app, err := NewApp(ctx, cfg, logger, appOptions{})
+	a, err := app.New(ctx, cfg, newLogger(cfg, stderr), app.Options{})
 	if err != nil {
 		return err
 	}
-	defer app.Close()
-	return app.Run(ctx, stdout)
+	defer a.Close()
+	return a.Run(ctx, stdout)
 }
 
-func newLogger(cfg *Config, w io.Writer) *slog.Logger {
+func newLogger(cfg *app.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}

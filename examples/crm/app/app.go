@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"cmp"
@@ -62,28 +62,33 @@ type App struct {
 	closers     []func()
 }
 
-// appOptions are knobs for tests.
-type appOptions struct {
-	bcryptCost int
-	fakeOpts   []metaadstest.Option
-	now        func() time.Time
-	// analysisEvery overrides the analysis interval (tests use seconds;
-	// the flag's minimum is a minute).
-	analysisEvery time.Duration
-	// collect, when set, replaces what the pass reads (tests read less).
-	collect *analysis.CollectOptions
+// Options tune New beyond the configuration; the zero value is what the
+// command uses. Tests and embedding programs (the agent's end-to-end test)
+// set them.
+type Options struct {
+	// BcryptCost is the password hashing cost (0: bcrypt.DefaultCost).
+	BcryptCost int
+	// FakeOptions are extra options of the demo's embedded fake Meta API.
+	FakeOptions []metaadstest.Option
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+	// AnalysisEvery overrides the analysis interval (the flag's minimum is
+	// a minute; tests use seconds).
+	AnalysisEvery time.Duration
+	// Collect, when set, replaces what the pass reads.
+	Collect *analysis.CollectOptions
 }
 
-// NewApp builds the CRM from cfg and listens on cfg.Addr; Run serves.
-func NewApp(ctx context.Context, cfg *Config, logger *slog.Logger, o appOptions) (_ *App, err error) {
+// New builds the CRM from cfg and listens on cfg.Addr; Run serves.
+func New(ctx context.Context, cfg *Config, logger *slog.Logger, o Options) (_ *App, err error) {
 	a := &App{cfg: cfg, log: logger}
 	defer func() {
 		if err != nil {
 			a.Close()
 		}
 	}()
-	if o.now == nil {
-		o.now = time.Now
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
@@ -111,7 +116,7 @@ func NewApp(ctx context.Context, cfg *Config, logger *slog.Logger, o appOptions)
 			metaadstest.WithDemoBusiness(), metaadstest.WithApp(app),
 			metaadstest.WithRateLimits(metaadstest.UnthrottledRateLimits()),
 			metaadstest.WithLogger(logger.With("component", "fakemeta")),
-		}, o.fakeOpts...)
+		}, o.FakeOptions...)
 		if a.Fake, err = metaadstest.NewServer(fopts...); err != nil {
 			return nil, fmt.Errorf("starting the fake Meta API: %w", err)
 		}
@@ -131,7 +136,7 @@ func NewApp(ctx context.Context, cfg *Config, logger *slog.Logger, o appOptions)
 	if err := a.DB.Migrate(ctx, logger.With("component", "migrate")); err != nil {
 		return nil, err
 	}
-	a.Store = store.New(a.DB, o.now)
+	a.Store = store.New(a.DB, o.Now)
 
 	encKey, _ := decodeKey(cfg.EncKey)
 	keys := map[string][]byte{cfg.EncKeyID: encKey}
@@ -145,7 +150,7 @@ func NewApp(ctx context.Context, cfg *Config, logger *slog.Logger, o appOptions)
 	if err != nil {
 		return nil, err
 	}
-	enc, err := oauth.NewEncryptedStore(a.Store.Tokens(), kr, oauth.WithClock(o.now))
+	enc, err := oauth.NewEncryptedStore(a.Store.Tokens(), kr, oauth.WithClock(o.Now))
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +163,7 @@ func NewApp(ctx context.Context, cfg *Config, logger *slog.Logger, o appOptions)
 	httpClient := &http.Client{Timeout: 60 * time.Second}
 	if a.OAuth, err = oauth.NewManager(oc, enc,
 		oauth.WithStateKeys(stateKey), oauth.WithReplayStore(a.Store.Replay()), oauth.WithRenewLocker(a.DB.RenewLocker()),
-		oauth.WithLogger(logger.With("component", "oauth")), oauth.WithHTTPClient(httpClient), oauth.WithClock(o.now),
+		oauth.WithLogger(logger.With("component", "oauth")), oauth.WithHTTPClient(httpClient), oauth.WithClock(o.Now),
 	); err != nil {
 		return nil, err
 	}
@@ -168,14 +173,14 @@ func NewApp(ctx context.Context, cfg *Config, logger *slog.Logger, o appOptions)
 	}
 	clients := web.NewMetaClients(a.OAuth, metaads.WithBaseURL(graph), metaads.WithAppSecret(oc.AppSecret),
 		metaads.WithHTTPClient(httpClient), metaads.WithLogger(logger.With("component", "metaads")))
-	runner := &pass.Runner{Store: a.Store, Clients: clients, Logger: logger.With("component", "pass"), Now: o.now}
+	runner := &pass.Runner{Store: a.Store, Clients: clients, Logger: logger.With("component", "pass"), Now: o.Now}
 	if cfg.Demo {
 		// The embedded fake serves 60 days of synchronous pages at once;
 		// asynchronous report runs (polled for seconds) are for Meta.
 		runner.Collect.AsyncAfterDays = analysis.DefaultLookbackDays + 1
 	}
-	if o.collect != nil {
-		runner.Collect = *o.collect
+	if o.Collect != nil {
+		runner.Collect = *o.Collect
 	}
 
 	sessStore, stop := a.DB.SessionStore(5 * time.Minute)
@@ -202,11 +207,11 @@ func NewApp(ctx context.Context, cfg *Config, logger *slog.Logger, o appOptions)
 		Accounts: a.Store.ConnectedAccounts,
 		Analyze:  runner.Analyze,
 		Logger:   logger.With("component", "jobs"),
-	}, jobs.Config{ID: cfg.ReplicaID, RefreshInterval: cfg.Refresh, AnalysisInterval: cmp.Or(o.analysisEvery, cfg.Analysis), Now: o.now}); err != nil {
+	}, jobs.Config{ID: cfg.ReplicaID, RefreshInterval: cfg.Refresh, AnalysisInterval: cmp.Or(o.AnalysisEvery, cfg.Analysis), Now: o.Now}); err != nil {
 		return nil, err
 	}
 
-	wopt := web.Options{BcryptCost: o.bcryptCost, SecureCookies: cfg.Secure, TrustedOrigins: []string{cfg.BaseURL}, Now: o.now}
+	wopt := web.Options{BcryptCost: o.BcryptCost, SecureCookies: cfg.Secure, TrustedOrigins: []string{cfg.BaseURL}, Now: o.Now}
 	if cfg.Demo {
 		wopt.DemoLogin = DemoEmail + " / " + demoKeys.DemoPassword
 	}
@@ -224,7 +229,7 @@ func NewApp(ctx context.Context, cfg *Config, logger *slog.Logger, o appOptions)
 	}
 	if cfg.Demo {
 		a.DemoPassword = demoKeys.DemoPassword
-		if err := a.ensureDemoUser(ctx, o.bcryptCost); err != nil {
+		if err := a.ensureDemoUser(ctx, o.BcryptCost); err != nil {
 			return nil, err
 		}
 	}
@@ -302,7 +307,10 @@ func (a *App) shutdown() {
 	}
 }
 
-// Close releases everything NewApp opened (after Run returned).
+// Addr is the address the web server listens on.
+func (a *App) Addr() net.Addr { return a.ln.Addr() }
+
+// Close releases everything New opened (after Run returned).
 func (a *App) Close() {
 	if a.ln != nil && a.srv == nil {
 		a.ln.Close()

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"encoding/base64"
@@ -49,8 +49,8 @@ var envVars = map[string]string{
 // secretFlags are never echoed back in errors.
 var secretFlags = map[string]bool{"meta-app-secret": true, "encryption-key": true, "old-keys": true, "database-url": true}
 
-// parseConfig reads flags (args) over environment variables (getenv).
-func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
+// ParseConfig reads flags (args) over environment variables (getenv).
+func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (*Config, error) {
 	c := &Config{}
 	fs := flag.NewFlagSet("crm", flag.ContinueOnError)
 	fs.SetOutput(stderr)

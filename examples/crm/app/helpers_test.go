@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -93,7 +93,7 @@ func startApp(t testing.TB, d store.Dialect, o startOpts) *testApp {
 	for k, v := range o.env {
 		env[k] = v
 	}
-	cfg, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	cfg, err := ParseConfig(nil, func(k string) string { return env[k] }, io.Discard)
 	require.NoError(t, err)
 	logs := &syncBuffer{}
 	var w io.Writer = logs
@@ -103,7 +103,7 @@ func startApp(t testing.TB, d store.Dialect, o startOpts) *testApp {
 	logger := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := &testClock{}
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := NewApp(ctx, cfg, logger, appOptions{bcryptCost: bcrypt.MinCost, now: clock.Now, fakeOpts: o.fakeOpts, analysisEvery: o.every, collect: &testCollect})
+	app, err := New(ctx, cfg, logger, Options{BcryptCost: bcrypt.MinCost, Now: clock.Now, FakeOptions: o.fakeOpts, AnalysisEvery: o.every, Collect: &testCollect})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
