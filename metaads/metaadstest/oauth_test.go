@@ -199,3 +199,28 @@ func TestOptionsValidate(t *testing.T) {
 	_, err := NewServer(nil)
 	assert.Error(t, err)
 }
+
+// TestSetLoginUser: the consent page approves as the user set last, so
+// two people can connect their own accounts in one test.
+func TestSetLoginUser(t *testing.T) {
+	srv := Start(t, WithDemoBusiness())
+	bob, err := srv.AddUser(User{Name: "Bob", AdAccounts: []string{DemoAccountTokyo}})
+	require.NoError(t, err)
+	me := func() (string, []any) {
+		code := consent(t, srv, "approve").Query().Get("code")
+		r := exchange(t, srv, url.Values{"code": {code}, "redirect_uri": {redirect}})
+		require.Equal(t, 200, r.Status, r.Raw)
+		tok := r.Body["access_token"].(string)
+		u := do(t, http.MethodGet, srv.URL+"/v26.0/me?fields=id", tok, nil)
+		accts := do(t, http.MethodGet, srv.URL+"/v26.0/me/adaccounts?fields=id", tok, nil)
+		return u.Body["id"].(string), accts.Body["data"].([]any)
+	}
+	id, accts := me()
+	assert.Equal(t, DemoUserID, id)
+	assert.Len(t, accts, 3)
+	require.NoError(t, srv.SetLoginUser(bob.ID))
+	id, accts = me()
+	assert.Equal(t, bob.ID, id)
+	assert.Len(t, accts, 1)
+	assert.Error(t, srv.SetLoginUser("nobody"))
+}

@@ -315,3 +315,16 @@ func DemoBusiness(now time.Time) Scenario {
 	}
 	return sc
 }
+
+// SetLoginUser changes who "logs in" on the consent page from now on (see
+// WithLoginUser), as when another person uses the browser: a test can
+// connect several people's Meta accounts to one app. The user must exist.
+func (s *Server) SetLoginUser(userID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.users[userID] == nil {
+		return fmt.Errorf("metaadstest: SetLoginUser: no user %q; add it first (AddUser)", userID)
+	}
+	s.cfg.loginUser = userID
+	return nil
+}
