@@ -70,10 +70,11 @@ Commands:
   report    print and write the summary of a stored run (--run KEY)
   help      this text; "agent <command> -h" lists a command's flags
 
-Credentials (one of):
+Credentials (one or both):
   --crm-url URL with AGENT_SERVICE_TOKEN=adp_...   the CRM's credentials API: tokens are
         fetched per account when needed and cached until shortly before they expire;
-        a token Meta refuses (error 190) is reported to the CRM for reconnection
+        a token Meta refuses (error 190) is reported to the CRM for reconnection.
+        Several CRM users: AGENT_SERVICE_TOKEN=adp_...,adp_... (comma-separated)
   --config FILE                                      the legacy accounts file (YAML or JSON)
         of account ids and tokens, or system-user tokens for several accounts
 

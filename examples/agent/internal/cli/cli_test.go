@@ -39,13 +39,20 @@ type result struct {
 	stdout, stderr string
 }
 
-// agent runs the CLI in-process with a fixed clock and fast retries.
+// agent runs the CLI in-process with a fixed clock (demoNow) and fast
+// retries.
 func agent(t testing.TB, env map[string]string, args ...string) result {
+	t.Helper()
+	return agentAt(t, demoNow, env, args...)
+}
+
+// agentAt runs the CLI with its clock fixed at now.
+func agentAt(t testing.TB, now time.Time, env map[string]string, args ...string) result {
 	t.Helper()
 	var out, errb syncBuffer
 	e := Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] },
 		configure: func(o *options) {
-			o.now = func() time.Time { return demoNow }
+			o.now = func() time.Time { return now }
 			o.poll = metaads.PollOptions{Initial: time.Millisecond, Max: 2 * time.Millisecond}
 			o.clientOpts = append(o.clientOpts, metaads.WithRetryBackoff(time.Millisecond, 5*time.Millisecond))
 		}}
@@ -54,7 +61,11 @@ func agent(t testing.TB, env map[string]string, args ...string) result {
 }
 
 func demoFake(t testing.TB, opts ...metaadstest.Option) *metaadstest.Server {
-	return metaadstest.Start(t, append([]metaadstest.Option{metaadstest.WithDemoBusiness(), metaadstest.WithClock(func() time.Time { return demoNow }),
+	return demoFakeAt(t, demoNow, opts...)
+}
+
+func demoFakeAt(t testing.TB, now time.Time, opts ...metaadstest.Option) *metaadstest.Server {
+	return metaadstest.Start(t, append([]metaadstest.Option{metaadstest.WithDemoBusiness(), metaadstest.WithClock(func() time.Time { return now }),
 		metaadstest.WithRateLimits(metaadstest.UnthrottledRateLimits())}, opts...)...)
 }
 

@@ -169,19 +169,22 @@ func (o *options) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, usagef("--log-format %q: want text or json", o.logFormat)
 }
 
-// source builds the credentials source.
+// source builds the credentials source: the file, the CRM for each
+// service token (AGENT_SERVICE_TOKEN may list several, comma-separated:
+// one per CRM user), or both, joined (an account is served by the first
+// that lists it: the file, then the tokens in order).
 func (o *options) source(log *slog.Logger) (creds.Source, error) {
-	switch {
-	case o.crmURL != "" && o.config != "":
-		return nil, usagef("give --crm-url or --config, not both")
-	case o.config != "":
+	var sources []creds.Source
+	if o.config != "" {
 		f, err := creds.LoadFile(o.config)
 		if err != nil {
 			return nil, usageError{err}
 		}
-		return f, nil
-	case o.crmURL != "":
-		if o.serviceToken == "" {
+		sources = append(sources, f)
+	}
+	if o.crmURL != "" {
+		tokens := splitList(o.serviceToken)
+		if len(tokens) == 0 {
 			return nil, usagef("--crm-url needs the service token in %s (create one on the CRM's settings page)", envServiceToken)
 		}
 		opts := []creds.CRMOption{creds.WithLogger(log.With("component", "creds"))}
@@ -191,13 +194,18 @@ func (o *options) source(log *slog.Logger) (creds.Source, error) {
 		if o.now != nil {
 			opts = append(opts, creds.WithClock(o.now))
 		}
-		c, err := creds.NewCRM(o.crmURL, o.serviceToken, opts...)
-		if err != nil {
-			return nil, usageError{err}
+		for i, tok := range tokens {
+			c, err := creds.NewCRM(o.crmURL, tok, opts...)
+			if err != nil {
+				return nil, usagef("%s, token %d of %d: %w", envServiceToken, i+1, len(tokens), err)
+			}
+			sources = append(sources, c)
 		}
-		return c, nil
 	}
-	return nil, usagef("no credentials: give --crm-url (with %s) or --config FILE; see agent -h", envServiceToken)
+	if len(sources) == 0 {
+		return nil, usagef("no credentials: give --crm-url (with %s) or --config FILE; see agent -h", envServiceToken)
+	}
+	return creds.Join(sources...), nil
 }
 
 // selectAccounts lists the source's accounts, limited to --accounts.

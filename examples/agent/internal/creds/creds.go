@@ -132,7 +132,7 @@ func (e *APIError) Is(target error) bool {
 // finding the token expired before sending it, and returns Meta's error
 // when there was one (nil for the client's own check).
 func IsInvalidToken(err error) (*metaads.Error, bool) {
-	if !errors.Is(err, metaads.ErrTokenInvalid) {
+	if !errors.Is(err, metaads.ErrTokenInvalid) && !errors.Is(err, metaads.ErrTokenExpired) {
 		return nil, false
 	}
 	var me *metaads.Error

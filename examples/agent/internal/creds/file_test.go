@@ -3,6 +3,7 @@ package creds
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -166,4 +167,29 @@ func FuzzParseFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestJoin: accounts of several sources, each once and served by the
+// first source listing it.
+func TestJoin(t *testing.T) {
+	a, err := ParseFile("a.yaml", []byte("accounts: {act_1: TA1, act_2: TA2}\n"))
+	require.NoError(t, err)
+	b, err := ParseFile("b.yaml", []byte("accounts: {act_2: TB2, act_3: TB3}\n"))
+	require.NoError(t, err)
+	j := Join(a, b)
+	accts, err := j.Accounts(context.Background())
+	require.NoError(t, err)
+	require.Len(t, accts, 3)
+	for id, want := range map[string]string{"1": "TA1", "2": "TA2", "3": "TB3"} {
+		tok, _ := tokenOf(t, j, id)
+		assert.Equal(t, want, tok, id)
+	}
+	_, err = j.Invalid(context.Background(), metaads.MustParseAccountID("3"), nil)
+	require.NoError(t, err)
+	_, err = b.TokenSource(context.Background(), metaads.MustParseAccountID("3"))
+	assert.ErrorIs(t, err, ErrNeedsReconnect, "reported to its owner")
+	_, err = j.TokenSource(context.Background(), metaads.MustParseAccountID("4"))
+	assert.ErrorIs(t, err, ErrForbidden)
+	assert.Equal(t, "accounts file a.yaml (2 accounts) + accounts file b.yaml (2 accounts)", fmt.Sprint(j))
+	assert.Same(t, a, Join(a))
 }

@@ -1,0 +1,283 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/adpilot/adpilot/examples/crm/pass"
+	"github.com/adpilot/adpilot/examples/crm/store"
+	"github.com/adpilot/adpilot/examples/crm/web"
+	"github.com/adpilot/adpilot/metaads"
+	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/oauth"
+)
+
+// demoCRM is the example CRM, assembled in this process from its packages
+// (store, oauth, web; its App lives in package main) in real mode against
+// a fake Meta, with a fixed clock. The agent talks to it over HTTP only.
+type demoCRM struct {
+	URL   string
+	Store *store.Store
+}
+
+type noJobs struct{}
+
+// EnqueuePass: the CRM's own scheduled passes are not part of this test.
+func (noJobs) EnqueuePass(context.Context, int64, metaads.AccountID) error { return nil }
+
+func startCRM(t *testing.T, fake *metaadstest.Server, now func() time.Time) *demoCRM {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "crm.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	require.NoError(t, db.Migrate(ctx, nil))
+	st := store.New(db, now)
+	key := make([]byte, 32)
+	rand.Read(key)
+	kr, err := oauth.NewKeyring("k1", map[string][]byte{"k1": key})
+	require.NoError(t, err)
+	enc, err := oauth.NewEncryptedStore(st.Tokens(), kr, oauth.WithClock(now))
+	require.NoError(t, err)
+	stateKey, err := hkdf.Key(sha256.New, key, nil, "test oauth state", 32)
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	base := "http://" + ln.Addr().String()
+	app := metaadstest.DefaultApp()
+	mgr, err := oauth.NewManager(oauth.Config{AppID: app.ID, AppSecret: app.Secret, RedirectURL: base + "/api/meta-oauth/callback",
+		GraphBaseURL: fake.URL, DialogBaseURL: fake.URL}, enc,
+		oauth.WithStateKeys(stateKey), oauth.WithReplayStore(st.Replay()), oauth.WithRenewLocker(db.RenewLocker()), oauth.WithClock(now))
+	require.NoError(t, err)
+	clients := web.NewMetaClients(mgr, metaads.WithBaseURL(fake.URL), metaads.WithAppSecret(app.Secret))
+	sessStore, stop := db.SessionStore(0)
+	t.Cleanup(stop)
+	sm := scs.New()
+	sm.Store, sm.Cookie.Name = sessStore, "crm_session"
+	w, err := web.New(web.Deps{Store: st, Sessions: sm, OAuth: mgr, Meta: clients, Analyst: &pass.Runner{Store: st, Clients: clients, Now: now},
+		Jobs: noJobs{}, Logger: slog.New(slog.DiscardHandler), Ready: func(context.Context) error { return nil }},
+		web.Options{BcryptCost: bcrypt.MinCost, TrustedOrigins: []string{base}, Now: now})
+	require.NoError(t, err)
+	srv := &http.Server{Handler: w.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return &demoCRM{URL: base, Store: st}
+}
+
+// person is someone using the CRM in a browser.
+type person struct {
+	t    *testing.T
+	crm  *demoCRM
+	fake *metaadstest.Server
+	c    *http.Client
+}
+
+func (c *demoCRM) person(t *testing.T, fake *metaadstest.Server, email string) *person {
+	jar, _ := cookiejar.New(nil)
+	p := &person{t: t, crm: c, fake: fake, c: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	res := p.do("POST", c.URL+"/signup", "application/x-www-form-urlencoded", url.Values{"email": {email}, "password": {"correct horse battery"}}.Encode())
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	return p
+}
+
+func (p *person) do(method, u, ctype, body string) *http.Response {
+	p.t.Helper()
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	require.NoError(p.t, err)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	res, err := p.c.Do(req)
+	require.NoError(p.t, err)
+	data, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	res.Body = io.NopCloser(bytes.NewReader(data))
+	return res
+}
+
+var hidden = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// connect connects the Meta user's accounts: Connect, the fake's consent
+// page (approving as metaUser), the callback.
+func (p *person) connect(metaUser string) {
+	t := p.t
+	require.NoError(t, p.fake.SetLoginUser(metaUser))
+	res := p.do("POST", p.crm.URL+"/settings/connect", "", "")
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	dialog := res.Header.Get("Location")
+	page := p.do("GET", dialog, "", "")
+	body, _ := io.ReadAll(page.Body)
+	form := url.Values{"decision": {"approve"}}
+	for _, m := range hidden.FindAllStringSubmatch(string(body), -1) {
+		form.Set(m[1], strings.NewReplacer("&amp;", "&", "&#34;", `"`, "&#39;", "'").Replace(m[2]))
+	}
+	res = p.do("POST", dialog, "application/x-www-form-urlencoded", form.Encode())
+	require.Equal(t, http.StatusFound, res.StatusCode)
+	res = p.do("GET", strings.TrimSuffix(res.Header.Get("Location"), "#_=_"), "", "")
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	require.Equal(t, "/settings", strings.SplitN(res.Header.Get("Location"), "?", 2)[0], "the callback ends on the settings page")
+}
+
+// serviceToken creates a service token for the accounts.
+func (p *person) serviceToken(accounts ...string) string {
+	body, _ := json.Marshal(map[string]any{"name": "agent", "accounts": accounts})
+	res := p.do("POST", p.crm.URL+"/api/service-tokens", "application/json", string(body))
+	data, _ := io.ReadAll(res.Body)
+	require.Equal(p.t, http.StatusCreated, res.StatusCode, string(data))
+	var out struct {
+		Token string `json:"token"`
+	}
+	require.NoError(p.t, json.Unmarshal(data, &out))
+	require.True(p.t, strings.HasPrefix(out.Token, "adp_"))
+	return out.Token
+}
+
+// agentAccounts lists the accounts a service token sees, with their state.
+func agentAccounts(t *testing.T, crm *demoCRM, token string) map[string]string {
+	req, _ := http.NewRequest("GET", crm.URL+"/api/agent/v1/accounts", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	var out struct {
+		Accounts []struct{ ID, State string } `json:"accounts"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&out))
+	m := map[string]string{}
+	for _, a := range out.Accounts {
+		m[a.ID] = a.State
+	}
+	return m
+}
+
+// TestAgentWithCRM is the end-to-end proof: the CRM with two people, who
+// connect their own Meta users (Alice the demo business's three accounts,
+// Bob one account of his own), each creating a service token; one agent
+// run with both tokens fetches every account's credentials from the CRM;
+// Bob's token expires in the middle of his pass (190): the agent reports
+// it and the CRM marks his account needs_reconnect while Alice's accounts
+// finish (exit 3). Then --apply cuts the losing ad set's budget once,
+// through a retried account and a second run. Last, the legacy file with
+// the same three accounts gives the same analysis as the CRM path.
+func TestAgentWithCRM(t *testing.T) {
+	// The clock is fixed near the real time: the tokens the CRM hands out
+	// expire on the fake's clock, and the Graph client checks expiry on
+	// the real one.
+	at := time.Now().UTC().Truncate(time.Minute)
+	fake := demoFakeAt(t, at)
+	bobAcct, err := fake.AddAccount(metaadstest.Account{ID: "3000000000000001", Name: "Bob's bakery", Currency: "EUR", TimezoneName: "Europe/Berlin"})
+	require.NoError(t, err)
+	camp, err := fake.AddCampaign(metaadstest.Campaign{AccountID: bobAcct.ID, Name: "Bread", Objective: "OUTCOME_SALES"})
+	require.NoError(t, err)
+	set, err := fake.AddAdSet(metaadstest.AdSet{CampaignID: camp.ID, Name: "Berlin", DailyBudget: 2000})
+	require.NoError(t, err)
+	_, err = fake.AddAd(metaadstest.Ad{AdSetID: set.ID, Name: "Croissant"})
+	require.NoError(t, err)
+	bobMeta, err := fake.AddUser(metaadstest.User{Name: "Bob", AdAccounts: []string{bobAcct.ID}})
+	require.NoError(t, err)
+
+	now := func() time.Time { return at }
+	crm := startCRM(t, fake, now)
+	alice := crm.person(t, fake, "alice@example.com")
+	alice.connect(metaadstest.DemoUserID)
+	bob := crm.person(t, fake, "bob@example.com")
+	bob.connect(bobMeta.ID)
+	shop, leads, tokyo, bakery := "act_"+metaadstest.DemoAccountShop, "act_"+metaadstest.DemoAccountLeads, "act_"+metaadstest.DemoAccountTokyo, "act_"+bobAcct.ID
+	aliceTok := alice.serviceToken(shop, leads, tokyo)
+	bobTok := bob.serviceToken(bakery)
+	assert.Equal(t, map[string]string{bakery: "connected"}, agentAccounts(t, crm, bobTok))
+
+	dir := t.TempDir()
+	env := map[string]string{"AGENT_SERVICE_TOKEN": aliceTok + "," + bobTok, "AGENT_CRM_URL": crm.URL}
+	db := filepath.Join(dir, "agent.db")
+	require.NoError(t, fake.InjectFault(metaadstest.Fault{Path: "/" + bakery + "/insights", Kind: metaadstest.FaultExpireToken, Skip: 1}))
+	r := agentAt(t, at, env, "run", "--database-url", db, "--out", filepath.Join(dir, "crm"))
+	require.Equal(t, ExitPartial, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	sum := readRun(t, filepath.Join(dir, "crm"))
+	require.Len(t, sum.Accounts, 4)
+	assert.Equal(t, 3, sum.OK)
+	for _, o := range sum.Accounts {
+		if o.Account == bakery {
+			assert.Equal(t, "needs_reconnect", string(o.Status))
+			require.NotNil(t, o.Reconnect)
+			assert.True(t, o.Reconnect.Reported && o.Reconnect.Confirmed, "%+v", o.Reconnect)
+		} else {
+			assert.Equal(t, "ok", string(o.Status), o.Account)
+		}
+	}
+	assert.Equal(t, map[string]string{bakery: "needs_reconnect"}, agentAccounts(t, crm, bobTok), "the CRM marked Bob's account")
+	assert.Contains(t, agentAccounts(t, crm, aliceTok), shop)
+	assert.Equal(t, "connected", agentAccounts(t, crm, aliceTok)[shop], "Alice's connection is untouched")
+	for _, secret := range []string{aliceTok, bobTok} {
+		assert.NotContains(t, r.stdout+r.stderr, secret)
+	}
+
+	// --apply, with a transient failure in the account's first attempt,
+	// then again in the same slot and in a run of its own: one write.
+	require.NoError(t, fake.InjectFault(metaadstest.Fault{Method: "GET", Path: "/" + shop, Kind: metaadstest.FaultHTTP500, Count: 5}))
+	env = map[string]string{"AGENT_SERVICE_TOKEN": aliceTok, "AGENT_CRM_URL": crm.URL}
+	apply := []string{"run", "--database-url", db, "--out", filepath.Join(dir, "apply"), "--accounts", shop, "--apply", "--target-cpa", "3000", "--gross-margin", "0.5"}
+	for i, extra := range [][]string{{"--every", "1h"}, {"--every", "1h"}, nil} {
+		r = agentAt(t, at, env, append(apply, extra...)...)
+		require.Equal(t, ExitOK, r.code, "run %d: %s", i, r.stderr)
+	}
+	assert.Equal(t, []string{"12000"}, budgetWrites(fake, metaadstest.DemoLosingSet), "one budget write, from the fake's request log")
+
+	// The legacy file with tokens for the same three accounts gives the
+	// same analysis as the credentials API (dry runs, fresh databases).
+	cfg, _ := accountsFile(t, fake, dir, metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads, metaadstest.DemoAccountTokyo)
+	sameArgs := []string{"run", "--accounts", shop + "," + leads + "," + tokyo, "--target-cpa", "3000", "--gross-margin", "0.5"}
+	rc := agentAt(t, at, env, append(sameArgs, "--database-url", filepath.Join(dir, "c.db"), "--out", filepath.Join(dir, "same-crm"))...)
+	rf := agentAt(t, at, nil, append(sameArgs, "--config", cfg, "--database-url", filepath.Join(dir, "f.db"), "--out", filepath.Join(dir, "same-file"))...)
+	require.Equal(t, ExitOK, rc.code, rc.stderr)
+	require.Equal(t, ExitOK, rf.code, rf.stderr)
+	for _, a := range []string{shop, leads, tokyo} {
+		c, f := analysisOf(t, filepath.Join(dir, "same-crm"), a), analysisOf(t, filepath.Join(dir, "same-file"), a)
+		assert.JSONEq(t, c, f, a)
+	}
+}
+
+// analysisOf reads an account's report JSON and returns what the analysis
+// found (result, decisions, statistics, goals), without timings.
+func analysisOf(t *testing.T, dir, account string) string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "*", account+".json"))
+	require.NoError(t, err)
+	require.Len(t, m, 1)
+	data, err := os.ReadFile(m[0])
+	require.NoError(t, err)
+	var doc struct {
+		Report map[string]json.RawMessage `json:"report"`
+	}
+	require.NoError(t, json.Unmarshal(data, &doc))
+	require.NotNil(t, doc.Report, account)
+	keep := map[string]json.RawMessage{}
+	for _, k := range []string{"account", "currency", "now", "range", "goals", "entities", "statistics", "evaluation", "signals", "result"} {
+		keep[k] = doc.Report[k]
+	}
+	out, _ := json.Marshal(keep)
+	return string(out)
+}
+
