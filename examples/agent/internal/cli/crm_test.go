@@ -280,4 +280,3 @@ func analysisOf(t *testing.T, dir, account string) string {
 	out, _ := json.Marshal(keep)
 	return string(out)
 }
-
