@@ -186,7 +186,8 @@
 // [DefaultLibrary] returns the reference rule set, parameterised by
 // [Params] (target CPA or ROAS, gross margin, audience type, overspend
 // allowance, budget bounds, ...): zero-conversion stop-loss, confirmed
-// loser, daily hard cap, CPA bleeder, ROAS below break-even, scale winner,
+// loser, daily hard cap, CPA bleeder, ROAS below break-even (both confirmed
+// by the credible interval of the cost per result), scale winner,
 // revive after late conversions, learning-phase freeze, creative fatigue
 // (Meta's definition), CTR decay against launch, frequency saturation, CPM
 // surge (against the week before last, with no budget or bid change in

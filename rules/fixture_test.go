@@ -53,7 +53,7 @@ func fixtureSnapshot() *Snapshot {
 			win(WindowLast7D, metrics.Counts{Impressions: 40000, Reach: 20000, Spend: 60000, Conversions: 12}),
 			win(WindowLast14D, metrics.Counts{Impressions: 90000, Spend: 216000, Conversions: 45})),
 		adset("108", "Sales below break-even", 10000, LearningStageSuccess,
-			win(WindowLast7D, metrics.Counts{Impressions: 30000, Reach: 20000, Spend: 25000, Conversions: 8, ConversionValue: 40000})),
+			win(WindowLast7D, metrics.Counts{Impressions: 30000, Reach: 20000, Spend: 25000, Conversions: 8, ConversionValue: 20000})),
 		adset("109", "Overspending today", 5000, LearningStageSuccess,
 			win(WindowToday, metrics.Counts{Impressions: 6000, Spend: 9000})),
 		adset("110", "Saturated audience", 5000, LearningStageSuccess,

@@ -30,7 +30,9 @@ type Params struct {
 	// TargetCPA is zero, the scale-winner rule uses it instead.
 	TargetROAS float64
 	// GrossMargin in (0, 1] enables the ROAS-below-break-even rule
-	// (break-even ROAS = 1 / GrossMargin).
+	// (break-even ROAS = 1 / GrossMargin; it cuts only when the
+	// Confidence interval of the cost per purchase puts even the best
+	// ROAS it allows below break-even).
 	GrossMargin float64
 	// AudienceType is "prospecting" (default) or "retargeting"; it sets
 	// the frequency-saturation threshold (3.5 or 6 over 7 days).
@@ -217,12 +219,16 @@ func DefaultLibrary(p Params) (Spec, error) {
 		be, _ := metrics.BreakEvenROAS(p.GrossMargin)
 		add(RuleSpec{
 			ID: "roas-below-break-even", Name: "ROAS below break-even", Level: "adset",
-			Description: fmt.Sprintf("Cut the budget of a sales ad set whose 7-day ROAS is below break-even (1 / gross margin %.2f = %.2f).", p.GrossMargin, be),
+			Description: fmt.Sprintf("Cut the budget of a sales ad set whose 7-day ROAS is below break-even (1 / gross margin %.2f = %.2f), confirmed by the credible interval of its cost per purchase: even the best ROAS the purchases allow (value per purchase / the interval's lowest CPA) is below break-even, so a noisy week of a profitable ad set is not cut.", p.GrossMargin, be),
 			Filter:      &FilterSpec{Objective: []string{"OUTCOME_SALES"}},
 			Conditions: all(
 				ConditionSpec{Label: "enough purchases", MinData: &MinDataSpec{Window: "last_7d", Conversions: 5}},
 				cmpThan("spent 2x the daily budget", "spend", "last_7d", ">=", OperandSpec{Field: "daily_budget", Factor: f64(2)}),
 				cmp("ROAS below break-even", "roas", "last_7d", "<", f64(math.Round(be*1000)/1000)),
+				// ROAS < 1/margin is CPA > margin x value per purchase: the
+				// gate asks it of the CPA's lower credible bound.
+				ConditionSpec{Label: "ROAS credibly below break-even", Metric: "cpa", Window: "last_7d", Op: ">",
+					Than: &OperandSpec{Metric: "value_per_conversion", Window: "last_7d", Factor: f64(p.GrossMargin)}, Confidence: p.Confidence},
 			),
 			Action:     ActionSpec{Type: "scale_budget", Percent: f64(-p.MaxStepPercent)},
 			Safeguards: budgetCut,
