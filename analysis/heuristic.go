@@ -549,6 +549,14 @@ func (a *analysis) profit(e *rules.Entity, c7 metrics.Counts) {
 			Estimates: []Figure{a.estimate("daily_loss_avoided", saved, UnitMoney, method)}}
 		c.stake = loss
 		c.Confidence = a.valueConfidence(c7, be)
+		if c7.Conversions > 0 && c.Confidence.Level != ConfidenceHigh {
+			// The purchases do not prove the loss: a profitable ad set has
+			// weeks like this. Watch it; cutting would be a wrong decision.
+			c.Priority, c.family = PriorityLow, "watch"
+			c.Action = Action{Type: ActionMonitor, Detail: "judge it again when more purchases have come in; the week's ROAS is within noise of break-even"}
+			c.Title = fmt.Sprintf("Watch %s %q: its ROAS dipped below break-even, within noise", ref(e).Level, e.Name)
+			c.Impact = Impact{Summary: "none yet: the credible interval of its cost per conversion still allows a profitable ROAS"}
+		}
 		a.add(c)
 		return
 	}
@@ -581,11 +589,17 @@ func (a *analysis) profit(e *rules.Entity, c7 metrics.Counts) {
 	c.Impact = Impact{Summary: fmt.Sprintf("about %s a day is spent above the target cost", formatValue(over, UnitMoney, a.currency)),
 		Estimates: []Figure{a.estimate("daily_excess_cost", over, UnitMoney, "(CPA − target) x conversions over the last 7 days / 7")}}
 	c.stake = over
-	c.Confidence = Confidence{Level: ConfidenceMedium, Basis: fmt.Sprintf("%d conversions over 7 days", c7.Conversions)}
+	c.Confidence = Confidence{Level: ConfidenceMedium, Basis: fmt.Sprintf("%d conversions over 7 days; the credible interval of the CPA reaches the target", c7.Conversions)}
 	if ok && lo > target {
 		c.Confidence = Confidence{Level: ConfidenceHigh, Probability: heuristicCPAConf,
 			Basis: fmt.Sprintf("the %.0f%% credible interval of the CPA (%s to %s) is above the target", heuristicCPAConf*100,
 				formatValue(lo, UnitMoney, a.currency), formatValue(hi, UnitMoney, a.currency))}
+	} else {
+		// Within noise of the target: watch, do not cut.
+		c.Priority, c.family = PriorityLow, "watch"
+		c.Action = Action{Type: ActionMonitor, Detail: "judge it again when more conversions have come in; the week's CPA is within noise of the target"}
+		c.Title = fmt.Sprintf("Watch %s %q: cost per %s is %.0f%% over target, within noise", ref(e).Level, e.Name, e.ConversionEvent, (cpa/target-1)*100)
+		c.Impact = Impact{Summary: "none yet: the credible interval of its cost per conversion still reaches the target"}
 	}
 	a.add(c)
 }

@@ -200,28 +200,39 @@ func healthyBusiness(now time.Time) metaadstest.Scenario {
 }
 
 // On a seeded business with no planted problem nothing is urgent or high,
-// and no rule would pause or cut anything.
+// and no rule would pause or cut anything. Its ad sets return a ROAS of
+// about 2.1 over 30 days: at a 60% margin (break-even 1.67) they are
+// profitable, and a week that dips under break-even on ten purchases
+// (seeds 3 and 7) is noise, not a loss to cut.
 func TestHeuristicHealthyBusiness(t *testing.T) {
-	for _, seed := range []uint64{1, 2} {
+	for _, seed := range []uint64{1, 3, 7} {
 		srv := metaadstest.Start(t, metaadstest.WithSeed(seed), metaadstest.WithClock(func() time.Time { return demoNow }), metaadstest.WithReportRunPolls(0))
 		if _, err := srv.Seed(healthyBusiness(demoNow)); err != nil {
 			t.Fatal(err)
 		}
 		tok, _ := srv.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID})
 		c, _ := metaads.NewClient(metaads.WithBaseURL(srv.URL), metaads.WithTokenProvider(metaads.StaticTokens{"*": tok}))
-		rep, err := Run(context.Background(), c, metaads.MustParseAccountID("555"), RunOptions{Goals: Goals{TargetCPA: 4000, GrossMargin: 0.8},
-			Collect: fastPolls(CollectOptions{NoHourly: true}, demoNow), Now: func() time.Time { return demoNow }})
+		ds, err := Collect(context.Background(), c, metaads.MustParseAccountID("555"), fastPolls(CollectOptions{NoHourly: true}, demoNow))
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, r := range rep.Result.Recommendations {
-			if r.Priority == PriorityUrgent || r.Priority == PriorityHigh {
-				t.Errorf("seed %d: %s recommendation on a healthy business: %s", seed, r.Priority, r.Title)
+		for _, margin := range []float64{0.6, 0.8} {
+			rep, err := RunDataset(context.Background(), ds, RunOptions{Goals: Goals{TargetCPA: 4000, GrossMargin: margin}, Now: func() time.Time { return demoNow }})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		for _, d := range rep.Evaluation.Decisions {
-			if d.Class == rules.ClassSafety || d.Class == rules.ClassProtect {
-				t.Errorf("seed %d: %s", seed, d.Summary())
+			for _, r := range rep.Result.Recommendations {
+				if r.Priority == PriorityUrgent || r.Priority == PriorityHigh {
+					t.Errorf("seed %d, margin %.0f%%: %s recommendation on a healthy business: %s", seed, margin*100, r.Priority, r.Title)
+				}
+				if r.Kind == KindProblem && (r.Action.Type == ActionPause || r.Action.Percent < 0) {
+					t.Errorf("seed %d, margin %.0f%%: %s on a healthy business: %s", seed, margin*100, r.Action.Type, r.Title)
+				}
+			}
+			for _, d := range rep.Evaluation.Decisions {
+				if d.Class == rules.ClassSafety || d.Class == rules.ClassProtect {
+					t.Errorf("seed %d, margin %.0f%%: %s", seed, margin*100, d.Summary())
+				}
 			}
 		}
 	}
