@@ -286,3 +286,30 @@ func BenchmarkRunDatasetDemo(b *testing.B) {
 		}
 	}
 }
+
+// A lead ad set over its target CPA is cut only when the credible interval
+// of its CPA is above the target; within noise it is watched.
+func TestHeuristicCPAOverTargetNeedsEvidence(t *testing.T) {
+	leads := func(id string, spend, n int64) rules.Entity {
+		return rules.Entity{ID: id, Name: "Leads " + id, Level: metrics.LevelAdSet, Account: "act_1", Status: "ACTIVE", DailyBudget: spend / 7,
+			ConversionEvent: EventLead, Stats: []rules.WindowCounts{{Window: rules.WindowLast7D, Counts: metrics.Counts{Impressions: 50000, Spend: spend, Conversions: n}}}}
+	}
+	in := &Input{Now: demoNow, Goals: Goals{TargetCPA: 2000}, Snapshot: &rules.Snapshot{Now: demoNow, Currency: "USD", Account: "act_1", Entities: []rules.Entity{
+		leads("1", 6*2800, 6),   // CPA 28.00 on 6 leads: within noise of 20.00
+		leads("2", 80*2800, 80), // CPA 28.00 on 80 leads: credibly over
+	}}}
+	res, err := Heuristic{}.Analyze(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Recommendation{}
+	for _, r := range res.Recommendations {
+		got[r.Entity.ID] = r
+	}
+	if r := got["1"]; r.Action.Type != ActionMonitor || r.Priority != PriorityLow {
+		t.Errorf("6 leads at 1.4x target: %s %s (%s); want a low-priority watch", r.Priority, r.Action.Type, r.Title)
+	}
+	if r := got["2"]; r.Action.Type != ActionScaleBudget || r.Priority != PriorityHigh || r.Confidence.Level != ConfidenceHigh {
+		t.Errorf("80 leads at 1.4x target: %s %s, confidence %s (%s); want a high-priority cut", r.Priority, r.Action.Type, r.Confidence.Level, r.Title)
+	}
+}
