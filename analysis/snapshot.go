@@ -42,6 +42,11 @@ const BaselineMinConversions = 10
 // the entity (effective status ACTIVE), "PAUSED" when it is paused itself,
 // otherwise its effective status (CAMPAIGN_PAUSED, ADSET_PAUSED,
 // DISAPPROVED, ...), so no rule acts on an entity its parent holds back.
+// The parents' statuses are checked too, for objects that carry only
+// their configured status (rows from a warehouse): an active ad set of a
+// paused campaign is CAMPAIGN_PAUSED, an active ad of a paused ad set
+// ADSET_PAUSED. An entity without a status (made from rows, see
+// [FromRows]) is not ACTIVE, so no rule acts on it.
 // The snapshot states the account's currency, time zone and account id,
 // which rules.RuleSet.Evaluate checks. History is left empty: set it from
 // the ledger.
@@ -185,6 +190,33 @@ func deliveryStatus(status metaads.Status, eff metaads.EffectiveStatus) string {
 	return string(status)
 }
 
+// underParent is the delivery status of an entity whose own status is
+// own, below a parent with delivery status parent: an entity Meta would
+// deliver is held back by a parent it does not deliver (Meta's effective
+// status says CAMPAIGN_PAUSED or ADSET_PAUSED; objects from rows often
+// carry only their configured status). An unknown parent status (empty)
+// leaves own as it is.
+func underParent(own, parent string, held metaads.EffectiveStatus) string {
+	if own != string(metaads.StatusActive) || parent == "" || parent == string(metaads.StatusActive) {
+		return own
+	}
+	if parent == string(metaads.EffectiveCampaignPaused) {
+		return parent // the ad set is held by its campaign
+	}
+	return string(held)
+}
+
+func (b *snapshotBuilder) campaignStatus(id string) string {
+	if c := b.camps[id]; c != nil {
+		return deliveryStatus(c.Status, c.EffectiveStatus)
+	}
+	return ""
+}
+
+func (b *snapshotBuilder) adSetStatus(s *metaads.AdSet) string {
+	return underParent(deliveryStatus(s.Status, s.EffectiveStatus), b.campaignStatus(s.CampaignID), metaads.EffectiveCampaignPaused)
+}
+
 func (b *snapshotBuilder) base(level metrics.Level, id, name string, camp *metaads.Campaign) rules.Entity {
 	e := rules.Entity{ID: id, Name: name, Level: level, Account: b.d.Account.ID.String()}
 	if camp != nil {
@@ -205,7 +237,7 @@ func (b *snapshotBuilder) campaign(c *metaads.Campaign) rules.Entity {
 
 func (b *snapshotBuilder) adSet(s *metaads.AdSet) rules.Entity {
 	e := b.base(metrics.LevelAdSet, s.ID, s.Name, b.camps[s.CampaignID])
-	e.Status = deliveryStatus(s.Status, s.EffectiveStatus)
+	e.Status = b.adSetStatus(s)
 	e.DailyBudget, e.LifetimeBudget, e.BidAmount = s.DailyBudget, s.LifetimeBudget, s.BidAmount
 	e.CreatedTime, e.StartTime, e.EndTime = s.CreatedTime.Time, s.StartTime.Time, s.EndTime.Time
 	if li := s.LearningStageInfo; li != nil {
@@ -225,6 +257,11 @@ func (b *snapshotBuilder) ad(a *metaads.Ad) rules.Entity {
 	}
 	e := b.base(metrics.LevelAd, a.ID, a.Name, camp)
 	e.Status = deliveryStatus(a.Status, a.EffectiveStatus)
+	if s := b.sets[a.AdSetID]; s != nil {
+		e.Status = underParent(e.Status, b.adSetStatus(s), metaads.EffectiveAdSetPaused)
+	} else if camp != nil {
+		e.Status = underParent(e.Status, b.campaignStatus(camp.ID), metaads.EffectiveCampaignPaused)
+	}
 	e.CreatedTime = a.CreatedTime.Time
 	start := a.CreatedTime.Time
 	if s := b.sets[a.AdSetID]; s != nil && s.StartTime.After(start) {

@@ -251,3 +251,47 @@ func TestDayNum(t *testing.T) {
 		}
 	}
 }
+
+// Objects from a warehouse often carry only their configured status. An
+// ad set or ad whose parent is paused is not delivered, whatever its own
+// status says, so the rules must not see it ACTIVE (Meta's effective
+// status would be CAMPAIGN_PAUSED or ADSET_PAUSED).
+func TestSnapshotPausedParentFromRows(t *testing.T) {
+	day := metaads.Date{Year: 2026, Month: 3, Day: 10}
+	rows := Rows{
+		Account: metaads.AdAccount{ID: metaads.MustParseAccountID("act_42"), Currency: "USD", TimezoneName: "America/New_York"},
+		Campaigns: []metaads.Campaign{
+			{ID: "11", Name: "Paused campaign", Objective: metaads.ObjectiveSales, Status: metaads.StatusPaused},
+			{ID: "12", Name: "Live campaign", Objective: metaads.ObjectiveSales, Status: metaads.StatusActive},
+		},
+		AdSets: []metaads.AdSet{
+			{ID: "21", CampaignID: "11", Name: "Under a paused campaign", Status: metaads.StatusActive, DailyBudget: 1000},
+			{ID: "22", CampaignID: "12", Name: "Paused ad set", Status: metaads.StatusPaused, DailyBudget: 1000},
+			{ID: "23", CampaignID: "12", Name: "Live ad set", Status: metaads.StatusActive, DailyBudget: 1000},
+		},
+		Ads: []metaads.Ad{
+			{ID: "31", AdSetID: "21", CampaignID: "11", Name: "Ad under a paused campaign", Status: metaads.StatusActive},
+			{ID: "32", AdSetID: "22", CampaignID: "12", Name: "Ad under a paused ad set", Status: metaads.StatusActive},
+			{ID: "33", AdSetID: "23", CampaignID: "12", Name: "Live ad", Status: metaads.StatusActive},
+		},
+	}
+	for _, ad := range rows.Ads {
+		rows.Insights = append(rows.Insights, Row{CampaignID: ad.CampaignID, AdSetID: ad.AdSetID, AdID: ad.ID, Since: day, Until: day,
+			Counts: metrics.Counts{Impressions: 100, Spend: 5000}})
+	}
+	ds, err := FromRows(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := ds.Snapshot(demoNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"11": "PAUSED", "12": "ACTIVE", "21": "CAMPAIGN_PAUSED", "22": "PAUSED", "23": "ACTIVE",
+		"31": "CAMPAIGN_PAUSED", "32": "ADSET_PAUSED", "33": "ACTIVE"}
+	for _, e := range snap.Entities {
+		if e.Status != want[e.ID] {
+			t.Errorf("%s %q: status %q; want %q", e.Level, e.Name, e.Status, want[e.ID])
+		}
+	}
+}
