@@ -50,20 +50,30 @@ type RunOptions struct {
 	// Progress, when set, receives progress reports from the calling
 	// goroutine.
 	Progress ProgressFunc
-	// Now replaces the clock (default time.Now).
+	// Now replaces the clock (default time.Now). Run reads it once, when
+	// the collection starts, and evaluates at that time; RunDataset
+	// evaluates at Now().
 	Now func() time.Time
 }
 
 // Run runs the whole optimization pass for one ad account: Collect, the
-// Snapshot at now in the account's time zone, campaign statistics, the
-// rule evaluation (a dry run unless o.Live), the signals when o.Signals is set,
-// and the analyzer, and returns one [Report]. Progress goes to
-// o.Progress: the collection's phases with calls and rows, then snapshot,
-// rules, signals, analyze and done.
+// Snapshot at the time of the collection (Dataset.CollectedAt, in the
+// account's time zone, so the days the pass judges are the days it read),
+// campaign statistics, the rule evaluation (a dry run unless o.Live), the
+// signals when o.Signals is set, and the analyzer, and returns one
+// [Report]. Progress goes to o.Progress: the collection's phases with
+// calls and rows, then snapshot, rules, signals, analyze and done (once,
+// at the end).
 func Run(ctx context.Context, c *metaads.Client, acct metaads.AccountID, o RunOptions) (*Report, error) {
 	start := time.Now()
 	co := o.Collect
-	co.Progress = o.Progress
+	if o.Progress != nil {
+		co.Progress = func(p Progress) {
+			if p.Phase != PhaseDone { // the pass is not done when its collection is
+				o.Progress(p)
+			}
+		}
+	}
 	if o.Now != nil {
 		co.Now = o.Now
 	}
@@ -71,6 +81,8 @@ func Run(ctx context.Context, c *metaads.Client, acct metaads.AccountID, o RunOp
 	if err != nil {
 		return nil, err
 	}
+	at := ds.CollectedAt
+	o.Now = func() time.Time { return at }
 	rep, err := RunDataset(ctx, ds, o)
 	if rep != nil {
 		rep.Duration = time.Since(start)

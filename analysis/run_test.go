@@ -10,6 +10,7 @@ import (
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/rules"
 )
 
 // Run reports its phases in order from the calling goroutine, with the
@@ -94,5 +95,43 @@ func TestRunDatasetBadInput(t *testing.T) {
 	_, err = RunDataset(context.Background(), ds, RunOptions{Now: now, Signals: func(context.Context, *Dataset, time.Time) ([]Signal, error) { return nil, wantErr }})
 	if !errors.Is(err, wantErr) {
 		t.Errorf("signal error: %v", err)
+	}
+}
+
+// A pass evaluates the data at the time it was collected: a clock that
+// moves on while Collect runs (here across midnight in Los Angeles) must
+// not make the snapshot's "today" a day the Dataset does not hold, nor
+// turn the partial day of the collection into a complete one.
+func TestRunSnapshotsAtCollectionTime(t *testing.T) {
+	collected := time.Date(2026, 3, 11, 6, 30, 0, 0, time.UTC) // 23:30 on 10 March in Los Angeles
+	e := newDemo(t, collected, metaadstest.WithReportRunPolls(0))
+	clock := []time.Time{collected, collected.Add(2 * time.Hour)} // 01:30 on 11 March
+	now := func() time.Time {
+		t := clock[0]
+		if len(clock) > 1 {
+			clock = clock[1:]
+		}
+		return t
+	}
+	var phases []Phase
+	o := RunOptions{Goals: shopGoals, Collect: CollectOptions{NoHourly: true}, Now: now, Progress: func(p Progress) { phases = append(phases, p.Phase) }}
+	o.Collect.Run.Poll = metaads.PollOptions{Initial: time.Millisecond, Max: 2 * time.Millisecond}
+	rep, err := Run(context.Background(), e.c, metaads.MustParseAccountID(metaadstest.DemoAccountShop), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Now.Equal(collected) || metaads.DateOf(rep.Now) != rep.Range.Until {
+		t.Errorf("the pass evaluated at %v over days up to %v; want the collection's time %v", rep.Now, rep.Range.Until, collected)
+	}
+	for _, s := range rep.Statistics {
+		if s.Window == rules.WindowLast7D && s.Range.Until != rep.Range.Until.AddDays(-1) {
+			t.Errorf("last_7d of the report ends %v; the last complete day collected is %v", s.Range.Until, rep.Range.Until.AddDays(-1))
+		}
+	}
+	for i, p := range phases {
+		if p == PhaseDone && i != len(phases)-1 {
+			t.Errorf("progress said done before the pass was: %v", phases)
+			break
+		}
 	}
 }
