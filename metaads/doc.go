@@ -68,7 +68,11 @@
 // empty pages that still announce a next page are skipped, and a repeated
 // cursor ends the loop. An error is yielded once and ends the loop. For
 // checkpointing, the ListPage methods and [ListPage] return one [Page] whose
-// After cursor resumes the list later.
+// After cursor resumes the list later. The client pages by the after
+// cursor with its own credentials and never requests paging.next as given:
+// Meta's next links repeat access_token when a caller sent the token in the
+// query string (adpilot never does; it sends the Authorization header, so
+// the links Meta writes for it carry no secret).
 //
 // # Batch
 //
