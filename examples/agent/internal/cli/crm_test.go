@@ -3,13 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
-	"crypto/hkdf"
 	"crypto/rand"
-	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -20,69 +18,46 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/adpilot/adpilot/examples/crm/pass"
-	"github.com/adpilot/adpilot/examples/crm/store"
-	"github.com/adpilot/adpilot/examples/crm/web"
-	"github.com/adpilot/adpilot/metaads"
+	"github.com/adpilot/adpilot/examples/crm/app"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
-	"github.com/adpilot/adpilot/oauth"
 )
 
-// demoCRM is the example CRM, assembled in this process from its packages
-// (store, oauth, web; its App lives in package main) in real mode against
-// a fake Meta, with a fixed clock. The agent talks to it over HTTP only.
+// demoCRM is the example CRM (examples/crm/app) running in this process in
+// real mode against the test's fake Meta, with a fixed clock. The agent
+// talks to it over HTTP only.
 type demoCRM struct {
-	URL   string
-	Store *store.Store
+	URL string
 }
-
-type noJobs struct{}
-
-// EnqueuePass: the CRM's own scheduled passes are not part of this test.
-func (noJobs) EnqueuePass(context.Context, int64, metaads.AccountID) error { return nil }
 
 func startCRM(t *testing.T, fake *metaadstest.Server, now func() time.Time) *demoCRM {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "crm.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	require.NoError(t, db.Migrate(ctx, nil))
-	st := store.New(db, now)
 	key := make([]byte, 32)
 	rand.Read(key)
-	kr, err := oauth.NewKeyring("k1", map[string][]byte{"k1": key})
+	env := map[string]string{"CRM_ADDR": "127.0.0.1:0", "CRM_DATA_DIR": t.TempDir(),
+		"META_APP_ID": metaadstest.DefaultApp().ID, "META_APP_SECRET": metaadstest.DefaultApp().Secret,
+		"META_GRAPH_URL": fake.URL, "META_DIALOG_URL": fake.URL, "CRM_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(key)}
+	cfg, err := app.ParseConfig(nil, func(k string) string { return env[k] }, io.Discard)
 	require.NoError(t, err)
-	enc, err := oauth.NewEncryptedStore(st.Tokens(), kr, oauth.WithClock(now))
-	require.NoError(t, err)
-	stateKey, err := hkdf.Key(sha256.New, key, nil, "test oauth state", 32)
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	base := "http://" + ln.Addr().String()
-	app := metaadstest.DefaultApp()
-	mgr, err := oauth.NewManager(oauth.Config{AppID: app.ID, AppSecret: app.Secret, RedirectURL: base + "/api/meta-oauth/callback",
-		GraphBaseURL: fake.URL, DialogBaseURL: fake.URL}, enc,
-		oauth.WithStateKeys(stateKey), oauth.WithReplayStore(st.Replay()), oauth.WithRenewLocker(db.RenewLocker()), oauth.WithClock(now))
-	require.NoError(t, err)
-	clients := web.NewMetaClients(mgr, metaads.WithBaseURL(fake.URL), metaads.WithAppSecret(app.Secret))
-	sessStore, stop := db.SessionStore(0)
-	t.Cleanup(stop)
-	sm := scs.New()
-	sm.Store, sm.Cookie.Name = sessStore, "crm_session"
-	w, err := web.New(web.Deps{Store: st, Sessions: sm, OAuth: mgr, Meta: clients, Analyst: &pass.Runner{Store: st, Clients: clients, Now: now},
-		Jobs: noJobs{}, Logger: slog.New(slog.DiscardHandler), Ready: func(context.Context) error { return nil }},
-		web.Options{BcryptCost: bcrypt.MinCost, TrustedOrigins: []string{base}, Now: now})
-	require.NoError(t, err)
-	srv := &http.Server{Handler: w.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return &demoCRM{URL: base, Store: st}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler), app.Options{BcryptCost: bcrypt.MinCost, Now: now})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("the CRM: %v", err)
+		}
+		a.Close()
+	})
+	return &demoCRM{URL: a.URL}
 }
 
 // person is someone using the CRM in a browser.
