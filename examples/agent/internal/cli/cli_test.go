@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,4 +206,53 @@ func TestTokenRefusedMidRun(t *testing.T) {
 	for _, tok := range toks {
 		assert.NotContains(t, r.stdout+r.stderr, tok)
 	}
+}
+
+// TestUsage: help texts, and bad input exits 2 with a message naming it.
+func TestUsage(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("accounts:\n  - id: act_1\n    tokn: SECRET\n"), 0o600))
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{[]string{"-h"}, nil, ExitOK, "Exit codes:"},
+		{[]string{"help"}, nil, ExitOK, "serve"},
+		{[]string{"run", "-h"}, nil, ExitOK, "-apply"},
+		{[]string{"serve", "-h"}, nil, ExitOK, "-cron"},
+		{nil, nil, ExitUsage, "usage: agent"},
+		{[]string{"frobnicate"}, nil, ExitUsage, `unknown command "frobnicate"`},
+		{[]string{"run", "--database-url", filepath.Join(dir, "a.db")}, nil, ExitUsage, "no credentials"},
+		{[]string{"run", "--crm-url", "http://127.0.0.1:1"}, nil, ExitUsage, "AGENT_SERVICE_TOKEN"},
+		{[]string{"run", "--config", bad}, nil, ExitUsage, "bad.yaml:3: accounts[0].tokn: unknown key"},
+		{[]string{"run", "--config", bad, "--concurrency", "0"}, nil, ExitUsage, "unknown key"},
+		{[]string{"run", "--bogus"}, nil, ExitUsage, "flag provided but not defined: -bogus"},
+		{[]string{"serve", "--config", bad}, nil, ExitUsage, "no schedule"},
+		{[]string{"serve", "--cron", "every day", "--config", bad}, nil, ExitUsage, `--cron "every day"`},
+		{[]string{"report"}, nil, ExitUsage, "--run is required"},
+		{[]string{"run", "extra"}, nil, ExitUsage, "unexpected arguments"},
+	} {
+		r := agent(t, c.env, c.args...)
+		assert.Equal(t, c.code, r.code, "%v: %s%s", c.args, r.stdout, r.stderr)
+		assert.Contains(t, r.stdout+r.stderr, c.want, "%v", c.args)
+		assert.NotContains(t, r.stdout+r.stderr, "SECRET")
+	}
+}
+
+// TestProgressOnTerminal: on a terminal the run draws a bar per account
+// and a total; off one (every other test) it draws nothing.
+func TestProgressOnTerminal(t *testing.T) {
+	fake := demoFake(t)
+	dir := t.TempDir()
+	cfg, _ := accountsFile(t, fake, dir, metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads)
+	var out, errb syncBuffer
+	code := Main(context.Background(), []string{"run", "--config", cfg, "--database-url", filepath.Join(dir, "a.db"), "--out", filepath.Join(dir, "r")},
+		Env{Stdout: &out, Stderr: &errb, IsTerminal: func(io.Writer) bool { return true }, configure: func(o *options) { o.now = func() time.Time { return demoNow } }})
+	require.Equal(t, ExitOK, code, errb.String())
+	assert.Contains(t, out.String(), "all accounts")
+	assert.Contains(t, out.String(), "act_"+metaadstest.DemoAccountShop+": completed")
+	assert.Contains(t, out.String(), "2 accounts: 2 analyzed")
 }

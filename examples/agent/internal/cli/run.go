@@ -217,6 +217,7 @@ func summary(ctx context.Context, s *session, key string, accts []creds.Account,
 		r, ok := byAcct[a.ID.String()]
 		o := &runner.Outcome{Account: a.ID.String(), Name: a.Name, Status: store.StatusFailed, Error: "no outcome stored (its job was cancelled or discarded before the pass)"}
 		if ok {
+			o = &runner.Outcome{}
 			if err := json.Unmarshal([]byte(r.Outcome), o); err != nil {
 				return nil, fmt.Errorf("reading the outcome of %s: %w", a.ID, err)
 			}

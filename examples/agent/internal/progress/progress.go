@@ -41,7 +41,9 @@ func New(w io.Writer, enabled bool, total int) *Bars {
 	if !enabled {
 		return nil
 	}
-	p := mpb.New(mpb.WithOutput(w), mpb.WithWidth(32))
+	// The caller decided w is a terminal: refresh even when mpb cannot
+	// tell (a pseudo-terminal behind a wrapper).
+	p := mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithAutoRefresh())
 	b := &Bars{p: p, bars: map[string]*bar{}}
 	b.total = p.AddBar(int64(total), mpb.BarPriority(1<<30),
 		mpb.PrependDecorators(decor.Name("all accounts ", decor.WCSyncSpaceR), decor.CountersNoUnit("%d/%d", decor.WCSyncSpace)),
