@@ -1,0 +1,847 @@
+package llm
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/metaads"
+	"github.com/adpilot/adpilot/metrics"
+	"github.com/adpilot/adpilot/rules"
+)
+
+// Grounded is what the grounding check keeps of a reply.
+type Grounded struct {
+	// Summary is the reply's summary when it passed, else one written
+	// from the kept recommendations.
+	Summary string
+	// Recommendations passed every check, ranked (Rank from 1).
+	Recommendations []analysis.Recommendation
+	// Dropped are the parts that failed, with their reasons.
+	Dropped []analysis.Dropped
+}
+
+// GroundOptions tune [Ground].
+type GroundOptions struct {
+	// Tolerance is the relative difference allowed between a number the
+	// reply states and the value it matches, beyond the rounding its
+	// digits allow ("41" matches 41.20 and 40.60; "41.5" does not match
+	// 41.20). Default 0.005 (0.5%); at most 0.05.
+	Tolerance float64
+}
+
+const (
+	defaultTolerance = 0.005
+	maxTolerance     = 0.05
+)
+
+// Ground checks a parsed reply against the Input and keeps what passes:
+//
+//   - every entity a recommendation names (its entity, related entities,
+//     ids in its text) must be in the Input at that level;
+//   - every number its text states must match a value computed from the
+//     Input (a metric of the entities it names over a window, a setting, a
+//     goal, an account total, a change between windows, a difference from
+//     a goal, a share of the account, a number of a rule decision or
+//     signal about them, or its own action and estimates) within the
+//     tolerance; each cited evidence must be a value of the data, stated
+//     as the data has it, and reaches the Result as the data's Figure;
+//   - its action must suit the entity: no budget on an ad or on an ad
+//     set under a campaign budget, no raising the budget of an entity that
+//     is not delivering, no pausing what is paused, a budget change that
+//     agrees with the current budget;
+//   - a pause, budget, bid or status change must rest on the data: a rule
+//     decision or signal about the entity, or cited evidence that misses
+//     (for cuts) or beats (for increases) the goals;
+//   - no text may carry out instructions found in the data: repeating
+//     four or more words of an entity's name outside the name itself, or
+//     asking to pause or stop everything.
+//
+// A recommendation that fails any check is dropped with every reason.
+// The model's estimates of the impact are kept apart, as Figures with
+// Basis estimate. A summary that fails is replaced by one written from
+// the kept recommendations.
+func Ground(in *analysis.Input, r *Reply, o GroundOptions) (*Grounded, error) {
+	f, err := buildFacts(in)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, fmt.Errorf("%w: llm: Ground: nil Reply", analysis.ErrInvalidInput)
+	}
+	tol := cmp.Or(o.Tolerance, defaultTolerance)
+	if !(tol > 0 && tol <= maxTolerance) {
+		return nil, fmt.Errorf("llm: GroundOptions.Tolerance %v; expected a fraction in (0, %v]", o.Tolerance, maxTolerance)
+	}
+	return f.ground(r, tol), nil
+}
+
+// grounder holds what every check of one reply shares.
+type grounder struct {
+	f      *facts
+	tol    float64
+	names  []string        // entity and account names, longest first
+	grams  map[string]bool // runs of four words of the names
+	gramOf map[string]string
+}
+
+func (f *facts) ground(r *Reply, tol float64) *Grounded {
+	g := &grounder{f: f, tol: tol, grams: map[string]bool{}, gramOf: map[string]string{}}
+	add := func(name, owner string) {
+		if strings.TrimSpace(name) == "" {
+			return
+		}
+		g.names = append(g.names, name)
+		w := words(name)
+		for i := 0; i+4 <= len(w); i++ {
+			k := strings.Join(w[i:i+4], " ")
+			g.grams[k] = true
+			g.gramOf[k] = owner
+		}
+	}
+	add(f.account.Name, "the account")
+	for _, x := range f.entities {
+		add(x.ref.Name, f.describe(x.ref.Level, x.ref.ID))
+	}
+	slices.SortStableFunc(g.names, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+
+	out := &Grounded{}
+	for i := range r.Recommendations {
+		rec, reasons := g.recommendation(&r.Recommendations[i])
+		if len(reasons) > 0 {
+			rr := &r.Recommendations[i]
+			d := analysis.Dropped{Part: "recommendation", Index: i, Title: rr.Title,
+				Entity: analysis.EntityRef{Level: metrics.Level(rr.Entity.Level), ID: rr.Entity.ID}, Action: analysis.ActionType(rr.Action.Type), Reasons: reasons}
+			if x := f.byID[rr.Entity.ID]; x != nil {
+				d.Entity.Name = x.ref.Name
+			}
+			out.Dropped = append(out.Dropped, d)
+			continue
+		}
+		out.Recommendations = append(out.Recommendations, *rec)
+	}
+	slices.SortStableFunc(out.Recommendations, func(a, b analysis.Recommendation) int {
+		return cmp.Compare(a.Priority.Rank(), b.Priority.Rank())
+	})
+	for i := range out.Recommendations {
+		out.Recommendations[i].Rank = i + 1
+	}
+	// The summary may state anything of the data and of what was kept.
+	p := g.poolAll(out.Recommendations)
+	var reasons []analysis.DropReason
+	g.text("the summary", r.Summary, p, &reasons)
+	if len(reasons) == 0 {
+		out.Summary = strings.TrimSpace(r.Summary)
+	} else {
+		out.Dropped = append(out.Dropped, analysis.Dropped{Part: "summary", Index: -1, Reasons: reasons})
+		out.Summary = writtenSummary(out.Recommendations)
+	}
+	return out
+}
+
+// writtenSummary is the summary of the kept recommendations when the
+// model's failed the checks.
+func writtenSummary(recs []analysis.Recommendation) string {
+	if len(recs) == 0 {
+		return "No recommendation passed the checks against the data."
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d recommendation(s) passed the checks against the data. ", len(recs))
+	b.WriteString("Most important: ")
+	for i, r := range recs[:min(3, len(recs))] {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(r.Title)
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+func (g *grounder) recommendation(rr *ReplyRecommendation) (*analysis.Recommendation, []analysis.DropReason) {
+	f := g.f
+	var reasons []analysis.DropReason
+	fail := func(check, format string, args ...any) {
+		reasons = append(reasons, analysis.DropReason{Check: check, Detail: fmt.Sprintf(format, args...)})
+	}
+	rec := &analysis.Recommendation{
+		Priority: analysis.Priority(rr.Priority), Kind: analysis.RecommendationKind(rr.Kind),
+		Title: strings.TrimSpace(rr.Title), Rationale: strings.TrimSpace(rr.Rationale),
+		Action:     analysis.Action{Type: analysis.ActionType(rr.Action.Type), Detail: strings.TrimSpace(rr.Action.Detail)},
+		Confidence: analysis.Confidence{Level: analysis.ConfidenceLevel(rr.Confidence.Level), Basis: strings.TrimSpace(rr.Confidence.Basis)},
+		Impact:     analysis.Impact{Summary: strings.TrimSpace(rr.Impact.Summary)},
+	}
+	// Schema: enumerations and required text.
+	if !slices.Contains(replyPriorities, rr.Priority) {
+		fail(analysis.CheckSchema, "priority %q; expected one of %s", rr.Priority, strings.Join(replyPriorities, ", "))
+	}
+	if !slices.Contains(replyKinds, rr.Kind) {
+		fail(analysis.CheckSchema, "kind %q; expected problem or opportunity", rr.Kind)
+	}
+	if !slices.Contains(replyActions, rec.Action.Type) {
+		fail(analysis.CheckSchema, "action type %q is not one an analyzer may propose", rr.Action.Type)
+	}
+	if !slices.Contains(replyConfidence, rr.Confidence.Level) {
+		fail(analysis.CheckSchema, "confidence level %q; expected high, medium or low", rr.Confidence.Level)
+	}
+	if rec.Title == "" {
+		fail(analysis.CheckSchema, "the title is empty")
+	}
+	// Entities.
+	x, ok := g.entity(rr.Entity, "its entity", fail)
+	if ok {
+		rec.Entity = g.ref(rr.Entity)
+	}
+	scope := []*entity{}
+	if x != nil {
+		scope = append(scope, x)
+	}
+	for _, re := range rr.Related {
+		if y, ok := g.entity(re, "a related entity", fail); ok {
+			rec.Related = append(rec.Related, g.ref(re))
+			if y != nil {
+				scope = append(scope, y)
+			}
+		}
+	}
+	// Sources.
+	var backed bool
+	for _, s := range rr.Sources {
+		src, about, ok := g.source(s)
+		if !ok {
+			fail(analysis.CheckSupport, "cites %q, which is not a rule decision or signal of the facts", s)
+			continue
+		}
+		rec.Sources = append(rec.Sources, src)
+		backed = backed || (x != nil && slices.Contains(about, x.ref.ID))
+	}
+	if x != nil && (len(x.decisions) > 0 || len(x.signals) > 0) {
+		backed = true
+	}
+	// Evidence: values of the data, as the data states them.
+	var cited []int
+	for _, ev := range rr.Evidence {
+		if i, ok := g.evidence(ev, fail); ok {
+			cited = append(cited, i)
+			rec.Evidence = append(rec.Evidence, f.figure(i))
+		}
+	}
+	// Estimates.
+	for _, e := range rr.Impact.Estimates {
+		fig, ok := g.estimate(e, fail)
+		if ok {
+			rec.Impact.Estimates = append(rec.Impact.Estimates, fig)
+		}
+	}
+	// Action.
+	if x != nil && slices.Contains(replyActions, rec.Action.Type) {
+		g.action(x, rr.Action, &rec.Action, fail)
+		if mutates(rec.Action) && !backed && !g.goalBacked(cited, rec.Action) {
+			fail(analysis.CheckSupport, "%s of %s rests on no rule decision, signal or cited number that misses or beats the goals",
+				rec.Action.Type, f.describe(x.ref.Level, x.ref.ID))
+		}
+	}
+	if x == nil && rr.Entity.Level == "account" && mutates(rec.Action) {
+		fail(analysis.CheckAction, "%s of the whole account: act on campaigns, ad sets or ads", rec.Action.Type)
+	}
+	// Text.
+	p := g.poolFor(scope, rec)
+	g.text("the title", rec.Title, p, &reasons)
+	g.text("the rationale", rec.Rationale, p, &reasons)
+	g.text("the action detail", rec.Action.Detail, p, &reasons)
+	g.text("the impact summary", rec.Impact.Summary, p, &reasons)
+	g.text("the confidence basis", rec.Confidence.Basis, p, &reasons)
+	if len(reasons) > 0 {
+		return nil, reasons
+	}
+	return rec, nil
+}
+
+// entity resolves a reference; ok is false (with a reason) when the
+// Input does not hold it. The account gives (nil, true).
+func (g *grounder) entity(r ReplyEntity, what string, fail func(string, string, ...any)) (*entity, bool) {
+	f := g.f
+	if r.Level == "account" {
+		if r.ID == f.account.ID || "act_"+r.ID == f.account.ID || (f.account.ID == "" && r.ID != "") {
+			return nil, true
+		}
+		fail(analysis.CheckEntity, "%s is account %q; the account of the data is %s", what, r.ID, f.account.ID)
+		return nil, false
+	}
+	if !slices.Contains(replyLevels, r.Level) {
+		fail(analysis.CheckSchema, "%s has level %q; expected account, campaign, adset or ad", what, r.Level)
+		return nil, false
+	}
+	x := f.byID[r.ID]
+	switch {
+	case x == nil:
+		fail(analysis.CheckEntity, "%s, %s %s, is not in the data", what, r.Level, r.ID)
+		return nil, false
+	case string(x.ref.Level) != r.Level:
+		fail(analysis.CheckEntity, "%s is named %s %s, but %s is an %s in the data", what, r.Level, r.ID, r.ID, x.ref.Level)
+		return nil, false
+	}
+	return x, true
+}
+
+func (g *grounder) ref(r ReplyEntity) analysis.EntityRef {
+	if r.Level == "account" {
+		return g.f.account
+	}
+	return g.f.byID[r.ID].ref
+}
+
+// source resolves "rule:<decision id>" or "signal:<n>", with the ids of
+// the entities it is about.
+func (g *grounder) source(s string) (analysis.Source, []string, bool) {
+	for _, d := range g.f.decisions {
+		if d.ref == s {
+			return analysis.Source{Kind: "rule", ID: d.d.RuleID, Detail: d.d.Summary()}, []string{d.d.EntityID}, true
+		}
+	}
+	for _, sf := range g.f.signals {
+		if sf.ref == s {
+			var about []string
+			for _, r := range sf.s.Entities {
+				about = append(about, r.ID)
+			}
+			return analysis.Source{Kind: "signal", ID: string(sf.s.Kind), Detail: sf.s.Finding}, about, true
+		}
+	}
+	return analysis.Source{}, nil, false
+}
+
+// evidence finds a cited value and checks the value stated for it.
+func (g *grounder) evidence(ev ReplyEvidence, fail func(string, string, ...any)) (int, bool) {
+	f := g.f
+	var w rules.Window
+	if ev.Window != "" {
+		var err error
+		if w, err = rules.ParseWindow(ev.Window); err != nil {
+			fail(analysis.CheckNumber, "cites %s over window %q, which the facts do not have", ev.Metric, ev.Window)
+			return 0, false
+		}
+	}
+	id := ev.EntityID
+	if id == f.account.ID || (id != "" && "act_"+id == f.account.ID) {
+		id = ""
+	}
+	if id != "" && f.byID[id] == nil {
+		fail(analysis.CheckEntity, "cites %s of entity %s, which is not in the data", ev.Metric, ev.EntityID)
+		return 0, false
+	}
+	who := "the account"
+	if id != "" {
+		who = f.describe(f.byID[id].ref.Level, id)
+	}
+	i := f.find(id, ev.Metric, w)
+	if i < 0 {
+		fail(analysis.CheckNumber, "cites %s of %s%s, which the data does not have", ev.Metric, who, overWindow(ev.Window))
+		return 0, false
+	}
+	v := &f.values[i]
+	nums, _ := numbersIn(ev.Value)
+	p := &pool{tol: g.tol}
+	p.add(f.display(v.v, v.unit), kindOf(v.unit), v.text)
+	if len(nums) != 1 {
+		fail(analysis.CheckNumber, "cites %s of %s%s as %q; expected one number as the facts write it (%s)", ev.Metric, who, overWindow(ev.Window), ev.Value, v.text)
+		return 0, false
+	}
+	if ok, _ := p.match(nums[0]); !ok {
+		fail(analysis.CheckNumber, "cites %s of %s%s as %s; the data says %s", ev.Metric, who, overWindow(ev.Window), nums[0].text, v.text)
+		return 0, false
+	}
+	return i, true
+}
+
+func overWindow(w string) string {
+	if w == "" {
+		return ""
+	}
+	return " over " + w
+}
+
+func kindOf(u analysis.Unit) kind {
+	switch u {
+	case analysis.UnitMoney:
+		return kindMoney
+	case analysis.UnitFraction:
+		return kindPercent
+	case analysis.UnitRatio:
+		return kindRatio
+	case analysis.UnitCount:
+		return kindCount
+	}
+	return kindPlain
+}
+
+// estimate converts a model's estimate into a Figure with Basis estimate.
+func (g *grounder) estimate(e ReplyEstimate, fail func(string, string, ...any)) (analysis.Figure, bool) {
+	fig := analysis.Figure{Name: strings.TrimSpace(e.Name), Basis: analysis.BasisEstimate, Method: "model estimate"}
+	if m := strings.TrimSpace(e.Method); m != "" {
+		fig.Method += ": " + m
+	}
+	if fig.Name == "" || math.IsNaN(e.Value) || math.IsInf(e.Value, 0) || math.Abs(e.Value) > 1e15 {
+		fail(analysis.CheckSchema, "an estimate has no name or no finite value")
+		return fig, false
+	}
+	switch e.Unit {
+	case "money":
+		fig.Unit, fig.Value = analysis.UnitMoney, math.Round(e.Value*float64(g.offset()))
+	case "percent":
+		fig.Unit, fig.Value = analysis.UnitFraction, e.Value/100
+	case "ratio":
+		fig.Unit, fig.Value = analysis.UnitRatio, e.Value
+	case "count":
+		fig.Unit, fig.Value = analysis.UnitCount, e.Value
+	case "days":
+		fig.Unit, fig.Value = analysis.UnitDays, e.Value
+	default:
+		fail(analysis.CheckSchema, "estimate %s has unit %q; expected one of %s", fig.Name, e.Unit, strings.Join(replyUnits, ", "))
+		return fig, false
+	}
+	fig.Text = fig.Format(g.f.code)
+	return fig, true
+}
+
+func (g *grounder) offset() int64 {
+	if g.f.code == "" {
+		return 1
+	}
+	return g.f.currency.Offset()
+}
+
+// mutates reports whether an action changes delivery (what a rules
+// executor could carry out).
+func mutates(a analysis.Action) bool {
+	switch a.Type {
+	case analysis.ActionPause, analysis.ActionUnpause, analysis.ActionScaleBudget, analysis.ActionSetBudget, analysis.ActionChangeBid:
+		return true
+	}
+	return false
+}
+
+// action checks the action against the entity and completes From, To
+// and Percent from its settings.
+func (g *grounder) action(x *entity, ra ReplyAction, a *analysis.Action, fail func(string, string, ...any)) {
+	f := g.f
+	who := f.describe(x.ref.Level, x.ref.ID)
+	off := float64(g.offset())
+	finite := func(p *float64) bool { return p != nil && !math.IsNaN(*p) && !math.IsInf(*p, 0) && math.Abs(*p) < 1e12 }
+	switch a.Type {
+	case analysis.ActionPause:
+		if x.status != "" && x.status != string(metaads.StatusActive) {
+			fail(analysis.CheckAction, "pauses %s, whose status is already %s", who, x.status)
+		}
+	case analysis.ActionUnpause:
+		if x.status == string(metaads.StatusActive) {
+			fail(analysis.CheckAction, "unpauses %s, which is already active", who)
+		}
+	case analysis.ActionScaleBudget, analysis.ActionSetBudget:
+		budget := x.daily
+		if budget == 0 {
+			budget = x.lifetime
+		}
+		switch {
+		case x.ref.Level == metrics.LevelAd:
+			fail(analysis.CheckAction, "changes the budget of %s: ads have no budget (it is on the ad set or the campaign)", who)
+			return
+		case budget == 0 && x.ref.Level == metrics.LevelAdSet && f.byID[x.campaign] != nil && (f.byID[x.campaign].daily > 0 || f.byID[x.campaign].lifetime > 0):
+			fail(analysis.CheckAction, "changes the budget of %s, which runs on the budget of campaign %s", who, x.campaign)
+			return
+		case budget == 0:
+			fail(analysis.CheckAction, "changes the budget of %s, which has no budget of its own", who)
+			return
+		}
+		a.From = budget
+		switch {
+		case a.Type == analysis.ActionScaleBudget && finite(ra.Percent) && *ra.Percent > -100 && *ra.Percent != 0:
+			a.Percent = *ra.Percent
+			a.To = int64(math.Round(float64(budget) * (1 + a.Percent/100)))
+			if finite(ra.To) && math.Abs(*ra.To*off-float64(a.To)) > math.Max(off, g.tol*float64(a.To)) {
+				fail(analysis.CheckNumber, "scales the budget of %s by %.4g%% to %s, but %s of %s is %s", who, a.Percent,
+					f.format(*ra.To*off, analysis.UnitMoney), f.format(a.Percent, analysis.UnitRatio)+"%", f.format(float64(budget), analysis.UnitMoney), f.format(float64(a.To), analysis.UnitMoney))
+			}
+		case a.Type == analysis.ActionSetBudget && finite(ra.To) && *ra.To > 0:
+			a.To = int64(math.Round(*ra.To * off))
+			a.Percent = math.Round((float64(a.To)/float64(budget)-1)*1000) / 10
+		default:
+			fail(analysis.CheckSchema, "%s needs %s", a.Type, map[analysis.ActionType]string{
+				analysis.ActionScaleBudget: "a percent above -100 and not 0", analysis.ActionSetBudget: "a positive to"}[a.Type])
+			return
+		}
+		if a.To > a.From && !f.delivering(x) {
+			fail(analysis.CheckAction, "raises the budget of %s, which is not delivering (status %s)", who, cmp.Or(x.effective, x.status, "unknown"))
+		}
+	case analysis.ActionChangeBid:
+		if x.bid == 0 {
+			fail(analysis.CheckAction, "changes the bid of %s, which has no bid amount", who)
+			return
+		}
+		if !finite(ra.To) || *ra.To <= 0 {
+			fail(analysis.CheckSchema, "change_bid needs a positive to")
+			return
+		}
+		a.From, a.To = x.bid, int64(math.Round(*ra.To*off))
+		a.Percent = math.Round((float64(a.To)/float64(a.From)-1)*1000) / 10
+		if a.To > a.From && !f.delivering(x) {
+			fail(analysis.CheckAction, "raises the bid of %s, which is not delivering", who)
+		}
+	}
+}
+
+// goalBacked reports whether the cited values show the entity missing
+// the goals (for a pause or a cut) or beating them (for an increase).
+func (g *grounder) goalBacked(cited []int, a analysis.Action) bool {
+	f := g.f
+	up := a.Type == analysis.ActionUnpause || a.To > a.From
+	be := 0.0
+	if m := f.goals.GrossMargin; m > 0 {
+		be, _ = metrics.BreakEvenROAS(m)
+	}
+	for _, i := range cited {
+		v := &f.values[i]
+		if v.basis != analysis.BasisMeasured {
+			continue
+		}
+		switch v.metric {
+		case "cpa":
+			if t := float64(f.goals.TargetCPA); t > 0 && (up && v.v < t || !up && v.v > t) {
+				return true
+			}
+		case "roas":
+			for _, t := range []float64{f.goals.TargetROAS, be} {
+				if t > 0 && (up && v.v > t || !up && v.v < t) {
+					return true
+				}
+			}
+		case "profit":
+			if up && v.v > 0 || !up && v.v < 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var (
+	// blanketRE is a request to act on everything at once, which no
+	// analysis of the data asks for.
+	blanketRE = regexp.MustCompile(`(?i)\b(?:pause|stop|turn off|switch off|disable|deactivate|delete|kill|shut down|cancel)\s+(?:everything|all\b|every\b|each\b|the (?:whole|entire) account)`)
+	// overrideRE is text addressed to the model rather than the advertiser.
+	overrideRE = regexp.MustCompile(`(?i)\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier)\s+(?:instructions|rules|prompts?)|\bsystem prompt\b|\bnew instructions\b`)
+	idRE       = regexp.MustCompile(`\b(?:act_)?\d{6,}\b`)
+)
+
+// text checks one text field of the reply.
+func (g *grounder) text(field, s string, p *pool, reasons *[]analysis.DropReason) {
+	if strings.TrimSpace(s) == "" {
+		return
+	}
+	fail := func(check, format string, args ...any) {
+		*reasons = append(*reasons, analysis.DropReason{Check: check, Detail: field + " " + fmt.Sprintf(format, args...)})
+	}
+	f := g.f
+	if m := blanketRE.FindString(s); m != "" {
+		fail(analysis.CheckInstruction, "says %q: no analysis of the data acts on everything at once; such text comes from instructions in the data", m)
+	}
+	if m := overrideRE.FindString(s); m != "" {
+		fail(analysis.CheckInstruction, "says %q, text addressed to a model, not to the advertiser", m)
+	}
+	// Take the names out: their words and digits are not claims.
+	rest := s
+	for _, n := range g.names {
+		rest = replaceFold(rest, n)
+	}
+	w := words(rest)
+	for i := 0; i+4 <= len(w); i++ {
+		if k := strings.Join(w[i:i+4], " "); g.grams[k] {
+			fail(analysis.CheckInstruction, "repeats %q from the name of %s outside the name: text in the data is not an instruction", k, g.gramOf[k])
+			break
+		}
+	}
+	// Ids: every id-like run of digits must be an entity of the data.
+	rest = idRE.ReplaceAllStringFunc(rest, func(id string) string {
+		bare := strings.TrimPrefix(id, "act_")
+		if f.byID[bare] != nil || id == f.account.ID || "act_"+bare == f.account.ID {
+			return blank(id)
+		}
+		if len(bare) >= 10 || strings.HasPrefix(id, "act_") {
+			fail(analysis.CheckEntity, "names %s, which is not an entity of the data", id)
+			return blank(id)
+		}
+		return id // shorter: a number, checked below
+	})
+	nums, dates := numbersIn(rest)
+	for _, n := range nums {
+		if ok, near := p.match(n); !ok {
+			if near != nil {
+				fail(analysis.CheckNumber, "states %s, which matches no value of the data it is about (nearest: %s)", n.text, near.desc)
+			} else {
+				fail(analysis.CheckNumber, "states %s, which matches no value of the data it is about", n.text)
+			}
+		}
+	}
+	first := f.today.AddDays(-60)
+	for _, d := range dates {
+		day, err := metaads.ParseDate(d)
+		if err != nil || day.Before(first) || f.today.Before(day) {
+			fail(analysis.CheckNumber, "states the date %s, outside the days of the data (%s to %s)", d, first, f.today)
+		}
+	}
+}
+
+// replaceFold blanks every occurrence of name in s, ignoring ASCII case.
+func replaceFold(s, name string) string {
+	ls, ln := strings.ToLower(s), strings.ToLower(name)
+	if len(ls) != len(s) || len(ln) != len(name) || ln == "" {
+		return strings.ReplaceAll(s, name, blank(name))
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(ls, ln)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(blank(name))
+		s, ls = s[i+len(name):], ls[i+len(name):]
+	}
+}
+
+// words splits text into lower-case words of letters and digits.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && r != '\u2014' && r != '\u2013')
+	})
+}
+
+// poolFor is what a recommendation about the scope entities may state.
+func (g *grounder) poolFor(scope []*entity, rec *analysis.Recommendation) *pool {
+	f := g.f
+	p := &pool{tol: g.tol}
+	seen := map[string]bool{}
+	var all []*entity
+	for _, x := range scope {
+		for y := x; y != nil && !seen[y.ref.ID]; y = f.byID[y.parent] {
+			seen[y.ref.ID] = true
+			all = append(all, y)
+		}
+	}
+	for _, x := range all {
+		g.addEntity(p, x)
+	}
+	g.addAccount(p)
+	// Comparisons between the entities named, metric by metric.
+	for i, a := range all {
+		for _, b := range all[i+1:] {
+			g.addPairs(p, a.values, b.values, true)
+		}
+	}
+	g.addAction(p, rec)
+	return p
+}
+
+// poolAll is what the summary may state: anything of the data and of the
+// kept recommendations.
+func (g *grounder) poolAll(recs []analysis.Recommendation) *pool {
+	p := &pool{tol: g.tol}
+	for _, x := range g.f.entities {
+		g.addEntity(p, x)
+	}
+	g.addAccount(p)
+	for i := range recs {
+		g.addAction(p, &recs[i])
+	}
+	return p
+}
+
+// addEntity adds an entity's values, the changes between its windows,
+// its differences from the goals, its shares of the account, and the
+// numbers of the decisions and signals about it.
+func (g *grounder) addEntity(p *pool, x *entity) {
+	f := g.f
+	for _, i := range x.values {
+		v := &f.values[i]
+		p.add(f.display(v.v, v.unit), kindOf(v.unit), v.text+" ("+v.metric+" of "+x.ref.ID+overWindow(windowName(v.window))+")")
+	}
+	g.addPairs(p, x.values, x.values, false)
+	for _, i := range x.values {
+		v := &f.values[i]
+		if v.basis != analysis.BasisMeasured {
+			continue
+		}
+		goal := func(t float64, name string) {
+			if t > 0 {
+				p.add((v.v/t-1)*100, kindPercent, fmt.Sprintf("%s of %s against %s", v.metric, x.ref.ID, name))
+				p.add((t/v.v-1)*100, kindPercent, fmt.Sprintf("%s against %s of %s", name, v.metric, x.ref.ID))
+				p.add(v.v/t, kindRatio, fmt.Sprintf("%s of %s over %s", v.metric, x.ref.ID, name))
+				if v.unit == analysis.UnitMoney {
+					p.add(f.display(v.v-t, v.unit), kindMoney, fmt.Sprintf("%s of %s minus %s", v.metric, x.ref.ID, name))
+				}
+			}
+		}
+		switch v.metric {
+		case "cpa":
+			goal(float64(f.goals.TargetCPA), "the target CPA")
+		case "roas":
+			goal(f.goals.TargetROAS, "the target ROAS")
+			if m := f.goals.GrossMargin; m > 0 {
+				be, _ := metrics.BreakEvenROAS(m)
+				goal(be, "the break-even ROAS")
+			}
+		case "spend", "conversions", "impressions", "conversion_value":
+			if t, ok := f.totals[v.window]; ok {
+				total := map[string]int64{"spend": t.Spend, "conversions": t.Conversions, "impressions": t.Impressions, "conversion_value": t.ConversionValue}[v.metric]
+				if total > 0 {
+					p.add(v.v/float64(total)*100, kindPercent, fmt.Sprintf("share of the account's %s", v.metric))
+				}
+			}
+		}
+	}
+	for _, i := range x.decisions {
+		d := f.decisions[i].d
+		g.addText(p, d.Message)
+		for _, e := range d.Evidence {
+			g.addText(p, e.Text)
+		}
+		for _, m := range []int64{d.From, d.To, d.To - d.From, d.From - d.To} {
+			if m != 0 {
+				p.add(f.display(float64(m), analysis.UnitMoney), kindMoney, "rule decision "+d.RuleID)
+			}
+		}
+	}
+	for _, i := range x.signals {
+		g.addSignal(p, f.signals[i].s)
+	}
+	for _, n := range []string{x.ref.Name} {
+		nums, _ := numbersIn(n)
+		for _, s := range nums {
+			p.add(s.v, kindPlain, "a number in the name of "+x.ref.ID)
+		}
+	}
+}
+
+func windowName(w rules.Window) string {
+	if w == 0 {
+		return ""
+	}
+	return w.String()
+}
+
+// addAccount adds the totals, the goals and the account-wide signals.
+func (g *grounder) addAccount(p *pool) {
+	f := g.f
+	var acct []int
+	for i := range f.values {
+		v := &f.values[i]
+		if v.entity == "" {
+			acct = append(acct, i)
+			p.add(f.display(v.v, v.unit), kindOf(v.unit), v.text+" ("+v.metric+overWindow(windowName(v.window))+" of the account)")
+		}
+	}
+	g.addPairs(p, acct, acct, false)
+	for _, s := range f.signals {
+		if len(s.s.Entities) == 0 {
+			g.addSignal(p, s.s)
+		}
+	}
+}
+
+func (g *grounder) addSignal(p *pool, s *analysis.Signal) {
+	f := g.f
+	g.addText(p, s.Finding)
+	g.addText(p, s.Explanation)
+	for _, e := range s.Evidence {
+		p.add(f.display(e.Value, e.Unit), kindOf(e.Unit), e.Format(f.code)+" ("+e.Name+" of signal "+string(s.Kind)+")")
+		g.addText(p, e.Text)
+		g.addText(p, e.Scope)
+		if e.Interval != nil {
+			p.add(f.display(e.Interval.Lo, e.Unit), kindOf(e.Unit), "interval of "+e.Name)
+			p.add(f.display(e.Interval.Hi, e.Unit), kindOf(e.Unit), "interval of "+e.Name)
+		}
+	}
+	g.addText(p, s.Suggestion.Detail)
+	if s.Suggestion.Percent != 0 {
+		p.add(s.Suggestion.Percent, kindPercent, "the signal's suggestion")
+	}
+}
+
+// addText adds the numbers written in a text of the Input.
+func (g *grounder) addText(p *pool, s string) {
+	nums, _ := numbersIn(s)
+	for _, n := range nums {
+		k := n.kind
+		if k == kindPlain {
+			k = kindCount // a bare number of the Input's text: any marker but money and percent
+		}
+		p.add(n.v, k, fmt.Sprintf("%q in the Input's text", n.text))
+		if n.kind == kindPlain {
+			p.add(n.v, kindRatio, fmt.Sprintf("%q in the Input's text", n.text))
+		}
+	}
+}
+
+// addPairs adds the comparisons of values of the same metric: relative
+// changes (both ways), differences, and, for fractions, differences in
+// percentage points. Within one entity (cross false) the windows are
+// compared; across two entities (cross true) the same window.
+func (g *grounder) addPairs(p *pool, as, bs []int, cross bool) {
+	f := g.f
+	for _, i := range as {
+		a := &f.values[i]
+		for _, j := range bs {
+			b := &f.values[j]
+			if i == j || a.metric != b.metric || a.basis != analysis.BasisMeasured || b.basis != analysis.BasisMeasured {
+				continue
+			}
+			if cross != (a.window == b.window) {
+				continue
+			}
+			what := a.metric + " " + windowName(b.window) + " against " + windowName(a.window)
+			if a.v != 0 {
+				p.add((b.v/a.v-1)*100, kindPercent, "change of "+what)
+				p.add(b.v/a.v, kindRatio, "ratio of "+what)
+			}
+			switch a.unit {
+			case analysis.UnitFraction:
+				p.add((b.v-a.v)*100, kindPercent, "difference of "+what)
+			case analysis.UnitMoney:
+				p.add(f.display(b.v-a.v, a.unit), kindMoney, "difference of "+what)
+			default:
+				p.add(b.v-a.v, kindOf(a.unit), "difference of "+what)
+			}
+		}
+	}
+}
+
+// addAction adds a recommendation's own numbers: the action and the
+// estimates.
+func (g *grounder) addAction(p *pool, rec *analysis.Recommendation) {
+	f := g.f
+	a := rec.Action
+	if a.Percent != 0 {
+		p.add(a.Percent, kindPercent, "the action's percent")
+	}
+	for _, m := range []int64{a.From, a.To, a.To - a.From} {
+		if m != 0 {
+			p.add(f.display(float64(m), analysis.UnitMoney), kindMoney, "the action's amounts")
+		}
+	}
+	if a.From != 0 && a.To != 0 {
+		for _, d := range []float64{1, 7, 30} { // per day, week, month
+			p.add(f.display(float64(a.From-a.To)*d, analysis.UnitMoney), kindMoney, "the action's change over days")
+		}
+	}
+	for _, e := range rec.Impact.Estimates {
+		p.add(f.display(e.Value, e.Unit), kindOf(e.Unit), "an estimate")
+		if e.Unit == analysis.UnitCount || e.Unit == analysis.UnitDays {
+			p.add(e.Value, kindPlain, "an estimate")
+		}
+	}
+}
