@@ -31,6 +31,8 @@ var allowedImports = map[string][]string{
 	"rules/metaactuator":    {"rules", "metaads", "metrics"},
 	"analysis":              {"metrics", "rules", "metaads"},
 	"analysis/analysistest": {"analysis", "metrics", "rules", "metaads"},
+	"analysis/llm":          {"analysis", "metrics", "rules", "metaads"},
+	"analysis/llm/llmtest":  {"analysis", "metaads", "metrics", "rules"},
 }
 
 // allowedModules are the only modules outside the standard library that the

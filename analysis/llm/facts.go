@@ -322,7 +322,7 @@ func (f *facts) format(v float64, u analysis.Unit) string {
 		if f.code == "" {
 			return strconv.FormatFloat(math.Round(v), 'f', 0, 64) + " (minor units)"
 		}
-		return f.currency.Format(int64(math.Round(v)))
+		return f.currency.Format(int64(math.Round(v))) + " " + f.code
 	case analysis.UnitFraction:
 		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
 	case analysis.UnitCount:

@@ -30,7 +30,9 @@ type GroundOptions struct {
 	// Tolerance is the relative difference allowed between a number the
 	// reply states and the value it matches, beyond the rounding its
 	// digits allow ("41" matches 41.20 and 40.60; "41.5" does not match
-	// 41.20). Default 0.005 (0.5%); at most 0.05.
+	// 41.20). Percents are held to their digits alone: "36.2%" does not
+	// match 36.11%, whatever the tolerance. Default 0.005 (0.5%); at most
+	// 0.05.
 	Tolerance float64
 }
 
@@ -668,7 +670,7 @@ func (g *grounder) addEntity(p *pool, x *entity) {
 	f := g.f
 	for _, i := range x.values {
 		v := &f.values[i]
-		p.add(f.display(v.v, v.unit), kindOf(v.unit), v.text+" ("+v.metric+" of "+x.ref.ID+overWindow(windowName(v.window))+")")
+		p.add(f.display(v.v, v.unit), kindOf(v.unit), v.text+" ("+v.metric+" of "+x.ref.ID+overWindow(windowName(v.window))+")", familyOf(v.metric)...)
 	}
 	g.addPairs(p, x.values, x.values, false)
 	for _, i := range x.values {
@@ -678,11 +680,11 @@ func (g *grounder) addEntity(p *pool, x *entity) {
 		}
 		goal := func(t float64, name string) {
 			if t > 0 {
-				p.add((v.v/t-1)*100, kindPercent, fmt.Sprintf("%s of %s against %s", v.metric, x.ref.ID, name))
-				p.add((t/v.v-1)*100, kindPercent, fmt.Sprintf("%s against %s of %s", name, v.metric, x.ref.ID))
-				p.add(v.v/t, kindRatio, fmt.Sprintf("%s of %s over %s", v.metric, x.ref.ID, name))
+				fam := append(familyOf(v.metric), "target")
+				p.add((v.v/t-1)*100, kindPercent, fmt.Sprintf("%s of %s against %s", v.metric, x.ref.ID, name), fam...)
+				p.add(v.v/t, kindRatio, fmt.Sprintf("%s of %s over %s", v.metric, x.ref.ID, name), fam...)
 				if v.unit == analysis.UnitMoney {
-					p.add(f.display(v.v-t, v.unit), kindMoney, fmt.Sprintf("%s of %s minus %s", v.metric, x.ref.ID, name))
+					p.add(f.display(v.v-t, v.unit), kindMoney, fmt.Sprintf("%s of %s minus %s", v.metric, x.ref.ID, name), fam...)
 				}
 			}
 		}
@@ -699,7 +701,7 @@ func (g *grounder) addEntity(p *pool, x *entity) {
 			if t, ok := f.totals[v.window]; ok {
 				total := map[string]int64{"spend": t.Spend, "conversions": t.Conversions, "impressions": t.Impressions, "conversion_value": t.ConversionValue}[v.metric]
 				if total > 0 {
-					p.add(v.v/float64(total)*100, kindPercent, fmt.Sprintf("share of the account's %s", v.metric))
+					p.add(v.v/float64(total)*100, kindPercent, fmt.Sprintf("share of the account's %s", v.metric), v.metric, "share")
 				}
 			}
 		}
@@ -712,7 +714,7 @@ func (g *grounder) addEntity(p *pool, x *entity) {
 		}
 		for _, m := range []int64{d.From, d.To, d.To - d.From, d.From - d.To} {
 			if m != 0 {
-				p.add(f.display(float64(m), analysis.UnitMoney), kindMoney, "rule decision "+d.RuleID)
+				p.add(f.display(float64(m), analysis.UnitMoney), kindMoney, "rule decision "+d.RuleID, "budget", "bid")
 			}
 		}
 	}
@@ -742,7 +744,7 @@ func (g *grounder) addAccount(p *pool) {
 		v := &f.values[i]
 		if v.entity == "" {
 			acct = append(acct, i)
-			p.add(f.display(v.v, v.unit), kindOf(v.unit), v.text+" ("+v.metric+overWindow(windowName(v.window))+" of the account)")
+			p.add(f.display(v.v, v.unit), kindOf(v.unit), v.text+" ("+v.metric+overWindow(windowName(v.window))+" of the account)", familyOf(v.metric)...)
 		}
 	}
 	g.addPairs(p, acct, acct, false)
@@ -758,17 +760,17 @@ func (g *grounder) addSignal(p *pool, s *analysis.Signal) {
 	g.addText(p, s.Finding)
 	g.addText(p, s.Explanation)
 	for _, e := range s.Evidence {
-		p.add(f.display(e.Value, e.Unit), kindOf(e.Unit), e.Format(f.code)+" ("+e.Name+" of signal "+string(s.Kind)+")")
+		p.add(f.display(e.Value, e.Unit), kindOf(e.Unit), e.Format(f.code)+" ("+e.Name+" of signal "+string(s.Kind)+")", familyOf(e.Name)...)
 		g.addText(p, e.Text)
 		g.addText(p, e.Scope)
 		if e.Interval != nil {
-			p.add(f.display(e.Interval.Lo, e.Unit), kindOf(e.Unit), "interval of "+e.Name)
-			p.add(f.display(e.Interval.Hi, e.Unit), kindOf(e.Unit), "interval of "+e.Name)
+			p.add(f.display(e.Interval.Lo, e.Unit), kindOf(e.Unit), "interval of "+e.Name, familyOf(e.Name)...)
+			p.add(f.display(e.Interval.Hi, e.Unit), kindOf(e.Unit), "interval of "+e.Name, familyOf(e.Name)...)
 		}
 	}
 	g.addText(p, s.Suggestion.Detail)
 	if s.Suggestion.Percent != 0 {
-		p.add(s.Suggestion.Percent, kindPercent, "the signal's suggestion")
+		p.add(s.Suggestion.Percent, kindPercent, "the signal's suggestion", "budget", "bid")
 	}
 }
 
@@ -780,17 +782,19 @@ func (g *grounder) addText(p *pool, s string) {
 		if k == kindPlain {
 			k = kindCount // a bare number of the Input's text: any marker but money and percent
 		}
-		p.add(n.v, k, fmt.Sprintf("%q in the Input's text", n.text))
+		p.add(n.v, k, fmt.Sprintf("%q in the Input's text", n.text), n.about...)
 		if n.kind == kindPlain {
-			p.add(n.v, kindRatio, fmt.Sprintf("%q in the Input's text", n.text))
+			p.add(n.v, kindRatio, fmt.Sprintf("%q in the Input's text", n.text), n.about...)
 		}
 	}
 }
 
 // addPairs adds the comparisons of values of the same metric: relative
-// changes (both ways), differences, and, for fractions, differences in
-// percentage points. Within one entity (cross false) the windows are
-// compared; across two entities (cross true) the same window.
+// changes, differences, and, for fractions, differences in percentage
+// points. Within one entity (cross false) the recent window is compared
+// with the one before it (last_7d with previous_7d and last_30d,
+// yesterday with last_7d); across two entities (cross true) the same
+// window, both ways.
 func (g *grounder) addPairs(p *pool, as, bs []int, cross bool) {
 	f := g.f
 	for _, i := range as {
@@ -800,37 +804,53 @@ func (g *grounder) addPairs(p *pool, as, bs []int, cross bool) {
 			if i == j || a.metric != b.metric || a.basis != analysis.BasisMeasured || b.basis != analysis.BasisMeasured {
 				continue
 			}
-			if cross != (a.window == b.window) {
+			if cross != (a.window == b.window) || !cross && !comparedWindows(a.window, b.window) {
 				continue
 			}
 			what := a.metric + " " + windowName(b.window) + " against " + windowName(a.window)
+			fam := familyOf(a.metric)
 			if a.v != 0 {
-				p.add((b.v/a.v-1)*100, kindPercent, "change of "+what)
-				p.add(b.v/a.v, kindRatio, "ratio of "+what)
+				p.add((b.v/a.v-1)*100, kindPercent, "change of "+what, fam...)
+				p.add(b.v/a.v, kindRatio, "ratio of "+what, fam...)
 			}
 			switch a.unit {
 			case analysis.UnitFraction:
-				p.add((b.v-a.v)*100, kindPercent, "difference of "+what)
+				p.add((b.v-a.v)*100, kindPercent, "difference of "+what, fam...)
 			case analysis.UnitMoney:
-				p.add(f.display(b.v-a.v, a.unit), kindMoney, "difference of "+what)
+				p.add(f.display(b.v-a.v, a.unit), kindMoney, "difference of "+what, fam...)
 			default:
-				p.add(b.v-a.v, kindOf(a.unit), "difference of "+what)
+				p.add(b.v-a.v, kindOf(a.unit), "difference of "+what, fam...)
 			}
 		}
 	}
 }
 
+// comparedWindows reports whether a change from window a to window b is
+// one a reply may state: the recent window against the one before.
+func comparedWindows(a, b rules.Window) bool {
+	switch {
+	case b == rules.WindowLast7D:
+		return a == rules.WindowPrevious7D || a == rules.WindowLast30D
+	case b == rules.WindowYesterday:
+		return a == rules.WindowLast7D
+	}
+	return false
+}
+
 // addAction adds a recommendation's own numbers: the action and the
 // estimates.
 func (g *grounder) addAction(p *pool, rec *analysis.Recommendation) {
+	if rec == nil {
+		return
+	}
 	f := g.f
 	a := rec.Action
 	if a.Percent != 0 {
-		p.add(a.Percent, kindPercent, "the action's percent")
+		p.add(a.Percent, kindPercent, "the action's percent", "budget", "bid")
 	}
 	for _, m := range []int64{a.From, a.To, a.To - a.From} {
 		if m != 0 {
-			p.add(f.display(float64(m), analysis.UnitMoney), kindMoney, "the action's amounts")
+			p.add(f.display(float64(m), analysis.UnitMoney), kindMoney, "the action's amounts", "budget", "bid")
 		}
 	}
 	if a.From != 0 && a.To != 0 {

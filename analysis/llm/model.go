@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/adpilot/adpilot/analysis"
@@ -118,7 +119,11 @@ type ProviderError struct {
 
 // Error describes the failure without secrets.
 func (e *ProviderError) Error() string {
-	s := fmt.Sprintf("llm: %s: %v", e.Provider, e.Kind)
+	kind := "failed"
+	if e.Kind != nil {
+		kind = strings.TrimPrefix(e.Kind.Error(), "llm: ")
+	}
+	s := fmt.Sprintf("llm: %s: %s", e.Provider, kind)
 	if e.StatusCode != 0 {
 		s += fmt.Sprintf(" (HTTP %d)", e.StatusCode)
 	}
@@ -134,7 +139,10 @@ func (e *ProviderError) Error() string {
 // Unwrap returns the kind, the cause and, for failures that mean the
 // model could not be used at all, analysis.ErrAnalyzerUnavailable.
 func (e *ProviderError) Unwrap() []error {
-	errs := []error{e.Kind}
+	var errs []error
+	if e.Kind != nil {
+		errs = append(errs, e.Kind)
+	}
 	if e.Err != nil {
 		errs = append(errs, e.Err)
 	}

@@ -3,6 +3,7 @@ package llm
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -25,6 +26,9 @@ type stated struct {
 	v    float64 // absolute value, on the display scale (major units, percent)
 	half float64 // half a unit of its last digit: what rounding allows
 	kind kind
+	// about are the metric families its clause names ("roas", "cpa",
+	// "target"); empty when the clause names none.
+	about []string
 }
 
 var (
@@ -43,6 +47,7 @@ var (
 // entities. Dates are returned apart.
 func numbersIn(s string) (nums []stated, dates []string) {
 	s = windowRE.ReplaceAllStringFunc(s, blank)
+	clauses := clausesOf(s)
 	s = dateRE.ReplaceAllStringFunc(s, func(d string) string { dates = append(dates, d); return blank(d) })
 	for _, m := range numberRE.FindAllStringSubmatchIndex(s, -1) {
 		start, end := m[0], m[1]
@@ -90,10 +95,10 @@ func numbersIn(s string) (nums []stated, dates []string) {
 			unitWordsRE.MatchString(s[numEnd:]) {
 			continue
 		}
-		if k == kindPlain && start >= 4 && isCurrencyCode(strings.TrimSpace(s[max(0, start-4):start])) {
+		if k == kindPlain && start >= 4 && isCurrencyCode(strings.TrimSpace(s[start-4:start])) && (start == 4 || !isWordByte(s[start-5])) {
 			k = kindMoney // "USD 41.20"
 		}
-		nums = append(nums, stated{text: strings.TrimSpace(s[start:end]), v: v, half: half, kind: k})
+		nums = append(nums, stated{text: strings.TrimSpace(s[start:end]), v: v, half: half, kind: k, about: clauses.about(numStart)})
 	}
 	return nums, dates
 }
@@ -128,6 +133,9 @@ type candidate struct {
 	v    float64
 	kind kind
 	desc string
+	// about are the metric families of the value; nil for numbers whose
+	// family is unknown (an estimate), which any clause may state.
+	about []string
 }
 
 // pool is the values a part of a reply may state.
@@ -136,11 +144,11 @@ type pool struct {
 	cands []candidate
 }
 
-func (p *pool) add(v float64, k kind, desc string) {
+func (p *pool) add(v float64, k kind, desc string, about ...string) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return
 	}
-	p.cands = append(p.cands, candidate{v: math.Abs(v), kind: k, desc: desc})
+	p.cands = append(p.cands, candidate{v: math.Abs(v), kind: k, desc: desc, about: about})
 }
 
 // compatible says whether a number stated with marker s can be a value of
@@ -165,11 +173,15 @@ func (p *pool) match(n stated) (ok bool, nearest *candidate) {
 	best := math.Inf(1)
 	for i := range p.cands {
 		c := &p.cands[i]
-		if !compatible(n.kind, c.kind) {
+		if !compatible(n.kind, c.kind) || !related(n.about, c.about) {
 			continue
 		}
 		d := math.Abs(n.v - c.v)
-		if d <= math.Max(n.half, p.tol*c.v)+1e-9 {
+		allowed := math.Max(n.half, p.tol*c.v)
+		if c.kind == kindPercent {
+			allowed = n.half // a percent is stated to its digits: 36.2% is not 36.11%
+		}
+		if d <= allowed+1e-9 {
 			return true, nil
 		}
 		if d < best {
@@ -177,4 +189,116 @@ func (p *pool) match(n stated) (ok bool, nearest *candidate) {
 		}
 	}
 	return false, nearest
+}
+
+// A clause is a stretch of text between punctuation (, ; : ( ) and a
+// full stop that ends a sentence): the metrics it names are what its
+// numbers are about ("ROAS 0.54 is below the 2.00 target" names roas and
+// the target).
+type clauses struct {
+	ends []int      // end offset of each clause
+	fams [][]string // the families each names
+}
+
+var linkCTRRE = regexp.MustCompile(`(?i)link[ -]?(?:ctr|click-through)`)
+
+var clauseSepRE = regexp.MustCompile(`[,;:()\[\]]|\.(?:\s|$)|\s[-\x{2013}\x{2014}]\s`)
+
+// families maps words of a clause to metric families.
+var families = []struct {
+	re     *regexp.Regexp
+	family []string
+}{
+	{regexp.MustCompile(`(?i)\broas\b|return on ad spend`), []string{"roas"}},
+	{regexp.MustCompile(`(?i)\bcpa\b|cost per (?:purchase|conversion|result|lead|acquisition)`), []string{"cpa"}},
+	{regexp.MustCompile(`(?i)\bctr\b|click-through`), []string{"ctr", "link_ctr"}},
+	{regexp.MustCompile(`(?i)\bcpm\b|per thousand`), []string{"cpm"}},
+	{regexp.MustCompile(`(?i)\bcpc\b|cost per (?:link )?click`), []string{"cpc"}},
+	{regexp.MustCompile(`(?i)frequen`), []string{"frequency"}},
+	{regexp.MustCompile(`(?i)\bspen[dt]`), []string{"spend"}},
+	{regexp.MustCompile(`(?i)profit|\blos[est]|\blosing\b|\bloss`), []string{"profit"}},
+	{regexp.MustCompile(`(?i)budget`), []string{"budget"}},
+	{regexp.MustCompile(`(?i)conversion rate`), []string{"conversion_rate"}},
+	{regexp.MustCompile(`(?i)conversions\b|purchases\b|\bleads\b|\bsales\b`), []string{"conversions"}},
+	{regexp.MustCompile(`(?i)\brevenue\b|conversion value|\bvalue\b`), []string{"conversion_value"}},
+	{regexp.MustCompile(`(?i)impressions`), []string{"impressions"}},
+	{regexp.MustCompile(`(?i)\breach\b`), []string{"reach"}},
+	{regexp.MustCompile(`(?i)target|\bgoal|break-even|breakeven`), []string{"target"}},
+	{regexp.MustCompile(`(?i)\bmargin`), []string{"margin"}},
+	{regexp.MustCompile(`(?i)\bshare\b|of the account`), []string{"share"}},
+	{regexp.MustCompile(`(?i)\bhook`), []string{"hook_rate"}},
+	{regexp.MustCompile(`(?i)\bhold\b`), []string{"hold_rate"}},
+	{regexp.MustCompile(`(?i)engagement`), []string{"engagement_rate"}},
+	{regexp.MustCompile(`(?i)\bbid\b`), []string{"bid"}},
+}
+
+func clausesOf(s string) clauses {
+	var c clauses
+	start := 0
+	add := func(end int) {
+		var fam []string
+		part := s[start:end]
+		if linkCTRRE.MatchString(part) {
+			fam = append(fam, "link_ctr")
+			part = linkCTRRE.ReplaceAllString(part, " ") // "link CTR" is not all-clicks CTR
+		}
+		for _, f := range families {
+			if f.re.MatchString(part) {
+				fam = append(fam, f.family...)
+			}
+		}
+		c.ends = append(c.ends, end)
+		c.fams = append(c.fams, fam)
+		start = end
+	}
+	for _, m := range clauseSepRE.FindAllStringIndex(s, -1) {
+		add(m[1])
+	}
+	add(len(s))
+	return c
+}
+
+// about returns the families of the clause holding offset i.
+func (c clauses) about(i int) []string {
+	for k, end := range c.ends {
+		if i < end {
+			return c.fams[k]
+		}
+	}
+	return nil
+}
+
+// familyOf is the family of a metric, setting or goal of the facts.
+func familyOf(metric string) []string {
+	switch metric {
+	case "cost_per_link_click":
+		return []string{"cpc"}
+	case "target_cpa":
+		return []string{"cpa", "target"}
+	case "target_roas", "break_even_roas":
+		return []string{"roas", "target"}
+	case "gross_margin":
+		return []string{"margin", "target"}
+	case "daily_budget", "lifetime_budget":
+		return []string{"budget"}
+	case "bid_amount":
+		return []string{"bid", "budget"}
+	}
+	return []string{metric}
+}
+
+// related reports whether a number stated in a clause about the
+// families of s can be a value of families c: a clause that names no
+// metric may state any value, and a value of unknown family may be
+// stated in any clause.
+func related(s, c []string) bool {
+	if len(s) == 0 || len(c) == 0 {
+		return true
+	}
+	for _, x := range s {
+		if slices.Contains(c, x) {
+			return true
+		}
+	}
+	return false
 }

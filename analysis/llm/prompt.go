@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/adpilot/adpilot/analysis"
@@ -26,8 +27,8 @@ type Prompt struct {
 	// Entities and Omitted count the campaigns, ad sets and ads the facts
 	// show and those left out to keep the prompt within the budget.
 	Entities, Omitted analysis.EntityCounts
-	// OmittedSpendShare is the share of the account's spend over the last
-	// 7 days of the entities left out (0.031 is 3.1%).
+	// OmittedSpendShare is the share of the last 7 days' spend of the
+	// entities left out (0.031 is 3.1%), at the level where it is largest.
 	OmittedSpendShare float64
 
 	facts *facts
@@ -110,14 +111,11 @@ func (f *facts) prompt(o PromptOptions) (*Prompt, error) {
 	}
 	p := &Prompt{System: system, User: f.user(doc), facts: f}
 	p.Tokens = (len(p.System) + len(p.User) + bytesPerToken - 1) / bytesPerToken
-	var omitted int64
+	p.OmittedSpendShare = f.omittedShare(keep)
 	for _, x := range f.entities {
 		counts := &p.Entities
 		if !keep[x.ref.ID] {
 			counts = &p.Omitted
-			if x.ref.Level == metrics.LevelCampaign {
-				omitted += x.spend7
-			}
 		}
 		switch x.ref.Level {
 		case metrics.LevelCampaign:
@@ -128,10 +126,31 @@ func (f *facts) prompt(o PromptOptions) (*Prompt, error) {
 			counts.Ads++
 		}
 	}
-	if t := f.totals[rules.WindowLast7D].Spend; t > 0 && omitted > 0 {
-		p.OmittedSpendShare = float64(omitted) / float64(t)
-	}
 	return p, nil
+}
+
+// omittedShare is the share of the last 7 days' spend of the entities
+// left out, at the level where it is largest (leaving out ad sets of
+// a kept campaign leaves out their spend all the same).
+func (f *facts) omittedShare(keep map[string]bool) float64 {
+	var out, all [4]int64
+	for _, x := range f.entities {
+		d := x.ref.Level.Depth()
+		if d < 1 || d > 3 {
+			continue
+		}
+		all[d] += x.spend7
+		if !keep[x.ref.ID] {
+			out[d] += x.spend7
+		}
+	}
+	share := 0.0
+	for d := 1; d <= 3; d++ {
+		if all[d] > 0 {
+			share = max(share, float64(out[d])/float64(all[d]))
+		}
+	}
+	return share
 }
 
 // user is the user turn around the facts document.
@@ -253,13 +272,11 @@ func (f *facts) document(keep map[string]bool) []byte {
 		}
 	}
 	omitted := omittedDoc{}
-	var omittedSpend int64
 	for _, x := range f.entities {
 		if keep != nil && !keep[x.ref.ID] {
 			switch x.ref.Level {
 			case metrics.LevelCampaign:
 				omitted.Campaigns++
-				omittedSpend += x.spend7
 			case metrics.LevelAdSet:
 				omitted.AdSets++
 			case metrics.LevelAd:
@@ -273,11 +290,7 @@ func (f *facts) document(keep map[string]bool) []byte {
 		}
 	}
 	if n := omitted.Campaigns + omitted.AdSets + omitted.Ads; n > 0 {
-		share := 0.0
-		if t := f.totals[rules.WindowLast7D].Spend; t > 0 {
-			share = float64(omittedSpend) / float64(t)
-		}
-		omitted.SpendShare = f.format(share, analysis.UnitFraction)
+		omitted.SpendShare = f.format(f.omittedShare(keep), analysis.UnitFraction)
 		omitted.Note = "entities left out to keep the facts short: those no rule or signal flags, with the least spend; do not guess about them"
 		d.Omitted = &omitted
 	}
@@ -290,12 +303,51 @@ func (f *facts) document(keep map[string]bool) []byte {
 			d.Signals = append(d.Signals, f.signalDoc(s))
 		}
 	}
+	// One section (and one entity, decision or signal) a line: compact
+	// for the token budget, still readable in a diff.
 	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(true) // <, > and & as \u003c...: no text can close the <facts> block
-	enc.SetIndent("", " ")
-	_ = enc.Encode(d) // only strings, maps and slices of them: cannot fail
-	return bytes.TrimSpace(b.Bytes())
+	line := func(v any) {
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(true) // <, > and & as \u003c...: no text can close the <facts> block
+		_ = enc.Encode(v)       // only strings, numbers, maps and slices of them: cannot fail
+		b.Truncate(b.Len() - 1)
+	}
+	field := func(name string, v any, last bool) {
+		b.WriteString(strconv.Quote(name) + ": ")
+		line(v)
+		if !last {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	list := func(name string, n int, item func(int) any, last bool) {
+		b.WriteString(strconv.Quote(name) + ": [")
+		for i := 0; i < n; i++ {
+			b.WriteString("\n")
+			line(item(i))
+			if i < n-1 {
+				b.WriteByte(',')
+			}
+		}
+		b.WriteString("]")
+		if !last {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("{\n")
+	field("account", d.Account, false)
+	field("windows", d.Windows, false)
+	field("goals", d.Goals, false)
+	field("account_totals", d.Totals, false)
+	if d.Omitted != nil {
+		field("omitted", d.Omitted, false)
+	}
+	list("rule_decisions", len(d.Decisions), func(i int) any { return d.Decisions[i] }, false)
+	list("signals", len(d.Signals), func(i int) any { return d.Signals[i] }, false)
+	list("entities", len(d.Entities), func(i int) any { return d.Entities[i] }, true)
+	b.WriteString("}")
+	return b.Bytes()
 }
 
 func (f *facts) entityDoc(x *entity) entityDoc {

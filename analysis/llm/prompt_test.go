@@ -1,0 +1,129 @@
+package llm
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/analysis/llm/llmtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (run go test -update after checking the change):\n%s", name, firstDiff(string(want), got))
+	}
+}
+
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(wl), len(gl)); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + strconv.Itoa(i+1) + ":\n want: " + w + "\n  got: " + g
+		}
+	}
+	return ""
+}
+
+func TestPromptGolden(t *testing.T) {
+	p, err := BuildPrompt(llmtest.Input(), PromptOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "prompt.golden", "=== system\n"+p.System+"=== user\n"+p.User+"\n")
+	if p.Omitted.Campaigns+p.Omitted.AdSets+p.Omitted.Ads != 0 {
+		t.Errorf("the default budget left out entities of a 13-entity account: %+v", p.Omitted)
+	}
+	again, _ := BuildPrompt(llmtest.Input(), PromptOptions{})
+	if again.System != p.System || again.User != p.User {
+		t.Error("the same Input gave two prompts")
+	}
+}
+
+// TestPromptBudget summarises a large account: 300 ad sets of one
+// campaign, each with an ad. Under a small budget the prompt keeps the
+// flagged ad set and the biggest spenders, counts the rest with their
+// share of spend, and stays under the budget.
+func TestPromptBudget(t *testing.T) {
+	in := llmtest.Large(300)
+	full, err := BuildPrompt(in, PromptOptions{MaxTokens: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Omitted != (analysis.EntityCounts{}) {
+		t.Fatalf("an unlimited budget omitted %+v", full.Omitted)
+	}
+	const budget = 12000
+	p, err := BuildPrompt(in, PromptOptions{MaxTokens: budget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Tokens > budget || p.Tokens >= full.Tokens/4 {
+		t.Errorf("prompt of %d tokens for a budget of %d (full prompt %d)", p.Tokens, budget, full.Tokens)
+	}
+	if p.Omitted.AdSets == 0 || p.Entities.AdSets == 0 || p.Entities.AdSets+p.Omitted.AdSets != 300 {
+		t.Fatalf("entities %+v, omitted %+v", p.Entities, p.Omitted)
+	}
+	// The flagged ad set (a rule decision) is in, though it spends least.
+	if !strings.Contains(p.User, `"id":"set-299"`) {
+		t.Error("the ad set a rule flagged was left out")
+	}
+	// The biggest spender is in; the smallest unflagged one is out.
+	if !strings.Contains(p.User, `"id":"set-000"`) || strings.Contains(p.User, `"id":"set-298"`) {
+		t.Error("the prompt did not keep the entities by spend")
+	}
+	if p.OmittedSpendShare <= 0 || p.OmittedSpendShare >= 1 {
+		t.Errorf("omitted spend share %v", p.OmittedSpendShare)
+	}
+	if !strings.Contains(p.User, `"omitted":`) || !strings.Contains(p.User, "share_of_spend_last_7d") {
+		t.Error("the prompt does not say what was left out")
+	}
+	if _, err := BuildPrompt(in, PromptOptions{MaxTokens: 100}); err == nil {
+		t.Error("a budget under the minimum was accepted")
+	}
+}
+
+func TestPromptBadInput(t *testing.T) {
+	for name, in := range map[string]*analysis.Input{
+		"nil":         nil,
+		"no snapshot": {},
+		"currency": func() *analysis.Input {
+			in := llmtest.Input()
+			in.Goals.Currency = "EUR"
+			return in
+		}(),
+	} {
+		if _, err := BuildPrompt(in, PromptOptions{}); !errors.Is(err, analysis.ErrInvalidInput) {
+			t.Errorf("%s: %v; want ErrInvalidInput", name, err)
+		}
+	}
+}
