@@ -3,9 +3,11 @@ package llm
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/adpilot/adpilot/analysis"
 	"github.com/adpilot/adpilot/analysis/llm/llmtest"
@@ -127,5 +129,29 @@ func TestProviderErrorText(t *testing.T) {
 	}
 	if ContextError(context.Background(), "p") != nil {
 		t.Error("a live context is an error")
+	}
+}
+
+func TestRetryAfterAndStatus(t *testing.T) {
+	now := time.Date(2026, 3, 8, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		h    http.Header
+		want time.Duration
+	}{
+		{http.Header{"Retry-After-Ms": {"1500"}}, 1500 * time.Millisecond},
+		{http.Header{"Retry-After": {"20"}}, 20 * time.Second},
+		{http.Header{"Retry-After": {now.Add(90 * time.Second).Format(http.TimeFormat)}}, 90 * time.Second},
+		{http.Header{"Retry-After": {"soon"}}, 0},
+		{http.Header{}, 0},
+	} {
+		if got := RetryAfter(tc.h, now); got != tc.want {
+			t.Errorf("RetryAfter(%v) = %v, want %v", tc.h, got, tc.want)
+		}
+	}
+	for status, want := range map[int]error{429: ErrRateLimited, 401: ErrAuth, 403: ErrAuth, 408: ErrTimeout, 504: ErrTimeout,
+		500: ErrUnavailable, 529: ErrUnavailable, 400: ErrBadRequest, 404: ErrBadRequest} {
+		if got := KindOfStatus(status); got != want {
+			t.Errorf("KindOfStatus(%d) = %v, want %v", status, got, want)
+		}
 	}
 }

@@ -240,9 +240,9 @@ func classify(ctx context.Context, err error) error {
 		pe := &llm.ProviderError{Provider: provider, StatusCode: apiErr.StatusCode, Message: apiErr.Message, Err: err}
 		if r := apiErr.Response; r != nil {
 			pe.RequestID = r.Header.Get("x-request-id")
-			pe.RetryAfter = retryAfter(r.Header)
+			pe.RetryAfter = llm.RetryAfter(r.Header, time.Now())
 		}
-		pe.Kind = kindOf(apiErr.StatusCode)
+		pe.Kind = llm.KindOfStatus(apiErr.StatusCode)
 		return pe
 	}
 	var ne net.Error
@@ -250,35 +250,4 @@ func classify(ctx context.Context, err error) error {
 		return &llm.ProviderError{Provider: provider, Kind: llm.ErrTimeout, Message: "the connection timed out", Err: err}
 	}
 	return &llm.ProviderError{Provider: provider, Kind: llm.ErrUnavailable, Message: "the request failed", Err: err}
-}
-
-func kindOf(status int) error {
-	switch {
-	case status == http.StatusTooManyRequests:
-		return llm.ErrRateLimited
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return llm.ErrAuth
-	case status == http.StatusRequestTimeout || status == http.StatusGatewayTimeout:
-		return llm.ErrTimeout
-	case status >= 500:
-		return llm.ErrUnavailable
-	}
-	return llm.ErrBadRequest
-}
-
-// retryAfter reads Retry-After-Ms or Retry-After (seconds or a date).
-func retryAfter(h http.Header) time.Duration {
-	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms > 0 {
-		return time.Duration(ms * float64(time.Millisecond))
-	}
-	v := h.Get("Retry-After")
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
 }

@@ -1,0 +1,252 @@
+package anthropic_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go/v2/option"
+
+	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/analysis/anthropic"
+	"github.com/adpilot/adpilot/analysis/llm"
+	"github.com/adpilot/adpilot/analysis/llm/llmtest"
+)
+
+const testKey = "sk-ant-test-secret-5678"
+
+// server is an httptest server that speaks Anthropic's Messages API as
+// the SDK expects it: each request is answered by the next handler.
+type server struct {
+	*httptest.Server
+	mu       sync.Mutex
+	bodies   []map[string]any
+	headers  []http.Header
+	handlers []http.HandlerFunc
+}
+
+func newServer(t *testing.T, handlers ...http.HandlerFunc) *server {
+	s := &server{handlers: handlers}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/messages", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var body map[string]any
+		if err := json.Unmarshal(b, &body); err != nil {
+			http.Error(w, "bad json", http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		s.bodies = append(s.bodies, body)
+		s.headers = append(s.headers, r.Header.Clone())
+		h := s.handlers[0]
+		if len(s.handlers) > 1 {
+			s.handlers = s.handlers[1:]
+		}
+		s.mu.Unlock()
+		h(w, r)
+	})
+	s.Server = httptest.NewServer(mux)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *server) requests() []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bodies
+}
+
+func message(content, stop string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("request-id", "req_ant_1")
+		io.WriteString(w, `{"id":"msg_1","type":"message","role":"assistant","model":"claude-test-2026","content":`+content+`,
+"stop_reason":"`+stop+`","stop_sequence":null,"usage":{"input_tokens":1100,"output_tokens":250,"cache_read_input_tokens":100,"cache_creation_input_tokens":0}}`)
+	}
+}
+
+// text answers with a text block.
+func text(s string) http.HandlerFunc {
+	c, _ := json.Marshal(s)
+	return message(`[{"type":"text","text":`+string(c)+`}]`, "end_turn")
+}
+
+func apiError(status int, typ, msg string, header map[string]string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range header {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("request-id", "req_ant_err")
+		w.WriteHeader(status)
+		io.WriteString(w, `{"type":"error","error":{"type":"`+typ+`","message":"`+msg+`"}}`)
+	}
+}
+
+func analyzer(t *testing.T, s *server, opts ...anthropic.Option) *llm.Analyzer {
+	t.Helper()
+	a, err := anthropic.New("claude-test", append([]anthropic.Option{anthropic.WithBaseURL(s.URL), anthropic.WithAPIKey(testKey),
+		anthropic.WithRequestOptions(option.WithMaxRetries(0))}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestCases serves every reply of llmtest.Cases, adversarial ones
+// included, as structured output and as a tool call.
+func TestCases(t *testing.T) {
+	t.Setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:1/never")
+	t.Setenv("ANTHROPIC_API_KEY", "sk-ant-from-the-environment")
+	for _, c := range llmtest.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			s := newServer(t, text(c.Reply))
+			res, err := analyzer(t, s).Analyze(t.Context(), llmtest.Input())
+			if err != nil {
+				t.Fatal(err)
+			}
+			llmtest.Check(t, res, c)
+			if res.Analyzer != "anthropic" || res.Model != "claude-test-2026" ||
+				*res.Usage != (analysis.TokenUsage{InputTokens: 1200, OutputTokens: 250, CachedTokens: 100, Calls: 1}) {
+				t.Errorf("result %q %q usage %+v", res.Analyzer, res.Model, res.Usage)
+			}
+			if h := s.headers[0]; h.Get("Authorization") != "Bearer "+testKey {
+				t.Errorf("authorization %q: the key from the options, not the environment", h.Get("Authorization"))
+			}
+			tool := newServer(t, message(`[{"type":"tool_use","id":"toolu_1","name":"submit_analysis","input":`+c.Reply+`}]`, "tool_use"))
+			res, err = analyzer(t, tool, anthropic.WithOutput(anthropic.OutputTool)).Analyze(t.Context(), llmtest.Input())
+			if err != nil {
+				t.Fatal(err)
+			}
+			llmtest.Check(t, res, c)
+		})
+	}
+}
+
+func TestRequestShape(t *testing.T) {
+	s := newServer(t, text(llmtest.GoodReply()))
+	if _, err := analyzer(t, s).Analyze(t.Context(), llmtest.Input()); err != nil {
+		t.Fatal(err)
+	}
+	body := s.requests()[0]
+	format := body["output_config"].(map[string]any)["format"].(map[string]any)
+	if body["model"] != "claude-test" || body["max_tokens"] != 8000.0 || format["type"] != "json_schema" ||
+		format["schema"].(map[string]any)["type"] != "object" || body["tools"] != nil {
+		t.Errorf("request %v", body)
+	}
+	sys := body["system"].([]any)[0].(map[string]any)["text"].(string)
+	msgs := body["messages"].([]any)
+	if !strings.Contains(sys, "<facts>") || len(msgs) != 1 || msgs[0].(map[string]any)["role"] != "user" {
+		t.Errorf("system %.60q, messages %v", sys, msgs)
+	}
+	tool := newServer(t, message(`[{"type":"tool_use","id":"toolu_1","name":"submit_analysis","input":`+llmtest.GoodReply()+`}]`, "tool_use"))
+	if _, err := analyzer(t, tool, anthropic.WithOutput(anthropic.OutputTool)).Analyze(t.Context(), llmtest.Input()); err != nil {
+		t.Fatal(err)
+	}
+	tb := tool.requests()[0]
+	tools := tb["tools"].([]any)
+	if len(tools) != 1 || tools[0].(map[string]any)["name"] != "submit_analysis" || tb["tool_choice"].(map[string]any)["name"] != "submit_analysis" ||
+		tools[0].(map[string]any)["input_schema"].(map[string]any)["properties"].(map[string]any)["recommendations"] == nil || tb["output_config"] != nil {
+		t.Errorf("tool request %v", tb)
+	}
+}
+
+func TestRepair(t *testing.T) {
+	s := newServer(t, text("I think the account is fine."), text(llmtest.GoodReply()))
+	res, err := analyzer(t, s).Analyze(t.Context(), llmtest.Input())
+	if err != nil {
+		t.Fatal(err)
+	}
+	llmtest.Check(t, res, llmtest.Cases()[0])
+	if res.Usage.Calls != 2 || res.Usage.OutputTokens != 500 {
+		t.Errorf("usage %+v", res.Usage)
+	}
+	msgs := s.requests()[1]["messages"].([]any)
+	if len(msgs) != 3 || msgs[1].(map[string]any)["role"] != "assistant" {
+		t.Errorf("repair messages %v", msgs)
+	}
+	s2 := newServer(t, text(`{"summary": 3}`))
+	if _, err := analyzer(t, s2).Analyze(t.Context(), llmtest.Input()); !errors.Is(err, llm.ErrBadReply) || len(s2.requests()) != 2 {
+		t.Errorf("err %v after %d requests", err, len(s2.requests()))
+	}
+}
+
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		h       http.HandlerFunc
+		kind    error
+		status  int
+		unavail bool
+		retry   time.Duration
+	}{
+		{"refusal", message(`[{"type":"text","text":""}]`, "refusal"), llm.ErrRefused, 0, true, 0},
+		{"rate limit", apiError(429, "rate_limit_error", "Number of request tokens has exceeded your rate limit", map[string]string{"retry-after": "30"}), llm.ErrRateLimited, 429, true, 30 * time.Second},
+		{"auth", apiError(401, "authentication_error", "invalid x-api-key", nil), llm.ErrAuth, 401, true, 0},
+		{"overloaded", apiError(529, "overloaded_error", "Overloaded", nil), llm.ErrUnavailable, 529, true, 0},
+		{"5xx", apiError(500, "api_error", "Internal server error", nil), llm.ErrUnavailable, 500, true, 0},
+		{"too long", apiError(400, "invalid_request_error", "prompt is too long", nil), llm.ErrBadRequest, 400, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(t, tc.h)
+			_, err := analyzer(t, s).Analyze(t.Context(), llmtest.Input())
+			var pe *llm.ProviderError
+			if !errors.Is(err, tc.kind) || !errors.As(err, &pe) || pe.StatusCode != tc.status || pe.RetryAfter != tc.retry ||
+				errors.Is(err, analysis.ErrAnalyzerUnavailable) != tc.unavail || pe.Provider != "anthropic" {
+				t.Fatalf("err %v (%+v)", err, pe)
+			}
+			if tc.status != 0 && pe.RequestID != "req_ant_err" {
+				t.Errorf("request id %q", pe.RequestID)
+			}
+			if strings.Contains(err.Error(), testKey) || strings.Contains(err.Error(), "<facts>") {
+				t.Errorf("the error shows the key or the prompt: %v", err)
+			}
+		})
+	}
+}
+
+// TestSlowReplyCancel: the server holds the reply until the client goes
+// away; canceling returns context.Canceled, a deadline ErrTimeout.
+func TestSlowReplyCancel(t *testing.T) {
+	arrived := make(chan struct{}, 2)
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-r.Context().Done()
+	})
+	a := analyzer(t, s)
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { <-arrived; cancel() }()
+	if _, err := a.Analyze(ctx, llmtest.Input()); !errors.Is(err, context.Canceled) || errors.Is(err, llm.ErrTimeout) {
+		t.Fatalf("canceled: %v", err)
+	}
+	ctx2, cancel2 := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel2()
+	if _, err := a.Analyze(ctx2, llmtest.Input()); !errors.Is(err, llm.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("deadline: %v", err)
+	}
+}
+
+func TestOptions(t *testing.T) {
+	for name, opts := range map[string][]anthropic.Option{
+		"base url": {anthropic.WithBaseURL("://x")}, "key": {anthropic.WithAPIKey("a\rb")},
+		"output": {anthropic.WithOutput(5)}, "client": {anthropic.WithHTTPClient(nil)},
+		"analyzer": {anthropic.WithAnalyzerOptions(llm.WithMaxRecommendations(0))},
+	} {
+		if _, err := anthropic.New("m", opts...); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if _, err := anthropic.New(" "); err == nil {
+		t.Error("empty model accepted")
+	}
+	if _, err := anthropic.NewModel("claude-test"); err != nil {
+		t.Error(err)
+	}
+}
