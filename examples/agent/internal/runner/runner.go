@@ -140,6 +140,18 @@ func (r *Runner) client(ep creds.Endpoint) (*metaads.Client, error) {
 	return c, nil
 }
 
+// Client returns the Graph client of the account's endpoint (shared by
+// every account of that endpoint, so their calls are paced together),
+// for callers that act on an account outside a pass (the MCP server's
+// changes).
+func (r *Runner) Client(ctx context.Context, acct metaads.AccountID) (*metaads.Client, error) {
+	ep, err := r.cfg.Source.Endpoint(ctx, acct)
+	if err != nil {
+		return nil, err
+	}
+	return r.client(ep)
+}
+
 func (r *Runner) goals(acct metaads.AccountID) analysis.Goals {
 	if g, ok := r.cfg.Goals[acct.String()]; ok {
 		return g
@@ -288,11 +300,7 @@ func (r *Runner) Pass(ctx context.Context, acct creds.Account, progress func(Pro
 }
 
 func (r *Runner) pass(ctx context.Context, acct creds.Account, progress func(Progress)) (*analysis.Report, error) {
-	ep, err := r.cfg.Source.Endpoint(ctx, acct.ID)
-	if err != nil {
-		return nil, err
-	}
-	client, err := r.client(ep)
+	client, err := r.Client(ctx, acct.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -312,11 +320,7 @@ func (r *Runner) pass(ctx context.Context, acct creds.Account, progress func(Pro
 
 // apply executes the evaluation's live, allowed decisions.
 func (r *Runner) apply(ctx context.Context, o *Outcome, rep *analysis.Report) error {
-	ep, err := r.cfg.Source.Endpoint(ctx, metaads.MustParseAccountID(o.Account))
-	if err != nil {
-		return err
-	}
-	client, err := r.client(ep)
+	client, err := r.Client(ctx, metaads.MustParseAccountID(o.Account))
 	if err != nil {
 		return err
 	}

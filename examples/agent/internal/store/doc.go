@@ -1,8 +1,9 @@
 // Package store is the agent's database: SQLite (one machine; the default
 // file agent-data/agent.db) or PostgreSQL (several agent processes), through
 // examples/internal/sqldb. It holds River's tables (the job queue), the
-// rules ledger that makes --apply apply each decision once, and the outcome
-// of every account in every run.
+// rules ledger that makes --apply apply each decision once, the outcome
+// of every account in every run, and for the MCP server (agent mcp) the
+// changes assistants proposed and the audit log of its change tools.
 //
 // Migrations are goose SQL files, one folder per engine with the same
 // versions (migrations/sqlite, migrations/postgres), in the version table
