@@ -15,6 +15,7 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/v2/option"
 
 	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/analysis/analysistest"
 	"github.com/adpilot/adpilot/analysis/anthropic"
 	"github.com/adpilot/adpilot/analysis/llm"
 	"github.com/adpilot/adpilot/analysis/llm/llmtest"
@@ -249,4 +250,19 @@ func TestOptions(t *testing.T) {
 	if _, err := anthropic.NewModel("claude-test"); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestConformance runs the analysistest suite against the fake API, the
+// model being llmtest.Respond (a reply that cites the facts it is sent).
+func TestConformance(t *testing.T) {
+	var s *server
+	s = newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		body := s.bodies[len(s.bodies)-1]
+		s.mu.Unlock()
+		msgs := body["messages"].([]any)
+		content := msgs[len(msgs)-1].(map[string]any)["content"].([]any)
+		text(llmtest.Respond(content[0].(map[string]any)["text"].(string)))(w, r)
+	})
+	analysistest.Run(t, analyzer(t, s), analysistest.Deterministic())
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/analysis/analysistest"
 	"github.com/adpilot/adpilot/analysis/llm/llmtest"
 )
 
@@ -152,6 +153,34 @@ func TestRetryAfterAndStatus(t *testing.T) {
 		500: ErrUnavailable, 529: ErrUnavailable, 400: ErrBadRequest, 404: ErrBadRequest} {
 		if got := KindOfStatus(status); got != want {
 			t.Errorf("KindOfStatus(%d) = %v, want %v", status, got, want)
+		}
+	}
+}
+
+// TestConformance runs the analysistest suite on an Analyzer whose model
+// is llmtest.Respond, a model that cites the facts of any Input.
+func TestConformance(t *testing.T) {
+	a, err := New("respond", ModelFunc(func(ctx context.Context, req *Request) (*Response, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, ContextError(ctx, "respond")
+		}
+		return &Response{Text: llmtest.Respond(req.Messages[0].Text), Model: "respond-1", Usage: analysis.TokenUsage{Calls: 1}}, nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	analysistest.Run(t, a, analysistest.Deterministic())
+	// Respond is grounded: on the canned inputs nothing is dropped.
+	for name, in := range analysistest.Inputs() {
+		res, err := a.Analyze(t.Context(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Dropped) > 0 {
+			t.Errorf("%s: dropped %+v", name, res.Dropped)
+		}
+		if name != "empty" && len(res.Recommendations) == 0 {
+			t.Errorf("%s: no recommendation", name)
 		}
 	}
 }

@@ -100,7 +100,17 @@ func buildFacts(in *analysis.Input) (*facts, error) {
 	}
 	snap := in.Snapshot
 	if snap == nil {
-		return nil, fmt.Errorf("%w: llm: the Input has no Snapshot; expected Input.Snapshot = Dataset.Snapshot(Now), as Run fills it", analysis.ErrInvalidInput)
+		if in.Dataset == nil {
+			return nil, fmt.Errorf("%w: llm: the Input has neither a Snapshot nor a Dataset", analysis.ErrInvalidInput)
+		}
+		now := in.Now
+		if now.IsZero() {
+			now = in.Dataset.CollectedAt
+		}
+		var err error
+		if snap, err = in.Dataset.Snapshot(now); err != nil {
+			return nil, fmt.Errorf("llm: %w", err)
+		}
 	}
 	f := &facts{code: snap.Currency, now: snap.Now, today: metaads.DateOf(snap.Now), goals: in.Goals, byID: map[string]*entity{},
 		totals: map[rules.Window]metrics.Counts{}, timeZone: snap.TimeZone}

@@ -15,6 +15,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 
 	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/analysis/analysistest"
 	"github.com/adpilot/adpilot/analysis/llm"
 	"github.com/adpilot/adpilot/analysis/llm/llmtest"
 	"github.com/adpilot/adpilot/analysis/openai"
@@ -258,4 +259,19 @@ func TestOptions(t *testing.T) {
 	if a.Fingerprint() == b.Fingerprint() || strings.Contains(a.Fingerprint(), testKey) {
 		t.Errorf("fingerprints %q %q", a.Fingerprint(), b.Fingerprint())
 	}
+}
+
+// TestConformance runs the analysistest suite against the fake API, the
+// model being llmtest.Respond (a reply that cites the facts it is sent).
+func TestConformance(t *testing.T) {
+	var s *server
+	s = newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		body := s.bodies[len(s.bodies)-1]
+		s.mu.Unlock()
+		msgs := body["messages"].([]any)
+		user := msgs[len(msgs)-1].(map[string]any)["content"].(string)
+		reply(llmtest.Respond(user))(w, r)
+	})
+	analysistest.Run(t, analyzer(t, s), analysistest.Deterministic())
 }
