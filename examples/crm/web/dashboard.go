@@ -3,10 +3,8 @@ package web
 import (
 	"errors"
 	"fmt"
-	"html/template"
 	"math"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/adpilot/adpilot/analysis"
@@ -138,8 +136,8 @@ func fillDashboard(v *dashboardView, b *pass.Body) {
 		v.Summary = rep.Result.Summary
 		v.Recommendations = rep.Result.Recommendations
 	}
-	v.Heatmap, v.HeatmapNote = heatmapOf(rep.Signals)
-	v.Pacing, v.PacingNote = pacingOf(rep.Signals)
+	v.Heatmap, v.HeatmapNote = heatmapOf(rep.Signals, rep.Currency)
+	v.Pacing, v.PacingNote = pacingOf(rep.Signals, rep.Currency)
 }
 
 func decisionViewOf(d rules.Decision) decisionView {
@@ -238,54 +236,6 @@ func newTrendChart(t pass.Trend, currency string) *trendChart {
 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
-
-// heatmapChart is the day x hour heatmap (7 rows x 24 columns).
-type heatmapChart struct {
-	Cells  []heatCell
-	Days   []string
-	Legend string
-}
-
-type heatCell struct {
-	X, Y  int
-	Fill  template.CSS
-	Title string
-}
-
-// pacingChart is one bar per ad set: spend against budget.
-type pacingChart struct {
-	Bars []pacingBar
-}
-
-type pacingBar struct {
-	Name  string
-	Y     int
-	W     float64 // width of the spend bar, budget = 400
-	Over  bool
-	Title string
-}
-
-// heatmapOf draws the day x hour heatmap from the pass's hour-of-day and
-// day-of-week signals. Until package analysis/signals produces them the
-// picture is empty with a note: the CRM does not compute signals itself.
-func heatmapOf(signals []analysis.Signal) (*heatmapChart, string) {
-	if !slices.ContainsFunc(signals, func(s analysis.Signal) bool {
-		return s.Kind == analysis.SignalHourOfDay
-	}) {
-		return nil, "No day × hour signal in this report: the time-pattern signals (package analysis/signals) are not part of the pass yet."
-	}
-	return nil, "The report has time-pattern signals, but not in a shape this page can draw yet."
-}
-
-// pacingOf draws the pacing bars from the pass's pacing signals.
-func pacingOf(signals []analysis.Signal) (*pacingChart, string) {
-	if !slices.ContainsFunc(signals, func(s analysis.Signal) bool {
-		return s.Kind == analysis.SignalPacing
-	}) {
-		return nil, "No pacing signal in this report: the pacing signals (package analysis/signals) are not part of the pass yet."
-	}
-	return nil, "The report has pacing signals, but not in a shape this page can draw yet."
-}
 
 func (s *Server) analyzePage(w http.ResponseWriter, r *http.Request, u *store.User) {
 	a, st, _, msg := s.account(r, u)

@@ -137,13 +137,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, 
 		writeError(w, status, code, msg)
 		return
 	}
-	var u *store.User
-	if s.Sessions != nil {
-		func() {
-			defer func() { _ = recover() }() // no session loaded (outside LoadAndSave)
-			u = s.currentUser(r)
-		}()
-	}
+	// The user is known when a page or API wrapper loaded it; errors raised
+	// before the session is loaded (a cross-origin refusal) show no user.
+	u, _ := r.Context().Value(userKey).(*store.User)
 	tp := s.tpl.pages["error"]
 	var buf bytes.Buffer
 	if err := tp.ExecuteTemplate(&buf, "layout.html", pageData{Title: http.StatusText(status), User: u, Data: msg}); err != nil {
