@@ -256,3 +256,30 @@ func TestProgressOnTerminal(t *testing.T) {
 	assert.Contains(t, out.String(), "act_"+metaadstest.DemoAccountShop+": completed")
 	assert.Contains(t, out.String(), "2 accounts: 2 analyzed")
 }
+
+// TestAccountsAndReport: accounts lists what the file allows; report
+// prints a stored run and exits as the run did.
+func TestAccountsAndReport(t *testing.T) {
+	fake := demoFake(t)
+	dir := t.TempDir()
+	cfg, _ := accountsFile(t, fake, dir, metaadstest.DemoAccountShop, metaadstest.DemoAccountTokyo)
+	r := agent(t, nil, "accounts", "--config", cfg)
+	require.Equal(t, ExitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "act_"+metaadstest.DemoAccountTokyo)
+	assert.Contains(t, r.stdout, "2 accounts from accounts file")
+	r = agent(t, nil, "accounts", "--config", cfg, "--accounts", "act_42")
+	assert.Equal(t, ExitUsage, r.code)
+	assert.Contains(t, r.stderr, "act_42 is not among the 2 accounts")
+
+	db := filepath.Join(dir, "a.db")
+	r = agent(t, nil, "run", "--config", cfg, "--database-url", db, "--out", filepath.Join(dir, "r"), "--every", "1h")
+	require.Equal(t, ExitOK, r.code, r.stderr)
+	key := "slot-20260311T1800Z"
+	r = agent(t, nil, "report", "--database-url", db, "--run", key, "--out", filepath.Join(dir, "again"), "--format", "html")
+	require.Equal(t, ExitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "2 accounts: 2 analyzed")
+	_, err := os.Stat(filepath.Join(dir, "again", key, "act_"+metaadstest.DemoAccountShop+".html"))
+	assert.NoError(t, err)
+	r = agent(t, nil, "report", "--database-url", db, "--run", "slot-nope")
+	assert.Equal(t, ExitUsage, r.code)
+}
