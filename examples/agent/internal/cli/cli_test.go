@@ -119,9 +119,19 @@ system_users:
 // 190 on one leaves the others working) and returns its path and tokens.
 func accountsFile(t testing.TB, fake *metaadstest.Server, dir string, accts ...string) (string, map[string]string) {
 	t.Helper()
+	return accountsFileWith(t, fake, dir, "", accts...)
+}
+
+// accountsFileWith is accountsFile with an app_secret (for proofs).
+func accountsFileWith(t testing.TB, fake *metaadstest.Server, dir, appSecret string, accts ...string) (string, map[string]string) {
+	t.Helper()
 	toks := map[string]string{}
 	var b strings.Builder
-	b.WriteString("graph_url: " + fake.URL + "\naccounts:\n")
+	b.WriteString("graph_url: " + fake.URL + "\n")
+	if appSecret != "" {
+		b.WriteString("app_secret: " + appSecret + "\n")
+	}
+	b.WriteString("accounts:\n")
 	for _, a := range accts {
 		tok, err := fake.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID, AdAccounts: []string{a}, TTL: 24 * time.Hour})
 		require.NoError(t, err)

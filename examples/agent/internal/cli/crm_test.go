@@ -155,13 +155,18 @@ func agentAccounts(t *testing.T, crm *demoCRM, token string) map[string]string {
 // it and the CRM marks his account needs_reconnect while Alice's accounts
 // finish (exit 3). Then --apply cuts the losing ad set's budget once,
 // through a retried account and a second run. Last, the legacy file with
-// the same three accounts gives the same analysis as the CRM path.
+// the same three accounts gives the same analysis as the CRM path. The
+// fake app requires appsecret_proof throughout.
 func TestAgentWithCRM(t *testing.T) {
 	// The clock is fixed near the real time: the tokens the CRM hands out
 	// expire on the fake's clock, and the Graph client checks expiry on
 	// the real one.
 	at := time.Now().UTC().Truncate(time.Minute)
-	fake := demoFakeAt(t, at)
+	// The app requires appsecret_proof: the agent sends the proofs the CRM
+	// hands out with each token and never holds the app secret.
+	metaApp := metaadstest.DefaultApp()
+	metaApp.RequireAppSecretProof = true
+	fake := demoFakeAt(t, at, metaadstest.WithApp(metaApp))
 	bobAcct, err := fake.AddAccount(metaadstest.Account{ID: "3000000000000001", Name: "Bob's bakery", Currency: "EUR", TimezoneName: "Europe/Berlin"})
 	require.NoError(t, err)
 	camp, err := fake.AddCampaign(metaadstest.Campaign{AccountID: bobAcct.ID, Name: "Bread", Objective: "OUTCOME_SALES"})
@@ -222,7 +227,7 @@ func TestAgentWithCRM(t *testing.T) {
 
 	// The legacy file with tokens for the same three accounts gives the
 	// same analysis as the credentials API (dry runs, fresh databases).
-	cfg, _ := accountsFile(t, fake, dir, metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads, metaadstest.DemoAccountTokyo)
+	cfg, _ := accountsFileWith(t, fake, dir, metaApp.Secret, metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads, metaadstest.DemoAccountTokyo)
 	sameArgs := []string{"run", "--accounts", shop + "," + leads + "," + tokyo, "--target-cpa", "3000", "--gross-margin", "0.5"}
 	rc := agentAt(t, at, env, append(sameArgs, "--database-url", filepath.Join(dir, "c.db"), "--out", filepath.Join(dir, "same-crm"))...)
 	rf := agentAt(t, at, nil, append(sameArgs, "--config", cfg, "--database-url", filepath.Join(dir, "f.db"), "--out", filepath.Join(dir, "same-file"))...)
