@@ -12,6 +12,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/adpilot/adpilot/examples/agent/internal/creds"
 	"github.com/adpilot/adpilot/examples/agent/internal/progress"
 	"github.com/adpilot/adpilot/examples/agent/internal/queue"
@@ -158,17 +161,20 @@ func run(ctx context.Context, o *options, env *Env) (int, error) {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for len(pending) > 0 {
-		for id, acct := range pending {
-			j, err := client.JobGet(ctx, id)
-			if err != nil {
-				if ctx.Err() != nil {
-					break
+		ids := make([]int64, 0, len(pending))
+		for id := range pending {
+			ids = append(ids, id)
+		}
+		res, err := client.JobList(ctx, river.NewJobListParams().IDs(ids...).States(rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded).First(len(ids)))
+		if err != nil && ctx.Err() == nil {
+			return 0, fmt.Errorf("reading the run's jobs: %w", err)
+		}
+		if res != nil {
+			for _, j := range res.Jobs {
+				if acct, ok := pending[j.ID]; ok {
+					delete(pending, j.ID)
+					bars.Finish(acct, string(j.State))
 				}
-				return 0, fmt.Errorf("reading job %d: %w", id, err)
-			}
-			if queue.Final(j.State) {
-				delete(pending, id)
-				bars.Finish(acct, string(j.State))
 			}
 		}
 		if len(pending) == 0 {
