@@ -53,6 +53,17 @@
 // seeded business with no planted problem it recommends nothing urgent or
 // high.
 //
+// # Decorators
+//
+// [Timeout], [Fallback], [Cache] and [Logged] are Analyzers that wrap
+// another: a deadline that holds even for an analyzer that ignores its
+// context, the heuristic (or another analyzer) when the first fails with
+// the failure in Result.Failures, results kept in a [CacheStore] by a
+// hash of the Input and the analyzer's [Fingerprinter] configuration,
+// and slog records with no data, prompt or key at Info. The LLM
+// analyzers (package analysis/llm and the provider modules) record in
+// Result.Dropped what their grounding check refused, and why.
+//
 // # Types from metaads, metrics and rules
 //
 // The pass joins three packages, and each concept has one type or one

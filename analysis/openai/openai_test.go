@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -274,4 +275,55 @@ func TestConformance(t *testing.T) {
 		reply(llmtest.Respond(user))(w, r)
 	})
 	analysistest.Run(t, analyzer(t, s), analysistest.Deterministic())
+}
+
+// TestFallbackOnFailingProvider: a provider that fails (503, the SDK's
+// retries off) gives the heuristic's Result with the failure recorded.
+func TestFallbackOnFailingProvider(t *testing.T) {
+	s := newServer(t, apiError(503, "server_error", "The server is overloaded", nil))
+	in := analysistest.Inputs()["shop"]
+	res, err := analysis.Fallback{Primary: analyzer(t, s)}.Analyze(t.Context(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := analysis.Heuristic{}.Analyze(t.Context(), analysistest.Inputs()["shop"])
+	got, _ := json.Marshal(res.Recommendations)
+	exp, _ := json.Marshal(want.Recommendations)
+	if res.Analyzer != "heuristic" || string(got) != string(exp) || len(res.Recommendations) == 0 {
+		t.Errorf("not the heuristic's result: %s", res.Analyzer)
+	}
+	if len(res.Failures) != 1 || res.Failures[0].Analyzer != "openai" || !strings.Contains(res.Failures[0].Error, "provider unavailable (HTTP 503): The server is overloaded") {
+		t.Errorf("failures %+v", res.Failures)
+	}
+	if strings.Contains(res.Failures[0].Error, testKey) {
+		t.Error("the recorded failure shows the key")
+	}
+}
+
+// TestLoggedKeepsSecrets: the logging decorator on the provider logs
+// what happened; no level shows the key or the prompt, and Info and Warn
+// show none of the account's data (the Debug lines of dropped parts
+// quote the names their reasons are about).
+func TestLoggedKeepsSecrets(t *testing.T) {
+	var buf strings.Builder
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for _, c := range []*server{newServer(t, reply(llmtest.Cases()[5].Reply)), newServer(t, apiError(401, "invalid_request_error", "Incorrect API key provided", nil))} {
+		_, _ = analysis.Logged{Analyzer: analyzer(t, c), Logger: log}.Analyze(t.Context(), llmtest.Input())
+	}
+	out := buf.String()
+	if !strings.Contains(out, `"msg":"analysis done"`) || !strings.Contains(out, `"dropped":5`) || !strings.Contains(out, `"msg":"analysis failed"`) ||
+		!strings.Contains(out, `"msg":"reply part dropped"`) {
+		t.Errorf("log:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		secrets := []string{testKey, "<facts>", `\u003cfacts`}
+		if !strings.Contains(line, `"level":"DEBUG"`) {
+			secrets = append(secrets, "Shop - Prospecting", "Demo Shop", "Spring Sale")
+		}
+		for _, secret := range secrets {
+			if strings.Contains(line, secret) {
+				t.Errorf("a log line holds %q: %s", secret, line)
+			}
+		}
+	}
 }
