@@ -25,10 +25,10 @@ import (
 	"github.com/adpilot/adpilot/metaads/metaadstest"
 )
 
-// testCollect is what the tests' passes read: a month of daily rows and a
-// week of hours, synchronously (the pass itself is tested in package
+// testCollect is what the tests' passes read: a month of daily rows and
+// four weeks of hours (what the hour-of-day signal needs), synchronously (the pass itself is tested in package
 // analysis; here it only has to produce a real report quickly).
-var testCollect = analysis.CollectOptions{LookbackDays: 30, HourlyDays: 7, AsyncAfterDays: 31}
+var testCollect = analysis.CollectOptions{LookbackDays: 30, HourlyDays: 28, AsyncAfterDays: 31}
 
 // testClock is a clock tests move forward.
 type testClock struct{ offset atomic.Int64 }
