@@ -48,6 +48,7 @@ func BenchmarkRun100Accounts(b *testing.B) {
 			b.Fatalf("exit %d: %s", r.code, r.stderr)
 		}
 		accounts += n
+		calls += len(fake.Requests())
 	}
 	b.ReportMetric(float64(accounts)/elapsed.Minutes(), "accounts/min")
 	b.ReportMetric(float64(calls)/float64(accounts), "calls/account")
