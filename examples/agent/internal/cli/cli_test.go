@@ -293,3 +293,41 @@ func TestAccountsAndReport(t *testing.T) {
 	r = agent(t, nil, "report", "--database-url", db, "--run", "slot-nope")
 	assert.Equal(t, ExitUsage, r.code)
 }
+
+// TestServeSQLite: serve on SQLite enqueues the current slot at start,
+// works every account once, and stops cleanly on its context.
+func TestServeSQLite(t *testing.T) {
+	fake := demoFake(t)
+	dir := t.TempDir()
+	cfg, _ := accountsFile(t, fake, dir, metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads)
+	db := filepath.Join(dir, "a.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"serve", "--config", cfg, "--database-url", db, "--out", filepath.Join(dir, "r"), "--every", "1h"},
+			Env{Stdout: &out, Stderr: &errb, configure: func(o *options) {
+				o.now = func() time.Time { return demoNow }
+				o.poll = metaads.PollOptions{Initial: time.Millisecond, Max: 2 * time.Millisecond}
+			}})
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for strings.Count(errb.String(), `msg="account done"`) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not run both accounts:\n%s", errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, ExitOK, code, errb.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	// The slot's stored run: both accounts, once.
+	r := agent(t, nil, "report", "--database-url", db, "--run", "slot-"+time.Now().UTC().Truncate(time.Hour).Format("20060102T1504Z"), "--out", filepath.Join(dir, "rep"))
+	assert.Equal(t, ExitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "2 accounts: 2 analyzed")
+}
