@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -330,4 +333,55 @@ func TestServeSQLite(t *testing.T) {
 	r := agent(t, nil, "report", "--database-url", db, "--run", "slot-"+time.Now().UTC().Truncate(time.Hour).Format("20060102T1504Z"), "--out", filepath.Join(dir, "rep"))
 	assert.Equal(t, ExitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "2 accounts: 2 analyzed")
+}
+
+// TestLLMFallsBack: an LLM analyzer that fails (its server answers 500)
+// gives the heuristic's result, with the failure recorded; bad LLM flags
+// are usage errors.
+func TestLLMFallsBack(t *testing.T) {
+	var asked atomic.Int64
+	llm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		http.Error(w, `{"error":{"message":"overloaded","type":"server_error"}}`, http.StatusInternalServerError)
+	}))
+	defer llm.Close()
+	fake := demoFake(t)
+	dir := t.TempDir()
+	cfg, _ := accountsFile(t, fake, dir, metaadstest.DemoAccountShop)
+	out := filepath.Join(dir, "r")
+	r := agent(t, nil, "run", "--config", cfg, "--database-url", filepath.Join(dir, "a.db"), "--out", out,
+		"--analyzer", "openai", "--model", "test-model", "--llm-base-url", llm.URL+"/v1/")
+	require.Equal(t, ExitOK, r.code, r.stderr)
+	assert.Greater(t, asked.Load(), int64(0), "the LLM was asked")
+	m, _ := filepath.Glob(filepath.Join(out, "*", "act_"+metaadstest.DemoAccountShop+".json"))
+	require.Len(t, m, 1)
+	data, _ := os.ReadFile(m[0])
+	var doc struct {
+		Report struct {
+			Result struct {
+				Analyzer        string            `json:"analyzer"`
+				Recommendations []json.RawMessage `json:"recommendations"`
+				Failures        []json.RawMessage `json:"failures"`
+			} `json:"result"`
+		} `json:"report"`
+	}
+	require.NoError(t, json.Unmarshal(data, &doc))
+	assert.Equal(t, "heuristic", doc.Report.Result.Analyzer)
+	assert.NotEmpty(t, doc.Report.Result.Recommendations)
+	assert.Len(t, doc.Report.Result.Failures, 1, "the LLM's failure is recorded")
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--analyzer", "openai"}, "needs --model"},
+		{[]string{"--analyzer", "openai", "--model", "m"}, "OPENAI_API_KEY"},
+		{[]string{"--analyzer", "anthropic", "--model", "m"}, "ANTHROPIC_API_KEY"},
+		{[]string{"--analyzer", "gemini", "--model", "m"}, "want heuristic, openai or anthropic"},
+		{[]string{"--model", "m"}, "are for --analyzer openai or anthropic"},
+	} {
+		r := agent(t, nil, append([]string{"run", "--config", cfg, "--database-url", filepath.Join(dir, "a.db")}, c.args...)...)
+		assert.Equal(t, ExitUsage, r.code, c.args)
+		assert.Contains(t, r.stderr, c.want, c.args)
+	}
 }

@@ -26,6 +26,7 @@ import (
 // options are the flags shared by the commands.
 type options struct {
 	crmURL, serviceToken, config string
+	openAIKey, anthropicKey      string
 	accounts                     string
 	databaseURL                  string
 	graphURL                     string
@@ -41,6 +42,9 @@ type options struct {
 	event       string
 	priority    string
 	analyzer    string
+	model       string
+	llmBaseURL  string
+	llmTimeout  time.Duration
 	lookback    int
 
 	// output
@@ -72,6 +76,8 @@ const (
 	envConfig       = "AGENT_CONFIG"
 	envDatabaseURL  = "DATABASE_URL"
 	envGraphURL     = "META_GRAPH_URL"
+	envOpenAIKey    = "OPENAI_API_KEY"
+	envAnthropicKey = "ANTHROPIC_API_KEY"
 )
 
 type flagSet struct {
@@ -113,7 +119,10 @@ func (f *flagSet) pass() {
 	f.Float64Var(&o.grossMargin, "gross-margin", 0, "gross margin in (0, 1] (`0.4`): profit-aware statistics and the ROAS-below-break-even rule")
 	f.StringVar(&o.event, "conversion-event", "", "action `type` the targets are for (omni_purchase, lead, ...); default: the main event of each account")
 	f.StringVar(&o.priority, "priority", "", "what to optimise first: profit, reach_efficiency or engagement (default profit)")
-	f.StringVar(&o.analyzer, "analyzer", "heuristic", "`analyzer` of the pass: heuristic (deterministic, offline)")
+	f.StringVar(&o.analyzer, "analyzer", "heuristic", "`analyzer` of the pass: heuristic (deterministic, offline), openai (key in "+envOpenAIKey+"; any chat-completions server with --llm-base-url) or anthropic (key in "+envAnthropicKey+"); an LLM that fails or times out falls back to the heuristic")
+	f.StringVar(&o.model, "model", "", "the LLM `model` (required with --analyzer openai or anthropic), like gpt-5.2 or claude-sonnet-4-5")
+	f.StringVar(&o.llmBaseURL, "llm-base-url", "", "base `URL` of the LLM API (default the provider's; Ollama: http://127.0.0.1:11434/v1/)")
+	f.DurationVar(&o.llmTimeout, "llm-timeout", 2*time.Minute, "longest LLM answer per account before the heuristic answers instead")
 	f.IntVar(&o.lookback, "lookback-days", 0, "days of daily insights to read (default 60, at most 400)")
 	f.StringVar(&o.out, "out", "agent-reports", "`directory` for the reports: {run}/{account}.json and .md or .html, {run}/run.json")
 	f.StringVar(&o.format, "format", "markdown", "`format` of the reports for people: markdown or html")
@@ -148,6 +157,7 @@ func (f *flagSet) parse(args []string, env *Env) error {
 		}
 	}
 	f.o.serviceToken = env.getenv(envServiceToken)
+	f.o.openAIKey, f.o.anthropicKey = env.getenv(envOpenAIKey), env.getenv(envAnthropicKey)
 	if env.configure != nil {
 		env.configure(f.o)
 	}
@@ -266,12 +276,11 @@ func (o *options) runnerConfig(src creds.Source, st *store.Store, log *slog.Logg
 	if o.lookback < 0 || o.lookback > 400 {
 		return runner.Config{}, usagef("--lookback-days %d: want 1 to 400", o.lookback)
 	}
-	switch o.analyzer {
-	case "heuristic", "":
-		cfg.Analyzer = analysis.Heuristic{}
-	default:
-		return runner.Config{}, usagef("--analyzer %q: want heuristic", o.analyzer)
+	an, err := o.llmAnalyzer()
+	if err != nil {
+		return runner.Config{}, err
 	}
+	cfg.Analyzer = an
 	if o.rulesFile != "" {
 		data, err := os.ReadFile(o.rulesFile)
 		if err != nil {
