@@ -30,7 +30,11 @@ func accountKey(a metaads.AccountID) string {
 	return a.String()
 }
 
-// Put implements oauth.Store.
+// Put implements oauth.Store. A needs_reauth mark never replaces a
+// disconnected tombstone: the oauth package marks a user's rows by reading
+// them and saving them back, so a 190 seen by a request still in flight
+// when the user disconnected would otherwise bring the deleted token rows
+// back (a lost update the Store interface cannot prevent on its own).
 func (t TokenStore) Put(ctx context.Context, rec *oauth.Record) error {
 	if rec == nil || rec.User == "" {
 		return errors.New("store: Put: record without a user")
@@ -41,7 +45,8 @@ func (t TokenStore) Put(ctx context.Context, rec *oauth.Record) error {
 		ON CONFLICT (user_key, account) DO UPDATE SET
 			meta_user_id = excluded.meta_user_id, key_id = excluded.key_id, ciphertext = excluded.ciphertext,
 			expiry = excluded.expiry, data_access_expiry = excluded.data_access_expiry, scopes = excluded.scopes,
-			status = excluded.status, updated_at = excluded.updated_at`,
+			status = excluded.status, updated_at = excluded.updated_at
+		WHERE NOT (oauth_tokens.status = 'disconnected' AND excluded.status = 'needs_reauth')`,
 		rec.User, accountKey(rec.Account), rec.MetaUserID, rec.KeyID, nullBytes(rec.Ciphertext),
 		ms(rec.Expiry), ms(rec.DataAccessExpiry), strings.Join(rec.Scopes, " "), string(rec.Status), ms(rec.UpdatedAt))
 	if err != nil {

@@ -131,6 +131,17 @@ func TestEncryptedTokens(t *testing.T) {
 		require.NoError(t, enc.Delete(ctx, oauth.Key{User: "u2", Account: acctA}))
 		_, err = enc.Load(ctx, oauth.Key{User: "u2", Account: acctA})
 		require.ErrorIs(t, err, oauth.ErrNoToken)
+		// A late needs_reauth mark does not bring a disconnected row back.
+		require.NoError(t, enc.Save(ctx, &oauth.Connection{Key: oauth.Key{User: "u4"}, Status: oauth.StatusDisconnected}))
+		require.NoError(t, enc.Save(ctx, &oauth.Connection{Key: oauth.Key{User: "u4"}, Token: &oauth2.Token{AccessToken: secret}, Status: oauth.StatusNeedsReauth}))
+		c4, err := enc.Load(ctx, oauth.Key{User: "u4"})
+		require.NoError(t, err)
+		assert.Equal(t, oauth.StatusDisconnected, c4.Status)
+		assert.Nil(t, c4.Token, "the tombstone stays")
+		require.NoError(t, enc.Save(ctx, &oauth.Connection{Key: oauth.Key{User: "u4"}, Token: &oauth2.Token{AccessToken: secret}}))
+		c4, err = enc.Load(ctx, oauth.Key{User: "u4"})
+		require.NoError(t, err)
+		assert.Equal(t, oauth.StatusConnected, c4.Status, "a new connection replaces the tombstone")
 		// A ciphertext copied into another row does not open.
 		_, err = s.DB().SQL.ExecContext(ctx, `UPDATE oauth_tokens SET ciphertext = (SELECT ciphertext FROM oauth_tokens WHERE user_key = 'u1' AND account = '') WHERE user_key = 'u1' AND account = 'act_1001'`)
 		require.NoError(t, err)
