@@ -41,6 +41,17 @@
 //   - [github.com/adpilot/adpilot/analysis/analysistest]: a conformance
 //     suite for any Analyzer and a fake one for tests.
 //
+// # Examples
+//
+// The examples module holds runnable programs on these packages only.
+// examples/crm (`go run ./examples/crm`) is the complete OAuth backend and
+// web UI: sign-up and sessions, Connect Meta Account through oauth's
+// handlers, tokens sealed with oauth.EncryptedStore in SQLite or PostgreSQL,
+// a per-user oauth.Provider, dashboards drawn from analysis reports, rules
+// with dry runs and a database ledger, River jobs for token refresh and the
+// scheduled pass, and a credentials API for the agent; with no configuration
+// it runs a demo over metaadstest.
+//
 // # Import direction
 //
 // metrics imports nothing from this module; rules imports metrics; metaads
