@@ -226,6 +226,10 @@ func TestUsage(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.yaml")
 	require.NoError(t, os.WriteFile(bad, []byte("accounts:\n  - id: act_1\n    tokn: SECRET\n"), 0o600))
+	good := filepath.Join(dir, "good.yaml")
+	require.NoError(t, os.WriteFile(good, []byte("accounts:\n  act_1: SECRET\n"), 0o600))
+	badRules := filepath.Join(dir, "rules.json")
+	require.NoError(t, os.WriteFile(badRules, []byte(`{"rules": [{"id": "x", "level": "adset", "action": {"type": "explode"}}]}`), 0o600))
 	for _, c := range []struct {
 		args []string
 		env  map[string]string
@@ -246,6 +250,9 @@ func TestUsage(t *testing.T) {
 		{[]string{"serve", "--config", bad}, nil, ExitUsage, "no schedule"},
 		{[]string{"serve", "--cron", "every day", "--config", bad}, nil, ExitUsage, `--cron "every day"`},
 		{[]string{"report"}, nil, ExitUsage, "--run is required"},
+		{[]string{"run", "--config", good, "--database-url", filepath.Join(dir, "b.db"), "--rules", badRules}, nil, ExitUsage, "--rules " + badRules},
+		{[]string{"run", "--config", good, "--database-url", filepath.Join(dir, "b.db"), "--gross-margin", "2"}, nil, ExitUsage, "--gross-margin 2"},
+		{[]string{"run", "--config", good, "--database-url", filepath.Join(dir, "b.db"), "--format", "pdf"}, nil, ExitUsage, "want markdown or html"},
 		{[]string{"run", "extra"}, nil, ExitUsage, "unexpected arguments"},
 	} {
 		r := agent(t, c.env, c.args...)

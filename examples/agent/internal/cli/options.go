@@ -287,6 +287,9 @@ func (o *options) runnerConfig(src creds.Source, st *store.Store, log *slog.Logg
 			return runner.Config{}, usageError{fmt.Errorf("--rules: %w", err)}
 		}
 		spec, err := rules.ParseSpec(data)
+		if err == nil {
+			_, err = rules.Compile(spec)
+		}
 		if err != nil {
 			return runner.Config{}, usageError{fmt.Errorf("--rules %s: %w", o.rulesFile, err)}
 		}
