@@ -445,6 +445,9 @@ func (a *analysis) fromMetrics() {
 	if a.goals.GrossMargin == 0 {
 		a.notes = append(a.notes, "No gross margin: profit is revenue minus ad spend (before the cost of goods), so a ROAS just above 1 counts as profitable.")
 	}
+	if a.event == "" {
+		a.notes = append(a.notes, "No campaign counts a conversion event (traffic, awareness, reach or engagement objectives): conversions, cost per result and ROAS are not judged.")
+	}
 	other := 0
 	for i := range a.snap.Entities {
 		e := &a.snap.Entities[i]

@@ -29,7 +29,9 @@ type RunOptions struct {
 	// Rules is the rule set to evaluate (the pass applies nothing);
 	// nil uses rules.DefaultLibrary for the goals, bound to the account's
 	// currency and the goals' conversion event. Without a target CPA or
-	// ROAS the library's rules that read conversions are left out.
+	// ROAS, or when no campaign counts a conversion event (traffic,
+	// awareness or reach campaigns only), the library's rules that read
+	// conversions are left out.
 	Rules *rules.RuleSet
 	// Live is for a caller that executes Report.Evaluation with a
 	// rules.Executor and a ledger (the pass itself still applies nothing):
@@ -185,8 +187,11 @@ func RunDataset(ctx context.Context, ds *Dataset, o RunOptions) (*Report, error)
 // unless live.
 func defaultRules(g Goals, live bool) (*rules.RuleSet, error) {
 	p := rules.Params{Currency: g.Currency, ConversionEvent: g.ConversionEvent, TargetCPA: g.TargetCPA, TargetROAS: g.TargetROAS, GrossMargin: g.GrossMargin, Live: live}
-	noTarget := p.TargetCPA == 0 && p.TargetROAS == 0
-	if noTarget {
+	// Without a target, or without a conversion event (no campaign counts
+	// one: traffic, awareness), no rule may read conversions: an unbound
+	// rule would read a traffic campaign's zero conversions as failure.
+	noTarget := (p.TargetCPA == 0 && p.TargetROAS == 0) || g.ConversionEvent == ""
+	if p.TargetCPA == 0 && p.TargetROAS == 0 {
 		p.TargetROAS = 1 // placeholder: the rules reading conversions are dropped below
 	}
 	spec, err := rules.DefaultLibrary(p)

@@ -135,3 +135,37 @@ func TestRunSnapshotsAtCollectionTime(t *testing.T) {
 		}
 	}
 }
+
+// The Tokyo account runs a traffic campaign: it optimises for no
+// conversion, so its zero conversions are not a failure. With a target
+// CPA, no rule that reads conversions may judge it (the zero-conversion
+// stop-loss paused its healthy ad set), and the heuristic does not either.
+func TestRunTrafficAccountNotJudgedOnConversions(t *testing.T) {
+	e := newDemo(t, demoNow)
+	ds := e.collect(t, metaadstest.DemoAccountTokyo, CollectOptions{NoHourly: true}, demoNow)
+	if len(ds.ConversionEvents) != 1 || ds.ConversionEvents[0].Source != SourceNone {
+		t.Fatalf("conversion events %+v; want none for a traffic campaign", ds.ConversionEvents)
+	}
+	for _, g := range []Goals{{TargetCPA: 3000, GrossMargin: 0.5}, {TargetROAS: 2}} {
+		rep, err := RunDataset(context.Background(), ds, RunOptions{Goals: g, Now: func() time.Time { return demoNow }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, _ := defaultRules(rep.Goals, false)
+		for _, r := range set.Rules() {
+			if r.ReadsConversions() {
+				t.Errorf("goals %+v: rule %s reads conversions on an account that counts none", g, r.ID())
+			}
+		}
+		for _, d := range rep.Evaluation.Decisions {
+			if d.Class == rules.ClassSafety || d.Class == rules.ClassProtect {
+				t.Errorf("goals %+v: %s", g, d.Summary())
+			}
+		}
+		for _, r := range rep.Result.Recommendations {
+			if r.Priority == PriorityUrgent || r.Action.Type == ActionPause {
+				t.Errorf("goals %+v: %s %s: %s", g, r.Priority, r.Action.Type, r.Title)
+			}
+		}
+	}
+}
