@@ -313,3 +313,31 @@ func TestHeuristicCPAOverTargetNeedsEvidence(t *testing.T) {
 		t.Errorf("80 leads at 1.4x target: %s %s, confidence %s (%s); want a high-priority cut", r.Priority, r.Action.Type, r.Confidence.Level, r.Title)
 	}
 }
+
+// On other days of the demo shop the default library and the heuristic
+// still cut only the losing ad set, and never raise the budget of the
+// over-pacing one (on 15 and 24 February the rules' scale-winner did).
+func TestDemoShopDecisionsOnOtherDays(t *testing.T) {
+	for _, now := range []time.Time{demoNow.AddDate(0, 0, -24), demoNow.AddDate(0, 0, -15)} {
+		e := newDemo(t, now, metaadstest.WithReportRunPolls(0))
+		ds := e.collect(t, metaadstest.DemoAccountShop, CollectOptions{NoHourly: true}, now)
+		for _, g := range []Goals{shopGoals, {TargetCPA: 4000, GrossMargin: 0.6}} {
+			rep, err := RunDataset(context.Background(), ds, RunOptions{Goals: g, Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range rep.Evaluation.Decisions {
+				cut := d.Class == rules.ClassSafety || d.Class == rules.ClassProtect
+				if (cut && d.EntityID != metaadstest.DemoLosingSet) || (d.Class == rules.ClassScale && d.EntityID == metaadstest.DemoOverpacingSet) {
+					t.Errorf("%s, goals %+v: %s", now.Format(time.DateOnly), g, d.Summary())
+				}
+			}
+			for _, r := range rep.Result.Recommendations {
+				if (r.Action.Type == ActionPause || r.Action.Percent < 0) && r.Entity.ID != metaadstest.DemoLosingSet ||
+					r.Action.Percent > 0 && r.Entity.ID == metaadstest.DemoOverpacingSet {
+					t.Errorf("%s, goals %+v: %s %s: %s", now.Format(time.DateOnly), g, r.Action.Type, r.Entity.Name, r.Title)
+				}
+			}
+		}
+	}
+}

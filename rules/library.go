@@ -254,11 +254,14 @@ func DefaultLibrary(p Params) (Spec, error) {
 		}
 		add(RuleSpec{
 			ID: "scale-winner", Name: "Scale winner", Level: "adset",
-			Description: "Raise the budget of an ad set that beats the target on both 3 and 7 days, spends its budget and is not saturated.",
+			Description: "Raise the budget of an ad set that beats the target on both 3 and 7 days, spends its budget without over-pacing it (7-day spend under 1.15 x 7 daily budgets) and is not saturated.",
 			Filter:      &FilterSpec{LearningStage: []string{LearningStageSuccess}},
 			Conditions: all(append(perf,
 				ConditionSpec{Label: "enough conversions", MinData: &MinDataSpec{Window: "last_7d", Conversions: p.MinConversions}},
 				cmpThan("spent 80% of budget yesterday", "spend", "yesterday", ">=", OperandSpec{Field: "daily_budget", Factor: f64(0.8)}),
+				// Meta keeps a week within 7 daily budgets: a week 15% over
+				// is over-pacing, not a budget that holds a winner back.
+				cmpThan("not over-pacing", "spend", "last_7d", "<", OperandSpec{Field: "daily_budget", Factor: f64(8.05)}),
 				cmp("not saturated", "frequency", "last_7d", "<", f64(2.5)),
 			)...),
 			Action:     ActionSpec{Type: "scale_budget", Percent: f64(step)},

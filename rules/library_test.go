@@ -44,3 +44,28 @@ func TestROASBelowBreakEvenNeedsEvidence(t *testing.T) {
 		t.Errorf("the decision shows no credible interval of the cost per purchase: %+v", got[0].Evidence)
 	}
 }
+
+// A winner that spends more than its budget allows (Meta keeps a week
+// within 7 daily budgets; the demo's Advantage+ ad set runs 25-30% over)
+// is not budget-limited: raising its budget would only add overspend.
+func TestScaleWinnerNotOverPacing(t *testing.T) {
+	set := libraryFor(t, Params{TargetCPA: 3000})
+	winner := func(id string, spend7 int64) Entity {
+		return adset(id, "Winner "+id, 10000, LearningStageSuccess,
+			win(WindowLast3D, metrics.Counts{Impressions: 60000, Reach: 40000, Spend: spend7 * 3 / 7, Conversions: 30}),
+			win(WindowLast7D, metrics.Counts{Impressions: 140000, Reach: 80000, Spend: spend7, Conversions: 70}),
+			win(WindowYesterday, metrics.Counts{Impressions: 20000, Reach: 15000, Spend: spend7 / 7, Conversions: 10}))
+	}
+	ev, err := set.Evaluate(&Snapshot{Now: fixtureNow, Currency: "USD", Entities: []Entity{winner("1", 70000), winner("2", 88000)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := decisionsOf(ev, "scale-winner")
+	if len(got) != 1 || got[0].EntityID != "1" {
+		var ids []string
+		for _, d := range got {
+			ids = append(ids, d.EntityName)
+		}
+		t.Fatalf("scale-winner fired on %v; want only the winner within its weekly budget", ids)
+	}
+}
