@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/adpilot/adpilot/metaads"
@@ -35,7 +36,12 @@ type Analyzer interface {
 type AnalyzerFunc func(ctx context.Context, in *Input) (*Result, error)
 
 // Analyze calls f(ctx, in).
-func (f AnalyzerFunc) Analyze(ctx context.Context, in *Input) (*Result, error) { return f(ctx, in) }
+func (f AnalyzerFunc) Analyze(ctx context.Context, in *Input) (*Result, error) {
+	if f == nil {
+		return nil, fmt.Errorf("%w: nil AnalyzerFunc", ErrInvalidInput)
+	}
+	return f(ctx, in)
+}
 
 // Input is what an analyzer sees of one pass over one ad account: the
 // data, the statistics derived from it, what the rules decided, the

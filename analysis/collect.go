@@ -157,6 +157,9 @@ func levelOrder(l metrics.Level) int {
 // metaads.ErrTokenInvalid, metaads.ErrRateLimited, ...), wrapped with what
 // was being read; bad options wrap [ErrInvalidInput].
 func Collect(ctx context.Context, c *metaads.Client, acct metaads.AccountID, o CollectOptions) (*Dataset, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: Collect: %w", ErrInvalidInput, errNilContext)
+	}
 	if c == nil {
 		return nil, fmt.Errorf("%w: Collect: nil client", ErrInvalidInput)
 	}
@@ -583,3 +586,5 @@ func sortRows(ds *Dataset) {
 }
 
 var errNoDataset = errors.New("analysis: nil Dataset")
+
+var errNilContext = errors.New("nil context; expected a context.Context such as context.Background()")

@@ -233,6 +233,9 @@ func parseRanking(v string) (metrics.Ranking, error) {
 // day. At most 20 errors are reported, joined; each is a [*RowError]
 // wrapping [ErrInvalidInput].
 func ReadCSV(r io.Reader, o CSVOptions) ([]Row, error) {
+	if r == nil {
+		return nil, fmt.Errorf("%w: ReadCSV: nil reader", ErrInvalidInput)
+	}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()

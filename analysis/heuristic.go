@@ -39,8 +39,8 @@ import (
 //
 // The zero Heuristic is ready to use and safe for concurrent use.
 type Heuristic struct {
-	// MaxRecommendations caps the result (default 25); the rest are
-	// counted in a note.
+	// MaxRecommendations caps the result (0 for the default, 25; a
+	// negative cap is an error); the rest are counted in a note.
 	MaxRecommendations int
 }
 
@@ -64,6 +64,12 @@ const (
 
 // Analyze implements [Analyzer].
 func (h Heuristic) Analyze(ctx context.Context, in *Input) (*Result, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: heuristic: %w", ErrInvalidInput, errNilContext)
+	}
+	if h.MaxRecommendations < 0 {
+		return nil, fmt.Errorf("%w: Heuristic.MaxRecommendations %d is negative; expected 0 (for %d) or more", ErrInvalidInput, h.MaxRecommendations, defaultMaxRecs)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("analysis: heuristic: %w", err)
 	}

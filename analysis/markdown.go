@@ -226,6 +226,9 @@ func (a Action) words(currency string) string {
 // the summarised windows, the rule decisions (a dry run), the signals, and
 // the analyzer's result.
 func (r *Report) Markdown() string {
+	if r == nil {
+		return ""
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Optimization pass: %s\n\n", mdEscape(r.Account.words()))
 	fmt.Fprintf(&b, "- Evaluated at %s (%s), currency %s\n", r.Now.Format("2006-01-02 15:04 MST"), mdEscape(r.TimeZone), mdEscape(r.Currency))

@@ -67,6 +67,9 @@ type RunOptions struct {
 // calls and rows, then snapshot, rules, signals, analyze and done (once,
 // at the end).
 func Run(ctx context.Context, c *metaads.Client, acct metaads.AccountID, o RunOptions) (*Report, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: Run: %w", ErrInvalidInput, errNilContext)
+	}
 	start := time.Now()
 	co := o.Collect
 	if o.Progress != nil {
@@ -96,6 +99,9 @@ func Run(ctx context.Context, c *metaads.Client, acct metaads.AccountID, o RunOp
 // rows (everything Run does after Collect).
 func RunDataset(ctx context.Context, ds *Dataset, o RunOptions) (*Report, error) {
 	start := time.Now()
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: RunDataset: %w", ErrInvalidInput, errNilContext)
+	}
 	if ds == nil {
 		return nil, fmt.Errorf("%w: RunDataset: %w", ErrInvalidInput, errNoDataset)
 	}
