@@ -227,10 +227,12 @@ func parseRanking(v string) (metrics.Ranking, error) {
 // exactly in the currency's minor units.
 //
 // A row covering one day is a daily row, one covering several days a
-// window total (its Reach is the window's de-duplicated reach). Errors
-// name the line (the header is line 1) and the column: an unknown column,
-// a money column in another currency, a value that is not a number or a
-// day. At most 20 errors are reported, joined; each is a [*RowError]
+// window total (its Reach is the window's de-duplicated reach); a "Day"
+// column (the Day breakdown) is the row's day even beside the report's
+// "Reporting starts" and "Reporting ends". Export with the Day breakdown:
+// FromRows needs daily rows. Errors name the line (the header is line 1)
+// and the column: an unknown or repeated column, a money column in
+// another currency, a value that is not a number or a day. At most 20 errors are reported, joined; each is a [*RowError]
 // wrapping [ErrInvalidInput].
 func ReadCSV(r io.Reader, o CSVOptions) ([]Row, error) {
 	if r == nil {
@@ -248,12 +250,18 @@ func ReadCSV(r io.Reader, o CSVOptions) ([]Row, error) {
 	var errs rowErrors
 	code := strings.ToUpper(o.Currency)
 	fields := make([]csvField, len(header))
+	seen := map[string]int{}
+	dayCol := -1 // "Day" is the row's day even beside the report's range
 	for i, h := range header {
 		name, cur := splitCurrency(strings.TrimSpace(h))
 		key := strings.ToLower(name)
 		f, known := csvColumns[key]
+		first, twice := seen[key]
 		switch {
 		case slices.ContainsFunc(o.IgnoreColumns, func(c string) bool { return strings.EqualFold(c, h) }):
+			continue
+		case known && twice:
+			errs.add(1, h, "column %d repeats column %d (%s); expected each column once", i+1, first+1, header[first])
 			continue
 		case !known:
 			errs.add(1, h, "unknown column; expected an Ads Manager column such as \"Impressions\" or \"Amount spent (USD)\" (or list it in CSVOptions.IgnoreColumns)")
@@ -263,6 +271,10 @@ func ReadCSV(r io.Reader, o CSVOptions) ([]Row, error) {
 		case cur != "" && cur != code:
 			errs.add(1, h, "money in %s; expected %s, the account currency", cur, code)
 			continue
+		}
+		seen[key] = i
+		if key == "day" {
+			dayCol = i
 		}
 		fields[i] = f
 	}
@@ -295,11 +307,16 @@ func ReadCSV(r io.Reader, o CSVOptions) ([]Row, error) {
 		}
 		row := Row{Line: line, Currency: strings.ToUpper(code)}
 		for i, v := range rec {
-			if fields[i] == nil {
+			if fields[i] == nil || i == dayCol {
 				continue
 			}
 			if err := fields[i](&row, strings.TrimSpace(v), currency); err != nil {
 				errs.add(line, header[i], "%v", err)
+			}
+		}
+		if dayCol >= 0 {
+			if err := fields[dayCol](&row, strings.TrimSpace(rec[dayCol]), currency); err != nil {
+				errs.add(line, header[dayCol], "%v", err)
 			}
 		}
 		if row.avgPlay > 0 && row.Counts.VideoPlays > 0 {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
@@ -131,6 +132,7 @@ func TestReadCSVErrors(t *testing.T) {
 		"bad day":        {head + "1,2,3,2026-02-30,2026-03-01,12,1.00\n", "", 2, "Reporting starts", "not a day"},
 		"no currency":    {"Campaign ID,Impressions\n1,2\n", "", 1, "", "no currency"},
 		"short row":      {head + "1,2\n", "", 2, "", "2 fields"},
+		"twice":          {"Ad ID,Impressions,Amount spent (USD),Impressions\n1,2,3.00,4\n", "", 1, "Impressions", "column 4 repeats column 2"},
 	} {
 		_, err := ReadCSV(strings.NewReader(tc.csv), CSVOptions{Currency: tc.opts})
 		var re *RowError
@@ -140,6 +142,25 @@ func TestReadCSVErrors(t *testing.T) {
 		}
 		if re.Row != tc.row || re.Column != tc.col || !strings.Contains(re.Error(), tc.words) {
 			t.Errorf("%s: row %d column %q: %v; want row %d column %q mentioning %q", name, re.Row, re.Column, re, tc.row, tc.col, tc.words)
+		}
+	}
+}
+
+// An export broken down by day carries the report's range and each row's
+// day: the row is that day's, whatever the order of the columns.
+func TestReadCSVDayWinsOverReportingRange(t *testing.T) {
+	for _, csvText := range []string{
+		"Ad ID,Reporting starts,Reporting ends,Day,Impressions,Amount spent (USD)\n3,2026-03-01,2026-03-10,2026-03-08,100,1.00\n3,2026-03-01,2026-03-10,2026-03-09,100,1.00\n",
+		"Ad ID,Day,Reporting starts,Reporting ends,Impressions,Amount spent (USD)\n3,2026-03-08,2026-03-01,2026-03-10,100,1.00\n3,2026-03-09,2026-03-01,2026-03-10,100,1.00\n",
+	} {
+		rows, err := ReadCSV(strings.NewReader(csvText), CSVOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range rows {
+			if want := (metaads.Date{Year: 2026, Month: 3, Day: 8 + i}); r.Since != want || r.Until != want {
+				t.Errorf("%.40q: row %d covers %v to %v; want the day %v", csvText, i+2, r.Since, r.Until, want)
+			}
 		}
 	}
 }
@@ -163,6 +184,8 @@ func TestFromRowsErrors(t *testing.T) {
 		"hour":           {Rows{Account: acct, Insights: []Row{with(func(r *Row) { r.Hourly, r.Hour = true, 24 })}}, 1, "Time of day (ad account time zone)", "hour 24"},
 		"no zone":        {Rows{Account: metaads.AdAccount{ID: acct.ID, Currency: "USD"}}, 0, "time zone", "TimezoneName"},
 		"event":          {Rows{Account: acct, Campaigns: []metaads.Campaign{{ID: "1", Objective: metaads.ObjectiveSales}}, Insights: []Row{with(func(r *Row) { r.Event = EventLead })}}, 1, "Result indicator", `counts conversions of "lead"`},
+		"totals only": {Rows{Account: acct, Insights: []Row{with(func(r *Row) { r.Until = day.AddDays(6) })}}, 0, "Day",
+			"no daily rows"},
 	} {
 		_, err := FromRows(tc.in)
 		var re *RowError
@@ -202,8 +225,18 @@ func FuzzReadCSV(f *testing.F) {
 			return
 		}
 		acct := metaads.AdAccount{ID: metaads.MustParseAccountID("act_5"), Currency: "USD", TimezoneName: "UTC"}
-		if _, err := FromRows(Rows{Account: acct, Insights: rows}); err != nil && !errors.Is(err, ErrInvalidInput) {
-			t.Fatalf("FromRows: %v", err)
+		ds, err := FromRows(Rows{Account: acct, Insights: rows})
+		if err != nil {
+			if !errors.Is(err, ErrInvalidInput) {
+				t.Fatalf("FromRows: %v", err)
+			}
+			return
+		}
+		// What FromRows accepts, the rest of the pass takes.
+		now := ds.CollectedAt
+		if _, err := RunDataset(context.Background(), ds, RunOptions{Goals: Goals{TargetCPA: 1000, GrossMargin: 0.5},
+			Now: func() time.Time { return now }}); err != nil {
+			t.Fatalf("RunDataset on a Dataset FromRows accepted: %v", err)
 		}
 	})
 }

@@ -113,7 +113,9 @@ func (e rowErrors) err() error { return errors.Join(e...) }
 // entity (two daily rows for one day, two hourly rows for one hour, two
 // totals of one window), and counts that are negative, are errors naming
 // the row and the column ([*RowError], joined, at most 20); every error
-// wraps [ErrInvalidInput].
+// wraps [ErrInvalidInput]. Rows without a single daily row (only window
+// totals, as an Ads Manager export without the Day breakdown gives) are an
+// error too: the rules' windows are sums of days.
 //
 // A level without daily rows of its own is summed from the level below
 // (ads into ad sets, ad sets into campaigns); reach summed over several
@@ -166,6 +168,10 @@ func FromRows(in Rows) (*Dataset, error) {
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
+	}
+	if len(ds.Daily) == 0 && len(in.Insights) > 0 {
+		errs.add(0, "Day", "no daily rows: every row covers several days (a window total) or one hour; the rules' windows are sums of days, so export with the Day breakdown (a row per entity and day), with window totals beside them for reach")
+		return nil, errs.err()
 	}
 	b.derive()
 	sortRows(ds)
