@@ -234,6 +234,9 @@ func FuzzReadCSV(f *testing.F) {
 		}
 		// What FromRows accepts, the rest of the pass takes.
 		now := ds.CollectedAt
+		if now.IsZero() { // no rows: an account without delivery
+			now = demoNow
+		}
 		if _, err := RunDataset(context.Background(), ds, RunOptions{Goals: Goals{TargetCPA: 1000, GrossMargin: 0.5},
 			Now: func() time.Time { return now }}); err != nil {
 			t.Fatalf("RunDataset on a Dataset FromRows accepted: %v", err)
