@@ -3,7 +3,9 @@ package analysistest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -70,6 +72,32 @@ func TestChecksCatchBrokenAnalyzers(t *testing.T) {
 		if len(tc.errs) == 0 || !strings.Contains(tc.errs[0].Error(), tc.want) {
 			t.Errorf("%s: %v; want an error mentioning %q", name, tc.errs, tc.want)
 		}
+	}
+}
+
+// The cancellation and concurrency checks run on the input with the most
+// entities: on the empty account (the first by name) an analyzer whose
+// result changes from call to call only when there is something to
+// analyze passed.
+func TestConcurrencyCheckedOnTheBusiestInput(t *testing.T) {
+	inputs := Inputs()
+	names := []string{"empty", "leads", "shop"}
+	if got := busiest(inputs, names); got != inputs["shop"] {
+		t.Fatalf("busiest input has %d entities; want the shop", len(got.Snapshot.Entities))
+	}
+	var calls atomic.Int64
+	drifting := analysis.AnalyzerFunc(func(ctx context.Context, in *analysis.Input) (*analysis.Result, error) {
+		r, err := analysis.Heuristic{}.Analyze(ctx, in)
+		if err == nil && len(r.Recommendations) > 0 {
+			r.Summary = fmt.Sprint("call ", calls.Add(1)) // differs every call
+		}
+		return r, err
+	})
+	if errs := checkConcurrent(drifting, inputs["empty"], true, time.Minute); len(errs) != 0 {
+		t.Fatalf("on the empty input the drift is invisible, yet: %v", errs)
+	}
+	if errs := checkConcurrent(drifting, busiest(inputs, names), true, time.Minute); len(errs) == 0 {
+		t.Error("a Result that changes every call passed the concurrency check on the busiest input")
 	}
 }
 
