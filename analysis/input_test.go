@@ -3,10 +3,13 @@ package analysis
 import (
 	"context"
 	"errors"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/adpilot/adpilot/metaads"
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/adpilot/adpilot/rules"
 )
 
@@ -62,4 +65,25 @@ func TestNilAndZeroInputs(t *testing.T) {
 			t.Errorf("nil Report Markdown = %q", md)
 		}
 	}()
+}
+
+// Counts so large that their sums saturate int64 make the pass fail with an
+// input error naming the field, not a wrong number.
+func TestRunDatasetSaturatedCounts(t *testing.T) {
+	acct := metaads.AdAccount{ID: metaads.MustParseAccountID("act_5"), Currency: "USD", TimezoneName: "UTC"}
+	var rows []Row
+	for d := 1; d <= 9; d++ {
+		day := metaads.Date{Year: 2026, Month: 3, Day: d}
+		rows = append(rows, Row{CampaignID: "1", AdSetID: "2", AdID: "3", Since: day, Until: day,
+			Counts: metrics.Counts{Impressions: math.MaxInt64 / 4, Spend: 1000}})
+	}
+	ds, err := FromRows(Rows{Account: acct, Insights: rows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	_, err = RunDataset(context.Background(), ds, RunOptions{Now: func() time.Time { return now }})
+	if !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "Impressions") {
+		t.Errorf("err = %v; want ErrInvalidInput naming Impressions", err)
+	}
 }

@@ -253,7 +253,7 @@ func (d *Dataset) Statistics(snap *rules.Snapshot, grossMargin float64, windows 
 			}
 			st, err := metrics.CampaignStatistics(ents, metrics.StatsOptions{GrossMargin: grossMargin, WindowReach: acctReach[r]})
 			if err != nil {
-				return nil, fmt.Errorf("analysis: statistics of %s over %s: %w", l, w, err)
+				return nil, fmt.Errorf("%w: statistics of %s over %s: %w", ErrInvalidInput, l, w, err)
 			}
 			out = append(out, WindowStatistics{Level: l, Window: w, Range: r, Statistics: st})
 		}
