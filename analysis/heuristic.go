@@ -29,6 +29,12 @@ import (
 //   - the signals of Input.Signals (time patterns, fatigue, pacing,
 //     overlap, benchmarks), by severity and confidence.
 //
+// Entities Meta does not deliver (paused, or held back by a paused
+// parent) are not judged; entities of unknown status (made from rows
+// without their objects) are judged on their delivery, with a note. A
+// loss or a cost per result over target is cut only when the credible
+// interval of the cost per result confirms it; within noise it is watched.
+//
 // Findings about the same entity and the same kind of action are merged
 // (their evidence and sources joined), then ranked: priority first, then
 // the money at stake, then confidence. Goals.Priority lifts the findings
@@ -457,9 +463,12 @@ func (a *analysis) fromMetrics() {
 	other := 0
 	for i := range a.snap.Entities {
 		e := &a.snap.Entities[i]
-		if e.Level == metrics.LevelCampaign && e.Status == "ACTIVE" && e.ConversionEvent != a.event && e.ConversionEvent != "" && a.event != "" {
+		if e.Level == metrics.LevelCampaign && delivering(e) && e.ConversionEvent != a.event && e.ConversionEvent != "" && a.event != "" {
 			other++
 		}
+	}
+	if n := a.withoutStatus(); n > 0 {
+		a.notes = append(a.notes, fmt.Sprintf("%d entities with delivery over the last 7 days have no status (made from rows without their objects): they are judged on their delivery, but no rule acts on them; give FromRows the campaigns, ad sets and ads with their status and budgets.", n))
 	}
 	if other > 0 {
 		a.notes = append(a.notes, fmt.Sprintf("%d active campaign(s) count another conversion event than %q (the goals'); their conversions are not compared with the targets.", other, a.event))
@@ -467,7 +476,7 @@ func (a *analysis) fromMetrics() {
 	adCTRs, hooks, holds := a.adBaselines()
 	for i := range a.snap.Entities {
 		e := &a.snap.Entities[i]
-		if e.Status != "ACTIVE" {
+		if !delivering(e) {
 			continue
 		}
 		c7, ok := windowOf(e, rules.WindowLast7D)
@@ -488,6 +497,25 @@ func (a *analysis) fromMetrics() {
 			a.adQuality(e, c7, adCTRs, hooks, holds)
 		}
 	}
+}
+
+// delivering reports whether the heuristic judges the entity: Meta delivers
+// it (ACTIVE), or its status is unknown (an entity made from rows without
+// its object), in which case its rows say whether it delivered. Paused
+// entities and those held back by a paused parent are not judged.
+func delivering(e *rules.Entity) bool { return e.Status == "ACTIVE" || e.Status == "" }
+
+// withoutStatus counts the entities of unknown status with delivery over
+// the last 7 days.
+func (a *analysis) withoutStatus() int {
+	n := 0
+	for i := range a.snap.Entities {
+		e := &a.snap.Entities[i]
+		if c, ok := windowOf(e, rules.WindowLast7D); ok && e.Status == "" && c.Spend > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // judged reports whether the entity's conversions are the goals' event.
@@ -736,7 +764,7 @@ func (a *analysis) adBaselines() (ctr, hook, hold float64) {
 	var ctrs, hooks, holds []float64
 	for i := range a.snap.Entities {
 		e := &a.snap.Entities[i]
-		if e.Level != metrics.LevelAd || e.Status != "ACTIVE" {
+		if e.Level != metrics.LevelAd || !delivering(e) {
 			continue
 		}
 		c, ok := windowOf(e, rules.WindowLast7D)

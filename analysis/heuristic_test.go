@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -339,5 +340,41 @@ func TestDemoShopDecisionsOnOtherDays(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// An Ads Manager export read without the objects gives entities without
+// a status. The rules do not act on them, but the heuristic still judges
+// their delivery: an ad set at ROAS 0.47 on a 50% margin is a loss, not
+// "nothing needs doing", and the notes say why no rule fired.
+func TestHeuristicJudgesEntitiesWithoutStatus(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Campaign ID,Ad set ID,Ad set name,Day,Impressions,Reach,Link clicks,Amount spent (USD),Purchases,Purchases conversion value (USD)\n")
+	for d := 1; d <= 10; d++ {
+		fmt.Fprintf(&b, "11,21,Prospecting,2026-03-%02d,12000,8000,150,190.00,3,90.00\n", d)
+	}
+	rows, err := ReadCSV(strings.NewReader(b.String()), CSVOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := FromRows(Rows{Account: metaads.AdAccount{ID: metaads.MustParseAccountID("act_42"), Currency: "USD", TimezoneName: "America/New_York"},
+		Campaigns: []metaads.Campaign{{ID: "11", Name: "Sales", Objective: metaads.ObjectiveSales}}, Insights: rows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := RunDataset(context.Background(), ds, RunOptions{Goals: Goals{TargetCPA: 3000, GrossMargin: 0.5},
+		Now: func() time.Time { return time.Date(2026, 3, 11, 15, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Evaluation.Decisions) != 0 {
+		t.Errorf("a rule acted on an entity of unknown status: %s", rep.Evaluation.Decisions[0].Summary())
+	}
+	res := rep.Result
+	if len(res.Recommendations) == 0 || res.Recommendations[0].Entity.ID != "21" || res.Recommendations[0].Priority != PriorityUrgent {
+		t.Fatalf("no urgent recommendation on the losing ad set:\n%s", res.Markdown())
+	}
+	if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "no status") }) {
+		t.Errorf("the notes do not say that the entities have no status: %q", res.Notes)
 	}
 }

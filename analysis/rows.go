@@ -23,7 +23,10 @@ type Rows struct {
 	// Campaigns, AdSets and Ads are the objects, when known. A level given
 	// here is closed: a row for an entity of that level that is not listed
 	// is an error. For a level not given, the entities are made from the
-	// rows (id, name, parents), without budgets or statuses.
+	// rows (id, name, parents), without budgets or statuses: no rule acts
+	// on an entity whose status is unknown (the heuristic still judges its
+	// delivery, and says so in its notes), so give the objects with their
+	// status for rule decisions.
 	Campaigns []metaads.Campaign
 	AdSets    []metaads.AdSet
 	Ads       []metaads.Ad
