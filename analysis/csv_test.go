@@ -186,6 +186,12 @@ func TestFromRowsErrors(t *testing.T) {
 		"event":          {Rows{Account: acct, Campaigns: []metaads.Campaign{{ID: "1", Objective: metaads.ObjectiveSales}}, Insights: []Row{with(func(r *Row) { r.Event = EventLead })}}, 1, "Result indicator", `counts conversions of "lead"`},
 		"totals only": {Rows{Account: acct, Insights: []Row{with(func(r *Row) { r.Until = day.AddDays(6) })}}, 0, "Day",
 			"no daily rows"},
+		// Ads Manager exports names only unless the ID columns are added:
+		// such a row must not be summed into its parent or the account.
+		"names only": {Rows{Account: acct, Insights: []Row{with(func(r *Row) { r.AdID, r.AdSetID, r.CampaignID, r.AdName, r.AdSetName = "", "", "", "Ad 1", "Set" })}}, 1, "Ad ID",
+			`names ad "Ad 1" but has no Ad ID`},
+		"ad without its ad set":       {Rows{Account: acct, Insights: []Row{with(func(r *Row) { r.AdSetID = "" })}}, 1, "Ad set ID", "ad 3 is not among Rows.Ads"},
+		"ad set without its campaign": {Rows{Account: acct, Insights: []Row{with(func(r *Row) { r.AdID, r.CampaignID = "", "" })}}, 1, "Campaign ID", "ad set 2 is not among Rows.AdSets"},
 	} {
 		_, err := FromRows(tc.in)
 		var re *RowError

@@ -111,7 +111,9 @@ func (e rowErrors) err() error { return errors.Join(e...) }
 // FromRows builds a Dataset from rows a caller already has, so the
 // snapshot, statistics, rules and analyzers work without the Graph API.
 // Rows are checked: a row in another currency, for an entity that does not
-// exist (at a level whose objects were given), under the wrong parent,
+// exist (at a level whose objects were given), under the wrong parent or
+// without its parent's id (an entity made from rows), naming an entity
+// without its id (an export without the ID columns),
 // with a day range backwards, or overlapping another row of the same
 // entity (two daily rows for one day, two hourly rows for one hour, two
 // totals of one window), and counts that are negative, are errors naming
@@ -257,6 +259,20 @@ func (b *rowsBuilder) index() {
 // entities of open levels.
 func (b *rowsBuilder) entities(line int, r *Row) {
 	ds := b.ds
+	// A row's level is its deepest id: a name deeper than it (an Ads
+	// Manager export without the ID columns) would add the row to its
+	// parent or to the account.
+	for _, n := range []struct{ level, name, id, column string }{
+		{"ad", r.AdName, r.AdID, "Ad ID"}, {"ad set", r.AdSetName, r.AdSetID, "Ad set ID"}, {"campaign", r.CampaignName, r.CampaignID, "Campaign ID"},
+	} {
+		if n.id != "" {
+			break
+		}
+		if n.name != "" {
+			b.errs.add(line, n.column, "the row names %s %q but has no %s; expected the ids of its entities (add the ID columns to the Ads Manager export)", n.level, n.name, n.column)
+			return
+		}
+	}
 	if r.CampaignID != "" {
 		if _, ok := b.camps[r.CampaignID]; !ok {
 			if b.closed[metrics.LevelCampaign] {
@@ -272,6 +288,8 @@ func (b *rowsBuilder) entities(line int, r *Row) {
 		switch {
 		case !ok && b.closed[metrics.LevelAdSet]:
 			b.errs.add(line, "Ad set ID", "ad set %s does not exist in the account's ad sets", r.AdSetID)
+		case !ok && r.CampaignID == "":
+			b.errs.add(line, "Campaign ID", "ad set %s is not among Rows.AdSets, so the row must name its campaign; expected its Campaign ID", r.AdSetID)
 		case !ok:
 			b.sets[r.AdSetID] = len(ds.AdSets)
 			ds.AdSets = append(ds.AdSets, metaads.AdSet{ID: r.AdSetID, AccountID: ds.Account.ID, CampaignID: r.CampaignID, Name: r.AdSetName})
@@ -284,6 +302,8 @@ func (b *rowsBuilder) entities(line int, r *Row) {
 		switch {
 		case !ok && b.closed[metrics.LevelAd]:
 			b.errs.add(line, "Ad ID", "ad %s does not exist in the account's ads", r.AdID)
+		case !ok && r.AdSetID == "":
+			b.errs.add(line, "Ad set ID", "ad %s is not among Rows.Ads, so the row must name its ad set; expected its Ad set ID", r.AdID)
 		case !ok:
 			b.ads[r.AdID] = len(ds.Ads)
 			ds.Ads = append(ds.Ads, metaads.Ad{ID: r.AdID, AccountID: ds.Account.ID, CampaignID: r.CampaignID, AdSetID: r.AdSetID, Name: r.AdName})
