@@ -215,6 +215,9 @@ func TestFromRowsErrors(t *testing.T) {
 	if r := ds.Daily[0]; r.Level != metrics.LevelCampaign || r.Counts.Impressions != 30 || !r.Counts.ReachSummed {
 		t.Errorf("campaign row %+v; want the sum of its ads with reach marked summed", r)
 	}
+	if ds.Stats.Rows != 3 || ds.Stats.Requests != 0 {
+		t.Errorf("stats %+v; want the 3 rows read and no requests", ds.Stats)
+	}
 }
 
 func FuzzReadCSV(f *testing.F) {

@@ -201,6 +201,7 @@ func FromRows(in Rows) (*Dataset, error) {
 			ds.HourlyRange.Until = h.Date
 		}
 	}
+	ds.Stats.Rows = len(in.Insights)
 	ds.CollectedAt = in.CollectedAt
 	if ds.CollectedAt.IsZero() && !ds.Range.Until.IsZero() {
 		u := ds.Range.Until
