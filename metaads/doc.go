@@ -147,12 +147,25 @@
 // [WithQuotaWait] sets the client default cap, [Request.MaxQuotaWait] and
 // [ContextWithQuotaWait] override it; a refusal is a [*RateLimitError] with
 // RetryAfter and no request sent. [Client.Usage] reads the state, and
-// [WithUsageStore] puts it behind a [UsageStore] that several processes can
-// share. Reset and regain times, and holds computed from usage far above
-// 100%, are clamped to [MaxHold] (24 hours), never negative. Each store
-// call runs under the request's context with a short
-// timeout; when the store fails the scheduler logs it and goes on with the
-// state this process last saw, so a broken store fails no request.
+// [WithUsageStore] puts it behind a [UsageStore]. Reset and regain times,
+// and holds computed from usage far above 100%, are clamped to [MaxHold]
+// (24 hours), never negative.
+//
+// Meta's budgets are per app, ad account and business use case, not per
+// process. Clients that share a [SharedUsageStore] (one [MemoryUsageStore]
+// given to several clients of a process, or a database store for several
+// processes, such as the examples' examples/internal/usagestore) pace their
+// calls together: the newest response's headers are the state of a budget
+// for all of them ([MergeUsage]), a throttle one of them meets holds the
+// budget for all, and each counts the others' requests in flight in its
+// estimate between responses. A request then costs one read and one write
+// of the store when admitted and one of each when answered, each covering
+// all its budgets. What stays per client: the pacing limiters, the learned
+// state when the store is down and the retry budget ([WithRetryBudget]).
+// Each store call runs under the request's context with a short timeout;
+// when the store fails the scheduler logs it once (and once more when it
+// answers again) and goes on with the state this client last saw, so a
+// broken store fails no request.
 //
 // # Retries
 //

@@ -297,8 +297,9 @@ func FuzzSchedulerHolds(f *testing.F) {
 		s.observe(ctx, k, u, apiErr)
 		for _, later := range []time.Duration{0, time.Second, time.Hour, 48 * time.Hour} {
 			at := now.Add(later)
+			states := s.loadAll(ctx, k.keys)
 			for _, key := range k.keys {
-				st, _ := s.load(ctx, key)
+				st := states[key]
 				s.mu.Lock()
 				d, _ := s.holdFor(st, s.loc(key), at)
 				s.mu.Unlock()

@@ -263,8 +263,10 @@ func WithRetryBudget(n int) Option {
 	}
 }
 
-// WithUsageStore sets where rate-limit usage is kept, so several processes
-// can share one view. The default is an in-memory store.
+// WithUsageStore sets where rate-limit usage is kept. The default is an
+// in-memory store of the client's own. Clients given one SharedUsageStore
+// (a MemoryUsageStore in one process, a database for several) pace their
+// calls together; see the package documentation.
 func WithUsageStore(s UsageStore) Option {
 	return func(c *config) error {
 		if isNilValue(s) {

@@ -2,6 +2,7 @@ package metaads
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"math"
@@ -31,46 +32,147 @@ type local struct {
 // state it last saw in this process.
 const storeTimeout = 2 * time.Second
 
-// load reads a budget's state from the store within storeTimeout. When the
-// store fails, it logs the failure and returns the state this process last
-// saw, so a broken store slows nothing down and fails no request.
-func (s *scheduler) load(ctx context.Context, key UsageKey) (UsageState, bool) {
-	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
-	st, ok, err := s.store.Load(ctx, key)
-	cancel()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l := s.loc(key)
-	if err != nil {
-		s.logger.LogAttrs(ctx, slog.LevelWarn, "metaads usage store load failed; using this process's last known state",
-			slog.String("key", key.String()), slog.String("error", err.Error()))
-		return l.last, l.known
+// plainStore gives a UsageStore that is not a SharedUsageStore the batch
+// methods, one Load or Store per key; it keeps no in-flight counts.
+type plainStore struct{ UsageStore }
+
+func (p plainStore) LoadShared(ctx context.Context, _ string, keys []UsageKey) (map[UsageKey]UsageState, error) {
+	out := make(map[UsageKey]UsageState, len(keys))
+	for _, k := range keys {
+		st, ok, err := p.Load(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[k] = st
+		}
 	}
-	if ok {
-		l.last, l.known = st, true
-	}
-	return st, ok
+	return out, nil
 }
 
-// save writes a budget's state to the store within storeTimeout and keeps
-// it locally; a store failure is logged, not returned.
-func (s *scheduler) save(ctx context.Context, key UsageKey, st UsageState) {
-	s.mu.Lock()
-	l := s.loc(key)
-	l.last, l.known = st, true
-	s.mu.Unlock()
+func (p plainStore) UpdateShared(ctx context.Context, _ string, u UsageUpdate) error {
+	for k, st := range u.States {
+		if err := p.Store(ctx, k, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadAll reads the states of keys from the store within storeTimeout.
+// When the store fails, it returns the states this process last saw (the
+// failure is logged once, see storeFailed), so a broken store slows
+// nothing down and fails no request.
+func (s *scheduler) loadAll(ctx context.Context, keys []UsageKey) map[UsageKey]UsageState {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
-	err := s.store.Store(ctx, key, st)
+	got, err := s.store.LoadShared(ctx, s.owner, keys)
 	cancel()
 	if err != nil {
-		s.logger.LogAttrs(ctx, slog.LevelWarn, "metaads usage store save failed; the state is kept in this process",
-			slog.String("key", key.String()), slog.String("error", err.Error()))
+		s.storeFailed(ctx, "load", err)
+	} else {
+		s.storeAnswered(ctx, opLoad)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[UsageKey]UsageState, len(keys))
+	for _, k := range keys {
+		l := s.loc(k)
+		if err != nil {
+			if l.known {
+				out[k] = l.last
+			}
+			continue
+		}
+		if st, ok := got[k]; ok {
+			l.last, l.known = st, true
+			out[k] = st
+		}
+	}
+	return out
+}
+
+// update writes this process's in-flight counts of keys and the new
+// states to the store within storeTimeout, and keeps the states locally;
+// a store failure is logged once, not returned.
+func (s *scheduler) update(ctx context.Context, keys []UsageKey, states map[UsageKey]UsageState) {
+	s.mu.Lock()
+	u := UsageUpdate{States: states}
+	if s.counts && len(keys) > 0 {
+		s.seq++
+		u.Seq = s.seq
+		u.InFlight = make(map[UsageKey]int, len(keys))
+		for _, k := range keys {
+			u.InFlight[k] = s.loc(k).pending
+		}
+	}
+	for k, st := range states {
+		l := s.loc(k)
+		st.InFlight = l.last.InFlight
+		l.last, l.known = st, true
+	}
+	s.mu.Unlock()
+	if len(u.States) == 0 && len(u.InFlight) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	err := s.store.UpdateShared(ctx, s.owner, u)
+	cancel()
+	if err != nil {
+		s.storeFailed(ctx, "update", err)
+	} else {
+		s.storeAnswered(ctx, opUpdate)
+	}
+}
+
+// Store operations, for storeAnswered.
+const (
+	opLoad   = 1
+	opUpdate = 2
+)
+
+// storeFailed logs the first failure of the store (not every call, which
+// would be one line per request during an outage) and counts the others.
+func (s *scheduler) storeFailed(ctx context.Context, op string, err error) {
+	s.mu.Lock()
+	first := s.storeFailures == 0
+	s.storeFailures++
+	s.storeOKSince = 0
+	s.mu.Unlock()
+	if first {
+		s.logger.LogAttrs(ctx, slog.LevelWarn, "metaads usage store failed; going on with this process's own usage state until it answers again",
+			slog.String("op", op), slog.String("error", err.Error()))
+	}
+}
+
+// storeAnswered notes a call of the store that worked. After failures,
+// the store counts as answering again (and that is logged) once a load
+// and an update both worked with no failure between them, so a store
+// that fails only some calls logs nothing more.
+func (s *scheduler) storeAnswered(ctx context.Context, op int) {
+	s.mu.Lock()
+	n := s.storeFailures
+	if n > 0 {
+		s.storeOKSince |= op
+		if s.storeOKSince != opLoad|opUpdate {
+			n = 0
+		} else {
+			s.storeFailures, s.storeOKSince = 0, 0
+		}
+	}
+	s.mu.Unlock()
+	if n > 0 {
+		s.logger.LogAttrs(ctx, slog.LevelInfo, "metaads usage store answers again", slog.Int("failed_calls", n))
 	}
 }
 
 // scheduler paces requests per budget from the usage Meta reports.
 type scheduler struct {
-	store     UsageStore
+	store SharedUsageStore
+	// counts is set when store is a SharedUsageStore of its own: in-flight
+	// counts are written to it.
+	counts bool
+	// owner names this scheduler in the store's in-flight counts.
+	owner     string
 	threshold float64
 	// maxThrottleWait is the client's WithMaxThrottleRetryWait: a refusal
 	// whose wait exceeds both it and the call's cap is a block.
@@ -79,8 +181,11 @@ type scheduler struct {
 	logger          *slog.Logger
 	onThrottle      func(context.Context, ThrottleInfo)
 
-	mu    sync.Mutex
-	local map[UsageKey]*local
+	mu            sync.Mutex
+	local         map[UsageKey]*local
+	seq           uint64 // of the last UsageUpdate
+	storeFailures int    // store calls failed since it last answered
+	storeOKSince  int    // opLoad|opUpdate: what worked since the last failure
 }
 
 func newScheduler(cfg config) *scheduler {
@@ -88,7 +193,11 @@ func newScheduler(cfg config) *scheduler {
 	if w <= 0 {
 		w = DefaultUsageWindow
 	}
-	return &scheduler{store: cfg.store, threshold: cfg.threshold, maxThrottleWait: cfg.maxThrottleRetryWait, window: w, logger: cfg.logger,
+	shared, counts := cfg.store.(SharedUsageStore)
+	if !counts {
+		shared = plainStore{cfg.store}
+	}
+	return &scheduler{store: shared, counts: counts, owner: rand.Text(), threshold: cfg.threshold, maxThrottleWait: cfg.maxThrottleRetryWait, window: w, logger: cfg.logger,
 		onThrottle: cfg.hooks.OnThrottle, local: make(map[UsageKey]*local)}
 }
 
@@ -149,7 +258,7 @@ func (s *scheduler) estimate(st UsageState, l *local, now time.Time) (pct, cost 
 		since := now.Sub(st.BlockedUntil).Seconds()
 		base = math.Min(base, math.Max(0, s.threshold-cost-since*s.decayPerSec()))
 	}
-	pct = base + float64(l.pending)*cost
+	pct = base + float64(l.pending+max(0, st.InFlight))*cost
 	return pct, cost
 }
 
@@ -212,25 +321,34 @@ func (s *scheduler) notify(ctx context.Context, info ThrottleInfo) {
 // tryAdmit admits the request when every budget has room, and otherwise
 // returns the longest hold and the budget that causes it.
 func (s *scheduler) tryAdmit(ctx context.Context, k schedKey) (time.Duration, UsageKey, float64, error) {
-	states := make([]UsageState, len(k.keys))
-	for i, key := range k.keys {
-		states[i], _ = s.load(ctx, key)
+	if len(k.keys) == 0 {
+		return 0, UsageKey{}, 0, nil
 	}
+	wait, key, pct := s.admit(s.loadAll(ctx, k.keys), k)
+	if wait == 0 {
+		// Tell the processes sharing the store about the request in flight.
+		s.update(ctx, k.keys, nil)
+	}
+	return wait, key, pct, nil
+}
+
+// admit is tryAdmit's decision on the loaded states.
+func (s *scheduler) admit(states map[UsageKey]UsageState, k schedKey) (time.Duration, UsageKey, float64) {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var worst time.Duration
 	var worstKey UsageKey
 	var worstPct float64
-	for i, key := range k.keys {
+	for _, key := range k.keys {
 		l := s.loc(key)
-		d, pct := s.holdFor(states[i], l, now)
+		d, pct := s.holdFor(states[key], l, now)
 		if d > worst {
 			worst, worstKey, worstPct = d, key, pct
 		}
 	}
 	if worst > 0 {
-		return worst, worstKey, worstPct, nil
+		return worst, worstKey, worstPct
 	}
 	// Pace with each budget's limiter; the longest reservation wins.
 	res := make([]*rate.Reservation, 0, len(k.keys))
@@ -245,12 +363,12 @@ func (s *scheduler) tryAdmit(ctx context.Context, k schedKey) (time.Duration, Us
 		for _, r := range res {
 			r.CancelAt(now)
 		}
-		return worst, worstKey, worstPct, nil
+		return worst, worstKey, worstPct
 	}
 	for _, key := range k.keys {
 		s.loc(key).pending++
 	}
-	return 0, UsageKey{}, 0, nil
+	return 0, UsageKey{}, 0
 }
 
 // observe records the usage of one attempt's response (empty for transport
@@ -303,9 +421,23 @@ func (s *scheduler) observe(ctx context.Context, k schedKey, u Usage, apiErr *Er
 	}
 	s.mu.Unlock()
 
+	_, hinted := regain[throttledKey]
+	blockThrottled := throttled && !hinted
+	keys := make([]UsageKey, 0, len(obs)+1)
+	for key := range obs {
+		keys = append(keys, key)
+	}
+	if _, seen := obs[throttledKey]; blockThrottled && !seen {
+		keys = append(keys, throttledKey)
+	}
+	var prevs map[UsageKey]UsageState
+	if len(keys) > 0 {
+		prevs = s.loadAll(ctx, keys)
+	}
+	states := make(map[UsageKey]UsageState, len(keys))
 	for key, pct := range obs {
 		pct = math.Max(0, pct) // a negative figure is no usage
-		prev, ok := s.load(ctx, key)
+		prev, ok := prevs[key]
 		st := prev
 		if ok && mine[key] && !prev.ObservedAt.IsZero() {
 			// One call of ours happened between the observations: learn its cost.
@@ -329,15 +461,20 @@ func (s *scheduler) observe(ctx context.Context, k schedKey, u Usage, apiErr *Er
 			s.blockFor(&st, now, d)
 		}
 		s.setPace(key, st)
-		s.save(ctx, key, st)
+		states[key] = st
 	}
-	if _, hinted := regain[throttledKey]; throttled && !hinted {
-		st, _ := s.load(ctx, throttledKey)
+	if blockThrottled {
+		st, ok := states[throttledKey]
+		if !ok {
+			st = prevs[throttledKey]
+		}
 		st.Pct = math.Max(st.Pct, s.threshold)
 		st.ObservedAt = now
 		s.blockFor(&st, now, defaultThrottleHold)
-		s.save(ctx, throttledKey, st)
+		states[throttledKey] = st
 	}
+	// One write: the new states and this request no longer in flight.
+	s.update(ctx, k.keys, states)
 }
 
 // defaultThrottleHold is how long a budget is held after a throttle that
@@ -419,7 +556,7 @@ func (s *scheduler) throttleScope(ctx context.Context, k schedKey, e *Error) (st
 	key := throttleKeyFor(k, e)
 	wait := regainOf(e.Usage, key)
 	if wait <= 0 {
-		if st, ok := s.load(ctx, key); ok {
+		if st, ok := s.loadAll(ctx, []UsageKey{key})[key]; ok {
 			if d := time.Until(st.BlockedUntil); d > 0 {
 				wait = min(d, MaxHold)
 			}

@@ -44,20 +44,7 @@ func TestSchedulerConcurrentPullUsesBudgetWithoutThrottles(t *testing.T) {
 		var wg sync.WaitGroup
 		for a := range accounts {
 			acct := MustParseAccountID(seedScenario(accounts, 1).Accounts[a].ID)
-			wg.Go(func() {
-				for time.Since(start) < runFor {
-					_, err := c.Campaigns.ListPage(t.Context(), acct, ListOptions{}, "")
-					switch {
-					case err == nil:
-						ok.Add(1)
-					case errors.Is(err, ErrRateLimited):
-						surfaced.Add(1)
-					default:
-						t.Errorf("unexpected error: %v", err)
-						return
-					}
-				}
-			})
+			wg.Go(func() { pullUntil(t, c, acct, start.Add(runFor), &ok, &surfaced) })
 		}
 		wg.Wait()
 		elapsed := time.Since(start)
@@ -71,4 +58,21 @@ func TestSchedulerConcurrentPullUsesBudgetWithoutThrottles(t *testing.T) {
 		require.NoError(t, err)
 		assert.Greater(t, u.Max, 50.0, "usage state is visible")
 	})
+}
+
+// pullUntil lists campaign pages of acct on c until the deadline, counting
+// the calls answered and the throttling errors that reach the caller.
+func pullUntil(t *testing.T, c *Client, acct AccountID, deadline time.Time, ok, surfaced *atomic.Int64) {
+	for time.Now().Before(deadline) {
+		_, err := c.Campaigns.ListPage(t.Context(), acct, ListOptions{}, "")
+		switch {
+		case err == nil:
+			ok.Add(1)
+		case errors.Is(err, ErrRateLimited):
+			surfaced.Add(1)
+		default:
+			t.Errorf("unexpected error: %v", err)
+			return
+		}
+	}
 }

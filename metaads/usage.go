@@ -240,41 +240,177 @@ type UsageState struct {
 	BlockedUntil time.Time
 	// CostPerCall is the learned usage percentage one call adds.
 	CostPerCall float64
+	// InFlight is the number of requests for the budget that the other
+	// clients sharing a SharedUsageStore have sent and not yet seen
+	// answered, as LoadShared reports it; the scheduler counts them like
+	// its own. Store ignores it; Load of a shared store counts every owner.
+	InFlight int
+}
+
+// MergeUsage returns the state a shared store keeps when update arrives
+// for a budget whose stored state is stored: the last response's headers
+// are the truth, so Pct, ObservedAt and CostPerCall come from whichever
+// was observed later (on a tie, the higher Pct and update's CostPerCall; a
+// CostPerCall of 0, not learned yet, keeps the stored one), and
+// BlockedUntil is the later of the two, since a throttle any client saw
+// holds the budget for all. InFlight is stored's.
+func MergeUsage(stored, update UsageState) UsageState {
+	out := stored
+	switch {
+	case update.ObservedAt.After(stored.ObservedAt):
+		out.Pct, out.ObservedAt = update.Pct, update.ObservedAt
+		if update.CostPerCall > 0 {
+			out.CostPerCall = update.CostPerCall
+		}
+	case update.ObservedAt.Equal(stored.ObservedAt):
+		out.Pct = max(stored.Pct, update.Pct)
+		if update.CostPerCall > 0 {
+			out.CostPerCall = update.CostPerCall
+		}
+	}
+	if update.BlockedUntil.After(out.BlockedUntil) {
+		out.BlockedUntil = update.BlockedUntil
+	}
+	return out
 }
 
 // UsageStore keeps usage state. Implementations must be safe for concurrent
 // use; backing one with a shared database or cache lets several processes
-// that use the same tokens see one view. Load reports ok=false for unknown keys.
+// that use the same tokens see one view. Load reports ok=false for unknown
+// keys. A store several clients share should implement SharedUsageStore.
 type UsageStore interface {
 	Load(ctx context.Context, key UsageKey) (state UsageState, ok bool, err error)
 	Store(ctx context.Context, key UsageKey, state UsageState) error
 }
 
-// MemoryUsageStore is the in-process UsageStore used by default.
+// SharedUsageStore is a UsageStore that several clients share, in one
+// process or in several (a database, a cache). The scheduler then uses
+// these batch methods instead of Load and Store, so a request costs one
+// LoadShared and one UpdateShared when it is admitted and one of each when
+// its answer arrives, each covering all the budgets the request counts
+// against. Concurrent updates merge instead of overwriting each other: the
+// newest observation of a budget wins (MergeUsage), and each client's
+// requests in flight are counted apart, so the estimate every client makes
+// between responses adds up the others' calls.
+//
+// owner names one client's scheduler (random, fixed for the client's life).
+type SharedUsageStore interface {
+	UsageStore
+	// LoadShared returns the known states of keys; a key missing from the
+	// map is unknown. Each state's InFlight is the sum of the in-flight
+	// counts of the owners other than owner. A store may leave out the
+	// counts of an owner that has not updated them for a while (a process
+	// that died) and the states observed longer ago than Meta's window.
+	LoadShared(ctx context.Context, owner string, keys []UsageKey) (map[UsageKey]UsageState, error)
+	// UpdateShared applies one change of owner: each of u.States is merged
+	// into the stored state with MergeUsage, and owner's in-flight counts
+	// are set to u.InFlight unless an update of owner with a higher Seq was
+	// applied already.
+	UpdateShared(ctx context.Context, owner string, u UsageUpdate) error
+}
+
+// UsageUpdate is one change a client makes to a SharedUsageStore.
+type UsageUpdate struct {
+	// Seq orders the updates of one owner: in-flight counts from an update
+	// that arrives after one with a higher Seq are stale and ignored.
+	Seq uint64
+	// InFlight is the owner's number of requests in flight per budget,
+	// replacing the owner's previous count for each key given.
+	InFlight map[UsageKey]int
+	// States are the budgets' new states, to merge with MergeUsage.
+	States map[UsageKey]UsageState
+}
+
+// MemoryUsageStore is the in-process UsageStore used by default. It is a
+// SharedUsageStore: clients of one process that share one (through
+// WithUsageStore) pace their calls together.
 type MemoryUsageStore struct {
-	mu sync.Mutex
-	m  map[UsageKey]UsageState
+	mu       sync.Mutex
+	m        map[UsageKey]UsageState
+	inFlight map[UsageKey]map[string]inFlightCount
+}
+
+type inFlightCount struct {
+	n   int
+	seq uint64
 }
 
 // NewMemoryUsageStore returns an empty in-memory store.
 func NewMemoryUsageStore() *MemoryUsageStore {
-	return &MemoryUsageStore{m: make(map[UsageKey]UsageState)}
+	return &MemoryUsageStore{m: make(map[UsageKey]UsageState), inFlight: make(map[UsageKey]map[string]inFlightCount)}
 }
 
-// Load implements UsageStore.
+// Load implements UsageStore; InFlight counts every owner.
 func (s *MemoryUsageStore) Load(_ context.Context, key UsageKey) (UsageState, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, ok := s.m[key]
+	st, ok := s.loadLocked(key, "", true)
 	return st, ok, nil
 }
 
-// Store implements UsageStore.
+// Store implements UsageStore: it merges st as UpdateShared does.
 func (s *MemoryUsageStore) Store(_ context.Context, key UsageKey, st UsageState) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.m[key] = st
+	s.mergeLocked(key, st)
 	return nil
+}
+
+// LoadShared implements SharedUsageStore.
+func (s *MemoryUsageStore) LoadShared(_ context.Context, owner string, keys []UsageKey) (map[UsageKey]UsageState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[UsageKey]UsageState, len(keys))
+	for _, k := range keys {
+		if st, ok := s.loadLocked(k, owner, false); ok {
+			out[k] = st
+		}
+	}
+	return out, nil
+}
+
+// UpdateShared implements SharedUsageStore.
+func (s *MemoryUsageStore) UpdateShared(_ context.Context, owner string, u UsageUpdate) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, st := range u.States {
+		s.mergeLocked(k, st)
+	}
+	for k, n := range u.InFlight {
+		m := s.inFlight[k]
+		if m == nil {
+			m = map[string]inFlightCount{}
+			s.inFlight[k] = m
+		}
+		if c, ok := m[owner]; ok && c.seq > u.Seq {
+			continue
+		}
+		m[owner] = inFlightCount{n: n, seq: u.Seq}
+	}
+	return nil
+}
+
+// loadLocked returns key's state with the in-flight counts of the owners
+// other than owner (of all owners with all); ok when the state or a count
+// is known.
+func (s *MemoryUsageStore) loadLocked(key UsageKey, owner string, all bool) (UsageState, bool) {
+	st, ok := s.m[key]
+	st.InFlight = 0
+	for o, c := range s.inFlight[key] {
+		if (all || o != owner) && c.n > 0 {
+			st.InFlight += c.n
+			ok = true
+		}
+	}
+	return st, ok
+}
+
+func (s *MemoryUsageStore) mergeLocked(key UsageKey, st UsageState) {
+	st.InFlight = 0
+	if old, ok := s.m[key]; ok {
+		st = MergeUsage(old, st)
+	}
+	s.m[key] = st
 }
 
 // UsageBudgets is the scheduler's view of the budgets an ad account's
@@ -304,12 +440,9 @@ func (c *Client) Usage(ctx context.Context, account AccountID) (UsageBudgets, er
 	if err := ctx.Err(); err != nil {
 		return UsageBudgets{}, fmt.Errorf("metaads: Usage(%s): %w", account, err)
 	}
-	out := UsageBudgets{Budgets: map[UsageKey]UsageState{}}
-	for _, k := range keys {
-		if st, ok := c.sched.load(ctx, k); ok {
-			out.Budgets[k] = st
-			out.Max = math.Max(out.Max, st.Pct)
-		}
+	out := UsageBudgets{Budgets: c.sched.loadAll(ctx, keys)}
+	for _, st := range out.Budgets {
+		out.Max = math.Max(out.Max, st.Pct)
 	}
 	return out, nil
 }
