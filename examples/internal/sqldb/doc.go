@@ -16,5 +16,7 @@
 // tables (see Ledger for their columns).
 //
 // A new table comes as a new numbered migration in both folders of the
-// program that owns it.
+// program that owns it. Tables several programs share (the rate-limit
+// state of package usagestore) come in a set of their own with its own
+// version table, which each program passes to Migrate after its own.
 package sqldb

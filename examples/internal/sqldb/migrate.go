@@ -20,6 +20,18 @@ type Migrations struct {
 	Table string
 }
 
+// MigrationsIn returns the Migrations in the folder dir of fsys (usually
+// an embed.FS) with the version table table ("" for goose's default). It
+// panics when dir is not a valid path, a mistake in the program: an
+// embedded folder is part of the build.
+func MigrationsIn(fsys fs.FS, dir, table string) Migrations {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(fmt.Sprintf("sqldb: migrations folder %q: %v", dir, err))
+	}
+	return Migrations{FS: sub, Table: table}
+}
+
 func (m Migrations) provider(db *DB, log *slog.Logger) (*goose.Provider, error) {
 	dir, err := fs.Sub(m.FS, string(db.Dialect))
 	if err != nil {
@@ -44,10 +56,12 @@ func (m Migrations) provider(db *DB, log *slog.Logger) (*goose.Provider, error) 
 }
 
 // Migrate brings the schema up to date: the program's tables with goose,
-// then River's tables with rivermigrate. Processes starting together take
-// turns: both steps run under one lock (a PostgreSQL advisory lock), since
+// then the tables it shares with other programs (more, such as
+// usagestore.Migrations, each with its own version table), then River's
+// tables with rivermigrate. Processes starting together take turns: every
+// step runs under one lock (a PostgreSQL advisory lock), since
 // rivermigrate takes none.
-func (db *DB) Migrate(ctx context.Context, m Migrations, log *slog.Logger) error {
+func (db *DB) Migrate(ctx context.Context, m Migrations, log *slog.Logger, more ...Migrations) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -56,12 +70,14 @@ func (db *DB) Migrate(ctx context.Context, m Migrations, log *slog.Logger) error
 		return err
 	}
 	defer unlock()
-	p, err := m.provider(db, log)
-	if err != nil {
-		return err
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqldb: applying migrations: %w", err)
+	for _, m := range append([]Migrations{m}, more...) {
+		p, err := m.provider(db, log)
+		if err != nil {
+			return err
+		}
+		if _, err := p.Up(ctx); err != nil {
+			return fmt.Errorf("sqldb: applying migrations: %w", err)
+		}
 	}
 	rm, err := rivermigrate.New(db.RiverDriver(), &rivermigrate.Config{Logger: log})
 	if err != nil {

@@ -230,6 +230,24 @@ func FromMS(v int64) time.Time {
 	return time.UnixMilli(v).UTC()
 }
 
+// US converts a time to stored Unix microseconds (0 for the zero time),
+// for columns whose order within a millisecond matters (the usage
+// observations of package usagestore).
+func US(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// FromUS converts stored Unix microseconds back (0 is the zero time).
+func FromUS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
+}
+
 // keyedMutex is a set of in-process locks by name that honour contexts.
 type keyedMutex struct {
 	mu sync.Mutex
