@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestGoWorkSumComplete: .ci/run runs `go mod download` in both modules,
+// TestGoWorkSumComplete: .ci/run runs `go mod download` in every module,
 // which adds to go.work.sum whatever it lacks; a committed go.work.sum that
 // lacked entries left a fresh clone dirty after CI. The test runs the same
 // downloads on a copy of the workspace's go.work, go.mod and go.sum files
@@ -22,7 +22,12 @@ func TestGoWorkSumComplete(t *testing.T) {
 		t.Skip("go command not on PATH")
 	}
 	dir := t.TempDir()
-	for _, f := range []string{"go.work", "go.work.sum", "go.mod", "go.sum", "examples/go.mod", "examples/go.sum"} {
+	modules := []string{".", "examples", "analysis/openai", "analysis/anthropic"} // every module of go.work
+	files := []string{"go.work", "go.work.sum"}
+	for _, m := range modules {
+		files = append(files, filepath.Join(m, "go.mod"), filepath.Join(m, "go.sum"))
+	}
+	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -34,7 +39,7 @@ func TestGoWorkSumComplete(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, sub := range []string{".", "examples"} {
+	for _, sub := range modules {
 		cmd := exec.Command("go", "mod", "download")
 		cmd.Dir = filepath.Join(dir, sub)
 		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off")
