@@ -270,7 +270,10 @@ func TestProgressOnTerminal(t *testing.T) {
 	cfg, _ := accountsFile(t, fake, dir, metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads)
 	var out, errb syncBuffer
 	code := Main(context.Background(), []string{"run", "--config", cfg, "--database-url", filepath.Join(dir, "a.db"), "--out", filepath.Join(dir, "r")},
-		Env{Stdout: &out, Stderr: &errb, IsTerminal: func(io.Writer) bool { return true }, configure: func(o *options) { o.now = func() time.Time { return demoNow } }})
+		Env{Stdout: &out, Stderr: &errb, IsTerminal: func(io.Writer) bool { return true }, configure: func(o *options) {
+			o.now = func() time.Time { return demoNow }
+			o.poll = metaads.PollOptions{Initial: time.Millisecond, Max: 2 * time.Millisecond}
+		}})
 	require.Equal(t, ExitOK, code, errb.String())
 	assert.Contains(t, out.String(), "all accounts")
 	assert.Contains(t, out.String(), "act_"+metaadstest.DemoAccountShop+": completed")
