@@ -33,6 +33,7 @@ var allowedImports = map[string][]string{
 	"analysis/analysistest": {"analysis", "metrics", "rules", "metaads"},
 	"analysis/llm":          {"analysis", "metrics", "rules", "metaads"},
 	"analysis/llm/llmtest":  {"analysis", "metaads", "metrics", "rules"},
+	"analysis/signals":      {"analysis", "metrics", "rules", "metaads"},
 }
 
 // allowedModules are the only modules outside the standard library that the

@@ -129,6 +129,21 @@ func (s *Server) prepareInsights(c *call, id string) (rendered, *apiError) {
 		s.mu.Unlock()
 		return r, nil
 	}
+	snaps := s.snapshot(s.queryAds(q, kind, id))
+	s.mu.Unlock()
+	var res rendered
+	if q.lazyOK() {
+		res = rendered{lazy: newLazyRows(s.gen, q, snaps, currencyOffset(ar.Currency))}
+	} else {
+		res = q.render(s.gen.run(q, snaps), currencyOffset(ar.Currency))
+	}
+	s.cache.put(key, res)
+	return res, nil
+}
+
+// queryAds lists the ads below an object that pass the query's entity
+// filters. Caller holds s.mu.
+func (s *Server) queryAds(q *insightsQuery, kind, id string) []string {
 	var ids []string
 	for _, aid := range s.adsUnder(kind, id) {
 		ad := s.st.ads[aid]
@@ -144,16 +159,7 @@ func (s *Server) prepareInsights(c *call, id string) (rendered, *apiError) {
 			ids = append(ids, aid)
 		}
 	}
-	snaps := s.snapshot(ids)
-	s.mu.Unlock()
-	var res rendered
-	if q.lazyOK() {
-		res = rendered{lazy: newLazyRows(s.gen, q, snaps, currencyOffset(ar.Currency))}
-	} else {
-		res = q.render(s.gen.run(q, snaps), currencyOffset(ar.Currency))
-	}
-	s.cache.put(key, res)
-	return res, nil
+	return ids
 }
 
 // handleInsights serves GET /{object}/insights.
