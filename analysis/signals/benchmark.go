@@ -2,6 +2,6 @@ package signals
 
 type BenchmarkTable struct{}
 
-func DefaultBenchmarks() *BenchmarkTable { return &BenchmarkTable{} }
-func (t *BenchmarkTable) Validate() error { return nil }
+func DefaultBenchmarks() *BenchmarkTable       { return &BenchmarkTable{} }
+func (t *BenchmarkTable) Validate() error      { return nil }
 func (t *BenchmarkTable) Industries() []string { return nil }

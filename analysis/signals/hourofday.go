@@ -156,7 +156,7 @@ type HourWindow struct {
 type Schedule struct {
 	Blocks []ScheduleBlock `json:"adset_schedule"`
 	// ExcludedHours are the hours the schedule leaves out.
-	ExcludedHours []int               `json:"excluded_hours"`
+	ExcludedHours []int                `json:"excluded_hours"`
 	AdSets        []analysis.EntityRef `json:"adsets,omitempty"`
 	Other         []analysis.EntityRef `json:"other,omitempty"`
 	// Rules are the pause and resume rules for the Other ad sets (empty
@@ -472,7 +472,7 @@ func (v *view) hourSignal(res *HourOfDayResult, flagged []*TimeCell) (analysis.S
 		if w.CTR != nil {
 			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "ctr", Value: w.CTR.Value, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: per, Scope: scope,
 				Interval: &analysis.Interval{Lo: w.CTR.IndexLo * res.Totals.CTR, Hi: w.CTR.IndexHi * res.Totals.CTR, Confidence: 0.95},
-				Text: fmt.Sprintf("CTR in %s: %s (index %.2f)", hourRange(w.From, w.To), pct(w.CTR.Value), w.CTR.Index)})
+				Text:     fmt.Sprintf("CTR in %s: %s (index %.2f)", hourRange(w.From, w.To), pct(w.CTR.Value), w.CTR.Index)})
 		}
 	}
 	if res.Best != nil && res.Best.Flagged {
