@@ -60,6 +60,9 @@
 // ad pauses); package rules exports rule documents to this shape and
 // rules/metaactuator creates them.
 // For endpoints without a typed method, [Client.Do] is the escape hatch.
+// [AccountsService.DeliveryEstimate] sizes a targeting spec's audience
+// (act_{id}/delivery_estimate): Meta has no audience-overlap API, and the
+// estimate of a spec requiring two audiences at once sizes their overlap.
 //
 // # Pagination
 //

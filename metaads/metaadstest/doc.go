@@ -58,6 +58,11 @@
 //     LAST_ND_14_8 is read as days 8 to 14 before today; fields Meta has
 //     but the fake's data lacks (offline conversions, app events, ...) are
 //     accepted in a rule and refused by its preview with error 100.
+//   - GET /act_{id}/delivery_estimate?targeting_spec=... and
+//     /{adset-id}/delivery_estimate: audience sizes from the fake's own
+//     population model (see reachestimate.go), consistent across specs,
+//     so the estimate of a spec that requires two audiences at once sizes
+//     their overlap.
 //   - Batch requests (POST /v26.0 with batch, at most 50 operations).
 //   - OAuth: the consent page at /{v}/dialog/oauth, /oauth/access_token
 //     (code exchange, fb_exchange_token, client_credentials), /debug_token,
@@ -152,6 +157,14 @@
 // bodies, slow responses (through WithSleep), dropped connections, token
 // expiry in the middle of paging, throttles, null batch items and failed
 // or skipped report runs.
+//
+// # In-process rows
+//
+// Server.Rows answers an insights query with the generated rows as
+// metrics.Counts, without HTTP or JSON, for tests that need hundreds of
+// thousands of rows (false-alarm rates over many seeds under the race
+// detector); a client's decoding of the same query over HTTP gives the
+// same counts.
 //
 // # Inspection
 //

@@ -372,6 +372,9 @@ func (s *Server) handleEdge(c *call) (any, *apiError) {
 	case "adrules_library":
 		return s.listRules(c, id)
 	}
+	if edge == "delivery_estimate" {
+		return s.handleDeliveryEstimate(c, id)
+	}
 	fields := parseFields(c.param("fields"))
 	s.mu.Lock()
 	defer s.mu.Unlock()

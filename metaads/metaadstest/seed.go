@@ -206,12 +206,12 @@ const (
 // fatiguing creative (DemoFatiguedAd), an over-pacing ad set
 // (DemoOverpacingSet, +40%) and two ad sets with overlapping audiences
 // (DemoOverlapSetA and DemoOverlapSetB: their targeting shares the same
-// geo and two interests, while every other demo ad set's interests are its
-// own), and a money-losing ad set (DemoLosingSet: ads of quality 0.2 on a
-// 150.00 daily budget, so link CTR and purchases per dollar are about a
-// fifth of the others' and ROAS stays below 1, about 0.6 to 0.8 over a
-// week to a month). The lead account's active ad set is learning
-// limited (learning_stage_info FAIL); every other active ad set has exited
+// geo and two interests, while every other pair of running ad sets is
+// disjoint by geography or by exclusions), and a money-losing ad set
+// (DemoLosingSet: ads of quality 0.2 on a 150.00 daily budget, so link
+// CTR and purchases per dollar are about a fifth of the others' and ROAS
+// stays below 1, about 0.6 to 0.8 over a week to a month). The lead
+// account's active ad set is learning limited (learning_stage_info FAIL); every other active ad set has exited
 // learning (SUCCESS).
 func DemoBusiness(now time.Time) Scenario {
 	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -120)
@@ -238,18 +238,26 @@ func DemoBusiness(now time.Time) Scenario {
 		quality        float64
 		learning       string
 	}
-	// Targeting: the two overlap ad sets share a geo and two interests;
-	// every other ad set's audience is distinct (no shared interests).
+	// Targeting: the two overlap ad sets share a geo (California) and two
+	// interests; every other pair of running ad sets is disjoint, as a
+	// careful advertiser sets them up: the broad ad set excludes California
+	// and the audiences of the retargeting and lookalike ad sets, the
+	// prospecting ad sets exclude the site visitors, the lookalike excludes
+	// California, and the Advantage+ ad set runs in Canada. (Before, the
+	// broad US ad set contained every other US audience: a 100% overlap of
+	// the smaller audience that no analysis could honestly call small.)
 	const (
-		tgBroad    = `{"geo_locations":{"countries":["US"]},"age_min":18,"age_max":65}`
-		tgAdvPlus  = `{"geo_locations":{"countries":["US"]},"age_min":18,"age_max":65,"targeting_automation":{"advantage_audience":1}}`
-		tgRunning  = `{"geo_locations":{"countries":["US"],"regions":[{"key":"3847","name":"California"}]},"age_min":21,"age_max":55,"flexible_spec":[{"interests":[{"id":"6003277229526","name":"Running"},{"id":"6003384248805","name":"Fitness and wellness"},{"id":"6003107902433","name":"Jogging"}]}]}`
-		tgMarathon = `{"geo_locations":{"countries":["US"],"regions":[{"key":"3847","name":"California"}]},"age_min":25,"age_max":55,"flexible_spec":[{"interests":[{"id":"6003277229526","name":"Running"},{"id":"6003384248805","name":"Fitness and wellness"},{"id":"6003139266461","name":"Marathon"}]}]}`
+		caRegion   = `{"key":"3847","name":"California","country":"US"}`
+		exclSite   = `"excluded_custom_audiences":[{"id":"23850000000000001","name":"Site visitors 30d"}]`
+		tgBroad    = `{"geo_locations":{"countries":["US"]},"excluded_geo_locations":{"regions":[` + caRegion + `]},"age_min":18,"age_max":65,"excluded_custom_audiences":[{"id":"23850000000000001","name":"Site visitors 30d"},{"id":"23850000000000003","name":"Lookalike (US, 3%) - Purchasers"}]}`
+		tgAdvPlus  = `{"geo_locations":{"countries":["CA"]},"age_min":18,"age_max":65,"targeting_automation":{"advantage_audience":1}}`
+		tgRunning  = `{"geo_locations":{"regions":[` + caRegion + `]},"age_min":21,"age_max":55,"flexible_spec":[{"interests":[{"id":"6003277229526","name":"Running"},{"id":"6003384248805","name":"Fitness and wellness"},{"id":"6003107902433","name":"Jogging"}]}],` + exclSite + `}`
+		tgMarathon = `{"geo_locations":{"regions":[` + caRegion + `]},"age_min":25,"age_max":55,"flexible_spec":[{"interests":[{"id":"6003277229526","name":"Running"},{"id":"6003384248805","name":"Fitness and wellness"},{"id":"6003139266461","name":"Marathon"}]}],` + exclSite + `}`
 		tgSite     = `{"geo_locations":{"countries":["US"]},"age_min":18,"age_max":65,"custom_audiences":[{"id":"23850000000000001","name":"Site visitors 30d"}]}`
 		tgVideo    = `{"geo_locations":{"countries":["US","CA"]},"age_min":18,"age_max":44,"flexible_spec":[{"interests":[{"id":"6003020834693","name":"Music videos"}]}]}`
 		tgDACH     = `{"geo_locations":{"countries":["DE","AT","CH"]},"age_min":25,"age_max":54,"flexible_spec":[{"interests":[{"id":"6003402305839","name":"Business software"}]}]}`
 		tgLookalk  = `{"geo_locations":{"countries":["DE"]},"age_min":25,"age_max":54,"custom_audiences":[{"id":"23850000000000002","name":"Lookalike (DE, 1%) - Leads"}]}`
-		tgLookUS   = `{"geo_locations":{"countries":["US"]},"age_min":25,"age_max":60,"custom_audiences":[{"id":"23850000000000003","name":"Lookalike (US, 3%) - Purchasers"}]}`
+		tgLookUS   = `{"geo_locations":{"countries":["US"]},"excluded_geo_locations":{"regions":[` + caRegion + `]},"age_min":25,"age_max":60,"custom_audiences":[{"id":"23850000000000003","name":"Lookalike (US, 3%) - Purchasers"}],` + exclSite + `}`
 		tgTokyo    = `{"geo_locations":{"cities":[{"key":"2464447","name":"Tokyo"}]},"age_min":20,"age_max":39,"flexible_spec":[{"interests":[{"id":"6003059733932","name":"Anime"}]}]}`
 	)
 	type campSpec struct {
