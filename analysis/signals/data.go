@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -198,7 +199,7 @@ func (v *view) money(minor float64) string {
 	if err != nil {
 		return fmt.Sprintf("%.0f %s minor units", minor, v.currency)
 	}
-	return c.Format(int64(minor + 0.5))
+	return c.Format(int64(math.Round(minor))) + " " + c.Code()
 }
 
 // pct formats a fraction as a percentage.
