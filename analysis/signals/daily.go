@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/adpilot/adpilot/analysis"
-	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metrics"
 )
 
@@ -14,7 +13,7 @@ import (
 type dailySeries struct {
 	first, last int // civil day numbers
 	weeks       int
-	level       metaads.Level
+	level       metrics.Level
 	all         []metrics.Counts // per day, every campaign
 	conv        []metrics.Counts // per day, the campaigns of event only
 	event       string           // the main conversion event ("" when none)

@@ -52,7 +52,7 @@ func newView(ds *analysis.Dataset, opts []Option) (*view, error) {
 	v := &view{ds: ds, cfg: cfg, loc: loc, now: ds.CollectedAt.In(loc), currency: ds.Account.Currency,
 		campaigns: map[string]*metaads.Campaign{}, adsets: map[string]*metaads.AdSet{}, ads: map[string]*metaads.Ad{}, events: map[string]string{}}
 	v.today = metaads.DateOf(v.now)
-	v.account = analysis.EntityRef{Level: metaads.LevelAccount, ID: ds.Account.ID.String(), Name: ds.Account.Name}
+	v.account = analysis.EntityRef{Level: metrics.LevelAccount, ID: ds.Account.ID.String(), Name: ds.Account.Name}
 	for i := range ds.Campaigns {
 		v.campaigns[ds.Campaigns[i].ID] = &ds.Campaigns[i]
 	}
@@ -69,15 +69,15 @@ func newView(ds *analysis.Dataset, opts []Option) (*view, error) {
 }
 
 // levelRank orders levels from the most aggregated.
-func levelRank(l metaads.Level) int {
+func levelRank(l metrics.Level) int {
 	switch l {
-	case metaads.LevelAccount:
+	case metrics.LevelAccount:
 		return 0
-	case metaads.LevelCampaign:
+	case metrics.LevelCampaign:
 		return 1
-	case metaads.LevelAdSet:
+	case metrics.LevelAdSet:
 		return 2
-	case metaads.LevelAd:
+	case metrics.LevelAd:
 		return 3
 	}
 	return 4
@@ -85,8 +85,8 @@ func levelRank(l metaads.Level) int {
 
 // topLevel returns the most aggregated level among levels, so that
 // account totals are sums of one level's rows (never of two levels).
-func topLevel(levels func(yield func(metaads.Level) bool)) (metaads.Level, bool) {
-	var best metaads.Level
+func topLevel(levels func(yield func(metrics.Level) bool)) (metrics.Level, bool) {
+	var best metrics.Level
 	found := false
 	for l := range levels {
 		if levelRank(l) < 4 && (!found || levelRank(l) < levelRank(best)) {
@@ -96,8 +96,8 @@ func topLevel(levels func(yield func(metaads.Level) bool)) (metaads.Level, bool)
 	return best, found
 }
 
-func (v *view) dailyLevel() (metaads.Level, bool) {
-	return topLevel(func(yield func(metaads.Level) bool) {
+func (v *view) dailyLevel() (metrics.Level, bool) {
+	return topLevel(func(yield func(metrics.Level) bool) {
 		for i := range v.ds.Daily {
 			if !yield(v.ds.Daily[i].Level) {
 				return
@@ -106,8 +106,8 @@ func (v *view) dailyLevel() (metaads.Level, bool) {
 	})
 }
 
-func (v *view) hourlyLevel() (metaads.Level, bool) {
-	return topLevel(func(yield func(metaads.Level) bool) {
+func (v *view) hourlyLevel() (metrics.Level, bool) {
+	return topLevel(func(yield func(metrics.Level) bool) {
 		for i := range v.ds.Hourly {
 			if !yield(v.ds.Hourly[i].Level) {
 				return
@@ -117,15 +117,15 @@ func (v *view) hourlyLevel() (metaads.Level, bool) {
 }
 
 // campaignOf returns the campaign id of an entity at a level.
-func (v *view) campaignOf(l metaads.Level, id string) string {
+func (v *view) campaignOf(l metrics.Level, id string) string {
 	switch l {
-	case metaads.LevelCampaign:
+	case metrics.LevelCampaign:
 		return id
-	case metaads.LevelAdSet:
+	case metrics.LevelAdSet:
 		if s := v.adsets[id]; s != nil {
 			return s.CampaignID
 		}
-	case metaads.LevelAd:
+	case metrics.LevelAd:
 		if a := v.ads[id]; a != nil {
 			return a.CampaignID
 		}

@@ -65,7 +65,7 @@ func pullDataset(tb testing.TB, srv *metaadstest.Server, acct string, now time.T
 	require.NoError(tb, err)
 	id := metaads.MustParseAccountID(acct)
 	ds := &analysis.Dataset{}
-	a, err := c.Accounts.Get(ctx, id)
+	a, err := c.Accounts.Get(ctx, id, metaads.GetOptions{})
 	require.NoError(tb, err)
 	ds.Account = *a
 	loc, err := time.LoadLocation(a.TimezoneName)
@@ -124,7 +124,7 @@ func pullDataset(tb testing.TB, srv *metaadstest.Server, acct string, now time.T
 	} else {
 		readInsights(tb, c, id, ds, counts)
 	}
-	order := map[metaads.Level]int{metaads.LevelCampaign: 0, metaads.LevelAdSet: 1, metaads.LevelAd: 2}
+	order := map[metrics.Level]int{metrics.LevelCampaign: 0, metrics.LevelAdSet: 1, metrics.LevelAd: 2}
 	slices.SortFunc(ds.Daily, func(a, b analysis.DailyRow) int {
 		return cmp.Or(cmp.Compare(order[a.Level], order[b.Level]), cmp.Compare(a.ID, b.ID), dateCmp(a.Date, b.Date))
 	})
@@ -143,9 +143,9 @@ func readInsights(tb testing.TB, c *metaads.Client, id metaads.AccountID, ds *an
 	// The client counts the event itself; the omni_purchase / lead choice
 	// above is what CountsOptions would give, so read the families and
 	// set Conversions the same way as readRows.
-	for _, lvl := range []metaads.Level{metaads.LevelCampaign, metaads.LevelAdSet, metaads.LevelAd} {
+	for _, lvl := range []metrics.Level{metrics.LevelCampaign, metrics.LevelAdSet, metrics.LevelAd} {
 		q := metaads.InsightsParams{Level: lvl, TimeRange: ds.Range, TimeIncrement: metaads.IncrementDaily, Limit: 5000}
-		for r, err := range c.Insights.All(ctx, id, q) {
+		for r, err := range c.Insights.List(ctx, id, q) {
 			require.NoError(tb, err)
 			ds.Daily = append(ds.Daily, analysis.DailyRow{Level: lvl, ID: entityID(&r, lvl), Date: r.DateStart, Counts: counts(r.CampaignID, r.Counts(metaads.CountsOptions{}))})
 		}
@@ -153,16 +153,16 @@ func readInsights(tb testing.TB, c *metaads.Client, id metaads.AccountID, ds *an
 	if ds.HourlyRange.IsZero() {
 		return
 	}
-	q := metaads.InsightsParams{Level: metaads.LevelAdSet, TimeRange: ds.HourlyRange, TimeIncrement: metaads.IncrementDaily,
+	q := metaads.InsightsParams{Level: metrics.LevelAdSet, TimeRange: ds.HourlyRange, TimeIncrement: metaads.IncrementDaily,
 		Breakdowns: []metaads.Breakdown{metaads.BreakdownHourlyAdvertiserTZ}, Limit: 5000}
-	for r, err := range c.Insights.All(ctx, id, q) {
+	for r, err := range c.Insights.List(ctx, id, q) {
 		require.NoError(tb, err)
 		v, ok := r.Breakdown(metaads.BreakdownHourlyAdvertiserTZ)
 		require.True(tb, ok)
 		var h int
 		_, err := fmt.Sscanf(v, "%d", &h)
 		require.NoError(tb, err)
-		ds.Hourly = append(ds.Hourly, analysis.HourlyRow{Level: metaads.LevelAdSet, ID: r.AdSetID, Date: r.DateStart, Hour: h, Counts: counts(r.CampaignID, r.Counts(metaads.CountsOptions{}))})
+		ds.Hourly = append(ds.Hourly, analysis.HourlyRow{Level: metrics.LevelAdSet, ID: r.AdSetID, Date: r.DateStart, Hour: h, Counts: counts(r.CampaignID, r.Counts(metaads.CountsOptions{}))})
 	}
 }
 
@@ -177,7 +177,7 @@ func readRows(tb testing.TB, srv *metaadstest.Server, acct string, ds *analysis.
 	rows, err := srv.Rows("act_"+acct, url.Values{"level": {"ad"}, "time_range": {rng(ds.Range)}, "time_increment": {"1"}})
 	require.NoError(tb, err)
 	type key struct {
-		lvl metaads.Level
+		lvl metrics.Level
 		id  string
 		d   metaads.Date
 	}
@@ -195,9 +195,9 @@ func readRows(tb testing.TB, srv *metaadstest.Server, acct string, ds *analysis.
 		require.NoError(tb, err)
 		camp := adCampaign(ds, r.ID)
 		c := counts(camp, r.Counts)
-		add(key{metaads.LevelAd, r.ID, d}, c)
-		add(key{metaads.LevelAdSet, adAdSet(ds, r.ID), d}, c)
-		add(key{metaads.LevelCampaign, camp, d}, c)
+		add(key{metrics.LevelAd, r.ID, d}, c)
+		add(key{metrics.LevelAdSet, adAdSet(ds, r.ID), d}, c)
+		add(key{metrics.LevelCampaign, camp, d}, c)
 	}
 	for _, k := range keys {
 		ds.Daily = append(ds.Daily, analysis.DailyRow{Level: k.lvl, ID: k.id, Date: k.d, Counts: *sums[k]})
@@ -211,7 +211,7 @@ func readRows(tb testing.TB, srv *metaadstest.Server, acct string, ds *analysis.
 	for _, r := range rows {
 		d, err := metaads.ParseDate(r.DateStart)
 		require.NoError(tb, err)
-		ds.Hourly = append(ds.Hourly, analysis.HourlyRow{Level: metaads.LevelAdSet, ID: r.ID, Date: d, Hour: r.Hour, Counts: counts(adsetCampaign(ds, r.ID), r.Counts)})
+		ds.Hourly = append(ds.Hourly, analysis.HourlyRow{Level: metrics.LevelAdSet, ID: r.ID, Date: d, Hour: r.Hour, Counts: counts(adsetCampaign(ds, r.ID), r.Counts)})
 	}
 }
 
@@ -242,11 +242,11 @@ func adCampaign(ds *analysis.Dataset, id string) string {
 	return ""
 }
 
-func entityID(r *metaads.Insight, lvl metaads.Level) string {
+func entityID(r *metaads.Insight, lvl metrics.Level) string {
 	switch lvl {
-	case metaads.LevelCampaign:
+	case metrics.LevelCampaign:
 		return r.CampaignID
-	case metaads.LevelAdSet:
+	case metrics.LevelAdSet:
 		return r.AdSetID
 	}
 	return r.AdID

@@ -18,7 +18,7 @@ import (
 type DayOfWeekResult struct {
 	Account  analysis.EntityRef `json:"account"`
 	Currency string             `json:"currency"`
-	Level    metaads.Level      `json:"level,omitempty"`
+	Level    metrics.Level      `json:"level,omitempty"`
 	Period   *analysis.Period   `json:"period,omitempty"`
 	Weeks    int                `json:"weeks"`
 	// ConversionEvent is the action type CVR and CPA count (the event of

@@ -187,7 +187,7 @@ func (v *view) adSeries() []*adSeries {
 	var order []string
 	for i := range v.ds.Daily {
 		r := &v.ds.Daily[i]
-		if r.Level != metaads.LevelAd || r.Counts.Impressions == 0 {
+		if r.Level != metrics.LevelAd || r.Counts.Impressions == 0 {
 			continue
 		}
 		d := dayNumber(r.Date)
@@ -264,13 +264,13 @@ func (s *adSeries) costWindow(from int) *CostWindow {
 // analyseAd computes one ad's fatigue figures; Flagged and the final
 // state are settled across the ads by the caller.
 func (v *view) analyseAd(s *adSeries) AdFatigue {
-	af := AdFatigue{Ad: analysis.EntityRef{Level: metaads.LevelAd, ID: s.ad.ID, Name: s.ad.Name}, State: FatigueUnknown,
+	af := AdFatigue{Ad: analysis.EntityRef{Level: metrics.LevelAd, ID: s.ad.ID, Name: s.ad.Name}, State: FatigueUnknown,
 		Launch: dateOfNumber(s.launch), Days: len(s.days), Result: "link_click"}
 	if s.hasResult {
 		af.Result = s.event
 	}
 	if set := v.adsets[s.ad.AdSetID]; set != nil {
-		af.AdSet = analysis.EntityRef{Level: metaads.LevelAdSet, ID: set.ID, Name: set.Name}
+		af.AdSet = analysis.EntityRef{Level: metrics.LevelAdSet, ID: set.ID, Name: set.Name}
 	}
 	n := len(s.days)
 	if n < 10 {

@@ -22,7 +22,7 @@ type HourOfDayResult struct {
 	Currency string             `json:"currency"`
 	// Level is the level of the hourly rows that were summed (ad set by
 	// default); Period the whole weeks of complete days used.
-	Level  metaads.Level    `json:"level,omitempty"`
+	Level  metrics.Level    `json:"level,omitempty"`
 	Period *analysis.Period `json:"period,omitempty"`
 	Weeks  int              `json:"weeks"`
 	// Totals are the counts and rates over the whole table.
@@ -424,7 +424,7 @@ func (v *view) schedule(res *HourOfDayResult) *Schedule {
 		if a.EffectiveStatus != metaads.EffectiveActive {
 			continue
 		}
-		ref := analysis.EntityRef{Level: metaads.LevelAdSet, ID: a.ID, Name: a.Name}
+		ref := analysis.EntityRef{Level: metrics.LevelAdSet, ID: a.ID, Name: a.Name}
 		if a.LifetimeBudget > 0 && !a.EndTime.IsZero() {
 			s.AdSets = append(s.AdSets, ref)
 		} else {

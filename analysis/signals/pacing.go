@@ -172,7 +172,7 @@ func (v *view) budgets() []budget {
 		if c.EffectiveStatus != metaads.EffectiveActive || c.DailyBudget <= 0 && c.LifetimeBudget <= 0 {
 			continue
 		}
-		out = append(out, budget{ref: analysis.EntityRef{Level: metaads.LevelCampaign, ID: c.ID, Name: c.Name},
+		out = append(out, budget{ref: analysis.EntityRef{Level: metrics.LevelCampaign, ID: c.ID, Name: c.Name},
 			daily: c.DailyBudget, lifetime: c.LifetimeBudget, start: c.StartTime.Time, end: c.StopTime.Time, remaining: c.BudgetRemaining})
 	}
 	for i := range v.ds.AdSets {
@@ -180,7 +180,7 @@ func (v *view) budgets() []budget {
 		if a.EffectiveStatus != metaads.EffectiveActive || a.DailyBudget <= 0 && a.LifetimeBudget <= 0 {
 			continue
 		}
-		out = append(out, budget{ref: analysis.EntityRef{Level: metaads.LevelAdSet, ID: a.ID, Name: a.Name},
+		out = append(out, budget{ref: analysis.EntityRef{Level: metrics.LevelAdSet, ID: a.ID, Name: a.Name},
 			daily: a.DailyBudget, lifetime: a.LifetimeBudget, start: a.StartTime.Time, end: a.EndTime.Time, remaining: a.BudgetRemaining})
 	}
 	return out
@@ -189,15 +189,15 @@ func (v *view) budgets() []budget {
 // spendIndex holds spend per entity and day at every level, filled from
 // the most detailed rows available so that an entity without rows of its
 // own level is the sum of its children.
-type spendIndex map[metaads.Level]map[string]map[int]int64
+type spendIndex map[metrics.Level]map[string]map[int]int64
 
 func (v *view) spendIndex() spendIndex {
 	idx := spendIndex{}
-	have := map[metaads.Level]bool{}
+	have := map[metrics.Level]bool{}
 	for i := range v.ds.Daily {
 		have[v.ds.Daily[i].Level] = true
 	}
-	put := func(l metaads.Level, id string, d int, s int64) {
+	put := func(l metrics.Level, id string, d int, s int64) {
 		if idx[l] == nil {
 			idx[l] = map[string]map[int]int64{}
 		}
@@ -211,18 +211,18 @@ func (v *view) spendIndex() spendIndex {
 		d := dayNumber(r.Date)
 		put(r.Level, r.ID, d, r.Counts.Spend)
 		switch r.Level {
-		case metaads.LevelAd:
+		case metrics.LevelAd:
 			if a := v.ads[r.ID]; a != nil {
-				if !have[metaads.LevelAdSet] {
-					put(metaads.LevelAdSet, a.AdSetID, d, r.Counts.Spend)
+				if !have[metrics.LevelAdSet] {
+					put(metrics.LevelAdSet, a.AdSetID, d, r.Counts.Spend)
 				}
-				if !have[metaads.LevelCampaign] && !have[metaads.LevelAdSet] {
-					put(metaads.LevelCampaign, a.CampaignID, d, r.Counts.Spend)
+				if !have[metrics.LevelCampaign] && !have[metrics.LevelAdSet] {
+					put(metrics.LevelCampaign, a.CampaignID, d, r.Counts.Spend)
 				}
 			}
-		case metaads.LevelAdSet:
-			if a := v.adsets[r.ID]; a != nil && !have[metaads.LevelCampaign] {
-				put(metaads.LevelCampaign, a.CampaignID, d, r.Counts.Spend)
+		case metrics.LevelAdSet:
+			if a := v.adsets[r.ID]; a != nil && !have[metrics.LevelCampaign] {
+				put(metrics.LevelCampaign, a.CampaignID, d, r.Counts.Spend)
 			}
 		}
 	}
@@ -564,13 +564,13 @@ func (v *view) pacingSignal(res *PacingResult, ep *EntityPacing) (analysis.Signa
 	return sig, nil
 }
 
-func levelWord(l metaads.Level) string {
+func levelWord(l metrics.Level) string {
 	switch l {
-	case metaads.LevelCampaign:
+	case metrics.LevelCampaign:
 		return "Campaign"
-	case metaads.LevelAdSet:
+	case metrics.LevelAdSet:
 		return "Ad set"
-	case metaads.LevelAd:
+	case metrics.LevelAd:
 		return "Ad"
 	}
 	return "Account"
@@ -581,9 +581,9 @@ func levelWord(l metaads.Level) string {
 // 13, the daily overspend guard, at the signal's band).
 func overspendRule(ep *EntityPacing, band float64) *rules.RuleSpec {
 	f := band
-	level := "adset"
-	if ep.Entity.Level == metaads.LevelCampaign {
-		level = "campaign"
+	level := metrics.LevelAdSet
+	if ep.Entity.Level == metrics.LevelCampaign {
+		level = metrics.LevelCampaign
 	}
 	return &rules.RuleSpec{ID: "overspend_" + ep.Entity.ID, Name: "Overspend guard for " + ep.Entity.Name,
 		Description: fmt.Sprintf("From the pacing signal: notify when today's spend passes %.0f%% of the daily budget.", 100*band),

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/adpilot/adpilot/analysis"
-	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metrics"
 )
 
@@ -17,7 +16,7 @@ import (
 type SeasonalityResult struct {
 	Account         analysis.EntityRef `json:"account"`
 	Currency        string             `json:"currency"`
-	Level           metaads.Level      `json:"level,omitempty"`
+	Level           metrics.Level      `json:"level,omitempty"`
 	Period          *analysis.Period   `json:"period,omitempty"`
 	WeekCount       int                `json:"weeks"`
 	ConversionEvent string             `json:"conversion_event,omitempty"`
