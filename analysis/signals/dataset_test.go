@@ -54,15 +54,22 @@ type pull struct {
 
 var defaultPull = pull{lookback: 60, hourlyDays: 28}
 
-// pullDataset reads account acct of srv into a Dataset as of now.
-func pullDataset(tb testing.TB, srv *metaadstest.Server, acct string, now time.Time, p pull) *analysis.Dataset {
+// testClient returns a client of srv's demo user, served in memory.
+func testClient(tb testing.TB, srv *metaadstest.Server) *metaads.Client {
 	tb.Helper()
-	ctx := context.Background()
 	tok, err := srv.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID})
 	require.NoError(tb, err)
 	c, err := metaads.NewClient(metaads.WithBaseURL("http://graph.test"), metaads.WithHTTPClient(&http.Client{Transport: memTransport{srv.Handler()}}),
 		metaads.WithTokenProvider(metaads.StaticTokens{"*": tok}))
 	require.NoError(tb, err)
+	return c
+}
+
+// pullDataset reads account acct of srv into a Dataset as of now.
+func pullDataset(tb testing.TB, srv *metaadstest.Server, acct string, now time.Time, p pull) *analysis.Dataset {
+	tb.Helper()
+	ctx := context.Background()
+	c := testClient(tb, srv)
 	id := metaads.MustParseAccountID(acct)
 	ds := &analysis.Dataset{}
 	a, err := c.Accounts.Get(ctx, id, metaads.GetOptions{})
@@ -90,7 +97,6 @@ func pullDataset(tb testing.TB, srv *metaadstest.Server, acct string, now time.T
 
 	// The conversion event of each campaign, from its objective (Collect
 	// also reads promoted objects; the fake's follow the objective).
-	event := map[string]string{}
 	for _, camp := range ds.Campaigns {
 		ev := analysis.ConversionEvent{CampaignID: camp.ID, Source: analysis.SourceObjective}
 		switch camp.Objective {
@@ -101,10 +107,42 @@ func pullDataset(tb testing.TB, srv *metaadstest.Server, acct string, now time.T
 		default:
 			ev.Source, ev.Reason = analysis.SourceNone, fmt.Sprintf("objective %s optimises for no conversion", camp.Objective)
 		}
-		event[camp.ID] = ev.ActionType
 		ds.ConversionEvents = append(ds.ConversionEvents, ev)
 	}
-	counts := func(campaign string, c metrics.Counts) metrics.Counts {
+	today := metaads.DateOf(now)
+	ds.Range = metaads.TimeRange{Since: today.AddDays(-p.lookback), Until: today}
+	if p.hourlyDays > 0 {
+		ds.HourlyRange = metaads.TimeRange{Since: today.AddDays(-p.hourlyDays), Until: today.AddDays(-1)}
+	}
+	if p.rows {
+		readRows(tb, srv, acct, ds, eventCounts(ds))
+	} else {
+		readInsights(tb, c, id, ds, eventCounts(ds))
+	}
+	sortRows(ds)
+	return ds
+}
+
+// rowsLike reads srv's rows in process into a copy of template's objects:
+// for many seeds of one scenario the objects are the same, only the rows
+// change.
+func rowsLike(tb testing.TB, srv *metaadstest.Server, template *analysis.Dataset) *analysis.Dataset {
+	tb.Helper()
+	ds := &analysis.Dataset{Account: template.Account, Campaigns: template.Campaigns, AdSets: template.AdSets, Ads: template.Ads,
+		ConversionEvents: template.ConversionEvents, Range: template.Range, HourlyRange: template.HourlyRange, CollectedAt: template.CollectedAt}
+	readRows(tb, srv, ds.Account.ID.Number(), ds, eventCounts(ds))
+	sortRows(ds)
+	return ds
+}
+
+// eventCounts sets a row's conversions from its campaign's event, as
+// metaads CountsOptions would for the same action type.
+func eventCounts(ds *analysis.Dataset) countsFunc {
+	event := map[string]string{}
+	for _, e := range ds.ConversionEvents {
+		event[e.CampaignID] = e.ActionType
+	}
+	return func(campaign string, c metrics.Counts) metrics.Counts {
 		switch event[campaign] {
 		case "omni_purchase":
 			c.Conversions, c.ConversionValue = c.Purchases, c.PurchaseValue
@@ -113,17 +151,10 @@ func pullDataset(tb testing.TB, srv *metaadstest.Server, acct string, now time.T
 		}
 		return c
 	}
+}
 
-	today := metaads.DateOf(now)
-	ds.Range = metaads.TimeRange{Since: today.AddDays(-p.lookback), Until: today}
-	if p.hourlyDays > 0 {
-		ds.HourlyRange = metaads.TimeRange{Since: today.AddDays(-p.hourlyDays), Until: today.AddDays(-1)}
-	}
-	if p.rows {
-		readRows(tb, srv, acct, ds, counts)
-	} else {
-		readInsights(tb, c, id, ds, counts)
-	}
+// sortRows orders the rows as the Dataset documents.
+func sortRows(ds *analysis.Dataset) {
 	order := map[metrics.Level]int{metrics.LevelCampaign: 0, metrics.LevelAdSet: 1, metrics.LevelAd: 2}
 	slices.SortFunc(ds.Daily, func(a, b analysis.DailyRow) int {
 		return cmp.Or(cmp.Compare(order[a.Level], order[b.Level]), cmp.Compare(a.ID, b.ID), dateCmp(a.Date, b.Date))
@@ -131,7 +162,6 @@ func pullDataset(tb testing.TB, srv *metaadstest.Server, acct string, now time.T
 	slices.SortFunc(ds.Hourly, func(a, b analysis.HourlyRow) int {
 		return cmp.Or(cmp.Compare(a.ID, b.ID), dateCmp(a.Date, b.Date), cmp.Compare(a.Hour, b.Hour))
 	})
-	return ds
 }
 
 // countsFunc sets a row's conversions from its campaign's event.
@@ -181,6 +211,24 @@ func readRows(tb testing.TB, srv *metaadstest.Server, acct string, ds *analysis.
 		id  string
 		d   metaads.Date
 	}
+	adSet, adCamp, setCamp := map[string]string{}, map[string]string{}, map[string]string{}
+	for _, a := range ds.Ads {
+		adSet[a.ID], adCamp[a.ID] = a.AdSetID, a.CampaignID
+	}
+	for _, a := range ds.AdSets {
+		setCamp[a.ID] = a.CampaignID
+	}
+	dates := map[string]metaads.Date{}
+	parse := func(s string) metaads.Date {
+		d, ok := dates[s]
+		if !ok {
+			var err error
+			d, err = metaads.ParseDate(s)
+			require.NoError(tb, err)
+			dates[s] = d
+		}
+		return d
+	}
 	sums := map[key]*metrics.Counts{}
 	var keys []key
 	add := func(k key, c metrics.Counts) {
@@ -191,12 +239,11 @@ func readRows(tb testing.TB, srv *metaadstest.Server, acct string, ds *analysis.
 		sums[k].Add(c)
 	}
 	for _, r := range rows {
-		d, err := metaads.ParseDate(r.DateStart)
-		require.NoError(tb, err)
-		camp := adCampaign(ds, r.ID)
+		d := parse(r.DateStart)
+		camp := adCamp[r.ID]
 		c := counts(camp, r.Counts)
 		add(key{metrics.LevelAd, r.ID, d}, c)
-		add(key{metrics.LevelAdSet, adAdSet(ds, r.ID), d}, c)
+		add(key{metrics.LevelAdSet, adSet[r.ID], d}, c)
 		add(key{metrics.LevelCampaign, camp, d}, c)
 	}
 	for _, k := range keys {
@@ -209,37 +256,8 @@ func readRows(tb testing.TB, srv *metaadstest.Server, acct string, ds *analysis.
 		"breakdowns": {string(metaads.BreakdownHourlyAdvertiserTZ)}})
 	require.NoError(tb, err)
 	for _, r := range rows {
-		d, err := metaads.ParseDate(r.DateStart)
-		require.NoError(tb, err)
-		ds.Hourly = append(ds.Hourly, analysis.HourlyRow{Level: metrics.LevelAdSet, ID: r.ID, Date: d, Hour: r.Hour, Counts: counts(adsetCampaign(ds, r.ID), r.Counts)})
+		ds.Hourly = append(ds.Hourly, analysis.HourlyRow{Level: metrics.LevelAdSet, ID: r.ID, Date: parse(r.DateStart), Hour: r.Hour, Counts: counts(setCamp[r.ID], r.Counts)})
 	}
-}
-
-func adsetCampaign(ds *analysis.Dataset, id string) string {
-	for _, s := range ds.AdSets {
-		if s.ID == id {
-			return s.CampaignID
-		}
-	}
-	return ""
-}
-
-func adAdSet(ds *analysis.Dataset, id string) string {
-	for _, a := range ds.Ads {
-		if a.ID == id {
-			return a.AdSetID
-		}
-	}
-	return ""
-}
-
-func adCampaign(ds *analysis.Dataset, id string) string {
-	for _, a := range ds.Ads {
-		if a.ID == id {
-			return a.CampaignID
-		}
-	}
-	return ""
 }
 
 func entityID(r *metaads.Insight, lvl metrics.Level) string {
@@ -279,42 +297,58 @@ const quietAccount = "1000000000000090"
 
 // quietBusiness is a business with no planted pattern: one sales account
 // (USD, Los Angeles) with no hour, weekday or seasonal effect, two
-// campaigns of three ad sets (one country each, so no audiences overlap)
-// with two ads each, all running for 90 days at 85-99% of their budgets.
-// Its only randomness is the fake's seed.
-func quietBusiness(now time.Time) metaadstest.Scenario {
+// campaigns of two ad sets with two ads each, all running for 90 days
+// at 85-99% of their budgets, no fatigue. Every ad set targets the United
+// States, 18-65, with two interests of its own: their audiences do not
+// overlap beyond the people who happen to share interests (under 30% of
+// the smaller audience in the fake's population model). Its only
+// randomness is the fake's seed. hourEffect plants an hour-of-day effect
+// of that amplitude (0 for none; see metaadstest.Account).
+func quietBusiness(now time.Time, hourEffect float64) metaadstest.Scenario {
 	start := now.Truncate(24*time.Hour).AddDate(0, 0, -90)
 	sc := metaadstest.Scenario{
-		Users:    []metaadstest.User{{ID: metaadstest.DemoUserID, Name: "Quinn Quiet", AdAccounts: []string{quietAccount}}},
-		Accounts: []metaadstest.Account{{ID: quietAccount, Name: "Quiet Shop", Currency: "USD", TimezoneName: "America/Los_Angeles", CreatedTime: start}},
+		Users: []metaadstest.User{{ID: metaadstest.DemoUserID, Name: "Quinn Quiet", AdAccounts: []string{quietAccount}}},
+		Accounts: []metaadstest.Account{{ID: quietAccount, Name: "Quiet Shop", Currency: "USD", TimezoneName: "America/Los_Angeles", CreatedTime: start,
+			HourOfDayEffect: hourEffect}},
 	}
-	countries := []string{"US", "CA", "GB", "AU", "IE", "NZ"}
-	budgets := []int64{12000, 8000, 6000, 10000, 7000, 5000}
+	budgets := []int64{12000, 8000, 6000, 10000}
 	for c := range 2 {
 		cid := fmt.Sprintf("12029000000000%02d", c)
 		sc.Campaigns = append(sc.Campaigns, metaadstest.Campaign{ID: cid, AccountID: quietAccount, Name: fmt.Sprintf("Quiet campaign %d", c+1), Objective: "OUTCOME_SALES", StartTime: start})
-		for s := range 3 {
-			i := 3*c + s
+		for s := range 2 {
+			i := 2*c + s
 			sid := fmt.Sprintf("12039000000000%02d", i)
-			tg := fmt.Sprintf(`{"geo_locations":{"countries":[%q]},"age_min":%d,"age_max":%d}`, countries[i], 18+3*i, 45+3*i)
-			sc.AdSets = append(sc.AdSets, metaadstest.AdSet{ID: sid, CampaignID: cid, Name: fmt.Sprintf("Quiet %s", countries[i]), DailyBudget: budgets[i], Targeting: tg, StartTime: start})
+			tg := fmt.Sprintf(`{"geo_locations":{"countries":["US"]},"age_min":18,"age_max":65,"flexible_spec":[{"interests":[{"id":"60090000000%02d1"},{"id":"60090000000%02d2"}]}]}`, i, i)
+			sc.AdSets = append(sc.AdSets, metaadstest.AdSet{ID: sid, CampaignID: cid, Name: fmt.Sprintf("Quiet %d", i+1), DailyBudget: budgets[i], Targeting: tg, StartTime: start})
 			for a := range 2 {
-				sc.Ads = append(sc.Ads, metaadstest.Ad{ID: fmt.Sprintf("12049000000000%02d%d", i, a), AdSetID: sid, Name: fmt.Sprintf("Quiet %s - Ad %d", countries[i], a+1), Quality: 1})
+				sc.Ads = append(sc.Ads, metaadstest.Ad{ID: fmt.Sprintf("12049000000000%02d%d", i, a), AdSetID: sid, Name: fmt.Sprintf("Quiet %d - Ad %d", i+1, a+1), Quality: 1})
 			}
 		}
 	}
 	return sc
 }
 
-// quietDataset pulls the quiet business generated with seed.
-func quietDataset(tb testing.TB, seed uint64) *analysis.Dataset {
+// quietServer starts the fake seeded with seed and the quiet business.
+func quietServer(tb testing.TB, seed uint64, hourEffect float64) *metaadstest.Server {
 	tb.Helper()
 	srv := metaadstest.Start(tb, metaadstest.WithClock(func() time.Time { return testNow }), metaadstest.WithSeed(seed),
 		metaadstest.WithRateLimits(metaadstest.UnthrottledRateLimits()))
-	_, err := srv.Seed(quietBusiness(testNow))
+	_, err := srv.Seed(quietBusiness(testNow, hourEffect))
 	require.NoError(tb, err)
-	return pullDataset(tb, srv, quietAccount, testNow, pull{lookback: 60, hourlyDays: 28, rows: true})
+	return srv
 }
+
+// quietPull is what the false-alarm tests read, in process: 7 weeks of
+// daily rows (6 whole weeks of history before the last, as the benchmark
+// signal needs) and 4 weeks of hourly rows.
+var quietPull = pull{lookback: 49, hourlyDays: 28, rows: true}
+
+// quietDataset pulls the quiet business generated with seed.
+func quietDataset(tb testing.TB, seed uint64) *analysis.Dataset {
+	tb.Helper()
+	return pullDataset(tb, quietServer(tb, seed, 0), quietAccount, testNow, quietPull)
+}
+
 
 // TestRowsMatchHTTP checks the in-process rows against the HTTP pull on
 // the demo business (the shop and the lead account): every daily and

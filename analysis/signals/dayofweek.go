@@ -92,7 +92,7 @@ func DayOfWeek(ds *analysis.Dataset, opts ...Option) (*DayOfWeekResult, error) {
 					sum.Add(*s.counts(sp, d))
 				}
 			}
-			if r, ok := newRate(sp, sp.num(&sum), sp.exp(&sum), s.overall(sp), f.dispersion, f.testCells(func(_, lvl int) bool { return lvl == w })); ok {
+			if r, ok := newRate(sp, sp.num(&sum), sp.exp(&sum), s.overall(sp), f.dispersion, f.testCells(nil, []int{w})); ok {
 				res.Days[w].setRate(sp.name, r)
 				fm.register(r, &list)
 			}

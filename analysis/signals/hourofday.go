@@ -36,9 +36,10 @@ type HourOfDayResult struct {
 	// Grid is weekday by hour: Grid[w][h] for weekday w (0 Sunday, as
 	// Meta's adset_schedule counts) and hour h.
 	Grid [][]TimeCell `json:"grid"`
-	// Best and Worst are the windows of WindowHours consecutive hours
-	// where clicks cost least and most (adjusted CPC index); nil when there
-	// is no table.
+	// Best and Worst are windows of WindowHours consecutive hours: Best
+	// where clicks cost least (lowest adjusted CPC index), Worst where the
+	// most money is wasted (share of spend × (1 − 1/adjusted CPC index));
+	// nil when there is no table.
 	Best  *HourWindow `json:"best,omitempty"`
 	Worst *HourWindow `json:"worst,omitempty"`
 	// Schedule is the recommended delivery schedule when some hours are
@@ -256,14 +257,14 @@ func HourOfDay(ds *analysis.Dataset, opts ...Option) (*HourOfDayResult, error) {
 
 	var fm family
 	var list []pending
-	fill := func(cell *TimeCell, sum *metrics.Counts, in func(b, h int) bool) {
+	fill := func(cell *TimeCell, sum *metrics.Counts, blocks, hours []int) {
 		cell.Impressions, cell.Clicks, cell.LinkClicks, cell.Spend = sum.Impressions, sum.Clicks, sum.LinkClicks, sum.Spend
 		if total.Spend > 0 {
 			cell.SpendShare = float64(sum.Spend) / float64(total.Spend)
 		}
 		for _, sp := range specs {
 			f := fits[sp.name]
-			if r, ok := newRate(sp, sp.num(sum), sp.exp(sum), overall[sp.name], f.dispersion, f.testCells(in)); ok {
+			if r, ok := newRate(sp, sp.num(sum), sp.exp(sum), overall[sp.name], f.dispersion, f.testCells(blocks, hours)); ok {
 				cell.setRate(sp.name, r)
 				fm.register(r, &list)
 			}
@@ -276,20 +277,22 @@ func HourOfDay(ds *analysis.Dataset, opts ...Option) (*HourOfDayResult, error) {
 			sum.Add(cells[b*24+h])
 		}
 		res.Hours[h] = TimeCell{Weekday: -1, Hour: h}
-		fill(&res.Hours[h], &sum, func(_, hh int) bool { return hh == h })
+		fill(&res.Hours[h], &sum, nil, []int{h})
+	}
+	byWeekday := make([][]int, 7)
+	for b := range days {
+		byWeekday[wdOf(b)] = append(byWeekday[wdOf(b)], b)
 	}
 	res.Grid = make([][]TimeCell, 7)
 	for w := range 7 {
 		res.Grid[w] = make([]TimeCell, 24)
 		for h := range 24 {
 			var sum metrics.Counts
-			for b := range days {
-				if wdOf(b) == w {
-					sum.Add(cells[b*24+h])
-				}
+			for _, b := range byWeekday[w] {
+				sum.Add(cells[b*24+h])
 			}
 			res.Grid[w][h] = TimeCell{Weekday: w, Hour: h}
-			fill(&res.Grid[w][h], &sum, func(b, hh int) bool { return hh == h && wdOf(b) == w })
+			fill(&res.Grid[w][h], &sum, byWeekday[w], []int{h})
 		}
 	}
 	settle(&fm, list, v.cfg.fdr, v.cfg.minEffect)
@@ -311,16 +314,23 @@ func HourOfDay(ds *analysis.Dataset, opts ...Option) (*HourOfDayResult, error) {
 		if total.Spend > 0 {
 			w.SpendShare = float64(sum.Spend) / float64(total.Spend)
 		}
-		in := func(_, h int) bool { return inWindow(from, h) }
-		w.CPC, _ = newRate(&specCPC, specCPC.num(&sum), specCPC.exp(&sum), overall["cpc"], fits["cpc"].dispersion, fits["cpc"].testCells(in))
-		w.CTR, _ = newRate(&specCTR, specCTR.num(&sum), specCTR.exp(&sum), overall["ctr"], fits["ctr"].dispersion, fits["ctr"].testCells(in))
+		var in []int
+		for h := range k {
+			in = append(in, (from+h)%24)
+		}
+		w.CPC, _ = newRate(&specCPC, specCPC.num(&sum), specCPC.exp(&sum), overall["cpc"], fits["cpc"].dispersion, fits["cpc"].testCells(nil, in))
+		w.CTR, _ = newRate(&specCTR, specCTR.num(&sum), specCTR.exp(&sum), overall["ctr"], fits["ctr"].dispersion, fits["ctr"].testCells(nil, in))
 		if w.CPC != nil && w.CPC.Tested {
 			windows = append(windows, w)
 		}
 	}
 	if len(windows) > 0 {
 		best := slices.MinFunc(windows, func(a, b *HourWindow) int { return cmpFloat(a.CPC.Adjusted, b.CPC.Adjusted) })
-		worst := slices.MaxFunc(windows, func(a, b *HourWindow) int { return cmpFloat(a.CPC.Adjusted, b.CPC.Adjusted) })
+		// The worst window is the one that wastes the most: its share of
+		// spend times the share of that spend an average click price would
+		// have saved (1 − 1/index).
+		waste := func(w *HourWindow) float64 { return w.SpendShare * (1 - 1/w.CPC.Adjusted) }
+		worst := slices.MaxFunc(windows, func(a, b *HourWindow) int { return cmpFloat(waste(a), waste(b)) })
 		for h := range 24 {
 			c := &res.Hours[h]
 			if inWindow(best.From, h) && hourFlagged(c, true) {

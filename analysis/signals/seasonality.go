@@ -105,7 +105,7 @@ func Seasonality(ds *analysis.Dataset, opts ...Option) (*SeasonalityResult, erro
 			for d := 7 * w; d < 7*w+7; d++ {
 				sum.Add(*s.counts(sp, d))
 			}
-			if r, ok := newRate(sp, sp.num(&sum), sp.exp(&sum), s.overall(sp), fw.dispersion, fw.testCells(func(_, lvl int) bool { return lvl == w })); ok {
+			if r, ok := newRate(sp, sp.num(&sum), sp.exp(&sum), s.overall(sp), fw.dispersion, fw.testCells(nil, []int{w})); ok {
 				res.Weeks[w].setRate(sp.name, r)
 				fm.register(r, &list)
 			}
@@ -114,7 +114,7 @@ func Seasonality(ds *analysis.Dataset, opts ...Option) (*SeasonalityResult, erro
 		fd := s.layoutBy(sp, s.weeks, 7, s.weekOf, s.weekdayOf).fit()
 		factors := make([]float64, 7)
 		for wd := range 7 {
-			factors[wd] = adjustedIndex(sp, fd.testCells(func(_, lvl int) bool { return lvl == wd }))
+			factors[wd] = adjustedIndex(sp, fd.testCells(nil, []int{wd}))
 		}
 		res.WeekdayFactors[sp.name] = factors
 		if t, ok := s.trend(sp, factors); ok {

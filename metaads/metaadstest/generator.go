@@ -465,9 +465,14 @@ func (g *generator) adDay(a *adSnap, day int, now time.Time) (vec, uint32) {
 // multipliers per cell.
 type cellW struct{ vol, click, conv float64 }
 
-// apportion splits total over weights exactly (largest remainder, ties to
-// the lower index).
-func apportion(total int64, w []float64, out []int64, scratch []float64) {
+// apportion splits total over weights exactly. The whole parts go first;
+// the units left over go by largest remainder (ties to the lower index)
+// when u < 0, and otherwise by systematic sampling: with the cells'
+// fractional parts laid end to end, the cells under u, u+1, u+2, ... each
+// get one unit, so every cell gets a unit with probability equal to its
+// fractional part and small cells are not starved (u in [0, 1), drawn
+// from the seed).
+func apportion(total int64, w []float64, out []int64, scratch []float64, u float64) {
 	var sum float64
 	for _, x := range w {
 		sum += x
@@ -486,7 +491,24 @@ func apportion(total int64, w []float64, out []int64, scratch []float64) {
 		scratch[i] = q - fl
 		given += out[i]
 	}
-	for left := total - given; left > 0; left-- {
+	left := total - given
+	if u >= 0 && left > 0 {
+		var cum float64
+		var picked int64
+		for i := range scratch {
+			if w[i] <= 0 {
+				continue
+			}
+			cum += scratch[i]
+			if picked < left && cum > u+float64(picked) {
+				out[i]++
+				picked++
+				scratch[i] = -1
+			}
+		}
+		left -= picked // rounding may leave a unit: largest remainder takes it
+	}
+	for ; left > 0; left-- {
 		best := -1
 		for i := range scratch {
 			if w[i] > 0 && (best < 0 || scratch[i] > scratch[best]) {
@@ -501,19 +523,19 @@ func apportion(total int64, w []float64, out []int64, scratch []float64) {
 	}
 }
 
-// split divides an ad-day vector over cells.
-func split(v *vec, cells []cellW, out []vec) {
+// split divides an ad-day vector over cells; offset, when not nil, gives
+// each metric's systematic-sampling offset (see apportion), otherwise
+// remainders go by largest remainder.
+func split(v *vec, cells []cellW, out []vec, offset func(m int) float64) {
 	n := len(cells)
-	wv := make([]float64, n)
-	wc := make([]float64, n)
-	wx := make([]float64, n)
+	buf := make([]float64, 4*n)
+	wv, wc, wx, scratch := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:]
 	for i, c := range cells {
 		wv[i] = c.vol
 		wc[i] = c.vol * c.click
 		wx[i] = c.vol * c.click * c.conv
 	}
 	tmp := make([]int64, n)
-	scratch := make([]float64, n)
 	for m := range nMetrics {
 		w := wv
 		switch {
@@ -522,7 +544,11 @@ func split(v *vec, cells []cellW, out []vec) {
 		case m >= firstClick:
 			w = wc
 		}
-		apportion(v[m], w, tmp, scratch)
+		u := -1.0
+		if offset != nil {
+			u = offset(m)
+		}
+		apportion(v[m], w, tmp, scratch, u)
 		for i := range out {
 			out[i][m] = tmp[i]
 		}

@@ -11,14 +11,16 @@ import (
 //
 // The fake sizes an audience with its own population model, not Meta's
 // and not census data: a fixed number of accounts per country (a few
-// large countries by name, others from a hash of the code), regions,
-// cities and zips as hash-derived shares of their country (or, without a
-// country, hash-derived sizes), ages spread evenly over 13 to 65, genders
-// half each, every interest, behaviour or other flexible_spec id matching
-// a hash-derived 1-8% of people and every custom audience 0.2-2%, each id
-// independent of the others. A flexible_spec entry ORs its ids, entries
-// AND (computed exactly, so two entries that share ids are not taken as
-// independent); exclusions remove their share. So the estimate of a spec that requires two ad
+// large countries by name, others drawn from the seed and the code),
+// regions, cities and zips as drawn shares of their country (or, without
+// a country, drawn sizes), ages spread evenly over 13 to 65, genders half
+// each, every interest, behaviour or other flexible_spec id matching a
+// drawn 1-8% of people and every custom audience 0.2-2%, each id
+// independent of the others ("drawn" means derived from a hash of the
+// server's seed and the id, so another seed sizes the same ids anew). A
+// flexible_spec entry ORs its ids, entries AND (computed exactly, so two
+// entries that share ids are not taken as independent); exclusions
+// remove their share. So the estimate of a spec that requires two ad
 // sets' audiences at once (their intersection) is consistent with the two
 // estimates, which is what an overlap estimate needs. The answer is a
 // range of ±15% around the model's size, rounded to two significant
@@ -29,15 +31,19 @@ import (
 var countryAccounts = map[string]float64{"US": 240e6, "CA": 30e6, "GB": 50e6, "DE": 45e6, "FR": 40e6, "JP": 60e6, "AU": 20e6,
 	"AT": 7e6, "CH": 7e6, "IE": 4e6, "NZ": 4e6, "BR": 130e6, "IN": 350e6, "MX": 90e6, "ES": 30e6, "IT": 35e6}
 
-func hashShare(kind, id string, lo, hi float64) float64 {
-	return lo + (hi-lo)*unit(hash(strHash(kind), strHash(id)))
+// sizer holds the seed of the population model: the same seed sizes the
+// same spec alike, another seed draws other sizes for the same ids.
+type sizer struct{ seed uint64 }
+
+func (z sizer) share(kind, id string, lo, hi float64) float64 {
+	return lo + (hi-lo)*unit(hash(z.seed, strHash(kind), strHash(id)))
 }
 
-func countrySize(code string) float64 {
+func (z sizer) countrySize(code string) float64 {
 	if n, ok := countryAccounts[strings.ToUpper(code)]; ok {
 		return n
 	}
-	return 1e6 + 49e6*unit(hash(strHash("country"), strHash(strings.ToUpper(code))))
+	return z.share("country", strings.ToUpper(code), 1e6, 50e6)
 }
 
 type estKey struct {
@@ -75,18 +81,18 @@ type estSpec struct {
 }
 
 // placeSize is the accounts of one place.
-func placeSize(kind string, k estKey) float64 {
+func (z sizer) placeSize(kind string, k estKey) float64 {
 	share := map[string][2]float64{"region": {0.02, 0.15}, "city": {0.002, 0.03}, "zip": {0.00005, 0.0003}}[kind]
 	if k.Country != "" {
-		return countrySize(k.Country) * hashShare(kind, k.Key, share[0], share[1])
+		return z.countrySize(k.Country) * z.share(kind, k.Key, share[0], share[1])
 	}
 	abs := map[string][2]float64{"region": {2e6, 20e6}, "city": {2e5, 5e6}, "zip": {5e3, 5e4}}[kind]
-	return hashShare(kind, k.Key, abs[0], abs[1])
+	return z.share(kind, k.Key, abs[0], abs[1])
 }
 
 // geoSize is the accounts of a geo_locations object: countries, plus the
 // places not inside a listed country.
-func geoSize(g *estGeo) float64 {
+func (z sizer) geoSize(g *estGeo) float64 {
 	if g == nil {
 		return 0
 	}
@@ -94,12 +100,12 @@ func geoSize(g *estGeo) float64 {
 	var n float64
 	for _, c := range g.Countries {
 		listed[strings.ToUpper(c)] = true
-		n += countrySize(c)
+		n += z.countrySize(c)
 	}
 	for kind, ks := range map[string][]estKey{"region": g.Regions, "city": g.Cities, "zip": g.Zips} {
 		for _, k := range ks {
 			if !listed[strings.ToUpper(k.Country)] {
-				n += placeSize(kind, k)
+				n += z.placeSize(kind, k)
 			}
 		}
 	}
@@ -115,7 +121,7 @@ func geoSize(g *estGeo) float64 {
 
 // excludedSize is the part of g that ex removes: excluded places inside g
 // (same key, or inside a listed country).
-func excludedSize(g, ex *estGeo) float64 {
+func (z sizer) excludedSize(g, ex *estGeo) float64 {
 	if g == nil || ex == nil {
 		return 0
 	}
@@ -132,13 +138,13 @@ func excludedSize(g, ex *estGeo) float64 {
 	var n float64
 	for _, c := range ex.Countries {
 		if listed[strings.ToUpper(c)] {
-			n += countrySize(c)
+			n += z.countrySize(c)
 		}
 	}
 	for kind, ks := range map[string][]estKey{"region": ex.Regions, "city": ex.Cities, "zip": ex.Zips} {
 		for _, k := range ks {
 			if keys[k.Key] || listed[strings.ToUpper(k.Country)] {
-				n += placeSize(kind, k)
+				n += z.placeSize(kind, k)
 			}
 		}
 	}
@@ -151,7 +157,7 @@ func excludedSize(g, ex *estGeo) float64 {
 type group map[string]float64
 
 // groupOf reads a flexible_spec entry (or an exclusions object).
-func groupOf(g map[string]json.RawMessage) group {
+func (z sizer) groupOf(g map[string]json.RawMessage) group {
 	out := group{}
 	for field, raw := range g {
 		var ids []estIDs
@@ -160,19 +166,19 @@ func groupOf(g map[string]json.RawMessage) group {
 		}
 		for _, id := range ids {
 			if field == "custom_audiences" {
-				out["custom:"+id.ID] = hashShare("custom", id.ID, 0.002, 0.02)
+				out["custom:"+id.ID] = z.share("custom", id.ID, 0.002, 0.02)
 			} else {
-				out["interest:"+id.ID] = hashShare("interest", id.ID, 0.01, 0.08)
+				out["interest:"+id.ID] = z.share("interest", id.ID, 0.01, 0.08)
 			}
 		}
 	}
 	return out
 }
 
-func idsGroup(kind string, ids []estIDs, lo, hi float64) group {
+func (z sizer) idsGroup(kind string, ids []estIDs, lo, hi float64) group {
 	out := group{}
 	for _, id := range ids {
-		out[kind+":"+id.ID] = hashShare(kind, id.ID, lo, hi)
+		out[kind+":"+id.ID] = z.share(kind, id.ID, lo, hi)
 	}
 	return out
 }
@@ -220,8 +226,8 @@ func noneOf(g group) float64 {
 }
 
 // audienceSize is the fake's size of a targeting spec.
-func audienceSize(spec *estSpec) float64 {
-	n := math.Max(0, geoSize(spec.Geo)-excludedSize(spec.Geo, spec.ExclGeo))
+func (z sizer) audienceSize(spec *estSpec) float64 {
+	n := math.Max(0, z.geoSize(spec.Geo)-z.excludedSize(spec.Geo, spec.ExclGeo))
 	lo, hi := spec.AgeMin, spec.AgeMax
 	if lo == 0 {
 		lo = 18
@@ -235,20 +241,20 @@ func audienceSize(spec *estSpec) float64 {
 	}
 	var gs []group
 	if len(spec.Interests) > 0 {
-		gs = append(gs, idsGroup("interest", spec.Interests, 0.01, 0.08))
+		gs = append(gs, z.idsGroup("interest", spec.Interests, 0.01, 0.08))
 	}
 	for _, g := range spec.Flexible {
-		gs = append(gs, groupOf(g))
+		gs = append(gs, z.groupOf(g))
 	}
 	if len(spec.Custom) > 0 {
-		gs = append(gs, idsGroup("custom", spec.Custom, 0.002, 0.02))
+		gs = append(gs, z.idsGroup("custom", spec.Custom, 0.002, 0.02))
 	}
 	n *= allGroups(gs)
 	if spec.Exclusions != nil {
-		n *= noneOf(groupOf(spec.Exclusions))
+		n *= noneOf(z.groupOf(spec.Exclusions))
 	}
 	if len(spec.ExclCustom) > 0 {
-		n *= noneOf(idsGroup("custom", spec.ExclCustom, 0.002, 0.02))
+		n *= noneOf(z.idsGroup("custom", spec.ExclCustom, 0.002, 0.02))
 	}
 	return n
 }
@@ -290,13 +296,14 @@ func (s *Server) handleDeliveryEstimate(c *call, id string) (any, *apiError) {
 	if err := json.Unmarshal([]byte(raw), &spec); err != nil {
 		return nil, errParam("Param targeting_spec must be a JSON object: %v", err)
 	}
-	if geoSize(spec.Geo) == 0 {
+	z := sizer{s.gen.seed}
+	if z.geoSize(spec.Geo) == 0 {
 		return nil, errParam("Invalid targeting spec: a location is required (geo_locations)")
 	}
 	if spec.AgeMin != 0 && spec.AgeMin < 13 || spec.AgeMax > 65 || spec.AgeMax != 0 && spec.AgeMax < max(spec.AgeMin, 13) {
 		return nil, errParam("Invalid targeting spec: age_min %d and age_max %d must satisfy 13 <= age_min <= age_max <= 65", spec.AgeMin, spec.AgeMax)
 	}
-	n := audienceSize(&spec)
+	n := z.audienceSize(&spec)
 	lo, hi := round2(0.85*n), round2(1.15*n)
 	return map[string]any{"data": []map[string]any{{
 		"estimate_dau":             round2(0.3 * n),

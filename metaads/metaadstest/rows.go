@@ -66,17 +66,26 @@ func (s *Server) Rows(object string, params url.Values) ([]Row, error) {
 	s.mu.Unlock()
 	accs := s.gen.run(q, snaps)
 	out := make([]Row, len(accs))
+	days := map[int]string{}
 	for i, r := range accs {
-		out[i] = rowOf(q, r)
+		out[i] = rowOf(q, r, days)
 	}
 	return out, nil
 }
 
 // rowOf maps a generated row onto counts the way appendRow renders it and
 // a client decodes it.
-func rowOf(q *insightsQuery, r *rowAcc) Row {
+func rowOf(q *insightsQuery, r *rowAcc, days map[int]string) Row {
+	day := func(d int) string {
+		s, ok := days[d]
+		if !ok {
+			s = dayString(d)
+			days[d] = s
+		}
+		return s
+	}
 	v := &r.v
-	row := Row{Level: q.level, DateStart: dayString(r.start), DateStop: dayString(r.stop), Hour: -1}
+	row := Row{Level: q.level, DateStart: day(r.start), DateStop: day(r.stop), Hour: -1}
 	switch q.levelRank {
 	case 0:
 		row.ID = r.ad.acct.id
