@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -362,4 +363,41 @@ func TestHourlyPoissonNoise(t *testing.T) {
 			assert.InDelta(t, 1, chi2/df, 0.15, "Pearson dispersion of hourly clicks")
 		})
 	}
+}
+
+// TestHourlySmallCellsUnbiased checks that hours with less than one
+// expected click a day still get their share over many days: a
+// low-budget account with no hour effect has the same CTR at night as over
+// the whole day (largest-remainder rounding gave night hours too few
+// clicks).
+func TestHourlySmallCellsUnbiased(t *testing.T) {
+	clk := &fixedClock{t: testNow}
+	srv := Start(t, WithClock(clk.now))
+	start := testNow.Truncate(24*time.Hour).AddDate(0, 0, -120)
+	sc := Scenario{
+		Users:     []User{{ID: "100000000000078", AdAccounts: []string{"1000000000000078"}}},
+		Accounts:  []Account{{ID: "1000000000000078", Currency: "USD", TimezoneName: "UTC", CreatedTime: start}},
+		Campaigns: []Campaign{{ID: "120200000000078", AccountID: "1000000000000078", StartTime: start}},
+		AdSets:    []AdSet{{ID: "120300000000078", CampaignID: "120200000000078", DailyBudget: 3000, StartTime: start}},
+		Ads:       []Ad{{ID: "120400000000078", AdSetID: "120300000000078", Quality: 1}},
+	}
+	_, err := srv.Seed(sc)
+	require.NoError(t, err)
+	rows, err := srv.Rows("act_1000000000000078", url.Values{"date_preset": {"last_90d"}, "breakdowns": {hourlyAdvertiser}})
+	require.NoError(t, err)
+	require.Len(t, rows, 24)
+	var nightClicks, nightImpr, clicks, impr float64
+	for _, r := range rows {
+		clicks += float64(r.Counts.Clicks)
+		impr += float64(r.Counts.Impressions)
+		if r.Hour >= 1 && r.Hour <= 5 {
+			nightClicks += float64(r.Counts.Clicks)
+			nightImpr += float64(r.Counts.Impressions)
+		}
+	}
+	require.Positive(t, nightClicks)
+	t.Logf("night %v clicks, CTR ratio %.3f", nightClicks, (nightClicks/nightImpr)/(clicks/impr))
+	// About 200 night clicks: a standard deviation of about 7%; the old
+	// rounding gave 0.77.
+	assert.InDelta(t, 1, (nightClicks/nightImpr)/(clicks/impr), 0.2)
 }
