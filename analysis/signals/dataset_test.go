@@ -1,13 +1,11 @@
 package signals
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"testing"
 	"time"
 
@@ -18,15 +16,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The test data: Datasets pulled from metaadstest through the metaads
-// client. analysis.Collect was not on main when these tests were written;
-// pullDataset reads the same rows Collect documents (objects, daily rows
-// at campaign, ad set and ad level, hourly rows at ad set level) with the
-// client's public calls, so the signals meet data that went through the
-// fake's wire format and the client's decoding.
+// The test data: Datasets of metaadstest businesses, read with
+// analysis.Collect over the fake's HTTP API (the real path), or, where
+// hundreds of seeds are needed, built with analysis.FromRows from the
+// fake's in-process rows (metaadstest.Server.Rows): TestRowsMatchHTTP
+// checks that both give the same rows.
 
 // memTransport serves requests in memory with the fake's handler: no
-// sockets, so a few hundred pulls stay cheap.
+// sockets.
 type memTransport struct{ h http.Handler }
 
 func (t memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -45,11 +42,11 @@ func (t memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// pull describes one pull.
+// pull describes one read.
 type pull struct {
 	lookback   int  // complete days of daily rows before today (today is included too)
 	hourlyDays int  // complete days of hourly rows before today; 0 for none
-	rows       bool // read insights with Server.Rows instead of over HTTP
+	rows       bool // build with FromRows from Server.Rows instead of Collect
 }
 
 var defaultPull = pull{lookback: 60, hourlyDays: 28}
@@ -68,158 +65,34 @@ func testClient(tb testing.TB, srv *metaadstest.Server) *metaads.Client {
 // pullDataset reads account acct of srv into a Dataset as of now.
 func pullDataset(tb testing.TB, srv *metaadstest.Server, acct string, now time.Time, p pull) *analysis.Dataset {
 	tb.Helper()
-	ctx := context.Background()
-	c := testClient(tb, srv)
-	id := metaads.MustParseAccountID(acct)
-	ds := &analysis.Dataset{}
-	a, err := c.Accounts.Get(ctx, id, metaads.GetOptions{})
+	o := analysis.CollectOptions{LookbackDays: p.lookback, HourlyDays: p.hourlyDays, NoHourly: p.hourlyDays == 0, Now: func() time.Time { return now }}
+	ds, err := analysis.Collect(context.Background(), testClient(tb, srv), metaads.MustParseAccountID(acct), o)
 	require.NoError(tb, err)
-	ds.Account = *a
-	loc, err := time.LoadLocation(a.TimezoneName)
-	require.NoError(tb, err)
-	now = now.In(loc)
-	ds.CollectedAt = now
-	for x, err := range c.Campaigns.List(ctx, id, metaads.ListOptions{}) {
-		require.NoError(tb, err)
-		ds.Campaigns = append(ds.Campaigns, x)
-	}
-	for x, err := range c.AdSets.List(ctx, id, metaads.ListOptions{}) {
-		require.NoError(tb, err)
-		ds.AdSets = append(ds.AdSets, x)
-	}
-	for x, err := range c.Ads.List(ctx, id, metaads.ListOptions{}) {
-		require.NoError(tb, err)
-		ds.Ads = append(ds.Ads, x)
-	}
-	slices.SortFunc(ds.Campaigns, func(a, b metaads.Campaign) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(ds.AdSets, func(a, b metaads.AdSet) int { return cmp.Compare(a.ID, b.ID) })
-	slices.SortFunc(ds.Ads, func(a, b metaads.Ad) int { return cmp.Compare(a.ID, b.ID) })
-
-	// The conversion event of each campaign, from its objective (Collect
-	// also reads promoted objects; the fake's follow the objective).
-	for _, camp := range ds.Campaigns {
-		ev := analysis.ConversionEvent{CampaignID: camp.ID, Source: analysis.SourceObjective}
-		switch camp.Objective {
-		case metaads.ObjectiveSales:
-			ev.ActionType, ev.Reason = "omni_purchase", "objective OUTCOME_SALES"
-		case metaads.ObjectiveLeads:
-			ev.ActionType, ev.Reason = "lead", "objective OUTCOME_LEADS"
-		default:
-			ev.Source, ev.Reason = analysis.SourceNone, fmt.Sprintf("objective %s optimises for no conversion", camp.Objective)
-		}
-		ds.ConversionEvents = append(ds.ConversionEvents, ev)
-	}
-	today := metaads.DateOf(now)
-	ds.Range = metaads.TimeRange{Since: today.AddDays(-p.lookback), Until: today}
-	if p.hourlyDays > 0 {
-		ds.HourlyRange = metaads.TimeRange{Since: today.AddDays(-p.hourlyDays), Until: today.AddDays(-1)}
-	}
 	if p.rows {
-		readRows(tb, srv, acct, ds, eventCounts(ds))
-	} else {
-		readInsights(tb, c, id, ds, eventCounts(ds))
+		return rowsLike(tb, srv, ds)
 	}
-	sortRows(ds)
 	return ds
 }
 
-// rowsLike reads srv's rows in process into a copy of template's objects:
-// for many seeds of one scenario the objects are the same, only the rows
-// change.
+// rowsLike builds, with analysis.FromRows, a Dataset of template's
+// objects and range from srv's rows generated in process: ad-level daily
+// rows over template.Range and hourly rows over template.HourlyRange at
+// the template's hourly level (Collect's default is the account). For many seeds of one scenario the objects are
+// the same and only the rows change, so they are read once.
 func rowsLike(tb testing.TB, srv *metaadstest.Server, template *analysis.Dataset) *analysis.Dataset {
 	tb.Helper()
-	ds := &analysis.Dataset{Account: template.Account, Campaigns: template.Campaigns, AdSets: template.AdSets, Ads: template.Ads,
-		ConversionEvents: template.ConversionEvents, Range: template.Range, HourlyRange: template.HourlyRange, CollectedAt: template.CollectedAt}
-	readRows(tb, srv, ds.Account.ID.Number(), ds, eventCounts(ds))
-	sortRows(ds)
-	return ds
-}
-
-// eventCounts sets a row's conversions from its campaign's event, as
-// metaads CountsOptions would for the same action type.
-func eventCounts(ds *analysis.Dataset) countsFunc {
-	event := map[string]string{}
-	for _, e := range ds.ConversionEvents {
-		event[e.CampaignID] = e.ActionType
-	}
-	return func(campaign string, c metrics.Counts) metrics.Counts {
-		switch event[campaign] {
-		case "omni_purchase":
-			c.Conversions, c.ConversionValue = c.Purchases, c.PurchaseValue
-		case "lead":
-			c.Conversions = c.Leads
-		}
-		return c
-	}
-}
-
-// sortRows orders the rows as the Dataset documents.
-func sortRows(ds *analysis.Dataset) {
-	order := map[metrics.Level]int{metrics.LevelCampaign: 0, metrics.LevelAdSet: 1, metrics.LevelAd: 2}
-	slices.SortFunc(ds.Daily, func(a, b analysis.DailyRow) int {
-		return cmp.Or(cmp.Compare(order[a.Level], order[b.Level]), cmp.Compare(a.ID, b.ID), dateCmp(a.Date, b.Date))
-	})
-	slices.SortFunc(ds.Hourly, func(a, b analysis.HourlyRow) int {
-		return cmp.Or(cmp.Compare(a.ID, b.ID), dateCmp(a.Date, b.Date), cmp.Compare(a.Hour, b.Hour))
-	})
-}
-
-// countsFunc sets a row's conversions from its campaign's event.
-type countsFunc func(campaign string, c metrics.Counts) metrics.Counts
-
-// readInsights reads the daily and hourly rows over HTTP through the client.
-func readInsights(tb testing.TB, c *metaads.Client, id metaads.AccountID, ds *analysis.Dataset, counts countsFunc) {
-	ctx := context.Background()
-	// The client counts the event itself; the omni_purchase / lead choice
-	// above is what CountsOptions would give, so read the families and
-	// set Conversions the same way as readRows.
-	for _, lvl := range []metrics.Level{metrics.LevelCampaign, metrics.LevelAdSet, metrics.LevelAd} {
-		q := metaads.InsightsParams{Level: lvl, TimeRange: ds.Range, TimeIncrement: metaads.IncrementDaily, Limit: 5000}
-		for r, err := range c.Insights.List(ctx, id, q) {
-			require.NoError(tb, err)
-			ds.Daily = append(ds.Daily, analysis.DailyRow{Level: lvl, ID: entityID(&r, lvl), Date: r.DateStart, Counts: counts(r.CampaignID, r.Counts(metaads.CountsOptions{}))})
-		}
-	}
-	if ds.HourlyRange.IsZero() {
-		return
-	}
-	q := metaads.InsightsParams{Level: metrics.LevelAdSet, TimeRange: ds.HourlyRange, TimeIncrement: metaads.IncrementDaily,
-		Breakdowns: []metaads.Breakdown{metaads.BreakdownHourlyAdvertiserTZ}, Limit: 5000}
-	for r, err := range c.Insights.List(ctx, id, q) {
-		require.NoError(tb, err)
-		v, ok := r.Breakdown(metaads.BreakdownHourlyAdvertiserTZ)
-		require.True(tb, ok)
-		var h int
-		_, err := fmt.Sscanf(v, "%d", &h)
-		require.NoError(tb, err)
-		ds.Hourly = append(ds.Hourly, analysis.HourlyRow{Level: metrics.LevelAdSet, ID: r.AdSetID, Date: r.DateStart, Hour: h, Counts: counts(r.CampaignID, r.Counts(metaads.CountsOptions{}))})
-	}
-}
-
-// readRows reads the same rows in process with Server.Rows, without the
-// wire format: ad-level daily rows, summed into ad set and campaign rows
-// (counts are additive; reach, unique clicks and watch time above ad
-// level are then sums where the HTTP pull has the fake's own figures),
-// and hourly rows at ad set level. TestRowsMatchHTTP checks both pulls
-// agree.
-func readRows(tb testing.TB, srv *metaadstest.Server, acct string, ds *analysis.Dataset, counts countsFunc) {
+	acct := "act_" + template.Account.ID.Number()
 	rng := func(r metaads.TimeRange) string { return fmt.Sprintf(`{"since":%q,"until":%q}`, r.Since, r.Until) }
-	rows, err := srv.Rows("act_"+acct, url.Values{"level": {"ad"}, "time_range": {rng(ds.Range)}, "time_increment": {"1"}})
-	require.NoError(tb, err)
-	type key struct {
-		lvl metrics.Level
-		id  string
-		d   metaads.Date
+	adSet := map[string]*metaads.AdSet{}
+	for i := range template.AdSets {
+		adSet[template.AdSets[i].ID] = &template.AdSets[i]
 	}
-	adSet, adCamp, setCamp := map[string]string{}, map[string]string{}, map[string]string{}
-	for _, a := range ds.Ads {
-		adSet[a.ID], adCamp[a.ID] = a.AdSetID, a.CampaignID
-	}
-	for _, a := range ds.AdSets {
-		setCamp[a.ID] = a.CampaignID
+	ad := map[string]*metaads.Ad{}
+	for i := range template.Ads {
+		ad[template.Ads[i].ID] = &template.Ads[i]
 	}
 	dates := map[string]metaads.Date{}
-	parse := func(s string) metaads.Date {
+	date := func(s string) metaads.Date {
 		d, ok := dates[s]
 		if !ok {
 			var err error
@@ -229,49 +102,51 @@ func readRows(tb testing.TB, srv *metaadstest.Server, acct string, ds *analysis.
 		}
 		return d
 	}
-	sums := map[key]*metrics.Counts{}
-	var keys []key
-	add := func(k key, c metrics.Counts) {
-		if sums[k] == nil {
-			sums[k] = &metrics.Counts{}
-			keys = append(keys, k)
-		}
-		sums[k].Add(c)
-	}
-	for _, r := range rows {
-		d := parse(r.DateStart)
-		camp := adCamp[r.ID]
-		c := counts(camp, r.Counts)
-		add(key{metrics.LevelAd, r.ID, d}, c)
-		add(key{metrics.LevelAdSet, adSet[r.ID], d}, c)
-		add(key{metrics.LevelCampaign, camp, d}, c)
-	}
-	for _, k := range keys {
-		ds.Daily = append(ds.Daily, analysis.DailyRow{Level: k.lvl, ID: k.id, Date: k.d, Counts: *sums[k]})
-	}
-	if ds.HourlyRange.IsZero() {
-		return
-	}
-	rows, err = srv.Rows("act_"+acct, url.Values{"level": {"adset"}, "time_range": {rng(ds.HourlyRange)}, "time_increment": {"1"},
-		"breakdowns": {string(metaads.BreakdownHourlyAdvertiserTZ)}})
+	in := analysis.Rows{Account: template.Account, Campaigns: template.Campaigns, AdSets: template.AdSets, Ads: template.Ads, CollectedAt: template.CollectedAt}
+	daily, err := srv.Rows(acct, url.Values{"level": {"ad"}, "time_range": {rng(template.Range)}, "time_increment": {"1"}})
 	require.NoError(tb, err)
-	for _, r := range rows {
-		ds.Hourly = append(ds.Hourly, analysis.HourlyRow{Level: metrics.LevelAdSet, ID: r.ID, Date: parse(r.DateStart), Hour: r.Hour, Counts: counts(setCamp[r.ID], r.Counts)})
+	for _, r := range daily {
+		a := ad[r.ID]
+		require.NotNil(tb, a, r.ID)
+		d := date(r.DateStart)
+		in.Insights = append(in.Insights, analysis.Row{CampaignID: a.CampaignID, AdSetID: a.AdSetID, AdID: a.ID, Since: d, Until: d, Counts: r.Counts})
 	}
-}
-
-func entityID(r *metaads.Insight, lvl metrics.Level) string {
-	switch lvl {
-	case metrics.LevelCampaign:
-		return r.CampaignID
-	case metrics.LevelAdSet:
-		return r.AdSetID
+	if !template.HourlyRange.IsZero() {
+		level := metrics.LevelAccount
+		if len(template.Hourly) > 0 {
+			level = template.Hourly[0].Level
+		}
+		hourly, err := srv.Rows(acct, url.Values{"level": {string(level)}, "time_range": {rng(template.HourlyRange)}, "time_increment": {"1"},
+			"breakdowns": {string(metaads.BreakdownHourlyAdvertiserTZ)}})
+		require.NoError(tb, err)
+		for _, r := range hourly {
+			row := analysis.Row{Since: date(r.DateStart), Hourly: true, Hour: r.Hour, Counts: r.Counts}
+			row.Until = row.Since
+			if level == metrics.LevelAccount {
+				// Account rows count the event every campaign shares, as
+				// Collect's do.
+				switch row.Event = sharedEvent(template); row.Event {
+				case analysis.EventPurchase:
+					row.Counts.Conversions, row.Counts.ConversionValue = r.Counts.Purchases, r.Counts.PurchaseValue
+				case analysis.EventLead:
+					row.Counts.Conversions = r.Counts.Leads
+				}
+			}
+			switch level {
+			case metrics.LevelAdSet:
+				s := adSet[r.ID]
+				require.NotNil(tb, s, r.ID)
+				row.CampaignID, row.AdSetID = s.CampaignID, s.ID
+			case metrics.LevelCampaign:
+				row.CampaignID = r.ID
+			}
+			in.Insights = append(in.Insights, row)
+		}
 	}
-	return r.AdID
-}
-
-func dateCmp(a, b metaads.Date) int {
-	return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Month, b.Month), cmp.Compare(a.Day, b.Day))
+	ds, err := analysis.FromRows(in)
+	require.NoError(tb, err)
+	ds.Range, ds.HourlyRange = template.Range, template.HourlyRange
+	return ds
 }
 
 // testNow is the clock of every test: a Wednesday afternoon in Los
@@ -349,30 +224,54 @@ func quietDataset(tb testing.TB, seed uint64) *analysis.Dataset {
 	return pullDataset(tb, quietServer(tb, seed, 0), quietAccount, testNow, quietPull)
 }
 
+// sharedEvent is the conversion event every campaign of ds shares, or "".
+func sharedEvent(ds *analysis.Dataset) string {
+	ev := ""
+	for i, e := range ds.ConversionEvents {
+		if i == 0 {
+			ev = e.ActionType
+		} else if e.ActionType != ev {
+			return ""
+		}
+	}
+	return ev
+}
 
-// TestRowsMatchHTTP checks the in-process rows against the HTTP pull on
-// the demo business (the shop and the lead account): every daily and
-// hourly row, every count.
+// TestRowsMatchHTTP checks the in-process rows against Collect's HTTP
+// pull on the demo business (the shop and the lead account): every
+// daily row at ad level and every hourly row, every count. (Above ad
+// level FromRows sums the ads, so reach there is a marked sum where
+// Collect has Meta's daily reach.)
 func TestRowsMatchHTTP(t *testing.T) {
 	srv := demoServer(t)
 	for _, acct := range []string{metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads} {
 		viaHTTP := pullDataset(t, srv, acct, testNow, pull{lookback: 8, hourlyDays: 2})
-		inProc := pullDataset(t, srv, acct, testNow, pull{lookback: 8, hourlyDays: 2, rows: true})
+		inProc := rowsLike(t, srv, viaHTTP)
 		require.NotEmpty(t, viaHTTP.Hourly)
-		require.Len(t, inProc.Daily, len(viaHTTP.Daily), acct)
-		require.Len(t, inProc.Hourly, len(viaHTTP.Hourly), acct)
-		for i := range viaHTTP.Daily {
-			want, got := viaHTTP.Daily[i], inProc.Daily[i]
-			if want.Level != "ad" {
-				// Above ad level the in-process pull sums ad rows: reach,
-				// unique clicks and watch time (an average per row times
-				// plays) are not additive.
-				want.Counts.Reach, got.Counts.Reach, got.Counts.ReachSummed = 0, 0, false
-				want.Counts.UniqueClicks, got.Counts.UniqueClicks = 0, 0
-				want.Counts.VideoWatchTimeMillis, got.Counts.VideoWatchTimeMillis = 0, 0
+		require.Equal(t, viaHTTP.ConversionEvents, inProc.ConversionEvents)
+		level := func(ds *analysis.Dataset, l metrics.Level) []analysis.DailyRow {
+			var out []analysis.DailyRow
+			for _, r := range ds.Daily {
+				if r.Level == l {
+					out = append(out, r)
+				}
 			}
-			require.Equal(t, want, got, "%s daily row %d", acct, i)
+			return out
 		}
+		for _, l := range []metrics.Level{metrics.LevelAd, metrics.LevelAdSet, metrics.LevelCampaign} {
+			want, got := level(viaHTTP, l), level(inProc, l)
+			require.Equal(t, len(want), len(got), "%s %s rows", acct, l)
+			for i := range want {
+				w, g := want[i], got[i]
+				if l != metrics.LevelAd {
+					w.Counts.Reach, g.Counts.Reach, g.Counts.ReachSummed = 0, 0, false
+					w.Counts.UniqueClicks, g.Counts.UniqueClicks = 0, 0
+					w.Counts.VideoWatchTimeMillis, g.Counts.VideoWatchTimeMillis = 0, 0
+				}
+				require.Equal(t, w, g, "%s %s daily row %d", acct, l, i)
+			}
+		}
+		require.Equal(t, len(viaHTTP.Hourly), len(inProc.Hourly), acct)
 		for i := range viaHTTP.Hourly {
 			require.Equal(t, viaHTTP.Hourly[i], inProc.Hourly[i], "%s hourly row %d", acct, i)
 		}
