@@ -179,7 +179,7 @@ func DefaultBenchmarks() *BenchmarkTable {
 	add(zee, 2026, "as quoted in 2026", "US", "leads", "", "cpa", cpl, 2310)
 
 	for _, x := range []struct {
-		ind                string
+		ind               string
 		ctr, cpm, cr, cac float64
 	}{{"Art & Entertainment", 0.0130, 582, 0.0080, 3279}, {"Clothing & Accessories", 0.0177, 621, 0.0105, 2157}, {"Food & Drink", 0.0097, 754, 0.0265, 1630},
 		{"Health & Beauty", 0.0111, 896, 0.0210, 2239}, {"Home & Garden", 0.0155, 595, 0.0074, 1513}, {"Sport & Recreation", 0.0126, 1066, 0.0049, 0},
