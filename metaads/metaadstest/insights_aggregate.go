@@ -50,6 +50,15 @@ func (q *insightsQuery) bucket(ri int, day int) (b, start, stop int) {
 	return b, max(ms, rg.since), min(me, rg.until)
 }
 
+// hourCellNames are the hourly breakdown values, one per hour; never
+// written after initialisation (rows share them read-only).
+var hourCellNames = func() (n [24][]string) {
+	for h := range n {
+		n[h] = []string{fmt.Sprintf("%02d:00:00 - %02d:59:59", h, h)}
+	}
+	return n
+}()
+
 // cells returns the breakdown cells for an ad (with a stable per-ad jitter)
 // and their names.
 func (g *generator) cells(q *insightsQuery, a *adSnap, mask uint32, day int, v *vec) ([]cellW, [][]string) {
@@ -67,7 +76,7 @@ func (g *generator) cells(q *insightsQuery, a *adSnap, mask uint32, day int, v *
 				cw[h] = cellW{curve[h], m, m}
 				clickW += curve[h] * m
 			}
-			names[h] = []string{fmt.Sprintf("%02d:00:00 - %02d:59:59", h, h)}
+			names[h] = hourCellNames[h]
 		}
 		g.hourNoise(cw, a, day, v, clickW)
 		return cw, names
