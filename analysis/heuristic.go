@@ -934,10 +934,13 @@ func (a *analysis) fromSignals() {
 		if c.Action.Type == "" {
 			c.Action = Action{Type: signalAction(s.Kind)}
 		}
-		switch c.Action.Type {
-		case ActionRefresh:
+		// A signal about the same entity as a metric or rule finding of
+		// the same kind is merged into it: fatigue with the creative
+		// findings, pacing with the pacing ones, whatever action it proposes.
+		switch {
+		case s.Kind == SignalFatigue || c.Action.Type == ActionRefresh:
 			c.family = "creative"
-		case ActionReviewBudget:
+		case s.Kind == SignalPacing || c.Action.Type == ActionReviewBudget:
 			c.family = "pacing"
 		}
 		c.Title = s.Finding
@@ -948,9 +951,19 @@ func (a *analysis) fromSignals() {
 		c.Impact = Impact{Summary: "see the signal's evidence"}
 		for _, f := range s.Evidence {
 			if f.Basis == BasisEstimate {
-				c.Impact.Estimates = append(c.Impact.Estimates, f)
-				if f.Unit == UnitMoney && c.stake == 0 {
+				if f.Name == FigureMoneyAtStake {
+					c.Impact.Estimates = append([]Figure{f}, c.Impact.Estimates...)
 					c.stake = math.Abs(f.Value)
+					continue
+				}
+				c.Impact.Estimates = append(c.Impact.Estimates, f)
+			}
+		}
+		if c.stake == 0 {
+			for _, f := range c.Impact.Estimates {
+				if f.Unit == UnitMoney {
+					c.stake = math.Abs(f.Value)
+					break
 				}
 			}
 		}

@@ -35,7 +35,10 @@ type Signal struct {
 	// (a strong hour to shift budget to).
 	Polarity RecommendationKind `json:"polarity"`
 	// Evidence are the numbers behind the finding, each with its unit,
-	// basis and window; Evidence[i].Text says each in words.
+	// basis and window; Evidence[i].Text says each in words. An estimate
+	// named [FigureMoneyAtStake] is the money the finding puts at stake
+	// per day: the analyzers rank the signal by it (otherwise by its first
+	// money estimate).
 	Evidence []Figure `json:"evidence"`
 	// Explanation is the evidence in words, as a report prints it under
 	// the finding (method, thresholds, what was compared with what).
@@ -56,6 +59,13 @@ type Signal struct {
 	// schedule, bounds); its shape is documented by the signal's producer.
 	Data json.RawMessage `json:"data,omitempty"`
 }
+
+// FigureMoneyAtStake names the Evidence estimate of a [Signal] that says
+// how much money the finding puts at stake per day (minor units of the
+// account currency, Basis estimate, with its Method): overspend of a
+// budget, the excess cost of a fatigued creative, the money a bad hour
+// window wastes.
+const FigureMoneyAtStake = "money_at_stake"
 
 // SignalKind names a kind of signal.
 type SignalKind string

@@ -73,10 +73,12 @@ type AdFatigue struct {
 	FrequencyTrend *Trend `json:"frequency_trend,omitempty"`
 	CPMTrend       *Trend `json:"cpm_trend,omitempty"`
 	// Onset is the first day of the decline: the break of the best-fitting
-	// line that is flat before it and straight after it.
+	// line through impressions per link click (1/CTR) that is flat before
+	// it and straight after it.
 	Onset metaads.Date `json:"onset,omitzero"`
-	// Forecast is when link CTR reaches half its best week, the point where
-	// cost per result doubles if cost per click and conversion rate hold.
+	// Forecast is when link CTR reaches half its best week (from the same
+	// line), the point where cost per result doubles if CPM and conversion
+	// rate hold.
 	Forecast *FatigueForecast `json:"forecast,omitempty"`
 	Flagged  bool             `json:"flagged"`
 }
@@ -345,9 +347,21 @@ func (v *view) analyseAd(s *adSeries) AdFatigue {
 		af.State = FatigueDeclining
 	}
 
-	// Onset and forecast from the broken line.
-	tau, a, b, se, ok := brokenLine(ys, ws)
-	if ok && b < 0 {
+	// Onset and forecast from a broken line through the inverse of the
+	// daily link CTR: impressions per link click grow in step with
+	// frequency as an audience wears out (CTR ∝ 1/frequency), so the
+	// decline is hyperbolic, not exponential, and a straight line in
+	// 1/CTR extrapolates it without bending. Weights: the variance of
+	// 1/CTR is about 1/(link clicks × CTR²).
+	iy, iw := make([]float64, n), make([]float64, n)
+	for i, c := range s.days {
+		if c.LinkClicks > 0 && c.Impressions > 0 {
+			p := float64(c.LinkClicks) / float64(c.Impressions)
+			iy[i], iw[i] = 1/p, float64(c.LinkClicks)*p*p
+		}
+	}
+	tau, a, b, se, ok := brokenLine(iy, iw)
+	if ok && b > 0 {
 		af.Onset = dateOfNumber(s.first + tau)
 		if bestCTR > 0 {
 			af.Forecast = forecast(a, b, se, tau, n, bestCTR/2, s.first)
@@ -413,32 +427,33 @@ func brokenLine(ys, ws []float64) (tau int, a, b, se float64, ok bool) {
 	return tau, a, b, se, ok
 }
 
-// forecast solves the broken line for the day it reaches the threshold.
+// forecast solves the broken line of 1/CTR (rising at slope b after the
+// break tau) for the day it reaches 1/threshold.
 func forecast(a, b, se float64, tau, n int, threshold float64, first int) *FatigueForecast {
 	f := &FatigueForecast{Threshold: threshold, DaysLo: -1, DaysHi: -1}
-	lt := math.Log(threshold)
+	target := 1 / threshold
 	last := float64(n - 1)
 	level := a + b*math.Max(0, last-float64(tau))
-	if level <= lt {
-		// Crossed: the first day the fitted line is at or under it.
-		x := float64(tau) + (lt-a)/b
+	if level >= target {
+		// Crossed: the first day the fitted line is at or over it.
+		x := float64(tau) + (target-a)/b
 		f.Crossed = dateOfNumber(first + int(math.Ceil(math.Max(x, float64(tau)))))
 		f.DaysLo, f.DaysHi = 0, 0
 		return f
 	}
 	days := func(slope float64) float64 {
-		if slope >= 0 {
+		if slope <= 0 {
 			return -1
 		}
-		d := (lt - level) / slope
+		d := (target - level) / slope
 		if d > 365 {
 			return -1
 		}
 		return d
 	}
 	f.Days = days(b)
-	f.DaysLo = days(b - 1.96*se) // steeper: sooner
-	f.DaysHi = days(b + 1.96*se)
+	f.DaysLo = days(b + 1.96*se) // steeper: sooner
+	f.DaysHi = days(b - 1.96*se)
 	return f
 }
 
@@ -489,6 +504,13 @@ func (v *view) fatigueSignal(res *FatigueResult, af *AdFatigue) (analysis.Signal
 				Interval: &analysis.Interval{Lo: af.Recent.Lo, Hi: af.Recent.Hi, Confidence: 0.95},
 				Text:     fmt.Sprintf("cost per %s over the last 7 complete days: %s over %d", word, v.money(af.Recent.CostPerResult), af.Recent.Results)})
 	}
+	if af.Best != nil && af.CostRatio > 1 {
+		daily := float64(af.Recent.Spend) / 7
+		stake := daily * (1 - 1/af.CostRatio)
+		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: analysis.FigureMoneyAtStake, Value: stake, Unit: analysis.UnitMoney, Basis: analysis.BasisEstimate,
+			Method: "daily spend of the last 7 days × (1 − best week's cost per result / recent cost per result): what the same results would have cost less at the best week's rate",
+			Text:   fmt.Sprintf("about %s a day more than its best week's cost per %s would charge", v.money(stake), resultWord(af.Result))})
+	}
 	if af.FrequencyTrend != nil {
 		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "frequency_trend", Value: af.FrequencyTrend.DailyChange, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: whole,
 			Method: "least squares of daily frequency, relative to its fitted launch level",
@@ -502,11 +524,11 @@ func (v *view) fatigueSignal(res *FatigueResult, af *AdFatigue) (analysis.Signal
 		switch {
 		case !f.Crossed.IsZero():
 			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "fatigue_crossed", Value: 0, Unit: analysis.UnitDays, Basis: analysis.BasisEstimate,
-				Method: "broken-line fit of the log daily link CTR",
+				Method: "broken-line fit of impressions per link click (1/CTR) by day",
 				Text:   fmt.Sprintf("the fitted link CTR fell to half its best week (%s) on %s", pct(f.Threshold), f.Crossed)})
 		case f.Days >= 0:
 			fig := analysis.Figure{Name: "days_to_fatigue", Value: f.Days, Unit: analysis.UnitDays, Basis: analysis.BasisEstimate,
-				Method: "broken-line fit of the log daily link CTR, extrapolated to half its best week; interval from the slope's standard error only",
+				Method: "broken-line fit of impressions per link click (1/CTR) by day, extrapolated to half the best week's link CTR; interval from the slope's standard error only",
 				Text:   fmt.Sprintf("link CTR reaches half its best week (%s) in about %.0f days", pct(f.Threshold), f.Days)}
 			if f.DaysLo >= 0 && f.DaysHi >= 0 {
 				fig.Interval = &analysis.Interval{Lo: f.DaysLo, Hi: f.DaysHi, Confidence: 0.95}

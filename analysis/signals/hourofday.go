@@ -495,6 +495,11 @@ func (v *view) hourSignal(res *HourOfDayResult, flagged []*TimeCell) (analysis.S
 		if res.Worst.CPC.Adjusted >= 1+2*v.cfg.minEffect && res.Worst.SpendShare >= 0.05 {
 			sig.Severity = analysis.SeverityWarning
 		}
+		daily := float64(res.Totals.Spend) / float64(7*res.Weeks)
+		stake := daily * res.Worst.SpendShare * (1 - 1/res.Worst.CPC.Adjusted)
+		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: analysis.FigureMoneyAtStake, Value: stake, Unit: analysis.UnitMoney, Basis: analysis.BasisEstimate,
+			Method: "daily spend × the worst window's share of it × (1 − 1/its adjusted CPC index): what its clicks cost above the account's average price",
+			Text:   fmt.Sprintf("about %s a day paid above the average click price in %s", v.money(stake), hourRange(res.Worst.From, res.Worst.To))})
 	}
 	if len(finding) == 0 {
 		c := flagged[0]

@@ -499,6 +499,11 @@ func (v *view) pacingSignal(res *PacingResult, ep *EntityPacing) (analysis.Signa
 			analysis.Figure{Name: "projected_week", Value: ep.ProjectedWeek, Unit: analysis.UnitMoney, Basis: analysis.BasisEstimate,
 				Method: "week-to-date spend + today's projection + the 7-day daily rate for the days left to Saturday",
 				Text:   fmt.Sprintf("projected spend this week (from %s): %s against Meta's weekly ceiling of %s", ep.WeekSince, v.money(ep.ProjectedWeek), v.money(ep.WeekCeiling))})
+		if over := bud * (ep.Ratio7d - 1); ep.Status == PaceOver && over > 0 {
+			sig.Evidence = append([]analysis.Figure{{Name: analysis.FigureMoneyAtStake, Value: over, Unit: analysis.UnitMoney, Basis: analysis.BasisEstimate,
+				Method: "average daily spend of the last complete days − daily budget",
+				Text:   fmt.Sprintf("about %s a day above the daily budget", v.money(over))}}, sig.Evidence...)
+		}
 		switch ep.Status {
 		case PaceOver:
 			parts = append(parts, fmt.Sprintf("is over-pacing: it spent %.0f%% of its daily budget a day over the last week", 100*ep.Ratio7d))
@@ -547,7 +552,7 @@ func (v *view) pacingSignal(res *PacingResult, ep *EntityPacing) (analysis.Signa
 			sig.Suggestion = analysis.Action{Type: analysis.ActionSetBudget, From: from, To: ep.RecommendedDailyCap,
 				Detail: "cap the daily budget at " + v.money(float64(ep.RecommendedDailyCap)) + ": " + ep.CapMethod}
 			if from > 0 {
-				sig.Suggestion.Percent = 100 * (float64(ep.RecommendedDailyCap)/float64(from) - 1)
+				sig.Suggestion.Percent = math.Round(1000*(float64(ep.RecommendedDailyCap)/float64(from)-1)) / 10
 			}
 		} else {
 			sig.Suggestion.Detail = "look for a bid or cost cap, a small audience or learning limited before touching the budget; a rightsized budget would be " + v.money(float64(ep.RecommendedDailyCap))
