@@ -38,6 +38,12 @@
 //     interface (with the deterministic Heuristic) turns the facts into
 //     ranked recommendations, and Run does it all in one call, returning a
 //     Report the CRM, the agent and users' services store and show.
+//   - [github.com/adpilot/adpilot/analysis/signals]: pure signal
+//     functions over a Dataset (hour-of-day and day-of-week tables,
+//     seasonality and trends, creative fatigue, budget pacing, audience
+//     overlap, benchmarks), each with its evidence, typed tables a UI can
+//     draw, rule specs to adopt and a false-alarm rate measured on data
+//     without the pattern; signals.Func plugs them into Run.
 //   - [github.com/adpilot/adpilot/analysis/analysistest]: a conformance
 //     suite for any Analyzer and a fake one for tests.
 //

@@ -243,9 +243,11 @@ func exclInside(x geoAtom, excl []geoAtom) bool {
 	return false
 }
 
-// atomCov is the share of place x that audience b's geography covers.
-func atomCov(x geoAtom, b *audience) share {
-	if inExcl(x, b.excl) {
+// atomCov is the share of place x that audience b's geography covers;
+// excl are b's exclusions that a does not share (an exclusion both make
+// removes nobody from a's side of the intersection).
+func atomCov(x geoAtom, b *audience, excl []geoAtom) share {
+	if inExcl(x, excl) {
 		return exact(0)
 	}
 	contained := false
@@ -264,7 +266,7 @@ func atomCov(x geoAtom, b *audience) share {
 		}
 	}
 	switch {
-	case contained && !exclInside(x, b.excl):
+	case contained && !exclInside(x, excl):
 		return exact(1)
 	case contained, possible:
 		return unknownShare
@@ -281,9 +283,18 @@ func geoCov(a, b *audience) share {
 	if all(b.atoms, func(y geoAtom) bool { return inExcl(y, a.excl) }) {
 		return exact(0)
 	}
+	excl := b.excl
+	if len(a.excl) > 0 && len(b.excl) > 0 {
+		excl = nil
+		for _, e := range b.excl {
+			if !slices.Contains(a.excl, e) {
+				excl = append(excl, e)
+			}
+		}
+	}
 	out := share{p: 0, lo: 1, hi: 0, known: true}
 	for _, x := range a.atoms {
-		s := atomCov(x, b)
+		s := atomCov(x, b, excl)
 		if !s.known {
 			out.known = false
 		}
@@ -337,7 +348,17 @@ func genderCov(a, b *audience) share {
 }
 
 // groupsCov is the share of a's people that b's AND of OR-groups keeps.
-func groupsCov(ag, bg [][]string, aExcl, bExcl map[string]bool) share {
+func groupsCov(ag, bg [][]string, aExcl, bExclAll map[string]bool) share {
+	// An exclusion both make removes nobody from a's side.
+	bExcl := bExclAll
+	if len(bExclAll) > 0 && len(aExcl) > 0 {
+		bExcl = map[string]bool{}
+		for id := range bExclAll {
+			if !aExcl[id] {
+				bExcl[id] = true
+			}
+		}
+	}
 	// a requires a group that b excludes entirely: nobody in common.
 	for _, g := range ag {
 		if all(g, func(id string) bool { return bExcl[id] }) {
@@ -445,12 +466,16 @@ type pairCov struct {
 	dims   []DimensionOverlap
 }
 
-func coverage(a, b *audience) pairCov {
+func coverage(a, b *audience) pairCov { return coverageOf(a, b, true) }
+
+// coverageOf is coverage, with the per-dimension figures only when dims
+// is set (pairs that are not listed need none).
+func coverageOf(a, b *audience, dims bool) pairCov {
 	type dim struct {
 		name string
 		f    func(x, y *audience) share
 	}
-	dims := []dim{
+	list := []dim{
 		{"geography", geoCov},
 		{"age", ageCov},
 		{"gender", genderCov},
@@ -460,10 +485,12 @@ func coverage(a, b *audience) pairCov {
 		{"devices", func(x, y *audience) share { return setCov(x.devices, y.devices, allDevices) }},
 	}
 	out := pairCov{ab: exact(1), ba: exact(1)}
-	for _, d := range dims {
+	for _, d := range list {
 		ab, ba := d.f(a, b), d.f(b, a)
 		out.ab, out.ba = mul(out.ab, ab), mul(out.ba, ba)
-		out.dims = append(out.dims, DimensionOverlap{Name: d.name, ShareOfA: ab.p, ShareOfB: ba.p, KnownA: ab.known, KnownB: ba.known})
+		if dims {
+			out.dims = append(out.dims, DimensionOverlap{Name: d.name, ShareOfA: ab.p, ShareOfB: ba.p, KnownA: ab.known, KnownB: ba.known})
+		}
 	}
 	// A dimension with nothing in common empties the pair, whatever the others say.
 	for _, s := range []*share{&out.ab, &out.ba} {

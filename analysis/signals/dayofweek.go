@@ -217,7 +217,11 @@ func weekdayRules(v *view, day int, percent float64) (step, back *rules.RuleSpec
 			ids = append(ids, a.ID)
 		}
 	}
-	id := fmt.Sprintf("weekday_%s_%+.0f", weekdayRule[day], percent)
+	dir := "up"
+	if percent < 0 {
+		dir = "down"
+	}
+	id := fmt.Sprintf("weekday_%s_%s%.0f", weekdayRule[day], dir, math.Abs(percent))
 	inverse := 100 * (100/(100+percent) - 1)
 	step = &rules.RuleSpec{ID: id, Name: fmt.Sprintf("Budget %+.0f%% on %ss", percent, weekdayNames[day]),
 		Description: "From the day-of-week signal; rule " + id + "_back steps the budget back the next day.",

@@ -48,8 +48,9 @@ type OverlapResult struct {
 	// Threshold is the overlap coefficient flagged (default 0.3).
 	Threshold float64 `json:"threshold"`
 	// Pairs are the pairs of active ad sets that delivered in the last 7
-	// complete days and may overlap (an upper bound above 0), the largest
-	// overlap first; at most 500 are listed.
+	// complete days and may overlap (an upper bound above 0): the flagged
+	// ones first, then by overlap, at most 500 (Notes counts the rest; at
+	// most 50 flagged pairs become signals).
 	Pairs          []PairOverlap     `json:"pairs"`
 	FalseAlarmRate float64           `json:"false_alarm_rate"`
 	Notes          []string          `json:"notes,omitempty"`
@@ -93,8 +94,12 @@ type PairOverlap struct {
 	Flagged    bool               `json:"flagged"`
 }
 
-// maxListedPairs bounds OverlapResult.Pairs.
-const maxListedPairs = 500
+// maxListedPairs bounds OverlapResult.Pairs and maxOverlapSignals the
+// overlap signals of one account.
+const (
+	maxListedPairs    = 500
+	maxOverlapSignals = 50
+)
 
 // runningSets returns the active ad sets that delivered in the last 7
 // complete days, ordered by id.
@@ -155,19 +160,53 @@ func Overlap(ds *analysis.Dataset, opts ...Option) (*OverlapResult, error) {
 			res.Notes = append(res.Notes, fmt.Sprintf("ad set %s has no targeting in the Dataset; it is taken as broad", s.ID))
 		}
 	}
+	// Keep the flagged pairs and the largest others, a bounded number:
+	// an account of 1,000 ad sets has 499,500 pairs.
+	order := func(a, b PairOverlap) int {
+		switch {
+		case a.Flagged != b.Flagged:
+			if a.Flagged {
+				return -1
+			}
+			return 1
+		}
+		return cmpFloat(b.Coefficient+b.Hi/1e6, a.Coefficient+a.Hi/1e6)
+	}
+	total, flagged := 0, 0
 	for i := range sets {
 		for j := i + 1; j < len(sets); j++ {
 			p := v.pair(sets[i], sets[j], auds[i], auds[j])
-			if p.Hi > 0 {
-				res.Pairs = append(res.Pairs, p)
+			if p.Hi <= 0 {
+				continue
+			}
+			total++
+			if p.Flagged {
+				flagged++
+			}
+			res.Pairs = append(res.Pairs, p)
+			if len(res.Pairs) >= 4*maxListedPairs {
+				slices.SortStableFunc(res.Pairs, order)
+				res.Pairs = slices.Clip(res.Pairs[:maxListedPairs])
 			}
 		}
 	}
-	slices.SortStableFunc(res.Pairs, func(a, b PairOverlap) int {
-		return cmpFloat(b.Coefficient+b.Hi/1e6, a.Coefficient+a.Hi/1e6)
-	})
+	slices.SortStableFunc(res.Pairs, order)
+	if len(res.Pairs) > maxListedPairs {
+		res.Pairs = res.Pairs[:maxListedPairs]
+	}
+	if total > len(res.Pairs) {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d pairs may overlap (%d flagged); the flagged ones first and the largest %d are listed", total, flagged, len(res.Pairs)))
+	}
+	byID := map[string]int{}
+	for i, s := range sets {
+		byID[s.ID] = i
+	}
 	for i := range res.Pairs {
-		if res.Pairs[i].Flagged {
+		p := &res.Pairs[i]
+		p.Dimensions = coverage(auds[byID[p.A.ID]], auds[byID[p.B.ID]]).dims
+	}
+	for i := range res.Pairs {
+		if res.Pairs[i].Flagged && len(res.Signals) < maxOverlapSignals {
 			sig, err := v.overlapSignal(res, &res.Pairs[i])
 			if err != nil {
 				return nil, err
@@ -175,9 +214,8 @@ func Overlap(ds *analysis.Dataset, opts ...Option) (*OverlapResult, error) {
 			res.Signals = append(res.Signals, sig)
 		}
 	}
-	if len(res.Pairs) > maxListedPairs {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d pairs may overlap; the %d largest are listed", len(res.Pairs), maxListedPairs))
-		res.Pairs = res.Pairs[:maxListedPairs]
+	if flagged > len(res.Signals) {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d pairs are flagged; signals are given for the %d largest", flagged, len(res.Signals)))
 	}
 	sortSignals(res.Signals)
 	return res, nil
@@ -195,8 +233,7 @@ func (v *view) goalOf(s *metaads.AdSet) string {
 func (v *view) pair(sa, sb *metaads.AdSet, a, b *audience) PairOverlap {
 	p := PairOverlap{A: analysis.EntityRef{Level: metrics.LevelAdSet, ID: sa.ID, Name: sa.Name}, B: analysis.EntityRef{Level: metrics.LevelAdSet, ID: sb.ID, Name: sb.Name},
 		Method: MethodTargeting}
-	cov := coverage(a, b)
-	p.Dimensions = cov.dims
+	cov := coverageOf(a, b, false)
 	p.Lo, p.Hi = math.Max(cov.ab.lo, cov.ba.lo), math.Max(cov.ab.hi, cov.ba.hi)
 	p.Known = cov.ab.known && cov.ba.known
 	if p.Known {

@@ -271,3 +271,45 @@ func containsID(ids []string, id string) bool {
 	}
 	return false
 }
+
+// TestLifetimePacing reads an ad set with a lifetime budget over a 30-day
+// flight, 20 days in: its spend so far, the share of the flight elapsed
+// and the projection to the end, on plan, and an over-pacing one.
+func TestLifetimePacing(t *testing.T) {
+	for _, over := range []float64{0, 0.5} {
+		sc := quietBusiness(testNow, 0)
+		start := testNow.Truncate(24*time.Hour).AddDate(0, 0, -20)
+		end := start.AddDate(0, 0, 30)
+		sc.AdSets = append(sc.AdSets, metaadstest.AdSet{ID: "120390000000008", CampaignID: sc.Campaigns[1].ID, Name: "Flight", LifetimeBudget: 3000000,
+			StartTime: start, EndTime: end, Targeting: `{"geo_locations":{"countries":["IE"]}}`, Overpace: over})
+		sc.Ads = append(sc.Ads, metaadstest.Ad{ID: "120490000000081", AdSetID: "120390000000008", Quality: 1})
+		srv := metaadstest.Start(t, metaadstest.WithClock(func() time.Time { return testNow }), metaadstest.WithRateLimits(metaadstest.UnthrottledRateLimits()))
+		_, err := srv.Seed(sc)
+		require.NoError(t, err)
+		ds := pullDataset(t, srv, quietAccount, testNow, pull{lookback: 30, hourlyDays: 28})
+		res, err := Pacing(ds)
+		require.NoError(t, err)
+		var ep *EntityPacing
+		for i := range res.Entities {
+			if res.Entities[i].Entity.ID == "120390000000008" {
+				ep = &res.Entities[i]
+			}
+		}
+		require.NotNil(t, ep)
+		assert.Equal(t, "lifetime", ep.Kind)
+		assert.Positive(t, ep.Spent)
+		assert.InDelta(t, 20.0/30, ep.FlightShare, 0.05, "20 days of 30, plus part of today")
+		assert.LessOrEqual(t, ep.ProjectedFlight, float64(ep.LifetimeBudget))
+		assert.GreaterOrEqual(t, ep.ProjectedFlight, float64(ep.Spent))
+		if over == 0 {
+			// The fake spends a lifetime budget at (0.85 to 0.99) × budget / days.
+			assert.InDelta(t, 0.92, ep.Ratio, 0.1)
+			assert.False(t, ep.Flagged, ep.Status)
+		} else {
+			assert.Equal(t, PaceOver, ep.Status)
+			assert.True(t, ep.Flagged)
+			assert.Positive(t, ep.RecommendedDailyCap)
+			assert.InDelta(t, 1.2*ep.DailyNeeded, float64(ep.RecommendedDailyCap), 1)
+		}
+	}
+}
