@@ -2,10 +2,10 @@ package signals
 
 import (
 	"encoding/json"
-	"fmt"
-	"strings"
 	"flag"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/adpilot/adpilot/internal/golden"
