@@ -1,10 +1,12 @@
 package signals
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,15 +49,45 @@ func TestGolden(t *testing.T) {
 		"hour_of_day": &hours, "day_of_week": res.DayOfWeek, "seasonality": res.Seasonality, "fatigue": res.Fatigue,
 		"pacing": res.Pacing, "overlap": res.Overlap, "benchmarks": res.Benchmarks,
 	} {
-		b, err := json.MarshalIndent(v, "", "  ")
-		require.NoError(t, err, name)
-		golden.Compare(t, filepath.Join("testdata", name+".golden"), append(b, '\n'), *update)
+		golden.Compare(t, filepath.Join("testdata", name+".golden"), roundedJSON(t, v), *update)
 	}
 	sigs := res.Signals()
 	for i := range sigs {
 		sigs[i].Data = nil
 	}
-	b, err := json.MarshalIndent(sigs, "", "  ")
+	golden.Compare(t, filepath.Join("testdata", "signals.golden"), roundedJSON(t, sigs), *update)
+}
+
+// roundedJSON encodes v with every number rounded to 9 significant
+// digits: the goldens pin the figures, not the last bits of the special
+// functions behind the intervals (which package metrics may refine).
+func roundedJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
 	require.NoError(t, err)
-	golden.Compare(t, filepath.Join("testdata", "signals.golden"), append(b, '\n'), *update)
+	var x any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	require.NoError(t, d.Decode(&x))
+	var round func(any) any
+	round = func(x any) any {
+		switch y := x.(type) {
+		case map[string]any:
+			for k, e := range y {
+				y[k] = round(e)
+			}
+		case []any:
+			for i, e := range y {
+				y[i] = round(e)
+			}
+		case json.Number:
+			if f, err := y.Float64(); err == nil && strings.ContainsAny(string(y), ".eE") {
+				return json.Number(strconv.FormatFloat(f, 'g', 9, 64))
+			}
+		}
+		return x
+	}
+	out, err := json.MarshalIndent(round(x), "", "  ")
+	require.NoError(t, err)
+	return append(out, '\n')
 }

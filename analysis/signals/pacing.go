@@ -262,16 +262,15 @@ func (v *view) spendCurve() ([]float64, *analysis.Period) {
 // dayShare returns the share of the day's spend expected by now: the
 // curve summed over the hours of today elapsed (the current hour in
 // proportion), over the curve summed over today's hours. It walks the
-// day's real hours, so a 23- or 25-hour day (a DST change) counts the
-// hour labels it really has. With no curve it is the straight-line share
+// day's real hours (metrics.DayBounds), so a 23- or 25-hour day (a DST
+// change, at midnight too) counts the hour labels it really has. With no curve it is the straight-line share
 // (metrics.DayElapsed).
 func dayShare(now time.Time, curve []float64) float64 {
 	if curve == nil {
 		return metrics.DayElapsed(now)
 	}
 	loc := now.Location()
-	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	next := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, loc)
+	midnight, next := metrics.DayBounds(now)
 	var done, all float64
 	for t := midnight; t.Before(next); t = t.Add(time.Hour) {
 		w := curve[t.In(loc).Hour()]
@@ -423,8 +422,8 @@ func (v *view) paceLifetime(ep *EntityPacing, b budget, spend map[int]int64, sha
 	total := end.Sub(start)
 	elapsed, _ := metrics.PeriodElapsed(start, end, v.now)
 	if v.now.After(start) && v.now.Before(end) {
-		midnight := time.Date(v.now.Year(), v.now.Month(), v.now.Day(), 0, 0, 0, 0, v.loc)
-		dayLen := midnight.AddDate(0, 0, 1).Sub(midnight)
+		midnight, next := metrics.DayBounds(v.now)
+		dayLen := next.Sub(midnight)
 		before := max(0, midnight.Sub(start))
 		elapsed = math.Min(1, (float64(before)+shareToday*float64(dayLen))/float64(total))
 	}
