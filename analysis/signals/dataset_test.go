@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,10 +162,30 @@ func demoServer(tb testing.TB, opts ...metaadstest.Option) *metaadstest.Server {
 	return metaadstest.Start(tb, append(base, opts...)...)
 }
 
-// demoShop pulls the demo shop account.
+// demoShop returns the demo shop account as Collect reads it at testNow,
+// read once for all the tests of the package (the signal functions and
+// the heuristic never modify a Dataset).
 func demoShop(tb testing.TB) *analysis.Dataset {
 	tb.Helper()
-	return pullDataset(tb, demoServer(tb), metaadstest.DemoAccountShop, testNow, defaultPull)
+	demo.once.Do(func() {
+		srv, err := metaadstest.NewServer(metaadstest.WithClock(func() time.Time { return testNow }), metaadstest.WithDemoBusiness(),
+			metaadstest.WithRateLimits(metaadstest.UnthrottledRateLimits()))
+		if err != nil {
+			demo.err = err
+			return
+		}
+		defer srv.Close()
+		o := analysis.CollectOptions{LookbackDays: defaultPull.lookback, HourlyDays: defaultPull.hourlyDays, Now: func() time.Time { return testNow }}
+		demo.ds, demo.err = analysis.Collect(context.Background(), testClient(tb, srv), metaads.MustParseAccountID(metaadstest.DemoAccountShop), o)
+	})
+	require.NoError(tb, demo.err)
+	return demo.ds
+}
+
+var demo struct {
+	once sync.Once
+	ds   *analysis.Dataset
+	err  error
 }
 
 // quietAccount is the account of quietBusiness.

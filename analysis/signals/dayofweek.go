@@ -192,9 +192,10 @@ func (v *view) dayOfWeekSignal(res *DayOfWeekResult, s *dailySeries, key *metric
 			word = "lower budgets on " + weekdayNames[day] + "s"
 		}
 		sig.Suggestion.Detail = fmt.Sprintf("%s by %.0f%% (Meta's budget scheduling of high-demand periods, or the rule pair in Data.rules)", word, math.Abs(percent))
-		step, back := weekdayRules(v, day, percent)
-		sig.Rule = step
-		res.Rules = []rules.RuleSpec{*step, *back}
+		if step, back := weekdayRules(v, day, percent); step != nil {
+			sig.Rule = step
+			res.Rules = []rules.RuleSpec{*step, *back}
+		}
 	}
 	data, err := encodeData(res)
 	if err != nil {
@@ -206,9 +207,10 @@ func (v *view) dayOfWeekSignal(res *DayOfWeekResult, s *dailySeries, key *metric
 
 // weekdayRules returns a rule that changes the budgets of the account's
 // active daily-budget ad sets by percent at the start of the weekday, and
-// one that steps them back at the start of the next day. Both are dry
-// runs until the user turns them on; the step back is the inverse change,
-// so the two together leave the budget where it was.
+// one that steps them back at the start of the next day; nil when there
+// is no such ad set. Both are dry runs until the user turns them on; the
+// step back is the inverse change, so the two together leave the budget
+// where it was.
 func weekdayRules(v *view, day int, percent float64) (step, back *rules.RuleSpec) {
 	var ids []string
 	for i := range v.ds.AdSets {
@@ -220,6 +222,9 @@ func weekdayRules(v *view, day int, percent float64) (step, back *rules.RuleSpec
 	dir := "up"
 	if percent < 0 {
 		dir = "down"
+	}
+	if len(ids) == 0 {
+		return nil, nil // no active daily budget to step
 	}
 	id := fmt.Sprintf("weekday_%s_%s%.0f", weekdayRule[day], dir, math.Abs(percent))
 	inverse := 100 * (100/(100+percent) - 1)
