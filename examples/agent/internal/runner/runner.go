@@ -140,6 +140,9 @@ func (r *Runner) client(ep creds.Endpoint) (*metaads.Client, error) {
 	return c, nil
 }
 
+// HasSignals reports whether the passes compute signals (Config.Signals).
+func (r *Runner) HasSignals() bool { return r.cfg.Signals != nil }
+
 // Client returns the Graph client of the account's endpoint (shared by
 // every account of that endpoint, so their calls are paced together),
 // for callers that act on an account outside a pass (the MCP server's

@@ -1,0 +1,184 @@
+package mcpserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/examples/agent/internal/creds"
+	"github.com/adpilot/adpilot/examples/agent/internal/runner"
+	"github.com/adpilot/adpilot/examples/agent/internal/store"
+	"github.com/adpilot/adpilot/metaads"
+	"github.com/adpilot/adpilot/metaads/metaadstest"
+)
+
+// demoNow is the tests' start time (a Wednesday, 10:30 in Los Angeles).
+var demoNow = time.Date(2026, 3, 11, 18, 30, 0, 0, time.UTC)
+
+const (
+	shop  = "act_" + metaadstest.DemoAccountShop
+	leads = "act_" + metaadstest.DemoAccountLeads
+	tokyo = "act_" + metaadstest.DemoAccountTokyo
+	// siteVisitors is the shop's healthy retargeting ad set (daily budget
+	// 50.00 USD, out of learning).
+	siteVisitors = "120300000000000015"
+	// lookalikeEU is the lead account's paused ad set (40.00 EUR a day).
+	lookalikeEU = "120300000000000018"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// clock is a settable clock shared by the fake and the server.
+type clock struct{ ns atomic.Int64 }
+
+func newClock(t time.Time) *clock { c := &clock{}; c.set(t); return c }
+func (c *clock) now() time.Time   { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *clock) set(t time.Time)  { c.ns.Store(t.UnixNano()) }
+func (c *clock) add(d time.Duration) {
+	c.ns.Add(int64(d))
+}
+
+// env is one MCP server on the demo business with a client connected to
+// it in-process through the SDK's transports.
+type env struct {
+	t      testing.TB
+	fake   *metaadstest.Server
+	token  string
+	clock  *clock
+	store  *store.Store
+	srv    *Server
+	cs     *mcp.ClientSession
+	wire   *syncBuffer // every JSON-RPC message the client sent and received
+	logs   *syncBuffer // the server's log records
+	kill   atomic.Bool
+	killed func(context.Context) bool
+}
+
+type envOption func(*Config)
+
+// newEnv starts the fake with the demo business, a legacy accounts file
+// with the shop and the lead account (not the Tokyo one), the agent's
+// store, runner and the MCP server (apply on unless an option turns it
+// off), and connects a client.
+func newEnv(t testing.TB, opts ...envOption) *env {
+	t.Helper()
+	e := &env{t: t, clock: newClock(demoNow), wire: &syncBuffer{}, logs: &syncBuffer{}}
+	e.fake = metaadstest.Start(t, metaadstest.WithDemoBusiness(), metaadstest.WithClock(e.clock.now),
+		metaadstest.WithRateLimits(metaadstest.UnthrottledRateLimits()))
+	tok, err := e.fake.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID})
+	require.NoError(t, err)
+	e.token = tok
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "accounts.yaml")
+	require.NoError(t, os.WriteFile(cfgPath, []byte("graph_url: "+e.fake.URL+"\nsystem_users:\n  - name: demo\n    token: "+tok+"\n    accounts: ["+shop+", "+leads+"]\n"), 0o600))
+	src, err := creds.LoadFile(cfgPath)
+	require.NoError(t, err)
+	ctx := context.Background()
+	e.store, err = store.Open(ctx, filepath.Join(dir, "agent.db"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { e.store.Close() })
+	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	rcfg := runner.Config{Source: src, Ledger: e.store.Ledger(), Now: e.clock.now, Logger: log,
+		Goals:         map[string]analysis.Goals{"*": {TargetCPA: 3000, GrossMargin: 0.5}},
+		ClientOptions: []metaads.Option{metaads.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)}}
+	rcfg.Collect.Run.Poll = metaads.PollOptions{Initial: time.Millisecond, Max: 2 * time.Millisecond}
+	r, err := runner.New(rcfg)
+	require.NoError(t, err)
+	e.killed = func(context.Context) bool { return e.kill.Load() }
+	cfg := Config{Source: src, Runner: r, Store: e.store, Apply: true, KillSwitch: e.killed, Now: e.clock.now, Logger: log, Version: "test"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e.srv, err = New(ctx, cfg)
+	require.NoError(t, err)
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := e.srv.MCP().Connect(ctx, st, nil)
+	require.NoError(t, err)
+	e.cs, err = mcp.NewClient(&mcp.Implementation{Name: "test-assistant", Version: "1.0"}, nil).
+		Connect(ctx, &mcp.LoggingTransport{Transport: ct, Writer: e.wire}, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { e.cs.Close(); ss.Wait() })
+	return e
+}
+
+// call calls a tool and returns its result (a tool error is a result
+// with IsError, not a Go error).
+func (e *env) call(name string, args map[string]any) *mcp.CallToolResult {
+	e.t.Helper()
+	res, err := e.cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: args})
+	require.NoError(e.t, err, "tools/call %s", name)
+	return res
+}
+
+// ok calls a tool that must succeed and decodes its structured output.
+func ok[T any](e *env, name string, args map[string]any) T {
+	e.t.Helper()
+	res := e.call(name, args)
+	require.False(e.t, res.IsError, "%s: %s", name, text(res))
+	var out T
+	b, err := json.Marshal(res.StructuredContent)
+	require.NoError(e.t, err)
+	require.NoError(e.t, json.Unmarshal(b, &out), "%s: %s", name, b)
+	// The text content is the same JSON, for clients that read only text.
+	require.JSONEq(e.t, string(b), text(res))
+	return out
+}
+
+// fails calls a tool that must answer with a tool error of code, and
+// returns the message.
+func (e *env) fails(code, name string, args map[string]any) string {
+	e.t.Helper()
+	res := e.call(name, args)
+	require.True(e.t, res.IsError, "%s should fail with %s; got %s", name, code, text(res))
+	msg := text(res)
+	require.True(e.t, strings.HasPrefix(msg, code+": "), "%s: want code %s, got %q", name, code, msg)
+	return msg
+}
+
+func text(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(*mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
+}
+
+// secretsAbsent checks that no token the test made appears in what the
+// client received, in the server's logs or in the audit log.
+func (e *env) secretsAbsent() {
+	e.t.Helper()
+	audit, err := e.store.AuditLog(context.Background(), 0, 1000)
+	require.NoError(e.t, err)
+	all, _ := json.Marshal(audit)
+	for where, s := range map[string]string{"the JSON-RPC messages": e.wire.String(), "the logs": e.logs.String(), "the audit log": string(all)} {
+		require.NotEmpty(e.t, s, where)
+		require.NotContains(e.t, s, e.token, "the token leaked into %s", where)
+		require.NotContains(e.t, s, e.token[:16], "part of the token leaked into %s", where)
+		require.NotContains(e.t, s, "access_token", where)
+	}
+}
