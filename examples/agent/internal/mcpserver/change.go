@@ -315,49 +315,65 @@ func (s *Server) customRule(in ProposeIn, e *rules.Entity) (rules.RuleSpec, int6
 			from = e.LifetimeBudget
 		}
 		r.ID = ruleBudget
-		r.Safeguards.MinBudget, r.Safeguards.MaxStepPercent, r.Safeguards.MaxWeekPercent = &g.MinBudget, &step, &week
-		if g.MaxBudget > 0 {
-			r.Safeguards.MaxBudget = &g.MaxBudget
-		}
-		if in.Action == "scale_budget" {
-			if in.Amount != 0 {
-				return r, 0, toolErrorf(CodeInvalidArgument, "scale_budget takes percent, not amount (set_budget takes an amount)")
-			}
+		switch {
+		case in.Action == "scale_budget" && in.Amount != 0:
+			return r, 0, toolErrorf(CodeInvalidArgument, "scale_budget takes percent, not amount (set_budget takes an amount)")
+		case in.Action == "scale_budget":
 			p, err := pct()
 			if err != nil {
 				return r, 0, err
 			}
-			r.Action = rules.ActionSpec{Type: "scale_budget", Percent: p}
 			want = int64(math.Round(float64(from) * (1 + *p/100)))
+		case in.Amount <= 0 || in.Percent != 0:
+			return r, 0, toolErrorf(CodeInvalidArgument, "set_budget takes amount, the new budget in minor units above 0 (scale_budget takes a percent)")
+		default:
+			want = in.Amount
+		}
+		r.Safeguards.MinBudget, r.Safeguards.MaxStepPercent = &g.MinBudget, &step
+		if g.MaxBudget > 0 {
+			r.Safeguards.MaxBudget = &g.MaxBudget
+		}
+		if want > from {
+			r.Safeguards.MaxWeekPercent = &week // the weekly cap bounds increases
 		} else {
-			if in.Amount <= 0 || in.Percent != 0 {
-				return r, 0, toolErrorf(CodeInvalidArgument, "set_budget takes amount, the new budget in minor units above 0 (scale_budget takes a percent)")
+			r.Class = "protect" // a cut (set_budget is a raise by default)
+		}
+		// The rule writes the value asked for. As set_budget its step and
+		// weekly caps are checked on the entity's budget at evaluation
+		// (clamped values are refused below); a value outside the floor or
+		// ceiling is a scale_budget, so that the floor is judged on the
+		// budget too rather than refused when the rule is compiled.
+		if from > 0 && (want < g.MinBudget || (g.MaxBudget > 0 && want > g.MaxBudget)) {
+			p := (float64(want)/float64(from) - 1) * 100
+			r.Action = rules.ActionSpec{Type: "scale_budget", Percent: &p}
+			if got := int64(math.Round(float64(from) * (1 + p/100))); got != want {
+				want = got
 			}
-			a := in.Amount
-			r.Action, want = rules.ActionSpec{Type: "set_budget", Amount: &a}, a
-			if a < from {
-				r.Class = "protect" // a cut: set_budget is a raise by default
-			}
+		} else {
+			a := want
+			r.Action = rules.ActionSpec{Type: "set_budget", Amount: &a}
 		}
 	case "change_bid":
 		r.ID = ruleBid
-		r.Safeguards.MaxStepPercent, r.Safeguards.MaxWeekPercent = &step, &week
 		switch {
 		case in.Amount > 0 && in.Percent == 0:
-			a := in.Amount
-			r.Action, want = rules.ActionSpec{Type: "change_bid", Amount: &a}, a
-			if a < e.BidAmount {
-				r.Class = "protect"
-			}
+			want = in.Amount
 		case in.Amount == 0 && in.Percent != 0:
 			p, err := pct()
 			if err != nil {
 				return r, 0, err
 			}
-			r.Action = rules.ActionSpec{Type: "change_bid", Percent: p}
 			want = int64(math.Round(float64(e.BidAmount) * (1 + *p/100)))
 		default:
 			return r, 0, toolErrorf(CodeInvalidArgument, "change_bid takes amount (the new bid, minor units) or percent, one of them")
+		}
+		a := want
+		r.Action = rules.ActionSpec{Type: "change_bid", Amount: &a}
+		r.Safeguards.MaxStepPercent = &step
+		if want > e.BidAmount {
+			r.Safeguards.MaxWeekPercent = &week
+		} else {
+			r.Class = "protect"
 		}
 	default:
 		return r, 0, toolErrorf(CodeInvalidArgument, "action %q: want one of %s", clean(in.Action, 40), strings.Join(changeActions, ", "))
@@ -442,11 +458,7 @@ func (s *Server) evaluate(ctx context.Context, pr *proposal) (*rules.Decision, e
 	spec.KillSwitch = s.killed(ctx) || (s.cfg.Rules != nil && s.cfg.Rules.KillSwitch)
 	set, err := rules.Compile(spec)
 	if err != nil {
-		var ce *rules.CompileError
-		if errors.As(err, &ce) && len(ce.Problems) > 0 {
-			return nil, toolErrorf(CodeInvalidArgument, "the change does not make a valid rule: %s", ce.Problems[0].Error())
-		}
-		return nil, toolErrorf(CodeInvalidArgument, "the change does not make a valid rule: %v", err)
+		return nil, compileRefusal(err)
 	}
 	hist, err := rules.History(ctx, s.ledger, s.now().Add(-runner.DefaultHistory))
 	if err != nil {
@@ -470,6 +482,27 @@ func (s *Server) evaluate(ctx context.Context, pr *proposal) (*rules.Decision, e
 		return d, nil
 	}
 	return nil, notActionable(ev, rule, &pr.Entity)
+}
+
+// compileRefusal is the error of a change whose rule does not compile:
+// a change no budget could make pass a safeguard (a cut beyond the step
+// cap and below the floor) is blocked by it; anything else is a bad
+// argument.
+func compileRefusal(err error) error {
+	var ce *rules.CompileError
+	if !errors.As(err, &ce) || len(ce.Problems) == 0 {
+		return toolErrorf(CodeInvalidArgument, "the change does not make a valid rule: %v", err)
+	}
+	var names, why []string
+	for _, p := range ce.Problems {
+		_, field, ok := strings.Cut(p.Path, ".safeguards.")
+		if !ok {
+			return toolErrorf(CodeInvalidArgument, "the change does not make a valid rule: %s", p.Message)
+		}
+		name := strings.TrimSuffix(field, "_percent")
+		names, why = append(names, name), append(why, name+": "+p.Message)
+	}
+	return &ToolError{Code: CodeBlocked, Safeguards: names, Message: "the change is blocked, nothing was proposed. " + strings.Join(why, "; ")}
 }
 
 // clampedBy names the checks that changed a decision's value.
