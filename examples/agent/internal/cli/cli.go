@@ -1,6 +1,7 @@
 // Package cli is the agent's command line: run (one pass over the
 // accounts), serve (passes on a schedule), accounts (what the credentials
-// allow) and report (a stored run's summary). Main is the whole program;
+// allow), report (a stored run's summary) and mcp (the agent as MCP tools
+// for AI assistants, package mcpserver). Main is the whole program;
 // main.go only passes it the process's arguments, streams, environment
 // and signals.
 package cli
@@ -27,6 +28,8 @@ const (
 
 // Env is the process's outside world.
 type Env struct {
+	// Stdin is the input of "agent mcp" on stdio (nil: os.Stdin).
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	// Getenv reads the environment (nil: none).
 	Getenv func(string) string
@@ -36,6 +39,9 @@ type Env struct {
 
 	// configure, set by tests, adjusts the parsed options.
 	configure func(*options)
+	// listening, set by tests, receives the address "agent mcp --http"
+	// listens on.
+	listening func(addr string)
 }
 
 func (e *Env) getenv(k string) string {
@@ -68,6 +74,8 @@ Commands:
   serve     passes on a schedule (--every 6h or --cron "0 */6 * * *") until stopped
   accounts  list the accounts the credentials allow
   report    print and write the summary of a stored run (--run KEY)
+  mcp       serve the agent as MCP tools for AI assistants (stdio, or --http on loopback);
+            read-only unless --apply, every change through the rules' safeguards and ledger
   help      this text; "agent <command> -h" lists a command's flags
 
 Credentials (one or both):
@@ -89,6 +97,7 @@ Examples:
   agent run --config accounts.yaml --accounts act_1,act_2 --format html
   agent run --config accounts.yaml --apply --target-cpa 3000 --gross-margin 0.5
   DATABASE_URL=postgres://agent:pw@db:5432/agent agent serve --crm-url https://crm.example.com --every 6h
+  agent mcp --config accounts.yaml --target-cpa 3000 --gross-margin 0.5
 `
 
 // Main runs the agent with args (without the program name) and returns
@@ -117,6 +126,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		err = accountsCmd(ctx, rest, &env)
 	case "report":
 		return reportCmd(ctx, rest, &env)
+	case "mcp":
+		err = mcpCmd(ctx, rest, &env)
 	default:
 		fmt.Fprintf(env.Stderr, "agent: unknown command %q\n\n%s", cmd, usage)
 		return ExitUsage

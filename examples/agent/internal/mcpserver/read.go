@@ -112,11 +112,11 @@ type SummaryOut struct {
 	Data    Data   `json:"data"`
 	Window  string `json:"window"`
 	// Since and Until are the window's first and last day.
-	Since    string             `json:"since"`
-	Until    string             `json:"until"`
-	Goals    analysis.Goals     `json:"goals"`
-	Objects  analysis.EntityCounts `json:"objects"`
-	Levels   []LevelSummary     `json:"levels"`
+	Since   string                `json:"since"`
+	Until   string                `json:"until"`
+	Goals   analysis.Goals        `json:"goals"`
+	Objects analysis.EntityCounts `json:"objects"`
+	Levels  []LevelSummary        `json:"levels"`
 }
 
 // --- list_entities
@@ -246,15 +246,15 @@ type ExplainIn struct {
 
 // RuleOut is a rule as its document gives it.
 type RuleOut struct {
-	ID          string               `json:"id"`
-	Name        string               `json:"name"`
-	Description string               `json:"description,omitempty"`
-	Level       string               `json:"level"`
-	Class       string               `json:"class,omitempty"`
-	Live        bool                 `json:"live"`
-	Filter      *rules.FilterSpec    `json:"filter,omitempty"`
-	Action      rules.ActionSpec     `json:"action"`
-	Safeguards  rules.SafeguardSpec  `json:"safeguards"`
+	ID          string              `json:"id"`
+	Name        string              `json:"name"`
+	Description string              `json:"description,omitempty"`
+	Level       string              `json:"level"`
+	Class       string              `json:"class,omitempty"`
+	Live        bool                `json:"live"`
+	Filter      *rules.FilterSpec   `json:"filter,omitempty"`
+	Action      rules.ActionSpec    `json:"action"`
+	Safeguards  rules.SafeguardSpec `json:"safeguards"`
 	// Conditions is the rule's condition tree as JSON (the rules format).
 	Conditions string `json:"conditions"`
 }
