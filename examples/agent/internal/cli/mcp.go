@@ -82,6 +82,9 @@ func mcpCmd(ctx context.Context, args []string, env *Env) error {
 		return fmt.Errorf("opening the database: %w", err)
 	}
 	defer st.Close()
+	// A tool call answers rate_limited with the wait rather than hold the
+	// assistant through a long throttle.
+	o.clientOpts = append([]metaads.Option{metaads.WithMaxThrottleRetryWait(mcpserver.DefaultQuotaWait)}, o.clientOpts...)
 	apply := o.apply
 	o.apply = false // the runner only reads; the server applies one proposal at a time
 	rcfg, err := o.runnerConfig(src, st, log.With("component", "runner"))

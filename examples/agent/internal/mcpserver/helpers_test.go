@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/require"
 
@@ -85,6 +86,12 @@ type envOption func(*Config)
 // off), and connects a client.
 func newEnv(t testing.TB, opts ...envOption) *env {
 	t.Helper()
+	return newEnvClient(t, nil, opts...)
+}
+
+// newEnvClient is newEnv with more options for the Graph client.
+func newEnvClient(t testing.TB, clientOpts []metaads.Option, opts ...envOption) *env {
+	t.Helper()
 	e := &env{t: t, clock: newClock(demoNow), wire: &syncBuffer{}, logs: &syncBuffer{}}
 	e.fake = metaadstest.Start(t, metaadstest.WithDemoBusiness(), metaadstest.WithClock(e.clock.now),
 		metaadstest.WithRateLimits(metaadstest.UnthrottledRateLimits()))
@@ -103,7 +110,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rcfg := runner.Config{Source: src, Ledger: e.store.Ledger(), Now: e.clock.now, Logger: log,
 		Goals:         map[string]analysis.Goals{"*": {TargetCPA: 3000, GrossMargin: 0.5}},
-		ClientOptions: []metaads.Option{metaads.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)}}
+		ClientOptions: append([]metaads.Option{metaads.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)}, clientOpts...)}
 	rcfg.Collect.Run.Poll = metaads.PollOptions{Initial: time.Millisecond, Max: 2 * time.Millisecond}
 	r, err := runner.New(rcfg)
 	require.NoError(t, err)
@@ -118,7 +125,7 @@ func newEnv(t testing.TB, opts ...envOption) *env {
 	ss, err := e.srv.MCP().Connect(ctx, st, nil)
 	require.NoError(t, err)
 	e.cs, err = mcp.NewClient(&mcp.Implementation{Name: "test-assistant", Version: "1.0"}, nil).
-		Connect(ctx, &mcp.LoggingTransport{Transport: ct, Writer: e.wire}, nil)
+		Connect(ctx, &recorder{Transport: ct, w: e.wire}, nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { e.cs.Close(); ss.Wait() })
 	return e
@@ -181,4 +188,47 @@ func (e *env) secretsAbsent() {
 		require.NotContains(e.t, s, e.token[:16], "part of the token leaked into %s", where)
 		require.NotContains(e.t, s, "access_token", where)
 	}
+}
+
+// recorder is a client transport that writes every message it sends
+// ("write: ") before sending it and every message it receives ("read: ")
+// once received, in the order they crossed (the SDK's LoggingTransport
+// logs a write after the peer read it, so a fast answer can come first).
+type recorder struct {
+	mcp.Transport
+	w *syncBuffer
+}
+
+func (r *recorder) Connect(ctx context.Context) (mcp.Connection, error) {
+	c, err := r.Transport.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &recordedConn{Connection: c, w: r.w}, nil
+}
+
+type recordedConn struct {
+	mcp.Connection
+	w *syncBuffer
+}
+
+func (c *recordedConn) log(dir string, msg jsonrpc.Message) {
+	b, err := jsonrpc.EncodeMessage(msg)
+	if err != nil {
+		b = []byte(err.Error())
+	}
+	c.w.Write([]byte(dir + ": " + string(b) + "\n"))
+}
+
+func (c *recordedConn) Read(ctx context.Context) (jsonrpc.Message, error) {
+	msg, err := c.Connection.Read(ctx)
+	if err == nil {
+		c.log("read", msg)
+	}
+	return msg, err
+}
+
+func (c *recordedConn) Write(ctx context.Context, msg jsonrpc.Message) error {
+	c.log("write", msg)
+	return c.Connection.Write(ctx, msg)
 }
