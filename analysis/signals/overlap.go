@@ -183,10 +183,14 @@ func Overlap(ds *analysis.Dataset, opts ...Option) (*OverlapResult, error) {
 			if p.Flagged {
 				flagged++
 			}
+			if res.Pairs == nil {
+				res.Pairs = make([]PairOverlap, 0, 4*maxListedPairs)
+			}
 			res.Pairs = append(res.Pairs, p)
-			if len(res.Pairs) >= 4*maxListedPairs {
+			if len(res.Pairs) == cap(res.Pairs) {
+				// Keep the best, reuse the array.
 				slices.SortStableFunc(res.Pairs, order)
-				res.Pairs = slices.Clip(res.Pairs[:maxListedPairs])
+				res.Pairs = res.Pairs[:maxListedPairs]
 			}
 		}
 	}
