@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/adpilot/adpilot/analysis/signals"
 	"github.com/adpilot/adpilot/examples/agent/internal/mcpserver"
 	"github.com/adpilot/adpilot/examples/agent/internal/runner"
 	"github.com/adpilot/adpilot/examples/agent/internal/store"
@@ -90,6 +91,9 @@ func mcpCmd(ctx context.Context, args []string, env *Env) error {
 	rcfg, err := o.runnerConfig(src, st, log.With("component", "runner"))
 	if err != nil {
 		return err
+	}
+	if rcfg.Signals == nil {
+		rcfg.Signals = signals.Func() // get_signals: time patterns, fatigue, pacing, overlap, benchmarks
 	}
 	r, err := runner.New(rcfg)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/analysis/signals"
 	"github.com/adpilot/adpilot/examples/agent/internal/creds"
 	"github.com/adpilot/adpilot/examples/agent/internal/runner"
 	"github.com/adpilot/adpilot/examples/agent/internal/store"
@@ -108,7 +109,7 @@ func newEnvClient(t testing.TB, clientOpts []metaads.Option, opts ...envOption) 
 	require.NoError(t, err)
 	t.Cleanup(func() { e.store.Close() })
 	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	rcfg := runner.Config{Source: src, Ledger: e.store.Ledger(), Now: e.clock.now, Logger: log,
+	rcfg := runner.Config{Source: src, Ledger: e.store.Ledger(), Now: e.clock.now, Logger: log, Signals: signals.Func(),
 		Goals:         map[string]analysis.Goals{"*": {TargetCPA: 3000, GrossMargin: 0.5}},
 		ClientOptions: append([]metaads.Option{metaads.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)}, clientOpts...)}
 	rcfg.Collect.Run.Poll = metaads.PollOptions{Initial: time.Millisecond, Max: 2 * time.Millisecond}

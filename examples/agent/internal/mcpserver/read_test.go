@@ -108,8 +108,15 @@ func TestReadTools(t *testing.T) {
 	e.fails(CodeNotFound, "explain_decision", map[string]any{"account": shop, "decision_id": "0123"})
 
 	sig := ok[SignalsOut](e, "get_signals", map[string]any{"account": shop})
-	assert.NotNil(t, sig.Signals)
-	assert.NotEmpty(t, sig.Note, "no signal functions are configured in this test")
+	require.NotEmpty(t, sig.Signals, "the demo shop's planted patterns")
+	kinds := map[string]bool{}
+	for _, s := range sig.Signals {
+		kinds[string(s.Kind)] = true
+		assert.NotEmpty(t, s.Evidence, s.Finding)
+	}
+	assert.True(t, kinds["hour_of_day"], "the planted hour-of-day effect: %v", kinds)
+	fat := ok[SignalsOut](e, "get_signals", map[string]any{"account": shop, "entity_id": metaadstest.DemoFatiguedAd})
+	assert.NotEmpty(t, fat.Signals, "the fatiguing creative")
 
 	// Bad input is a tool error naming the argument: the schema's enum,
 	// or the server's own checks.
