@@ -105,8 +105,10 @@ type ExportedRule struct {
 	// rule's filter and conditions on the same data: no comparison is
 	// approximated (a >= on a fractional metric becomes GREATER_THAN, for
 	// example). It assumes the conversion fields count the rule's
-	// conversion event (see [ExportConversion]) and that Entity.Status
-	// carries the effective status (Meta filters on effective_status).
+	// conversion event (see [ExportConversion]), that Entity.Status
+	// carries the effective status (Meta filters on effective_status), and
+	// that Meta counts hours_since_creation in whole hours (as metaadstest
+	// does; not documented).
 	// What happens after selection (a dropped cooldown, a run schedule)
 	// is in Notes either way.
 	Exact bool `json:"exact"`
@@ -213,7 +215,10 @@ func ExportConversion(c MetaConversion) ExportOption {
 // budget and bid changes (Meta's error 2703).
 //
 // Meta filters on effective_status (an ad set whose campaign is paused is
-// not ACTIVE); a formula whose divisor is zero is not met. The error is
+// not ACTIVE). Meta documents no value for a formula whose divisor is zero
+// (metaadstest does not meet it), so a comparison with a measured value
+// that can be zero (a count, a rate, a cost) exports as a formula that is
+// not Exact unless it is "<" (where both sides agree). The error is
 // reserved for invalid options; unsupported rules are not errors.
 func (s *RuleSet) ExportMeta(opts ...ExportOption) (*MetaExport, error) {
 	var cfg exportConfig

@@ -25,6 +25,7 @@ type metaMetric struct {
 	integer  bool // whole numbers on both sides (counts, money amounts)
 	additive bool // a sum over days (single days are differences of presets)
 	cost     bool // a cost condition (error 2703 with pauses and notifications)
+	positive bool // never zero where it is defined (frequency: impressions over reach)
 }
 
 // metaMetrics are the metrics whose Meta field does not depend on the
@@ -38,7 +39,7 @@ var metaMetrics = map[string]metaMetric{
 	"link_clicks":         {field: "link_click", integer: true, additive: true},
 	"spend":               {field: "spent", integer: true, additive: true},
 	"post_engagements":    {field: "post_engagement", integer: true, additive: true},
-	"frequency":           {field: "frequency"},
+	"frequency":           {field: "frequency", positive: true},
 	"ctr":                 {field: "ctr", pct: true},
 	"link_ctr":            {field: "link_ctr", pct: true},
 	"cpc":                 {field: "cpc", cost: true},
@@ -186,6 +187,7 @@ type metaOperand struct {
 	integer  bool
 	metadata bool // a metadata field (numbers compare with GREATER_THAN, LESS_THAN and ranges only)
 	hours    bool // hours_since_creation: Meta counts whole hours
+	zero     bool // a measured value that can be zero (a count, a rate, a cost with no spend)
 }
 
 func field1(name string) []metaTerm { return []metaTerm{{name: name}} }
@@ -214,7 +216,7 @@ func (x *exporter) operand(path string, o operand, key string) (metaOperand, boo
 		return metaOperand{}, false
 	}
 	x.cost = x.cost || m.cost
-	return metaOperand{expr: join(terms, ""), terms: terms, pct: m.pct, integer: m.integer}, true
+	return metaOperand{expr: join(terms, ""), terms: terms, pct: m.pct, integer: m.integer, zero: !m.positive}, true
 }
 
 // metadataField maps an entity field. Budgets and bids are ad set
@@ -386,6 +388,14 @@ func (x *exporter) ratio(path string, n *node, l, r metaOperand) {
 		return
 	}
 	expr := join(l.terms, r.expr)
+	if r.zero && n.op != opLT {
+		// The engine compares left with factor x right; a formula divides.
+		// Where right is 0 the engine's comparison is left op 0 (met by a
+		// left of 0, or above it), and the formula's value is undefined:
+		// Meta documents nothing for it, the fake does not meet it. Only
+		// "<" agrees (no measured value is below 0).
+		x.approx("%s: where %s is 0 the engine compares %s with 0, and Meta's formula %s divides by zero (Meta documents no value for it; the fake does not meet the filter)", path, operandName(n.right), operandName(n.left), expr)
+	}
 	if !n.left.isField && n.left.metric.Name == "spend" && n.right.isField && x.rule.level == metrics.LevelAdSet {
 		switch {
 		case n.left.window == WindowToday && n.right.field == fieldDailyBudget:

@@ -86,6 +86,12 @@ var exportCases = []exportCase{
 		exported: true, want: []string{`{"field":"spent","value":1,"operator":"GREATER_THAN"}`, `{"field":"last_7d_impressions","value":1000,"operator":"GREATER_THAN"}`, `{"field":"time_preset","value":"LAST_3D","operator":"EQUAL"}`}},
 	{name: "metric against metric as a formula", rule: `{"id": "r", "level": "adset", "conditions": {"metric": "cpa", "window": "last_3d", "op": ">", "than": {"metric": "cpa", "window": "last_14d", "factor": 1.3}}, "action": {"type": "scale_budget", "percent": -10}, "safeguards": {"learning": "allow"}}`,
 		exported: true, want: []string{`{"field":"cost_per / last_14d_cost_per","value":1.3,"operator":"GREATER_THAN"}`, "results"}},
+	{name: "a count divisor that can be zero is not exact", rule: `{"id": "r", "level": "ad", "conditions": {"metric": "clicks", "window": "today", "op": ">", "than": {"metric": "conversions", "window": "today", "factor": 20}}, "action": {"type": "notify", "message": "m"}}`,
+		exported: true, want: []string{`{"field":"clicks / results","value":20,"operator":"GREATER_THAN"}`, "where conversions over today is 0", "divides by zero", `"exact":false`}},
+	{name: "below a divisor that can be zero stays exact", rule: `{"id": "r", "level": "ad", "conditions": {"metric": "clicks", "window": "today", "op": "<", "than": {"metric": "conversions", "window": "today", "factor": 20}}, "action": {"type": "notify", "message": "m"}}`,
+		exported: true, want: []string{`{"field":"clicks / results","value":20,"operator":"LESS_THAN"}`, `"exact":true`}, not: []string{"divides by zero"}},
+	{name: "frequency is never zero where defined", rule: `{"id": "r", "level": "adset", "conditions": {"metric": "frequency", "window": "last_3d", "op": ">", "than": {"metric": "frequency", "window": "last_14d", "factor": 1.2}}, "action": {"type": "notify", "message": "m"}}`,
+		exported: true, want: []string{`{"field":"frequency / last_14d_frequency","value":1.2,"operator":"GREATER_THAN"}`, `"exact":true`}, not: []string{"divides by zero"}},
 	{name: "previous week as LAST_ND_14_8", rule: `{"id": "r", "level": "adset", "conditions": {"metric": "frequency", "window": "last_7d", "op": ">", "than": {"metric": "frequency", "window": "previous_7d", "factor": 1.2}}, "action": {"type": "notify", "message": "m"}}`,
 		exported: true, want: []string{`"field":"frequency / last_nd_14_8_frequency"`}},
 	{name: "under-delivery in full", rule: `{"id": "r", "level": "adset", "conditions": {"all": [
