@@ -363,6 +363,9 @@ func (x *exporter) filter(f *FilterSpec) {
 		}
 		if f.NameContains != "" {
 			x.add("name", f.NameContains, "CONTAIN")
+			if strings.ToLower(f.NameContains) != strings.ToUpper(f.NameContains) {
+				x.approx("%s.name_contains: the engine matches names case-insensitively; Meta does not document whether CONTAIN ignores case (metaadstest ignores it)", p)
+			}
 		}
 		if f.NameMatches != "" {
 			x.issue(p+".name_matches", "Meta filters names with CONTAIN only, not regular expressions")

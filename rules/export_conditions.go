@@ -341,7 +341,10 @@ func (x *exporter) minData(path string, n *node) {
 	if n.minWindow == 0 {
 		return
 	}
-	conv, _, _ := x.conversionMetric(p, "conversions")
+	var conv metaMetric
+	if n.minConversions > 0 {
+		conv, _, _ = x.conversionMetric(p, "conversions")
+	}
 	for _, m := range []struct {
 		field string
 		v     int64

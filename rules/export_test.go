@@ -92,6 +92,12 @@ var exportCases = []exportCase{
 		exported: true, want: []string{`{"field":"clicks / results","value":20,"operator":"LESS_THAN"}`, `"exact":true`}, not: []string{"divides by zero"}},
 	{name: "frequency is never zero where defined", rule: `{"id": "r", "level": "adset", "conditions": {"metric": "frequency", "window": "last_3d", "op": ">", "than": {"metric": "frequency", "window": "last_14d", "factor": 1.2}}, "action": {"type": "notify", "message": "m"}}`,
 		exported: true, want: []string{`{"field":"frequency / last_14d_frequency","value":1.2,"operator":"GREATER_THAN"}`, `"exact":true`}, not: []string{"divides by zero"}},
+	{name: "name contains: case is undocumented", rule: `{"id": "r", "level": "adset", "filter": {"name_contains": "Sale"}, "conditions": {"metric": "spend", "window": "last_3d", "op": ">", "value": 1}, "action": {"type": "notify", "message": "m"}}`,
+		exported: true, want: []string{`{"field":"name","value":"Sale","operator":"CONTAIN"}`, "case-insensitively", `"exact":false`}},
+	{name: "name contains without letters is exact", rule: `{"id": "r", "level": "adset", "filter": {"name_contains": "2026"}, "conditions": {"metric": "spend", "window": "last_3d", "op": ">", "value": 1}, "action": {"type": "notify", "message": "m"}}`,
+		exported: true, want: []string{`{"field":"name","value":"2026","operator":"CONTAIN"}`, `"exact":true`}},
+	{name: "min data without conversions says nothing of results", rule: `{"id": "r", "level": "adset", "conditions": {"min_data": {"window": "last_3d", "impressions": 1000}}, "action": {"type": "notify", "message": "m"}}`,
+		exported: true, want: []string{`{"field":"impressions","value":999,"operator":"GREATER_THAN"}`}, not: []string{"results"}},
 	{name: "previous week as LAST_ND_14_8", rule: `{"id": "r", "level": "adset", "conditions": {"metric": "frequency", "window": "last_7d", "op": ">", "than": {"metric": "frequency", "window": "previous_7d", "factor": 1.2}}, "action": {"type": "notify", "message": "m"}}`,
 		exported: true, want: []string{`"field":"frequency / last_nd_14_8_frequency"`}},
 	{name: "under-delivery in full", rule: `{"id": "r", "level": "adset", "conditions": {"all": [

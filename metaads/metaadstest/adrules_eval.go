@@ -504,6 +504,8 @@ func matchString(op string, want, got any) bool {
 	case "NOT_IN":
 		return !slices.Contains(list, g)
 	case "CONTAIN":
+		// Case-insensitive like Ads Manager's "name contains"; Meta's
+		// documentation does not say ([UNVERIFIED]).
 		return strings.Contains(strings.ToLower(g), strings.ToLower(list[0]))
 	case "NOT_CONTAIN":
 		return !strings.Contains(strings.ToLower(g), strings.ToLower(list[0]))
