@@ -95,9 +95,11 @@ type Goals struct {
 	// (0, 1]; 0 when unknown (profit is then revenue minus spend).
 	GrossMargin float64 `json:"gross_margin,omitempty"`
 	// ConversionEvent is the action type the targets are for ("lead",
-	// "omni_purchase", ...). Empty takes the event of the campaigns with
-	// the most spend. Campaigns judged on another event are not compared
-	// with the targets.
+	// "omni_purchase", ...); an action type of the purchase or lead family
+	// stands for the family (EventPurchase, EventLead) when the campaigns
+	// count the family. Empty takes the event of the campaigns with the
+	// most spend. Campaigns judged on another event are not compared with
+	// the targets.
 	ConversionEvent string `json:"conversion_event,omitempty"`
 	// Priority is what to optimise first; default profit.
 	Priority GoalPriority `json:"priority,omitempty"`

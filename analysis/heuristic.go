@@ -150,11 +150,33 @@ func newAnalysis(in *Input) (*analysis, error) {
 			}
 		}
 	}
-	a.event = a.goals.ConversionEvent
-	if a.event == "" {
-		a.event = a.mainEvent()
-	}
+	a.event = a.goalEvent(a.goals.ConversionEvent)
 	return a, nil
+}
+
+// goalEvent is the conversion event the goals are judged on: the one they
+// name, read as its family (EventPurchase, EventLead) when the campaigns
+// count the family and the goals name one of its action types
+// ("omni_purchase"); empty takes the event of the campaigns with the most
+// spend.
+func (a *analysis) goalEvent(goal string) string {
+	if goal == "" {
+		return a.mainEvent()
+	}
+	counted := map[string]bool{}
+	for i := range a.snap.Entities {
+		if e := &a.snap.Entities[i]; e.Level == metrics.LevelCampaign {
+			counted[e.ConversionEvent] = true
+		}
+	}
+	switch {
+	case counted[goal]:
+	case counted[EventPurchase] && slices.Contains(metaads.DefaultPurchaseActionTypes(), goal):
+		return EventPurchase
+	case counted[EventLead] && slices.Contains(metaads.DefaultLeadActionTypes(), goal):
+		return EventLead
+	}
+	return goal
 }
 
 // validate checks the goals against the account currency.

@@ -378,3 +378,20 @@ func TestHeuristicJudgesEntitiesWithoutStatus(t *testing.T) {
 		t.Errorf("the notes do not say that the entities have no status: %q", res.Notes)
 	}
 }
+
+// The goals may name the conversion event as Meta's action type
+// ("omni_purchase", as the Goals doc suggests): campaigns that count the
+// purchase family are judged on it, so the losing ad set is still found.
+func TestGoalsEventByActionType(t *testing.T) {
+	for _, ev := range []string{"omni_purchase", "offsite_conversion.fb_pixel_purchase", "purchase"} {
+		g := shopGoals
+		g.ConversionEvent = ev
+		rep := runShop(t, g, nil)
+		if rep.Goals.ConversionEvent != EventPurchase {
+			t.Errorf("%s: the pass judged on %q; want the purchase family", ev, rep.Goals.ConversionEvent)
+		}
+		if r := rep.Result.Recommendations; len(r) == 0 || r[0].Entity.ID != metaadstest.DemoLosingSet {
+			t.Errorf("%s: the losing ad set is not first", ev)
+		}
+	}
+}

@@ -125,9 +125,7 @@ func RunDataset(ctx context.Context, ds *Dataset, o RunOptions) (*Report, error)
 		return nil, err
 	}
 	goals.Currency = snap.Currency
-	if goals.ConversionEvent == "" {
-		goals.ConversionEvent = (&analysis{snap: snap}).mainEvent()
-	}
+	goals.ConversionEvent = (&analysis{snap: snap}).goalEvent(goals.ConversionEvent)
 	if goals.Priority == "" {
 		goals.Priority = PriorityProfit
 	}
