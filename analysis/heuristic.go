@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metrics"
@@ -691,7 +692,7 @@ func (a *analysis) winner(e *rules.Entity, c7 metrics.Counts) {
 	if !ok || float64(y.Spend) < 0.8*float64(e.DailyBudget) {
 		return
 	}
-	if float64(c7.Spend) >= overpaceRatio*7*float64(e.DailyBudget) {
+	if week, _ := a.weekBudget(e); float64(c7.Spend) >= overpaceRatio*float64(week) {
 		return // over-pacing: the budget does not hold it back, a raise would not be spent as planned
 	}
 	if f, ok := metrics.LookupMetric("frequency"); ok {
@@ -730,20 +731,62 @@ func (a *analysis) winner(e *rules.Entity, c7 metrics.Counts) {
 	a.add(c)
 }
 
+// weekBudget returns the sum of the daily budgets in force on the days of
+// the last 7 complete days (budgetOn); changed reports whether the ledger
+// changed the budget during the week. Changes made outside the ledger are
+// unknown.
+func (a *analysis) weekBudget(e *rules.Entity) (sum int64, changed bool) {
+	r, _ := windowRange(rules.WindowLast7D, a.today)
+	for d := r.Since; !r.Until.Before(d); d = d.AddDays(1) {
+		b := a.budgetOn(e, d)
+		sum += b
+		changed = changed || b != e.DailyBudget
+	}
+	return sum, changed
+}
+
+// budgetOn returns the daily budget in force on day d: today's, except
+// before a budget change of the ledger (Snapshot.History, applied
+// changes); on the day of a change, the larger of its budgets.
+func (a *analysis) budgetOn(e *rules.Entity, d metaads.Date) int64 {
+	var hist []rules.Entry
+	for _, h := range a.snap.History {
+		if h.EntityID == e.ID && h.Outcome == rules.OutcomeApplied && h.Budget == rules.BudgetDaily && h.From > 0 &&
+			(h.Action == rules.ActionScaleBudget || h.Action == rules.ActionSetBudget) {
+			hist = append(hist, h)
+		}
+	}
+	slices.SortStableFunc(hist, func(x, y rules.Entry) int { return x.At.Compare(y.At) })
+	at := func(t time.Time) int64 { // the budget in force at t
+		for _, h := range hist {
+			if h.At.After(t) {
+				return h.From
+			}
+		}
+		return e.DailyBudget
+	}
+	if len(hist) == 0 {
+		return e.DailyBudget
+	}
+	start, end := metrics.DayBounds(time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, a.snap.Now.Location()))
+	return max(at(start), at(end.Add(-time.Nanosecond)))
+}
+
 // pacing flags a daily budget spent faster than Meta's weekly ceiling
-// (7 x the daily budget) allows.
+// (the 7 daily budgets of the week) allows.
 func (a *analysis) pacing(e *rules.Entity, c7 metrics.Counts) {
 	if e.DailyBudget <= 0 {
 		return
 	}
-	ratio := float64(c7.Spend) / (7 * float64(e.DailyBudget))
+	week, changed := a.weekBudget(e)
+	ratio := float64(c7.Spend) / float64(week)
 	if ratio < overpaceRatio {
 		return
 	}
 	days := 0
 	for n := 1; n <= 3; n++ {
 		w, _ := rules.DayWindow(n)
-		if d, ok := windowOf(e, w); ok && float64(d.Spend) > float64(e.DailyBudget)*1.1 {
+		if d, ok := windowOf(e, w); ok && float64(d.Spend) > float64(a.budgetOn(e, a.today.AddDays(-n)))*1.1 {
 			days++
 		}
 	}
@@ -751,15 +794,23 @@ func (a *analysis) pacing(e *rules.Entity, c7 metrics.Counts) {
 	c.Entity, c.Kind, c.Priority = ref(e), KindProblem, PriorityHigh
 	c.Action = Action{Type: ActionReviewBudget, Detail: "spend runs over the daily budget; check a budget schedule, a spend cap or a lower daily budget"}
 	c.Title = fmt.Sprintf("%s %q spends %.0f%% of its daily budget", cases(ref(e).Level), e.Name, ratio*100)
-	over := float64(c7.Spend)/7 - float64(e.DailyBudget)
+	over := float64(c7.Spend)/7 - float64(week)/7
+	of, overMethod := "7 daily budgets", "spend per day over the last 7 days − daily budget"
+	method, budgets := "spend over the last 7 complete days / (7 x daily budget)", fmt.Sprintf("7 x %s = %s",
+		formatValue(float64(e.DailyBudget), UnitMoney, a.currency), formatValue(float64(week), UnitMoney, a.currency))
+	if changed {
+		of, overMethod = "the daily budgets in force those days", "(spend over the last 7 days − the daily budgets in force those days) / 7"
+		method = "spend over the last 7 complete days / the sum of the daily budgets in force on those days (budget changes from the ledger)"
+		budgets = fmt.Sprintf("the %s of daily budgets in force those days (the budget changed during the week; today's is %s)",
+			formatValue(float64(week), UnitMoney, a.currency), formatValue(float64(e.DailyBudget), UnitMoney, a.currency))
+	}
 	c.Evidence = []Figure{a.measured(e, "spend", rules.WindowLast7D, float64(c7.Spend), UnitMoney), a.setting("daily_budget", e.DailyBudget),
 		{Name: "spend_to_budget", Value: ratio, Unit: UnitRatio, Basis: BasisMeasured, Period: a.period(rules.WindowLast7D, e),
-			Method: "spend over the last 7 complete days / (7 x daily budget)", Text: fmt.Sprintf("spend over the last 7 complete days is %.2f x 7 daily budgets", ratio)}}
-	c.Rationale = fmt.Sprintf("Over the last 7 complete days it spent %s against 7 x %s = %s: Meta lets a day run over the daily budget but keeps a week within 7 daily budgets, so this is over-pacing (%d of the last 3 days over 110%% of the budget).",
-		formatValue(float64(c7.Spend), UnitMoney, a.currency), formatValue(float64(e.DailyBudget), UnitMoney, a.currency),
-		formatValue(7*float64(e.DailyBudget), UnitMoney, a.currency), days)
+			Method: method, Text: fmt.Sprintf("spend over the last 7 complete days is %.2f x %s", ratio, of)}}
+	c.Rationale = fmt.Sprintf("Over the last 7 complete days it spent %s against %s: Meta lets a day run over the daily budget but keeps a week within 7 daily budgets, so this is over-pacing (%d of the last 3 days over 110%% of the budget).",
+		formatValue(float64(c7.Spend), UnitMoney, a.currency), budgets, days)
 	c.Impact = Impact{Summary: fmt.Sprintf("about %s a day above the budget", formatValue(over, UnitMoney, a.currency)),
-		Estimates: []Figure{a.estimate("daily_overspend", over, UnitMoney, "spend per day over the last 7 days − daily budget")}}
+		Estimates: []Figure{a.estimate("daily_overspend", over, UnitMoney, overMethod)}}
 	c.stake = over
 	c.Confidence = Confidence{Level: ConfidenceMedium, Basis: fmt.Sprintf("%d of the last 3 days were over 110%% of the budget", days)}
 	if days == 3 {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -393,5 +394,48 @@ func TestGoalsEventByActionType(t *testing.T) {
 		if r := rep.Result.Recommendations; len(r) == 0 || r[0].Entity.ID != metaadstest.DemoLosingSet {
 			t.Errorf("%s: the losing ad set is not first", ev)
 		}
+	}
+}
+
+// A daily budget cut during the week (by the agent, from the ledger) must
+// not read as over-pacing: the week's spend is compared with the budgets
+// in force on its days, not seven times today's budget.
+func TestPacingAgainstTheBudgetsOfTheWeek(t *testing.T) {
+	loc := mustLoc(t, "America/New_York")
+	now := time.Date(2026, 3, 11, 12, 0, 0, 0, loc)
+	week := metrics.Counts{Impressions: 70000, Spend: 7 * 9500} // 95 a day on a 100 budget
+	set := func(id string, budget int64, c metrics.Counts) rules.Entity {
+		return rules.Entity{ID: id, Name: "Set " + id, Level: metrics.LevelAdSet, Account: "act_1", Status: "ACTIVE", DailyBudget: budget,
+			Stats: []rules.WindowCounts{{Window: rules.WindowLast7D, Counts: c}}}
+	}
+	cut := now.AddDate(0, 0, -1).Add(-3 * time.Hour) // yesterday 09:00
+	in := &Input{Now: now, Snapshot: &rules.Snapshot{Now: now, Currency: "USD", Account: "act_1", Entities: []rules.Entity{
+		set("1", 8000, week), // cut from 100 to 80 yesterday
+		set("2", 8000, metrics.Counts{Impressions: 90000, Spend: 7 * 12500}),  // over-pacing before and after its cut
+		set("3", 10000, metrics.Counts{Impressions: 70000, Spend: 7 * 12500}), // over-pacing, no change
+	}, History: []rules.Entry{
+		{DecisionID: "a", EntityID: "1", Level: metrics.LevelAdSet, Action: rules.ActionScaleBudget, Budget: rules.BudgetDaily, From: 10000, To: 8000, Outcome: rules.OutcomeApplied, At: cut, Attempt: 1},
+		{DecisionID: "b", EntityID: "2", Level: metrics.LevelAdSet, Action: rules.ActionScaleBudget, Budget: rules.BudgetDaily, From: 10000, To: 8000, Outcome: rules.OutcomeApplied, At: cut, Attempt: 1},
+	}}}
+	res, err := Heuristic{}.Analyze(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ratio := map[string]float64{}
+	for _, r := range res.Recommendations {
+		for _, f := range r.Evidence {
+			if f.Name == "spend_to_budget" {
+				ratio[r.Entity.ID] = f.Value
+			}
+		}
+	}
+	if _, ok := ratio["1"]; ok {
+		t.Errorf("the ad set cut yesterday is called over-pacing (%.2f of its budgets)", ratio["1"])
+	}
+	if r := ratio["2"]; math.Abs(r-1.25) > 0.01 {
+		t.Errorf("ad set 2 spends %.2f of its budgets; want 1.25 (the budget was 100 until yesterday)", r)
+	}
+	if r := ratio["3"]; math.Abs(r-1.25) > 0.01 {
+		t.Errorf("ad set 3 spends %.2f of its budgets; want 1.25", r)
 	}
 }
