@@ -41,7 +41,7 @@
 //		Goals: analysis.Goals{TargetCPA: 3000, GrossMargin: 0.5}, // $30.00
 //		Progress: func(p analysis.Progress) { log.Println(p.Phase, p.Requests, p.Rows) },
 //	})
-//	fmt.Println(rep.Result.Markdown())
+//	fmt.Println(rep.Markdown()) // the pass; rep.Result.Markdown() the recommendations alone
 //
 // # What the heuristic finds without signals
 //
