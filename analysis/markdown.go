@@ -12,7 +12,9 @@ import (
 // Format returns the figure's value in words for a report, money in the
 // currency's major units with its code ("41.20 USD"), fractions as
 // percentages ("1.24%"), ratios with two decimals ("2.50"), counts as
-// integers. An unknown currency code writes money as minor units.
+// integers ("12"), or with one decimal when they are not whole (an
+// estimate of "0.7" conversions a day). An unknown currency code writes
+// money as minor units.
 func (f Figure) Format(currency string) string {
 	return formatValue(f.Value, f.Unit, currency)
 }
@@ -30,6 +32,9 @@ func formatValue(v float64, u Unit, currency string) string {
 	case UnitFraction:
 		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
 	case UnitCount:
+		if r := math.Round(v * 10); r != math.Round(v)*10 {
+			return strconv.FormatFloat(r/10, 'f', 1, 64) // an estimate such as 0.7 conversions a day
+		}
 		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
 	case UnitMillis:
 		return strconv.FormatFloat(v/1000, 'f', 1, 64) + " s"

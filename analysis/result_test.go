@@ -82,7 +82,11 @@ func TestFigureFormat(t *testing.T) {
 		{Figure{Value: 4120, Unit: UnitMoney}, "", "4120 (minor units)"},
 		{Figure{Value: 0.01234, Unit: UnitFraction}, "", "1.23%"},
 		{Figure{Value: 2.5, Unit: UnitRatio}, "", "2.50"},
-		{Figure{Value: 12.4, Unit: UnitCount}, "", "12"},
+		{Figure{Value: 12, Unit: UnitCount}, "", "12"},
+		// An estimated count is not rounded to a whole one: "about 0.7
+		// more conversions a day" must not read "about 1".
+		{Figure{Value: 0.71, Unit: UnitCount}, "", "0.7"},
+		{Figure{Value: 12.4, Unit: UnitCount}, "", "12.4"},
 	} {
 		if got := tc.f.Format(tc.cur); got != tc.want {
 			t.Errorf("%+v in %q: got %q, want %q", tc.f, tc.cur, got, tc.want)
