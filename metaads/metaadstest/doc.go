@@ -26,7 +26,11 @@
 //   - /me, /me/adaccounts, /act_{id} and node reads /{id} for campaigns, ad
 //     sets, ads and creatives, with fields selection (an unknown field is
 //     error 100 naming it), limit and cursor paging (paging.next only when
-//     more items follow), filtering, effective_status and summary.
+//     more items follow), filtering, effective_status and summary. Field
+//     expansion reads an ad's creative, adset and campaign and an ad
+//     set's campaign with their own fields (fields=creative{id,name});
+//     other expansions (edges such as adsets{name}) and modifiers
+//     (.limit(5)) are error 100 naming what the fake expands.
 //   - POST /{id} status, name and budget updates with Meta's validation
 //     errors; DELETE /{id}.
 //   - Ad sets report promoted_object (the pixel event: PURCHASE under a
@@ -96,6 +100,9 @@
 // action_attribution_windows, ...) is read as comma-separated values or as
 // a JSON array; and the token is checked before the path, so a bad token
 // answers 190 (and a missing one 104) on any path, version or method.
+// What Meta's Node SDK sends, call by call, is in examples/fakemeta's
+// README ("What Meta's own SDKs send"); its conformance suite runs the SDK
+// against this server in CI.
 //
 // # Tokens and the app
 //

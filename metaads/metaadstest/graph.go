@@ -3,6 +3,7 @@ package metaadstest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +23,10 @@ type nodeType[T any] struct {
 	name     string
 	defaults []string
 	fields   map[string]fieldFn[T]
+	// expand renders a field that names another node with that node's
+	// own fields (field expansion: creative{id,name}); nil when the
+	// entity has none.
+	expand map[string]func(s *Server, x T, sub []string) (map[string]any, *apiError)
 }
 
 func money(v int64) string { return strconv.FormatInt(v, 10) }
@@ -145,6 +150,13 @@ var adSetType = nodeType[*adSetRec]{
 		"end_time":     func(s *Server, a *adSetRec) any { return optTime(a.EndTime, s.locOf(a.AccountID)) },
 		"created_time": func(s *Server, a *adSetRec) any { return optTime(a.CreatedTime, s.locOf(a.AccountID)) },
 		"updated_time": func(s *Server, a *adSetRec) any { return optTime(a.UpdatedTime, s.locOf(a.AccountID)) },
+		"campaign":     func(_ *Server, a *adSetRec) any { return map[string]string{"id": a.CampaignID} },
+	},
+	expand: map[string]func(*Server, *adSetRec, []string) (map[string]any, *apiError){
+		"campaign": expandNode(campaignType, func(s *Server, a *adSetRec) (*campaignRec, bool) {
+			c := s.st.campaigns[a.CampaignID]
+			return c, c != nil
+		}),
 	},
 }
 
@@ -165,8 +177,15 @@ var adType = nodeType[*adRec]{
 			}
 			return map[string]string{"id": a.CreativeID}
 		},
+		"adset":        func(_ *Server, a *adRec) any { return map[string]string{"id": a.AdSetID} },
+		"campaign":     func(_ *Server, a *adRec) any { return map[string]string{"id": a.CampaignID} },
 		"created_time": func(s *Server, a *adRec) any { return optTime(a.CreatedTime, s.locOf(a.AccountID)) },
 		"updated_time": func(s *Server, a *adRec) any { return optTime(a.UpdatedTime, s.locOf(a.AccountID)) },
+	},
+	expand: map[string]func(*Server, *adRec, []string) (map[string]any, *apiError){
+		"creative": expandNode(creativeType, func(s *Server, a *adRec) (*Creative, bool) { c := s.st.creatives[a.CreativeID]; return c, c != nil }),
+		"adset":    expandNode(adSetType, func(s *Server, a *adRec) (*adSetRec, bool) { x := s.st.adsets[a.AdSetID]; return x, x != nil }),
+		"campaign": expandNode(campaignType, func(s *Server, a *adRec) (*campaignRec, bool) { c := s.st.campaigns[a.CampaignID]; return c, c != nil }),
 	},
 }
 
@@ -196,8 +215,8 @@ var creativeType = nodeType[*Creative]{
 // parseFields splits a list parameter (fields, ids, effective_status, ...)
 // sent either as comma-separated values or as a JSON array, as Meta's SDKs
 // send lists (["campaign_id","spend"]; numbers, like ids, keep every digit).
-// Blank elements are dropped. Field expansion ("edge{...}", ".limit()") is
-// not supported by the fake and is reported as an unknown field.
+// Blank elements are dropped. Commas inside braces belong to a field
+// expansion (creative{id,name}), which stays one element.
 func parseFields(p string) []string {
 	var raw []string
 	if t := strings.TrimSpace(p); strings.HasPrefix(t, "[") {
@@ -206,7 +225,21 @@ func parseFields(p string) []string {
 		}
 	}
 	if raw == nil {
-		raw = strings.Split(p, ",")
+		depth, start := 0, 0
+		for i := 0; i < len(p); i++ {
+			switch p[i] {
+			case '{':
+				depth++
+			case '}':
+				depth = max(depth-1, 0)
+			case ',':
+				if depth == 0 {
+					raw = append(raw, p[start:i])
+					start = i + 1
+				}
+			}
+		}
+		raw = append(raw, p[start:])
 	}
 	var out []string
 	for _, f := range raw {
@@ -245,6 +278,20 @@ func (nt nodeType[T]) render(s *Server, x T, fields []string) (map[string]any, *
 	}
 	out := make(map[string]any, len(fields)+1)
 	for _, f := range fields {
+		if name, sub, ok := expansion(f); ok {
+			ex := nt.expand[name]
+			if ex == nil {
+				return nil, errParam("Field expansion %s is not supported on node type (%s) by metaadstest: it expands %s; read the edge or node by its id instead", f, nt.name, expandable(nt.expand))
+			}
+			v, e := ex(s, x, sub)
+			if e != nil {
+				return nil, e
+			}
+			if v != nil {
+				out[name] = v
+			}
+			continue
+		}
 		fn := nt.fields[f]
 		if fn == nil {
 			return nil, errUnknownField(f, nt.name)
@@ -257,6 +304,36 @@ func (nt nodeType[T]) render(s *Server, x T, fields []string) (map[string]any, *
 		out["id"] = nt.fields["id"](s, x) // Graph always returns the id of a node
 	}
 	return out, nil
+}
+
+// expansion splits a field expansion "name{a,b}" into its name and
+// fields. Modifiers (".limit(5)", ".summary(true)") are not supported
+// and stay part of the name, which no node has.
+func expansion(f string) (name string, sub []string, ok bool) {
+	i := strings.IndexByte(f, '{')
+	if i < 0 || !strings.HasSuffix(f, "}") {
+		return "", nil, false
+	}
+	return f[:i], parseFields(f[i+1 : len(f)-1]), true
+}
+
+func expandable[F any](m map[string]F) string {
+	if len(m) == 0 {
+		return "none of its fields"
+	}
+	names := slices.Sorted(maps.Keys(m))
+	return strings.Join(names, ", ")
+}
+
+// expandNode is an expansion into a node of type nt found by id.
+func expandNode[T, U any](nt nodeType[U], lookup func(*Server, T) (U, bool)) func(*Server, T, []string) (map[string]any, *apiError) {
+	return func(s *Server, x T, sub []string) (map[string]any, *apiError) {
+		u, ok := lookup(s, x)
+		if !ok {
+			return nil, nil
+		}
+		return nt.render(s, u, sub)
+	}
 }
 
 // requireRead checks the token may read ads (ads_read or ads_management;
@@ -458,7 +535,7 @@ func (s *Server) handleEdge(c *call) (any, *apiError) {
 		}
 		for _, m := range items {
 			for k := range m {
-				if k != "id" && !slices.Contains(keep, k) {
+				if k != "id" && !slices.ContainsFunc(keep, func(f string) bool { return f == k || strings.HasPrefix(f, k+"{") }) {
 					delete(m, k)
 				}
 			}

@@ -292,3 +292,43 @@ func TestUpdates(t *testing.T) {
 	c, _ = srv.Campaign(campID)
 	assert.Equal(t, "ACTIVE", c.Status)
 }
+
+// Field expansion as Meta's SDK users write it (fields=creative{id,name}):
+// an ad's creative, ad set and campaign, in node reads and edge lists,
+// comma-separated or as a JSON array; an expansion the fake does not
+// serve is refused naming what it does, not as a half-split field.
+func TestFieldExpansion(t *testing.T) {
+	srv, _, tok := newDemo(t)
+	ads := get(t, srv, "/act_"+DemoAccountShop+"/ads?limit=1&fields=name,creative{id,name},adset{name,daily_budget},campaign{name,objective}", tok)
+	require.Equal(t, 200, ads.Status, ads.Raw)
+	ad := ads.Body["data"].([]any)[0].(map[string]any)
+	cr, set, camp := ad["creative"].(map[string]any), ad["adset"].(map[string]any), ad["campaign"].(map[string]any)
+	// Each expansion holds what a read of that node by id holds.
+	for _, x := range []struct {
+		m      map[string]any
+		fields string
+	}{{cr, "name"}, {set, "name,daily_budget"}, {camp, "name,objective"}} {
+		id, _ := x.m["id"].(string)
+		require.NotEmpty(t, id, ad)
+		node := get(t, srv, "/"+id+"?fields="+x.fields, tok)
+		require.Equal(t, 200, node.Status, node.Raw)
+		assert.Equal(t, node.Body, x.m)
+	}
+	node := get(t, srv, "/"+ad["id"].(string)+"?fields="+url.QueryEscape(`["creative{name}","adset"]`), tok)
+	require.Equal(t, 200, node.Status, node.Raw)
+	assert.Equal(t, cr["name"], node.Body["creative"].(map[string]any)["name"])
+	assert.Equal(t, map[string]any{"id": set["id"]}, node.Body["adset"])
+	r := get(t, srv, "/"+set["id"].(string)+"?fields=campaign{name}", tok)
+	require.Equal(t, 200, r.Status, r.Raw)
+	assert.Equal(t, camp["name"], r.Body["campaign"].(map[string]any)["name"])
+
+	r = get(t, srv, "/"+camp["id"].(string)+"?fields=name,adsets{name}", tok)
+	code, _ := errCode(r)
+	assert.Equal(t, 100, code)
+	assert.Contains(t, r.Raw, "adsets{name}")
+	assert.NotContains(t, r.Raw, "(adsets{name)")
+	r = get(t, srv, "/"+ad["id"].(string)+"?fields=creative{name,bogus}", tok)
+	code, _ = errCode(r)
+	assert.Equal(t, 100, code)
+	assert.Contains(t, r.Raw, "(bogus) on node type (AdCreative)")
+}
