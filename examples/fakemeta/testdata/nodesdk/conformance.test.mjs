@@ -16,6 +16,7 @@ const { FacebookAdsApi, FacebookAdsApiBatch, APIRequest, AdAccount, Campaign, Us
 // The demo business (metaadstest.DemoBusiness).
 const SHOP = 'act_1000000000000001';
 const LEADS = 'act_1000000000000002';
+const TOKYO = 'act_1000000000000003';
 
 let fake;
 let api;
@@ -194,8 +195,107 @@ test('an invalid token raises FacebookRequestError with code 190', async () => {
 });
 
 test('insights rows come back as AdsInsights objects', async () => {
-  const cursor = await new AdAccount(SHOP).getInsights(['spend'], { date_preset: 'last_7d' });
+  const cursor = await new AdAccount(SHOP).getInsights(['spend', 'impressions'], { date_preset: 'last_7d' });
   assert.equal(cursor.length, 1);
   assert.ok(cursor[0] instanceof AdsInsights);
-  assert.match(cursor[0].spend, /^\d+(\.\d+)?$/);
+  const [want] = await rawAll(fake, `${SHOP}/insights`, { date_preset: 'last_7d', fields: 'spend,impressions' });
+  assert.equal(cursor[0].spend, want.spend);
+  assert.equal(cursor[0].impressions, want.impressions);
+  assert.ok(Number(want.spend) > 0);
+});
+
+test('paging backwards with previous()', async () => {
+  // Objects: forward two pages, back one.
+  const camps = await new AdAccount(SHOP).getCampaigns(['name'], { limit: 2 });
+  const first = camps.map((o) => o.exportAllData());
+  assert.equal(camps.hasPrevious(), false, 'the first page has no previous link');
+  await camps.next();
+  const second = camps.map((o) => o.exportAllData());
+  assert.ok(camps.hasPrevious());
+  await camps.previous();
+  assert.deepEqual(camps.map((o) => o.exportAllData()), first);
+  const all = await rawAll(fake, `${SHOP}/campaigns`, { fields: 'name' });
+  assert.deepEqual([...first, ...second], all.slice(0, 4));
+  // Insights: three pages forward, back to the first, row for row.
+  const params = { level: 'ad', time_increment: 1, date_preset: 'last_7d', limit: 10 };
+  const ins = await new AdAccount(SHOP).getInsights(['ad_id', 'spend'], params);
+  const page1 = ins.map((o) => o.exportAllData());
+  await ins.next();
+  await ins.next();
+  await ins.previous();
+  await ins.previous();
+  assert.deepEqual(ins.map((o) => o.exportAllData()), page1);
+  const want = await rawAll(fake, `${SHOP}/insights`, { ...params, fields: 'ad_id,spend', limit: 5000 });
+  assert.deepEqual(page1, want.slice(0, 10));
+});
+
+test('field expansion: an ad with its creative, ad set and campaign', async () => {
+  const fields = ['name', 'creative{id,name}', 'adset{name,daily_budget}', 'campaign{name,objective}'];
+  const { rows } = await drain(await new AdAccount(SHOP).getAds(fields, { limit: 5 }));
+  const ads = await rawAll(fake, `${SHOP}/ads`, { fields: 'name,creative,adset_id,campaign_id' });
+  assert.equal(rows.length, ads.length);
+  for (const [i, ad] of ads.entries()) {
+    assert.equal(rows[i].name, ad.name);
+    assert.deepEqual(rows[i].creative, await raw(fake, ad.creative.id, { fields: 'name' }));
+    assert.deepEqual(rows[i].adset, await raw(fake, ad.adset_id, { fields: 'name,daily_budget' }));
+    assert.deepEqual(rows[i].campaign, await raw(fake, ad.campaign_id, { fields: 'name,objective' }));
+  }
+});
+
+test('summaries: insights totals and a list count', async () => {
+  const cur = await new AdAccount(SHOP).getInsights(['spend', 'impressions'], { level: 'campaign', date_preset: 'last_7d', default_summary: true });
+  const rows = cur.map((o) => o.exportAllData());
+  assert.ok(rows.length > 1);
+  const [account] = await rawAll(fake, `${SHOP}/insights`, { date_preset: 'last_7d', fields: 'spend,impressions' });
+  assert.equal(cur.summary.spend, account.spend);
+  assert.equal(cur.summary.impressions, account.impressions);
+  assert.equal(sumSpend(rows), sumSpend([account]), 'campaign rows add up to the summary');
+  const camps = await new AdAccount(SHOP).getCampaigns(['name'], { limit: 1, summary: true });
+  assert.equal(camps.summary.total_count, (await rawAll(fake, `${SHOP}/campaigns`)).length);
+});
+
+test('an async run with a weekly time_increment and breakdowns equals the sync rows', async () => {
+  const params = { level: 'campaign', time_increment: 7, date_preset: 'last_28d', breakdowns: ['age', 'gender'] };
+  const run = await new AdAccount(SHOP).getInsightsAsync(['spend', 'impressions'], { ...params });
+  for (let polls = 0; run.async_status !== 'Job Completed'; polls++) {
+    assert.ok(polls < 50, 'the run completes');
+    await run.get(['async_status']);
+  }
+  const { rows } = await drain(await run.getInsights([], { limit: 100 }));
+  const want = await rawAll(fake, `${SHOP}/insights`, { ...params, breakdowns: 'age,gender', fields: 'spend,impressions' });
+  assert.deepEqual(rows, want);
+  assert.equal(new Set(rows.map((r) => r.date_start)).size, 4, 'four weeks');
+  assert.ok(rows.every((r) => r.age && r.gender));
+});
+
+test('usage headers reach the SDK with setShowHeader', async () => {
+  const withHeaders = new FacebookAdsApi(fake.token, 'en_US', false).setShowHeader(true);
+  const cur = await new AdAccount(SHOP, {}, undefined, withHeaders).getInsights(['spend'], { date_preset: 'last_7d' });
+  const buc = JSON.parse(cur.headers['x-business-use-case-usage']);
+  assert.ok(Array.isArray(buc[SHOP.slice(4)]), 'keyed by the account number');
+  assert.ok(buc[SHOP.slice(4)].some((u) => u.type === 'ads_insights'));
+  const acct = JSON.parse(cur.headers['x-ad-account-usage']);
+  assert.equal(typeof acct.acc_id_util_pct, 'number');
+  assert.ok(JSON.parse(cur.headers['x-app-usage']).call_count >= 0);
+});
+
+test('a refused write carries the error subcode and user message', async () => {
+  const camps = await rawAll(fake, `${TOKYO}/campaigns`, { fields: 'status' });
+  const c = camps[camps.length - 1];
+  assert.deepEqual(await new Campaign(c.id).update([], { status: 'DELETED' }), { success: true });
+  await assert.rejects(new Campaign(c.id).update([], { status: 'ACTIVE' }), (err) => {
+    assert.equal(err.name, 'FacebookRequestError');
+    assert.equal(err.status, 400);
+    assert.equal(err.response.code, 100);
+    assert.equal(err.response.error_subcode, 1487056);
+    assert.equal(err.response.error_user_title, 'Object Is Deleted or Archived');
+    assert.ok(err.response.error_user_msg);
+    assert.ok(err.response.fbtrace_id);
+    return true;
+  });
+  assert.equal((await raw(fake, c.id, { fields: 'status' })).status, 'DELETED');
+  // An unknown field names itself, and an expansion the fake does not
+  // serve is refused whole.
+  await assert.rejects(new AdAccount(SHOP).read(['name', 'no_such_field']), (err) => /\(no_such_field\)/.test(err.response.message));
+  await assert.rejects(new AdAccount(SHOP).getCampaigns(['name', 'adsets{name}'], {}), (err) => err.response.code === 100 && /adsets\{name\}/.test(err.response.message));
 });
