@@ -42,6 +42,21 @@ var defaultVersions = []string{"v24.0", "v25.0", "v26.0", "v27.0"}
 // ready tells a test where the server listens.
 type ready struct{ url, token string }
 
+// usageScale ends fakemeta -h: how to serve a business big enough to
+// benchmark a client.
+const usageScale = `
+Serving 1,000,000 insights rows (for benchmarks):
+
+  fakemeta -ads 5000 -days 200 -rate-limits unthrottled
+
+serves one ad account, act_2000000000000001, of 5,000 active ads over 200
+days: 1,000,000 ad-level daily rows from
+act_2000000000000001/insights?level=ad&time_increment=1 over the 200 days
+before today. Rows are generated as pages ask for them, so startup and the
+first page take milliseconds; "unthrottled" still sends the usage headers.
+-accounts N serves N such accounts (act_2000000000000001, ...2, ...).
+`
+
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "fakemeta:", err)
@@ -57,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, readyc ch
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: fakemeta [flags]\n\nServes a seeded fake of Meta's Graph API on a loopback address only (127.0.0.1, ::1 or localhost).\n\nFlags:")
 		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), usageScale)
 	}
 	addr := fs.String("addr", "127.0.0.1:8089", "`host:port` to listen on; loopback only, other hosts are refused")
 	seed := fs.Uint64("seed", 1, "seed of the insights generator")

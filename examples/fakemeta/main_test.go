@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -140,6 +143,52 @@ func TestRunRejectsBadScaleFlags(t *testing.T) {
 		err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0"}, args...), io.Discard, io.Discard, nil)
 		if err == nil {
 			t.Errorf("run(%q) succeeded, want an error", args)
+		}
+	}
+}
+
+// fakemeta -h says how to serve 1,000,000 rows, and the command it gives
+// does: 5,000 ads with a daily row on each of the 200 days before today.
+func TestUsageServesAMillionRows(t *testing.T) {
+	var errOut bytes.Buffer
+	_ = run(context.Background(), []string{"-h"}, io.Discard, &errOut, nil)
+	help := errOut.String()
+	var args []string
+	for line := range strings.Lines(help) {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "fakemeta -"); ok {
+			args = strings.Fields("-" + rest)
+		}
+	}
+	if !strings.Contains(help, "1,000,000") || args == nil {
+		t.Fatalf("fakemeta -h names no command serving 1,000,000 rows:\n%s", help)
+	}
+	r := startRun(t, args...)
+	_, body, _ := getBody(t, r, "/v26.0/act_2000000000000001/insights?level=account&date_preset=today&fields=spend")
+	var page struct {
+		Data []struct {
+			DateStart string `json:"date_start"`
+			AdID      string `json:"ad_id"`
+		} `json:"data"`
+		Paging struct {
+			Next string `json:"next"`
+		} `json:"paging"`
+	}
+	if err := json.Unmarshal([]byte(body), &page); err != nil || len(page.Data) != 1 {
+		t.Fatalf("today: %s (%v)", body, err)
+	}
+	today, err := time.Parse(time.DateOnly, page.Data[0].DateStart) // in the account's zone
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, back := range []int{200, 1} {
+		day := today.AddDate(0, 0, -back).Format(time.DateOnly)
+		_, body, _ := getBody(t, r, "/v26.0/act_2000000000000001/insights?level=ad&fields=ad_id&limit=5000&time_range="+url.QueryEscape(`{"since":"`+day+`","until":"`+day+`"}`))
+		page.Data, page.Paging.Next = nil, ""
+		if err := json.Unmarshal([]byte(body), &page); err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Data) != 5000 || page.Paging.Next != "" {
+			t.Errorf("%s (%d days before today): %d ad rows (more: %v); want 5,000", day, back, len(page.Data), page.Paging.Next != "")
 		}
 	}
 }
