@@ -305,3 +305,31 @@ func TestMigrationsSharedByTwoPrograms(t *testing.T) {
 		})
 	}
 }
+
+func TestForMode(t *testing.T) {
+	for _, d := range testdb.Engines {
+		t.Run(string(d), func(t *testing.T) {
+			db, _ := openDB(t, d)
+			s, mode, err := ForMode(db, ModeAuto)
+			require.NoError(t, err)
+			if d == sqldb.Postgres {
+				assert.Equal(t, ModeDatabase, mode, "auto shares on PostgreSQL")
+				assert.IsType(t, &Store{}, s)
+			} else {
+				assert.Equal(t, ModeMemory, mode, "auto keeps it in the process on SQLite")
+				assert.IsType(t, &metaads.MemoryUsageStore{}, s)
+			}
+			s, mode, err = ForMode(db, ModeDatabase, WithWindow(time.Minute))
+			require.NoError(t, err)
+			assert.Equal(t, ModeDatabase, mode)
+			assert.Equal(t, time.Minute, s.(*Store).window)
+			s, _, err = ForMode(db, ModeMemory)
+			require.NoError(t, err)
+			assert.IsType(t, &metaads.MemoryUsageStore{}, s)
+			_, _, err = ForMode(db, "redis")
+			assert.ErrorContains(t, err, `usage store "redis": want auto, database or memory`)
+			_, _, err = ForMode(db, ModeDatabase, WithWindow(0))
+			assert.ErrorContains(t, err, "WithWindow")
+		})
+	}
+}
