@@ -68,6 +68,22 @@ func startAgent(t *testing.T, bin, id, dir string, args ...string) *process {
 	return p
 }
 
+// scaleAccountsFile writes an accounts file into dir giving one token for
+// the first n accounts of the fake's scale business, and returns its path
+// and the account ids.
+func scaleAccountsFile(t *testing.T, fake *metaadstest.Server, dir string, n int) (path string, ids []string) {
+	t.Helper()
+	tok, err := fake.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID})
+	require.NoError(t, err)
+	for i := 1; i <= n; i++ {
+		ids = append(ids, "act_"+metaadstest.ScaleAccountID(i))
+	}
+	path = filepath.Join(dir, "accounts.json")
+	data, _ := json.Marshal(map[string]any{"graph_url": fake.URL, "system_users": []any{map[string]any{"name": "scale", "token": tok, "accounts": ids}}})
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	return path, ids
+}
+
 // waitFor polls cond every 100ms until it holds or the deadline passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 	t.Helper()
@@ -94,16 +110,8 @@ func TestTwoProcessesOnPostgres(t *testing.T) {
 		metaadstest.WithRateLimits(metaadstest.UnthrottledRateLimits()))
 	// Each insights page takes a while, so passes overlap the kill.
 	require.NoError(t, fake.InjectFault(metaadstest.Fault{Path: "*/insights", Kind: metaadstest.FaultSlow, Delay: 50 * time.Millisecond, Count: -1}))
-	tok, err := fake.IssueToken(metaadstest.TokenSpec{UserID: metaadstest.DemoUserID})
-	require.NoError(t, err)
 	dir := t.TempDir()
-	var ids []string
-	for i := 1; i <= n; i++ {
-		ids = append(ids, "act_"+metaadstest.ScaleAccountID(i))
-	}
-	cfg := filepath.Join(dir, "accounts.json")
-	data, _ := json.Marshal(map[string]any{"graph_url": fake.URL, "system_users": []any{map[string]any{"name": "scale", "token": tok, "accounts": ids}}})
-	require.NoError(t, os.WriteFile(cfg, data, 0o600))
+	cfg, ids := scaleAccountsFile(t, fake, dir, n)
 	t0 := time.Now()
 	bin, err := os.Executable()
 	require.NoError(t, err)

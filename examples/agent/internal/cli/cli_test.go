@@ -254,6 +254,9 @@ func TestUsage(t *testing.T) {
 		{[]string{"run", "--config", good, "--database-url", filepath.Join(dir, "b.db"), "--gross-margin", "2"}, nil, ExitUsage, "--gross-margin 2"},
 		{[]string{"run", "--config", good, "--database-url", filepath.Join(dir, "b.db"), "--format", "pdf"}, nil, ExitUsage, "want markdown or html"},
 		{[]string{"run", "extra"}, nil, ExitUsage, "unexpected arguments"},
+		{[]string{"run", "-h"}, nil, ExitOK, "-usage-store"},
+		{[]string{"run", "--config", good, "--database-url", filepath.Join(dir, "b.db"), "--usage-store", "redis"}, nil, ExitUsage, `--usage-store: usage store "redis": want auto, database or memory`},
+		{[]string{"run", "--config", good, "--database-url", filepath.Join(dir, "b.db"), "--usage-window", "0s"}, nil, ExitUsage, "--usage-window 0s: want a positive duration"},
 	} {
 		r := agent(t, c.env, c.args...)
 		assert.Equal(t, c.code, r.code, "%v: %s%s", c.args, r.stdout, r.stderr)

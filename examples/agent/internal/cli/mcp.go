@@ -42,6 +42,7 @@ func mcpCmd(ctx context.Context, args []string, env *Env) error {
 	f := newFlags("mcp", mcpSummary, env)
 	f.credentials()
 	f.database()
+	f.rateLimits()
 	o := f.o
 	var m mcpFlags
 	f.BoolVar(&o.apply, "apply", false, "let apply_change carry out proposals (default: read-only, proposals are dry runs)")

@@ -19,6 +19,8 @@ import (
 	"github.com/adpilot/adpilot/examples/agent/internal/report"
 	"github.com/adpilot/adpilot/examples/agent/internal/runner"
 	"github.com/adpilot/adpilot/examples/agent/internal/store"
+	"github.com/adpilot/adpilot/examples/internal/sqldb"
+	"github.com/adpilot/adpilot/examples/internal/usagestore"
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/rules"
 )
@@ -29,6 +31,8 @@ type options struct {
 	openAIKey, anthropicKey      string
 	accounts                     string
 	databaseURL                  string
+	usageStore                   string
+	usageWindow                  time.Duration
 	graphURL                     string
 	logLevel, logFormat          string
 
@@ -107,6 +111,25 @@ func (f *flagSet) credentials() {
 
 func (f *flagSet) database() {
 	f.StringVar(&f.o.databaseURL, "database-url", "agent-data/agent.db", "SQLite `path`, or postgres://user:pass@host:5432/db to share the accounts between agent processes (env "+envDatabaseURL+")")
+}
+
+// rateLimits registers the flags of Meta's rate-limit state.
+func (f *flagSet) rateLimits() {
+	f.StringVar(&f.o.usageStore, "usage-store", string(usagestore.ModeAuto), usagestore.ModeHelp+" (`mode`)")
+	f.DurationVar(&f.o.usageWindow, "usage-window", metaads.DefaultUsageWindow, "length of Meta's rolling usage `window` (Meta's is an hour; shorter only against a fake Graph API with a shorter one)")
+}
+
+// usageOptions returns the Graph clients' options for the rate-limit
+// state (see --usage-store) on db, and the store chosen.
+func (o *options) usageOptions(db *sqldb.DB) ([]metaads.Option, usagestore.Mode, error) {
+	if o.usageWindow <= 0 {
+		return nil, "", usagef("--usage-window %s: want a positive duration", o.usageWindow)
+	}
+	store, mode, err := usagestore.ForMode(db, usagestore.Mode(o.usageStore), usagestore.WithWindow(o.usageWindow))
+	if err != nil {
+		return nil, "", usagef("--usage-store: %v", err)
+	}
+	return []metaads.Option{metaads.WithUsageStore(store), metaads.WithUsageWindow(o.usageWindow)}, mode, nil
 }
 
 func (f *flagSet) pass() {
@@ -269,7 +292,13 @@ func (o *options) runnerConfig(src creds.Source, st *store.Store, log *slog.Logg
 	default:
 		return runner.Config{}, usagef("--priority %q: want profit, reach_efficiency or engagement", o.priority)
 	}
-	cfg := runner.Config{Source: src, GraphURL: o.graphURL, HTTPClient: o.httpClient, ClientOptions: o.clientOpts,
+	usage, mode, err := o.usageOptions(st.DB())
+	if err != nil {
+		return runner.Config{}, err
+	}
+	log.Debug("Meta rate-limit usage", "store", mode, "window", o.usageWindow)
+	// The tests' options come after, so they can replace these.
+	cfg := runner.Config{Source: src, GraphURL: o.graphURL, HTTPClient: o.httpClient, ClientOptions: append(usage, o.clientOpts...),
 		Goals: map[string]analysis.Goals{"*": g}, Apply: o.apply, Ledger: st.Ledger(), Now: o.now, Logger: log}
 	cfg.Collect.LookbackDays = o.lookback
 	cfg.Collect.Run.Poll = o.poll

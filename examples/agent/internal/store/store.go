@@ -6,11 +6,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"time"
 
 	"github.com/adpilot/adpilot/examples/internal/sqldb"
+	"github.com/adpilot/adpilot/examples/internal/usagestore"
 	"github.com/adpilot/adpilot/rules"
 )
 
@@ -18,13 +18,7 @@ import (
 var migrationFiles embed.FS
 
 // Migrations are the agent's goose migrations.
-var Migrations = func() sqldb.Migrations {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		panic(err) // the embedded folder is part of the build
-	}
-	return sqldb.Migrations{FS: sub, Table: "agent_goose_db_version"}
-}()
+var Migrations = sqldb.MigrationsIn(migrationFiles, "migrations", "agent_goose_db_version")
 
 // Store runs the agent's queries on either engine.
 type Store struct {
@@ -32,13 +26,14 @@ type Store struct {
 }
 
 // Open opens the database named by dsn (a SQLite path or a postgres://
-// URL) and brings its schema up to date (the agent's tables, then River's).
+// URL) and brings its schema up to date (the agent's tables, the Meta
+// rate-limit state it shares with the CRM, then River's).
 func Open(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
 	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.Migrate(ctx, Migrations, log); err != nil {
+	if err := db.Migrate(ctx, Migrations, log, usagestore.Migrations); err != nil {
 		db.Close()
 		return nil, err
 	}
