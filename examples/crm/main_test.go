@@ -21,7 +21,7 @@ func TestHelpAndBadValues(t *testing.T) {
 	var out strings.Builder
 	err := run(t.Context(), []string{"-h"}, env(nil), io.Discard, &out)
 	require.ErrorIs(t, err, flag.ErrHelp)
-	for _, v := range []string{"META_APP_ID", "META_APP_SECRET", "META_REDIRECT_URL", "CRM_ENCRYPTION_KEY", "DATABASE_URL", "CRM_ADDR", "CRM_ANALYSIS_INTERVAL", "CRM_SECURE_COOKIES"} {
+	for _, v := range []string{"META_APP_ID", "META_APP_SECRET", "META_REDIRECT_URL", "CRM_ENCRYPTION_KEY", "DATABASE_URL", "CRM_ADDR", "CRM_ANALYSIS_INTERVAL", "CRM_SECURE_COOKIES", "CRM_USAGE_STORE"} {
 		assert.Contains(t, out.String(), v, "-h documents %s", v)
 	}
 	for name, c := range map[string]struct {
@@ -29,14 +29,15 @@ func TestHelpAndBadValues(t *testing.T) {
 		args []string
 		want []string
 	}{
-		"bad duration":   {env: map[string]string{"CRM_ANALYSIS_INTERVAL": "often"}, want: []string{"CRM_ANALYSIS_INTERVAL", `"often"`}},
-		"too short":      {args: []string{"-refresh-interval", "5s"}, want: []string{"-refresh-interval", "at least 1m"}},
-		"real, no key":   {env: map[string]string{"META_APP_ID": "123"}, want: []string{"META_APP_SECRET", "CRM_ENCRYPTION_KEY"}},
-		"bad key":        {env: map[string]string{"META_APP_ID": "123", "META_APP_SECRET": "s", "CRM_ENCRYPTION_KEY": "c2hvcnQ="}, want: []string{"CRM_ENCRYPTION_KEY", "want 32 bytes, got 5"}},
-		"demo exposed":   {args: []string{"-addr", "0.0.0.0:8080"}, want: []string{"loopback only"}},
-		"bad base url":   {env: map[string]string{"CRM_BASE_URL": "crm.example.com"}, want: []string{"CRM_BASE_URL", "absolute http(s) URL"}},
-		"bad log level":  {env: map[string]string{"CRM_LOG_LEVEL": "loud"}, want: []string{"CRM_LOG_LEVEL"}},
-		"stray argument": {args: []string{"serve"}, want: []string{"unexpected arguments"}},
+		"bad duration":    {env: map[string]string{"CRM_ANALYSIS_INTERVAL": "often"}, want: []string{"CRM_ANALYSIS_INTERVAL", `"often"`}},
+		"too short":       {args: []string{"-refresh-interval", "5s"}, want: []string{"-refresh-interval", "at least 1m"}},
+		"real, no key":    {env: map[string]string{"META_APP_ID": "123"}, want: []string{"META_APP_SECRET", "CRM_ENCRYPTION_KEY"}},
+		"bad key":         {env: map[string]string{"META_APP_ID": "123", "META_APP_SECRET": "s", "CRM_ENCRYPTION_KEY": "c2hvcnQ="}, want: []string{"CRM_ENCRYPTION_KEY", "want 32 bytes, got 5"}},
+		"demo exposed":    {args: []string{"-addr", "0.0.0.0:8080"}, want: []string{"loopback only"}},
+		"bad base url":    {env: map[string]string{"CRM_BASE_URL": "crm.example.com"}, want: []string{"CRM_BASE_URL", "absolute http(s) URL"}},
+		"bad log level":   {env: map[string]string{"CRM_LOG_LEVEL": "loud"}, want: []string{"CRM_LOG_LEVEL"}},
+		"stray argument":  {args: []string{"serve"}, want: []string{"unexpected arguments"}},
+		"bad usage store": {env: map[string]string{"CRM_USAGE_STORE": "redis"}, want: []string{"CRM_USAGE_STORE", `"redis"`, "auto, database or memory"}},
 	} {
 		err := run(t.Context(), c.args, env(c.env), io.Discard, io.Discard)
 		require.Error(t, err, name)

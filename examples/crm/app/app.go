@@ -29,6 +29,7 @@ import (
 	"github.com/adpilot/adpilot/examples/crm/pass"
 	"github.com/adpilot/adpilot/examples/crm/store"
 	"github.com/adpilot/adpilot/examples/crm/web"
+	"github.com/adpilot/adpilot/examples/internal/usagestore"
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
 	"github.com/adpilot/adpilot/oauth"
@@ -55,6 +56,9 @@ type App struct {
 	Sessions *scs.SessionManager
 	Jobs     *river.Client[*sql.Tx]
 	Web      *web.Server
+	// Usage is where every Graph client keeps Meta's rate-limit state
+	// (-usage-store).
+	Usage metaads.UsageStore
 
 	ln          net.Listener
 	srv         *http.Server
@@ -171,8 +175,15 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, o Options) (_ *A
 	if graph == "" {
 		graph = oauth.DefaultGraphBaseURL
 	}
+	// One usage store for every user's Graph client: shared through the
+	// database with the other replicas and the agent, or this process's.
+	var mode usagestore.Mode
+	if a.Usage, mode, err = usagestore.ForMode(a.DB.DB, usagestore.Mode(cfg.UsageStore)); err != nil {
+		return nil, err
+	}
+	logger.Debug("Meta rate-limit usage", "store", mode)
 	clients := web.NewMetaClients(a.OAuth, metaads.WithBaseURL(graph), metaads.WithAppSecret(oc.AppSecret),
-		metaads.WithHTTPClient(httpClient), metaads.WithLogger(logger.With("component", "metaads")))
+		metaads.WithHTTPClient(httpClient), metaads.WithLogger(logger.With("component", "metaads")), metaads.WithUsageStore(a.Usage))
 	runner := &pass.Runner{Store: a.Store, Clients: clients, Logger: logger.With("component", "pass"), Now: o.Now}
 	if cfg.Demo {
 		// The embedded fake serves 60 days of synchronous pages at once;

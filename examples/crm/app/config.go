@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/adpilot/adpilot/examples/internal/usagestore"
 )
 
 // Config is the CRM's configuration, from flags and environment variables
@@ -33,6 +35,7 @@ type Config struct {
 	LogLevel    string        // debug, info, warn, error
 	LogFormat   string        // text or json
 	ReplicaID   string        // River client id
+	UsageStore  string        // auto, database or memory: see usagestore.Mode
 	Demo        bool          // derived: no Meta app configured
 }
 
@@ -44,6 +47,7 @@ var envVars = map[string]string{
 	"graph-url": "META_GRAPH_URL", "dialog-url": "META_DIALOG_URL", "secure-cookies": "CRM_SECURE_COOKIES",
 	"refresh-interval": "CRM_REFRESH_INTERVAL", "analysis-interval": "CRM_ANALYSIS_INTERVAL",
 	"log-level": "CRM_LOG_LEVEL", "log-format": "CRM_LOG_FORMAT", "replica-id": "CRM_REPLICA_ID",
+	"usage-store": "CRM_USAGE_STORE",
 }
 
 // secretFlags are never echoed back in errors.
@@ -75,6 +79,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	str(&c.LogLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "text", "log `format`: text or json")
 	str(&c.ReplicaID, "replica-id", "", "`name` of this replica in the job engine (default: generated)")
+	str(&c.UsageStore, "usage-store", string(usagestore.ModeAuto), usagestore.ModeHelp+" (`mode`)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `usage: crm [flags]
 
@@ -182,6 +187,11 @@ func (c *Config) validate() error {
 		if c.EncKey == "" {
 			bad("encryption-key", "required with META_APP_ID: base64 of 32 random bytes (openssl rand -base64 32)")
 		}
+	}
+	switch usagestore.Mode(c.UsageStore) {
+	case usagestore.ModeAuto, usagestore.ModeDatabase, usagestore.ModeMemory:
+	default:
+		bad("usage-store", "%q: want auto, database or memory", c.UsageStore)
 	}
 	if c.EncKey != "" {
 		if _, err := decodeKey(c.EncKey); err != nil {

@@ -19,6 +19,8 @@ import (
 	"github.com/adpilot/adpilot/examples/crm/internal/testdb"
 	"github.com/adpilot/adpilot/examples/crm/jobs"
 	"github.com/adpilot/adpilot/examples/crm/store"
+	"github.com/adpilot/adpilot/examples/internal/usagestore"
+	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
 )
 
@@ -142,6 +144,19 @@ func TestTwoReplicas(t *testing.T) {
 		`SELECT COUNT(*) FROM (SELECT args->>'account', args->>'period' FROM river_job WHERE kind = 'analyze_account'
 		 GROUP BY 1, 2 HAVING COUNT(*) > 1) d`).Scan(&perAccount))
 	assert.Zero(t, perAccount, "one pass job per account and slot")
+
+	// Meta's rate-limit state is shared through the database (the default
+	// on PostgreSQL): both replicas' Graph clients read the one table the
+	// passes' calls wrote.
+	require.IsType(t, &usagestore.Store{}, r1.Usage)
+	for _, a := range accts {
+		key := metaads.UsageKey{Scope: "ad_account", ID: a.ID.Number()}
+		for _, r := range []*testApp{r1, r2} {
+			st, ok, err := r.Usage.Load(t.Context(), key)
+			require.NoError(t, err)
+			assert.True(t, ok && !st.ObservedAt.IsZero(), "replica %s sees the usage of %s", r.cfg.ReplicaID, a.ID)
+		}
+	}
 }
 
 // reportsPerSlot counts the scheduled reports per slot (manual passes are
