@@ -177,7 +177,7 @@
 // counts for cooldowns and caps and is not repeated; the next evaluation,
 // on a fresh snapshot showing the entity as it is, decides again. A failed
 // change does not stop the others:
-// Execute returns the full [Report] and an error joining one [*ActionError]
+// Execute returns the full [ExecutionReport] and an error joining one [*ActionError]
 // per failure. Feed the ledger back with [History] as Snapshot.History so
 // cooldowns and caps hold across runs.
 //

@@ -148,8 +148,8 @@ func NewExecutor(act Actuator, opts ...ExecutorOption) (*Executor, error) {
 // Ledger returns the executor's ledger.
 func (x *Executor) Ledger() Ledger { return x.ledger }
 
-// Result is what the executor did with one decision.
-type Result struct {
+// ExecutionResult is what the executor did with one decision.
+type ExecutionResult struct {
 	DecisionID string  // the decision handled
 	RuleID     string  // its rule
 	EntityID   string  // its entity
@@ -158,13 +158,14 @@ type Result struct {
 	Err        error   // the Actuator's error when Outcome is OutcomeFailed or OutcomeUnknown
 }
 
-// Report lists the result of every decision, in evaluation order.
-type Report struct {
-	Results []Result // one per decision, in evaluation order
+// ExecutionReport is what Executor.Execute did: the result of every
+// decision, in evaluation order.
+type ExecutionReport struct {
+	Results []ExecutionResult // one per decision, in evaluation order
 }
 
 // Count returns how many results have the outcome.
-func (r *Report) Count(o Outcome) int {
+func (r *ExecutionReport) Count(o Outcome) int {
 	n := 0
 	for _, res := range r.Results {
 		if res.Outcome == o && !res.Skipped {
@@ -196,11 +197,11 @@ func (e *ActionError) Unwrap() error { return e.Err }
 // the others: Execute returns the full report and, when some changes
 // failed, an error joining one [*ActionError] per failure. A ledger error
 // or a cancelled context stops the run and is returned as is (wrapped).
-func (x *Executor) Execute(ctx context.Context, ev *Evaluation) (*Report, error) {
+func (x *Executor) Execute(ctx context.Context, ev *Evaluation) (*ExecutionReport, error) {
 	if ev == nil {
 		return nil, errors.New("rules: Execute(nil evaluation)")
 	}
-	rep := &Report{Results: make([]Result, 0, len(ev.Decisions))}
+	rep := &ExecutionReport{Results: make([]ExecutionResult, 0, len(ev.Decisions))}
 	var failures []error
 	for i := range ev.Decisions {
 		if err := ctx.Err(); err != nil {
@@ -219,8 +220,8 @@ func (x *Executor) Execute(ctx context.Context, ev *Evaluation) (*Report, error)
 	return rep, errors.Join(failures...)
 }
 
-func (x *Executor) one(ctx context.Context, d *Decision) (Result, error) {
-	res := Result{DecisionID: d.ID, RuleID: d.RuleID, EntityID: d.EntityID}
+func (x *Executor) one(ctx context.Context, d *Decision) (ExecutionResult, error) {
+	res := ExecutionResult{DecisionID: d.ID, RuleID: d.RuleID, EntityID: d.EntityID}
 	prev, seen, err := x.ledger.Lookup(ctx, d.ID)
 	if err != nil {
 		return res, fmt.Errorf("rules: ledger lookup of decision %s: %w", d.ID, err)

@@ -193,7 +193,7 @@ func (s *Server) evaluate(ctx context.Context, u *store.User, rs *store.RuleSet,
 
 // execute evaluates and applies the live, allowed decisions through the
 // executor, claiming each in the user's database ledger.
-func (s *Server) execute(ctx context.Context, u *store.User, rs *store.RuleSet, acct metaads.AccountID) (*rules.Evaluation, *rules.Report, error) {
+func (s *Server) execute(ctx context.Context, u *store.User, rs *store.RuleSet, acct metaads.AccountID) (*rules.Evaluation, *rules.ExecutionReport, error) {
 	ev, err := s.evaluate(ctx, u, rs, acct)
 	if err != nil {
 		return nil, nil, err
@@ -450,7 +450,7 @@ func (s *Server) runRulesPage(w http.ResponseWriter, r *http.Request, u *store.U
 	rv := &runView{Apply: r.PostFormValue("mode") == "apply", Account: a.Name}
 	var ev *rules.Evaluation
 	if rv.Apply {
-		var rep *rules.Report
+		var rep *rules.ExecutionReport
 		ev, rep, err = s.execute(r.Context(), u, rs, a.ID)
 		if rep != nil {
 			rv.Applied, rv.Failed = rep.Count(rules.OutcomeApplied), rep.Count(rules.OutcomeFailed)

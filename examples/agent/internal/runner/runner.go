@@ -207,7 +207,7 @@ type Outcome struct {
 	// Report is the pass's report (nil when it failed).
 	Report *analysis.Report `json:"-"`
 	// Execution is the executor's report (nil without Apply).
-	Execution *rules.Report `json:"-"`
+	Execution *rules.ExecutionReport `json:"-"`
 	// Err is the error that ended the pass.
 	Err error `json:"-"`
 }
