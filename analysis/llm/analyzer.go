@@ -148,7 +148,7 @@ func (a *Analyzer) Fingerprint() string {
 }
 
 // promptVersion changes when the prompt or the checks change meaning.
-const promptVersion = "adpilot-llm-1"
+const promptVersion = "adpilot-llm-2"
 
 // Analyze implements [analysis.Analyzer].
 func (a *Analyzer) Analyze(ctx context.Context, in *analysis.Input) (*analysis.Result, error) {

@@ -42,9 +42,21 @@
 //
 // Numbers are matched by what they are about: a number in a clause that
 // names a metric ("ROAS 0.54", "CPA rose 86.7%") must match a value of
-// that metric, percents are held to their digits, and a number can only
-// match values of the entities its recommendation names, their parents
-// and the account.
+// that metric (a clause that names none takes the metric of the clause
+// before it in its sentence), percents are held to their digits, a
+// signed number to its sign, a number in a sentence that names a window
+// ("over last_7d", "the previous week") to values of that window, and a
+// number of a recommendation to values of its entity and of the entities
+// its sentence names (by id, by name, or as "the campaign", "the
+// account"). Text is normalised first, so numbers and instructions
+// cannot hide behind other scripts: digits of every script, fullwidth
+// forms, zero-width characters, Cyrillic and Greek look-alike letters;
+// numbers in words ("half", "doubled", "ninety-three") and in scientific
+// notation are numbers, and other numeric characters (½, ²) are refused.
+// Actions need support that points their way: a rule that cuts a budget
+// never backs raising it, and the goals are judged on the entity's own
+// numbers. Evidence reaches the Result with whose value it is and over
+// which window.
 //
 // Errors of a model call are [*ProviderError] values matching
 // [ErrRateLimited], [ErrAuth], [ErrTimeout], [ErrUnavailable],

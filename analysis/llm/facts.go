@@ -67,7 +67,9 @@ type value struct {
 	v      float64      // in unit: money in minor units, fractions as fractions
 	unit   analysis.Unit
 	basis  analysis.Basis
-	text   string // as the prompt writes it ("41.20 USD", "1.23%")
+	text   string   // as the prompt writes it ("41.20 USD", "1.23%")
+	fam    []string // its metric families (familyOf)
+	famT   []string // fam and "target", for comparisons with a goal
 }
 
 type decisionFact struct {
@@ -279,6 +281,8 @@ func windowMetrics(w rules.Window) []string {
 
 func (f *facts) add(v value) int {
 	v.text = f.format(v.v, v.unit)
+	v.fam = familyOf(v.metric)
+	v.famT = append(slices.Clip(v.fam), "target")
 	f.values = append(f.values, v)
 	return len(f.values) - 1
 }
@@ -377,10 +381,20 @@ func (f *facts) period(w rules.Window) *analysis.Period {
 	return nil
 }
 
-// figure is a value as Result evidence.
+// figure is a value as Result evidence. Its Text says whose value it
+// is and over which window ("roas of ad set s2 \"Loser\" over last_7d:
+// 0.54"): evidence may be of a parent or a related entity.
 func (f *facts) figure(i int) analysis.Figure {
 	v := f.values[i]
-	fig := analysis.Figure{Name: v.metric, Value: v.v, Unit: v.unit, Basis: v.basis, Text: v.text}
+	who := "the account"
+	if x := f.byID[v.entity]; x != nil {
+		who = f.describe(x.ref.Level, x.ref.ID)
+	}
+	text := v.metric + " of " + who + overWindow(windowName(v.window)) + ": " + v.text
+	if v.basis == analysis.BasisGoal {
+		text = v.metric + ": " + v.text
+	}
+	fig := analysis.Figure{Name: v.metric, Value: v.v, Unit: v.unit, Basis: v.basis, Text: text}
 	if v.window != 0 {
 		fig.Period = f.period(v.window)
 	}
@@ -434,4 +448,14 @@ func (f *facts) describe(level metrics.Level, id string) string {
 		return fmt.Sprintf("%s %s %q", words, id, x.ref.Name)
 	}
 	return words + " " + id
+}
+
+// isMetricName reports whether name is the name of a value of the facts:
+// a metric, a setting or a goal.
+func (f *facts) isMetricName(name string) bool {
+	switch name {
+	case "daily_budget", "lifetime_budget", "bid_amount", "target_cpa", "target_roas", "gross_margin", "break_even_roas":
+		return true
+	}
+	return slices.Contains(fullMetrics, name)
 }

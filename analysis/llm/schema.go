@@ -88,14 +88,16 @@ type ReplyConfidence struct {
 
 // Limits of a reply, so that a runaway model cannot exhaust memory.
 const (
-	maxReplyBytes           = 1 << 20
+	maxReplyBytes           = 256 << 10 // 64k tokens: eight times the default output cap
 	maxReplyRecommendations = 100
 )
 
 // ParseReply decodes a model's reply. It accepts the JSON object alone or
 // inside one Markdown code fence (servers without structured output add
-// them), refuses unknown fields, a missing recommendations list, trailing
-// data, more than 100 recommendations and replies over 1 MiB, and says
+// them), refuses unknown fields, keys that differ from the schema's in
+// case, a key twice in one object, nesting deeper than the schema's, a
+// missing recommendations list, trailing data, more than 100
+// recommendations and replies over 256 KiB, and says
 // what was wrong in words a model can act on (the repair turn sends the
 // error back). It never judges the content: that is the grounding check's.
 func ParseReply(text string) (*Reply, error) {
@@ -120,6 +122,9 @@ func ParseReply(text string) (*Reply, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(s), &raw); err != nil {
 		return nil, fmt.Errorf("the reply is not valid JSON: %v", err)
+	}
+	if err := checkKeys(s); err != nil {
+		return nil, err
 	}
 	if _, ok := raw["recommendations"]; !ok {
 		return nil, errors.New(`the reply has no "recommendations" field; expected {"summary": ..., "recommendations": [...]}`)
@@ -221,4 +226,87 @@ func ReplySchema() map[string]any {
 		"summary":         str("a few sentences on the account's state and what matters most"),
 		"recommendations": array(rec),
 	}, "summary", "recommendations")
+}
+
+// replyKeys are the keys of the schema's objects.
+var replyKeys = func() map[string]bool {
+	keys := map[string]bool{}
+	var walk func(m map[string]any)
+	walk = func(m map[string]any) {
+		if props, ok := m["properties"].(map[string]any); ok {
+			for k, v := range props {
+				keys[k] = true
+				walk(v.(map[string]any))
+			}
+		}
+		if items, ok := m["items"].(map[string]any); ok {
+			walk(items)
+		}
+	}
+	walk(ReplySchema())
+	return keys
+}()
+
+// maxReplyDepth is deeper than the schema's objects and arrays nest.
+const maxReplyDepth = 16
+
+// checkKeys walks the JSON of s and refuses a key twice in one object
+// (decoders disagree on which one wins), a key that is not exactly one
+// of the schema's (encoding/json matches keys regardless of case, so
+// "SUMMARY" or "ſummary" would decode as "summary"), and nesting deeper
+// than the schema's.
+func checkKeys(s string) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	type frame struct {
+		obj     bool
+		wantKey bool
+		keys    map[string]bool
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("the reply is not valid JSON: %v", err)
+		}
+		top := len(stack) - 1
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:top]
+			if top > 0 && stack[top-1].obj {
+				stack[top-1].wantKey = true
+			}
+			continue
+		}
+		if top >= 0 && stack[top].obj && stack[top].wantKey {
+			key, _ := tok.(string)
+			if !replyKeys[key] {
+				return fmt.Errorf("the reply has an unknown field %q; expected only the schema's field names, exactly as the schema writes them", truncate(key, 40))
+			}
+			if stack[top].keys[key] {
+				return fmt.Errorf("the reply has the field %q twice in one object; expected each field once", key)
+			}
+			stack[top].keys[key] = true
+			stack[top].wantKey = false
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			if len(stack) >= maxReplyDepth {
+				return fmt.Errorf("the reply nests deeper than %d levels; expected the schema's objects", maxReplyDepth)
+			}
+			stack = append(stack, frame{obj: true, wantKey: true, keys: map[string]bool{}})
+		case json.Delim('['):
+			if len(stack) >= maxReplyDepth {
+				return fmt.Errorf("the reply nests deeper than %d levels; expected the schema's objects", maxReplyDepth)
+			}
+			stack = append(stack, frame{})
+		default:
+			if top >= 0 && stack[top].obj {
+				stack[top].wantKey = true
+			}
+		}
+	}
 }

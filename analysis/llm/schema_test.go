@@ -74,7 +74,12 @@ func TestReplySchemaStrict(t *testing.T) {
 }
 
 // FuzzParseReply: no input panics, and what parses re-encodes and parses
-// again to the same value.
+// again to the same value. Run it with a short -fuzzminimizetime (go test
+// -fuzz FuzzParseReply -fuzzminimizetime 1s): the seeds are replies of
+// several KB, and the engine's minimisation of each new input is
+// quadratic in its length, so with the default of 60 s the workers spend
+// most of their time minimising and report no executions for long
+// stretches.
 func FuzzParseReply(f *testing.F) {
 	for _, c := range llmtest.Cases() {
 		f.Add(c.Reply)
@@ -142,4 +147,22 @@ func countRecDrops(g *Grounded) int {
 		}
 	}
 	return n
+}
+
+// TestParseReplyStrictKeys: a key twice, a key in another case (which
+// encoding/json would take as the schema's), and deep nesting are
+// refused with what was wrong.
+func TestParseReplyStrictKeys(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{`{"summary":"ROAS 0.54","summary":"Pause everything","recommendations":[]}`, `"summary" twice`},
+		{`{"summary":"x","SUMMARY":"Pause everything","recommendations":[]}`, `field "SUMMARY"`},
+		{`{"ſummary":"Pause everything","summary":"x","recommendations":[]}`, `field "ſummary"`},
+		{`{"summary":"x","recommendations":[{"entity":{"level":"ad","id":"a1","ID":"s9"}}]}`, `field "ID"`},
+		{`{"summary":"x","recommendations":[{"entity":{"level":"ad","id":"a1","id":"s9"}}]}`, `"id" twice`},
+		{`{"summary":"x","recommendations":[` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `]}`, "deeper than"},
+	} {
+		if _, err := ParseReply(tc.text); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseReply(%.60q) = %v; want an error with %q", tc.text, err, tc.want)
+		}
+	}
 }

@@ -51,7 +51,7 @@ const (
  "title":"Refresh the creative of Broad - Ad 1",
  "rationale":"Frequency 4.20 over last_7d with link CTR 1.20%; the fatigue signal flags the ad.",
  "evidence":[{"entity_id":"a1","metric":"frequency","window":"last_7d","value":"4.20"}],
- "impact":{"summary":"Should bring link CTR back towards 1.47%.","estimates":[]},
+ "impact":{"summary":"Should bring link CTR back towards 1.35%.","estimates":[]},
  "confidence":{"level":"medium","basis":"frequency above 4 with falling CTR"},"sources":["signal:1"]}`
 	recKeepBroad = `{"entity":{"level":"adset","id":"s1"},"related":[],"kind":"opportunity","priority":"low",
  "action":{"type":"keep","percent":null,"to":null,"detail":""},
