@@ -48,28 +48,46 @@ type Model struct {
 	svc    sdk.MessageService
 	model  string
 	output Output
+	// redact takes the credential out of what the server says back; a
+	// func, so that no formatting of a Model prints it.
+	redact func(string) string
 }
 
 type settings struct {
-	apiKey  string
-	baseURL string
-	http    *http.Client
-	output  Output
-	request []option.RequestOption
-	llm     []llm.Option
+	apiKey    string
+	authToken string
+	baseURL   string
+	http      *http.Client
+	output    Output
+	request   []option.RequestOption
+	llm       []llm.Option
 }
 
 // Option configures a [Model] or an analyzer from [New].
 type Option func(*settings) error
 
-// WithAPIKey sets the API key (the SDK sends it in the Authorization
-// header). Keys come from the caller: nothing here reads the environment.
+// WithAPIKey sets the API key, sent in the x-api-key header as
+// Anthropic's API expects it. Keys come from the caller: nothing here
+// reads the environment.
 func WithAPIKey(key string) Option {
 	return func(s *settings) error {
 		if strings.ContainsAny(key, "\r\n") {
 			return errors.New("anthropic: WithAPIKey: the key holds a line break")
 		}
 		s.apiKey = key
+		return nil
+	}
+}
+
+// WithAuthToken sets an OAuth access token instead of an API key, sent
+// as "Authorization: Bearer" (for gateways and accounts that issue
+// tokens). It cannot be combined with [WithAPIKey].
+func WithAuthToken(token string) Option {
+	return func(s *settings) error {
+		if strings.ContainsAny(token, "\r\n") {
+			return errors.New("anthropic: WithAuthToken: the token holds a line break")
+		}
+		s.authToken = token
 		return nil
 	}
 }
@@ -137,6 +155,9 @@ func configure(model string, opts []Option) (*settings, error) {
 			return nil, err
 		}
 	}
+	if s.apiKey != "" && s.authToken != "" {
+		return nil, errors.New("anthropic: both WithAPIKey and WithAuthToken; expected one credential")
+	}
 	return s, nil
 }
 
@@ -153,11 +174,16 @@ func NewModel(model string, opts ...Option) (*Model, error) {
 
 func newModel(model string, s *settings) *Model {
 	ro := []option.RequestOption{option.WithBaseURL(s.baseURL), option.WithHTTPClient(s.http)}
-	if s.apiKey != "" {
-		ro = append(ro, option.WithAPIKey(s.apiKey))
+	switch {
+	case s.apiKey != "":
+		// The SDK's option.WithAPIKey sends the key as a bearer token;
+		// Anthropic's API takes API keys in x-api-key.
+		ro = append(ro, option.WithHeader("x-api-key", s.apiKey))
+	case s.authToken != "":
+		ro = append(ro, option.WithAuthToken(s.authToken))
 	}
 	ro = append(ro, s.request...)
-	return &Model{svc: sdk.NewMessageService(ro...), model: model, output: s.output}
+	return &Model{svc: sdk.NewMessageService(ro...), model: model, output: s.output, redact: llm.Redact(s.apiKey, s.authToken)}
 }
 
 // New returns an analyzer on the named model: the prompt, reply parsing
@@ -199,7 +225,7 @@ func (m *Model) Complete(ctx context.Context, req *llm.Request) (*llm.Response, 
 	}
 	resp, err := m.svc.New(ctx, p)
 	if err != nil {
-		return nil, classify(ctx, err)
+		return nil, m.classify(ctx, err)
 	}
 	if resp.StopReason == sdk.StopReasonRefusal {
 		return nil, &llm.ProviderError{Provider: provider, Kind: llm.ErrRefused, Message: "the model declined to answer (stop_reason refusal)"}
@@ -225,14 +251,14 @@ func (m *Model) Complete(ctx context.Context, req *llm.Request) (*llm.Response, 
 }
 
 // classify turns an SDK error into an [*llm.ProviderError].
-func classify(ctx context.Context, err error) error {
+func (m *Model) classify(ctx context.Context, err error) error {
 	if cerr := llm.ContextError(ctx, provider); cerr != nil {
 		return cerr
 	}
 	var apiErr *sdk.Error
 	if errors.As(err, &apiErr) {
-		pe := &llm.ProviderError{Provider: provider, StatusCode: apiErr.StatusCode, Message: apiErr.Message, RequestID: apiErr.RequestID,
-			Kind: llm.KindOfStatus(apiErr.StatusCode), Err: err}
+		pe := &llm.ProviderError{Provider: provider, StatusCode: apiErr.StatusCode, Message: m.redact(apiErr.Message), RequestID: apiErr.RequestID,
+			Kind: llm.KindOfStatus(apiErr.StatusCode), Err: llm.RedactError(err, m.redact)}
 		if r := apiErr.Response; r != nil {
 			pe.RetryAfter = llm.RetryAfter(r.Header, time.Now())
 			if pe.RequestID == "" {
@@ -243,7 +269,7 @@ func classify(ctx context.Context, err error) error {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return &llm.ProviderError{Provider: provider, Kind: llm.ErrTimeout, Message: "the connection timed out", Err: err}
+		return &llm.ProviderError{Provider: provider, Kind: llm.ErrTimeout, Message: "the connection timed out", Err: llm.RedactError(err, m.redact)}
 	}
-	return &llm.ProviderError{Provider: provider, Kind: llm.ErrUnavailable, Message: "the request failed", Err: err}
+	return &llm.ProviderError{Provider: provider, Kind: llm.ErrUnavailable, Message: "the request failed", Err: llm.RedactError(err, m.redact)}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -106,6 +108,9 @@ func analyzer(t *testing.T, s *server, opts ...anthropic.Option) *llm.Analyzer {
 func TestCases(t *testing.T) {
 	t.Setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:1/never")
 	t.Setenv("ANTHROPIC_API_KEY", "sk-ant-from-the-environment")
+	t.Setenv("ANTHROPIC_AUTH_TOKEN", "token-from-the-environment")
+	t.Setenv("ANTHROPIC_CUSTOM_HEADERS", "X-From-Env: 1")
+	t.Setenv("ANTHROPIC_PROFILE", "profile-from-the-environment")
 	for _, c := range llmtest.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
 			s := newServer(t, text(c.Reply))
@@ -118,8 +123,9 @@ func TestCases(t *testing.T) {
 				*res.Usage != (analysis.TokenUsage{InputTokens: 1200, OutputTokens: 250, CachedTokens: 100, Calls: 1}) {
 				t.Errorf("result %q %q usage %+v", res.Analyzer, res.Model, res.Usage)
 			}
-			if h := s.headers[0]; h.Get("Authorization") != "Bearer "+testKey {
-				t.Errorf("authorization %q: the key from the options, not the environment", h.Get("Authorization"))
+			if h := s.headers[0]; h.Get("X-Api-Key") != testKey || h.Get("Authorization") != "" || h.Get("Anthropic-Version") == "" || h.Get("X-From-Env") != "" {
+				t.Errorf("x-api-key %q, authorization %q, anthropic-version %q: the key from the options in x-api-key, not the environment",
+					h.Get("X-Api-Key"), h.Get("Authorization"), h.Get("Anthropic-Version"))
 			}
 			tool := newServer(t, message(`[{"type":"tool_use","id":"toolu_1","name":"submit_analysis","input":`+c.Reply+`}]`, "tool_use"))
 			res, err = analyzer(t, tool, anthropic.WithOutput(anthropic.OutputTool)).Analyze(t.Context(), llmtest.Input())
@@ -128,6 +134,26 @@ func TestCases(t *testing.T) {
 			}
 			llmtest.Check(t, res, c)
 		})
+	}
+}
+
+// TestAuthToken: an OAuth token goes as a bearer token, never in
+// x-api-key; a key and a token together are refused.
+func TestAuthToken(t *testing.T) {
+	s := newServer(t, text(llmtest.GoodReply()))
+	a, err := anthropic.New("claude-test", anthropic.WithBaseURL(s.URL), anthropic.WithAuthToken("oauth-token-1"),
+		anthropic.WithRequestOptions(option.WithMaxRetries(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Analyze(t.Context(), llmtest.Input()); err != nil {
+		t.Fatal(err)
+	}
+	if h := s.headers[0]; h.Get("Authorization") != "Bearer oauth-token-1" || h.Get("X-Api-Key") != "" {
+		t.Errorf("authorization %q, x-api-key %q", h.Get("Authorization"), h.Get("X-Api-Key"))
+	}
+	if _, err := anthropic.New("m", anthropic.WithAPIKey("k"), anthropic.WithAuthToken("t")); err == nil {
+		t.Error("a key and a token were accepted together")
 	}
 }
 
@@ -265,4 +291,42 @@ func TestConformance(t *testing.T) {
 		text(llmtest.Respond(content[0].(map[string]any)["text"].(string)))(w, r)
 	})
 	analysistest.Run(t, analyzer(t, s), analysistest.Deterministic())
+}
+
+// TestSecretsNowhere: a server whose error echoes the key; neither the
+// error (as text, %v, %+v, %#v, JSON, slog text and JSON, its cause)
+// nor the Model or the Analyzer (%v, %+v, %#v, JSON) shows the key.
+func TestSecretsNowhere(t *testing.T) {
+	s := newServer(t, apiError(401, "authentication_error", "Incorrect API key provided: "+testKey, nil))
+	a := analyzer(t, s)
+	_, err := a.Analyze(t.Context(), llmtest.Input())
+	if err == nil {
+		t.Fatal("no error")
+	}
+	var pe *llm.ProviderError
+	if !errors.As(err, &pe) || !errors.Is(err, llm.ErrAuth) {
+		t.Fatalf("err %v", err)
+	}
+	m, err2 := anthropic.NewModel("m", anthropic.WithAPIKey(testKey))
+	if err2 != nil {
+		t.Fatal(err2)
+	}
+	var logs strings.Builder
+	slog.New(slog.NewTextHandler(&logs, nil)).Error("x", "err", err, "pe", pe)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Error("x", "err", err, "pe", pe)
+	shown := []string{err.Error(), pe.Err.Error(), logs.String()}
+	for _, v := range []any{err, pe, pe.Err, m, a, *m} {
+		shown = append(shown, fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v))
+		if b, jerr := json.Marshal(v); jerr == nil {
+			shown = append(shown, string(b))
+		}
+	}
+	for _, text := range shown {
+		if strings.Contains(text, testKey) {
+			t.Errorf("shows the key: %.300s", text)
+		}
+	}
+	if !strings.Contains(pe.Message, "[redacted]") {
+		t.Errorf("message %q", pe.Message)
+	}
 }

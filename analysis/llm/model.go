@@ -2,8 +2,10 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -135,6 +137,66 @@ func (e *ProviderError) Error() string {
 	}
 	return s
 }
+
+// MarshalJSON encodes the failure without its cause: the SDK's error
+// holds the HTTP request, headers and all.
+func (e *ProviderError) MarshalJSON() ([]byte, error) {
+	kind := ""
+	if e.Kind != nil {
+		kind = strings.TrimPrefix(e.Kind.Error(), "llm: ")
+	}
+	return json.Marshal(struct {
+		Provider   string `json:"provider"`
+		Kind       string `json:"kind,omitempty"`
+		StatusCode int    `json:"status_code,omitempty"`
+		RequestID  string `json:"request_id,omitempty"`
+		RetryAfter string `json:"retry_after,omitempty"`
+		Message    string `json:"message,omitempty"`
+	}{e.Provider, kind, e.StatusCode, e.RequestID, durationText(e.RetryAfter), e.Message})
+}
+
+// LogValue logs the failure as its Error text.
+func (e *ProviderError) LogValue() slog.Value { return slog.StringValue(e.Error()) }
+
+func durationText(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
+}
+
+// Redact returns a function that replaces every non-empty secret in a
+// text with "[redacted]". Providers apply it to what a server says back
+// (an error message that echoes the key) before it reaches an error.
+func Redact(secrets ...string) func(string) string {
+	var olds []string
+	for _, s := range secrets {
+		if s != "" {
+			olds = append(olds, s, "[redacted]")
+		}
+	}
+	if len(olds) == 0 {
+		return func(s string) string { return s }
+	}
+	return strings.NewReplacer(olds...).Replace
+}
+
+// RedactError wraps err so that its text passes through redact (see
+// [Redact]); errors.Is and errors.As still reach err.
+func RedactError(err error, redact func(string) string) error {
+	if err == nil || redact == nil {
+		return err
+	}
+	return &redactedError{err: err, redact: redact}
+}
+
+type redactedError struct {
+	err    error
+	redact func(string) string
+}
+
+func (e *redactedError) Error() string { return e.redact(e.err.Error()) }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // Unwrap returns the kind, the cause and, for failures that mean the
 // model could not be used at all, analysis.ErrAnalyzerUnavailable.

@@ -50,6 +50,9 @@ type Model struct {
 	model  string
 	output Output
 	base   string
+	// redact takes the key out of what the server says back; a func,
+	// so that no formatting of a Model prints the key.
+	redact func(string) string
 }
 
 type settings struct {
@@ -162,7 +165,7 @@ func newModel(model string, s *settings) *Model {
 		ro = append(ro, option.WithAPIKey(s.apiKey))
 	}
 	ro = append(ro, s.request...)
-	return &Model{svc: sdk.NewChatCompletionService(ro...), model: model, output: s.output, base: s.baseURL}
+	return &Model{svc: sdk.NewChatCompletionService(ro...), model: model, output: s.output, base: s.baseURL, redact: llm.Redact(s.apiKey)}
 }
 
 // New returns an analyzer on the named model: the prompt, reply parsing
@@ -213,7 +216,7 @@ func (m *Model) Complete(ctx context.Context, req *llm.Request) (*llm.Response, 
 	}
 	resp, err := m.svc.New(ctx, p)
 	if err != nil {
-		return nil, classify(ctx, err)
+		return nil, m.classify(ctx, err)
 	}
 	if len(resp.Choices) == 0 {
 		return nil, &llm.ProviderError{Provider: provider, Kind: llm.ErrUnavailable, Message: "the response has no choices"}
@@ -231,13 +234,13 @@ func (m *Model) Complete(ctx context.Context, req *llm.Request) (*llm.Response, 
 }
 
 // classify turns an SDK error into an [*llm.ProviderError].
-func classify(ctx context.Context, err error) error {
+func (m *Model) classify(ctx context.Context, err error) error {
 	if cerr := llm.ContextError(ctx, provider); cerr != nil {
 		return cerr
 	}
 	var apiErr *sdk.Error
 	if errors.As(err, &apiErr) {
-		pe := &llm.ProviderError{Provider: provider, StatusCode: apiErr.StatusCode, Message: apiErr.Message, Err: err}
+		pe := &llm.ProviderError{Provider: provider, StatusCode: apiErr.StatusCode, Message: m.redact(apiErr.Message), Err: llm.RedactError(err, m.redact)}
 		if r := apiErr.Response; r != nil {
 			pe.RequestID = r.Header.Get("x-request-id")
 			pe.RetryAfter = llm.RetryAfter(r.Header, time.Now())
@@ -247,7 +250,7 @@ func classify(ctx context.Context, err error) error {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return &llm.ProviderError{Provider: provider, Kind: llm.ErrTimeout, Message: "the connection timed out", Err: err}
+		return &llm.ProviderError{Provider: provider, Kind: llm.ErrTimeout, Message: "the connection timed out", Err: llm.RedactError(err, m.redact)}
 	}
-	return &llm.ProviderError{Provider: provider, Kind: llm.ErrUnavailable, Message: "the request failed", Err: err}
+	return &llm.ProviderError{Provider: provider, Kind: llm.ErrUnavailable, Message: "the request failed", Err: llm.RedactError(err, m.redact)}
 }

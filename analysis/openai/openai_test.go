@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -103,6 +104,8 @@ func analyzer(t *testing.T, s *server, opts ...openai.Option) *llm.Analyzer {
 func TestCases(t *testing.T) {
 	t.Setenv("OPENAI_BASE_URL", "http://127.0.0.1:1/never")
 	t.Setenv("OPENAI_API_KEY", "sk-from-the-environment")
+	t.Setenv("OPENAI_CUSTOM_HEADERS", "X-From-Env: 1")
+	t.Setenv("OPENAI_ORG_ID", "org-from-the-environment")
 	for _, c := range llmtest.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
 			s := newServer(t, reply(c.Reply))
@@ -115,8 +118,9 @@ func TestCases(t *testing.T) {
 				*res.Usage != (analysis.TokenUsage{InputTokens: 1200, OutputTokens: 300, CachedTokens: 100, Calls: 1}) {
 				t.Errorf("result %q %q usage %+v", res.Analyzer, res.Model, res.Usage)
 			}
-			if got := s.headers[0].Get("Authorization"); got != "Bearer "+testKey {
-				t.Errorf("Authorization %q: the key from the options, not the environment", got)
+			if h := s.headers[0]; h.Get("Authorization") != "Bearer "+testKey || h.Get("X-From-Env") != "" || h.Get("OpenAI-Organization") != "" {
+				t.Errorf("Authorization %q, X-From-Env %q, OpenAI-Organization %q: the key from the options, nothing from the environment",
+					h.Get("Authorization"), h.Get("X-From-Env"), h.Get("OpenAI-Organization"))
 			}
 		})
 	}
@@ -325,5 +329,43 @@ func TestLoggedKeepsSecrets(t *testing.T) {
 				t.Errorf("a log line holds %q: %s", secret, line)
 			}
 		}
+	}
+}
+
+// TestSecretsNowhere: a server whose error echoes the key; neither the
+// error (as text, %v, %+v, %#v, JSON, slog text and JSON, its cause)
+// nor the Model or the Analyzer (%v, %+v, %#v, JSON) shows the key.
+func TestSecretsNowhere(t *testing.T) {
+	s := newServer(t, apiError(401, "authentication_error", "Incorrect API key provided: "+testKey, nil))
+	a := analyzer(t, s)
+	_, err := a.Analyze(t.Context(), llmtest.Input())
+	if err == nil {
+		t.Fatal("no error")
+	}
+	var pe *llm.ProviderError
+	if !errors.As(err, &pe) || !errors.Is(err, llm.ErrAuth) {
+		t.Fatalf("err %v", err)
+	}
+	m, err2 := openai.NewModel("m", openai.WithAPIKey(testKey))
+	if err2 != nil {
+		t.Fatal(err2)
+	}
+	var logs strings.Builder
+	slog.New(slog.NewTextHandler(&logs, nil)).Error("x", "err", err, "pe", pe)
+	slog.New(slog.NewJSONHandler(&logs, nil)).Error("x", "err", err, "pe", pe)
+	shown := []string{err.Error(), pe.Err.Error(), logs.String()}
+	for _, v := range []any{err, pe, pe.Err, m, a, *m} {
+		shown = append(shown, fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v))
+		if b, jerr := json.Marshal(v); jerr == nil {
+			shown = append(shown, string(b))
+		}
+	}
+	for _, text := range shown {
+		if strings.Contains(text, testKey) {
+			t.Errorf("shows the key: %.300s", text)
+		}
+	}
+	if !strings.Contains(pe.Message, "[redacted]") {
+		t.Errorf("message %q", pe.Message)
 	}
 }
