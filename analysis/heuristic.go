@@ -183,7 +183,7 @@ func (a *analysis) goalEvent(goal string) string {
 // validate checks the goals against the account currency.
 func (g Goals) validate(currency string) error {
 	switch {
-	case g.Currency != "" && currency != "" && g.Currency != currency:
+	case g.Currency != "" && currency != "" && !strings.EqualFold(g.Currency, currency):
 		return fmt.Errorf("%w: %w: Goals.Currency %s, the account's currency is %s; expected the target CPA in %s minor units", ErrInvalidInput, ErrCurrencyMismatch, g.Currency, currency, currency)
 	case g.TargetCPA < 0:
 		return fmt.Errorf("%w: Goals.TargetCPA %d is negative; expected minor units > 0, or 0 for none", ErrInvalidInput, g.TargetCPA)

@@ -87,3 +87,20 @@ func TestRunDatasetSaturatedCounts(t *testing.T) {
 		t.Errorf("err = %v; want ErrInvalidInput naming Impressions", err)
 	}
 }
+
+// A currency code in lower case is the same currency.
+func TestGoalsCurrencyCase(t *testing.T) {
+	in := &Input{Now: demoNow, Snapshot: &rules.Snapshot{Now: demoNow, Currency: "USD"}, Goals: Goals{Currency: "usd", TargetCPA: 3000}}
+	if _, err := (Heuristic{}).Analyze(context.Background(), in); err != nil {
+		t.Errorf("goals in \"usd\" for a USD account: %v", err)
+	}
+	acct := metaads.AdAccount{ID: metaads.MustParseAccountID("act_5"), Currency: "USD", TimezoneName: "UTC"}
+	day := metaads.Date{Year: 2026, Month: 3, Day: 1}
+	if _, err := FromRows(Rows{Account: acct, Insights: []Row{{AdSetID: "2", CampaignID: "1", Since: day, Until: day, Currency: "usd"}}}); err != nil {
+		t.Errorf("a row in \"usd\" for a USD account: %v", err)
+	}
+	in.Goals.Currency = "eur"
+	if _, err := (Heuristic{}).Analyze(context.Background(), in); !errors.Is(err, ErrCurrencyMismatch) {
+		t.Errorf("goals in \"eur\" for a USD account: %v; want ErrCurrencyMismatch", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/adpilot/adpilot/metaads"
@@ -322,7 +323,7 @@ func (b *rowsBuilder) add(line int, r *Row, currency string, seen map[string]int
 		id = ds.Account.ID.Number()
 	}
 	switch {
-	case r.Currency != "" && r.Currency != currency:
+	case r.Currency != "" && !strings.EqualFold(r.Currency, currency):
 		b.errs.add(line, "Currency", "%s; the account's currency is %s", r.Currency, currency)
 		return
 	case !r.Since.Valid():
