@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,12 @@ func TestRunLive(t *testing.T) {
 	}
 	if applicable == 0 {
 		t.Error("the live pass has no allowed decision on the demo shop")
+	}
+	if md := live.Markdown(); strings.Contains(md, "(dry run)") {
+		t.Error("the live pass's report calls its decisions a dry run")
+	}
+	if md := dry.Markdown(); !strings.Contains(md, "## Rule decisions (dry run)") {
+		t.Error("the default pass's report does not say its decisions are a dry run")
 	}
 	for _, r := range e.srv.Requests() {
 		if r.Method != "GET" && r.Path != "/act_"+metaadstest.DemoAccountShop+"/insights" {

@@ -3,10 +3,12 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/adpilot/adpilot/metrics"
+	"github.com/adpilot/adpilot/rules"
 )
 
 // Format returns the figure's value in words for a report, money in the
@@ -228,7 +230,7 @@ func (a Action) words(currency string) string {
 
 // Markdown renders the report as a Markdown document: the account and the
 // time of the pass, how the data was read, the totals of each level over
-// the summarised windows, the rule decisions (a dry run), the signals, and
+// the summarised windows, the rule decisions (a dry run unless RunOptions.Live), the signals, and
 // the analyzer's result.
 func (r *Report) Markdown() string {
 	if r == nil {
@@ -280,7 +282,11 @@ func (r *Report) Markdown() string {
 		b.WriteString("\n")
 	}
 	if ev := r.Evaluation; ev != nil {
-		b.WriteString("## Rule decisions (dry run)\n\n")
+		heading := "## Rule decisions (dry run)\n\n"
+		if slices.ContainsFunc(ev.Decisions, func(d rules.Decision) bool { return !d.DryRun }) {
+			heading = "## Rule decisions\n\n" // RunOptions.Live
+		}
+		b.WriteString(heading)
 		if len(ev.Decisions) == 0 {
 			b.WriteString("No rule fired.\n")
 		}
