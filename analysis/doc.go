@@ -53,8 +53,10 @@
 // ([FigureMoneyAtStake]) when the pass is given them
 // (RunOptions{Signals: signals.Func()}); a pacing or fatigue signal about
 // an entity the metrics already flagged is merged into that finding. With
-// the signals, every planted problem of the demo shop is among its top six
-// recommendations (tested in analysis/signals). On a seeded business with
+// the signals and Meta's reach estimates for the overlap, every planted
+// problem of the demo shop is among its top six recommendations (tested
+// in analysis/signals; without the estimates the overlap is a
+// low-confidence, medium-priority finding). On a seeded business with
 // no planted problem it recommends nothing urgent or high.
 //
 // # Decorators
