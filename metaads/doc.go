@@ -121,7 +121,10 @@
 // Running". A run that ends "Job Failed" or "Job Skipped" returns a
 // *ReportRunError with Meta's codes (errors.Is: ErrReportFailed,
 // ErrReportSkipped, ErrDataLimit for reports that are too large), and
-// PollOptions.Timeout reports a stalled run with ErrReportTimeout.
+// PollOptions.Timeout reports a stalled run with ErrReportTimeout. A poll
+// throttled for longer than the client retries through by itself is sent
+// again once the throttle's wait is over, within
+// PollOptions.MaxThrottleWait (one hour by default).
 // ReportRun.List reads the results lazily and ReportRun.ListPage one page
 // at a time.
 //
@@ -132,7 +135,10 @@
 // runs in flight per ad account, starts skipped, failed and stalled runs
 // again, and on data-limit errors narrows in order: smaller result pages,
 // then halves of the date range, then splitting by entity (campaign ids,
-// then ad sets, then ads, down to the query's level). Rows are neither
+// then ad sets, then ads, down to the query's level). It waits out
+// throttles on run creation, polls and results pages alike (a throttled
+// page is read again at its cursor, with no new run), within
+// PollOptions.MaxThrottleWait. Rows are neither
 // lost nor repeated. OnCheckpoint reports the chunks not yet delivered,
 // with their run ids; pass the saved list as RunOptions.Resume after a
 // restart to continue without starting those runs again.

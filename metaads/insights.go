@@ -105,7 +105,7 @@ func (s *InsightsService) List(ctx context.Context, acct AccountID, p InsightsPa
 		return func(yield func(Insight, error) bool) { yield(Insight{}, err) }
 	}
 	return func(yield func(Insight, error) bool) {
-		s.c.pageRows(ctx, req, p.Limit, func(r *Insight) bool { return yield(*r, nil) },
+		s.c.pageRows(ctx, req, p.Limit, nil, func(r *Insight) bool { return yield(*r, nil) },
 			func(err error) { yield(Insight{}, err) })
 	}
 }
@@ -113,9 +113,11 @@ func (s *InsightsService) List(ctx context.Context, acct AccountID, p InsightsPa
 // pageRows walks the pages of req, calling row for each row (false stops)
 // and fail once on error. It narrows the page size on data-limit errors,
 // continues past empty pages that announce a next page, stops on a
-// repeated cursor and checks ctx between pages. It returns the error it
+// repeated cursor and checks ctx between pages. With a throttle waiter
+// (the runner's), a page refused by a throttle is read again, at the same
+// cursor, once the throttle's wait is over. It returns the error it
 // reported (nil when it finished or row stopped it).
-func (c *Client) pageRows(ctx context.Context, req *Request, limit int, row func(*Insight) bool, fail func(error)) error {
+func (c *Client) pageRows(ctx context.Context, req *Request, limit int, tw *throttleWaiter, row func(*Insight) bool, fail func(error)) error {
 	if ctx == nil {
 		err := errNilContext("reading insights")
 		fail(err)
@@ -142,10 +144,14 @@ func (c *Client) pageRows(ctx context.Context, req *Request, limit int, row func
 			c.cfg.logger.DebugContext(ctx, "metaads: insights data limit, retrying with smaller pages", "path", r.Path, "limit", limit)
 			continue
 		}
+		if err != nil && tw != nil && (tw.wait(ctx, err) || ctx.Err() != nil) {
+			continue // read the page again, or report ctx's end above
+		}
 		if err != nil {
 			fail(err)
 			return err
 		}
+		tw.reset()
 		for i := range p.Items {
 			if !row(&p.Items[i]) {
 				return nil

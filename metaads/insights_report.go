@@ -208,6 +208,76 @@ type PollOptions struct {
 	// between polls; a run still unfinished then is reported as stalled
 	// with ErrReportTimeout. Zero waits as long as ctx allows.
 	Timeout time.Duration
+	// MaxThrottleWait bounds how long throttles are waited out in a row. A
+	// poll refused with a *RateLimitError that names a wait (RetryAfter,
+	// at most MaxHold) is sent again after that wait, even when the wait is
+	// longer than the client retries through by itself
+	// (WithMaxThrottleRetryWait, the quota-wait cap), as long as the
+	// throttle waits since the last successful poll add up to at most
+	// MaxThrottleWait; a throttle that does not fit counts as a failed poll
+	// (MaxPollErrors). Such waits count neither toward Timeout nor toward
+	// MaxPollErrors. Blocks that Meta's code itself marks (ErrQuotaBlocked:
+	// 368, an ad-account score block, ...) are never waited out.
+	// [InsightsService.Run] applies the same bound to creating runs and to
+	// reading their results. Default one hour (Meta's budgets regain over a
+	// rolling hour); a negative value waits out no throttle.
+	MaxThrottleWait time.Duration
+}
+
+// defaultMaxThrottleWait is PollOptions.MaxThrottleWait's default.
+const defaultMaxThrottleWait = time.Hour
+
+// throttleRetryAfter returns the wait a throttle names when err is one to
+// wait out: a *RateLimitError with a RetryAfter whose Meta error, if any,
+// is not a block by its code.
+func throttleRetryAfter(err error) (time.Duration, bool) {
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter <= 0 || rl.Err != nil && rl.Err.Is(ErrQuotaBlocked) {
+		return 0, false
+	}
+	return min(rl.RetryAfter, MaxHold), true
+}
+
+// throttleWaiter waits out the throttles met by one request in a row,
+// within a total (PollOptions.MaxThrottleWait).
+type throttleWaiter struct {
+	max    time.Duration // negative: wait out none
+	waited time.Duration // since the last success
+	sleep  func(context.Context, time.Duration) error
+}
+
+func (s *InsightsService) throttleWaiter(o PollOptions) *throttleWaiter {
+	return &throttleWaiter{max: o.withDefaults().MaxThrottleWait, sleep: s.wait}
+}
+
+// wait waits out err when it is a throttle that fits in what is left of
+// the bound, and reports whether it did (the request should be sent
+// again). It returns false, and does not wait, for any other error, a
+// throttle that does not fit or one that lasts beyond ctx's deadline, and
+// false when ctx ends during the wait.
+func (w *throttleWaiter) wait(ctx context.Context, err error) bool {
+	if w == nil {
+		return false
+	}
+	d, ok := throttleRetryAfter(err)
+	if !ok || w.max < 0 || w.waited+d > w.max {
+		return false
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return false // ctx ends first: the throttle is the answer now
+	}
+	if w.sleep(ctx, d) != nil {
+		return false
+	}
+	w.waited += d
+	return true
+}
+
+// reset starts a new series of throttles (the request succeeded).
+func (w *throttleWaiter) reset() {
+	if w != nil {
+		w.waited = 0
+	}
 }
 
 // Validate reports options that cannot describe a polling schedule: a
@@ -254,6 +324,9 @@ func (o PollOptions) withDefaults() PollOptions {
 	if o.MaxPollErrors <= 0 {
 		o.MaxPollErrors = 5
 	}
+	if o.MaxThrottleWait == 0 {
+		o.MaxThrottleWait = defaultMaxThrottleWait
+	}
 	return o
 }
 
@@ -279,6 +352,7 @@ func (r *ReportRun) Wait(ctx context.Context, o PollOptions) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
+	tw := r.s.throttleWaiter(o)
 	o = o.withDefaults()
 	delay := o.Initial
 	pollErrs := 0
@@ -290,10 +364,13 @@ func (r *ReportRun) Wait(ctx context.Context, o PollOptions) error {
 			return nil
 		case err == nil:
 			pollErrs = 0
+			tw.reset()
 		case r.Err != nil:
 			return err
 		case ctx.Err() != nil:
 			return fmt.Errorf("metaads: waiting for report run %s: %w", r.ID, ctx.Err())
+		case tw.wait(ctx, err) || ctx.Err() != nil:
+			continue // waited out a throttle: poll again now (or report ctx's end)
 		case errors.Is(err, ErrTransient) || errors.Is(err, ErrRateLimited) || errors.Is(err, ErrDataLimit):
 			// A failed poll says nothing about the run (a data-limit
 			// answer to a status read is not the run being too large):
@@ -326,7 +403,7 @@ func (r *ReportRun) List(ctx context.Context, pageSize int) iter.Seq2[Insight, e
 			yield(Insight{}, err)
 			return
 		}
-		r.s.c.pageRows(ctx, r.rowsRequest(), pageSize, func(in *Insight) bool { return yield(*in, nil) },
+		r.s.c.pageRows(ctx, r.rowsRequest(), pageSize, nil, func(in *Insight) bool { return yield(*in, nil) },
 			func(err error) { yield(Insight{}, err) })
 	}
 }

@@ -30,7 +30,11 @@ type RunOptions struct {
 	// data-limit errors it is halved down to 5 before the runner splits.
 	PageSize int
 	// Poll controls the polling of each run. Its Timeout defaults to one
-	// hour here, after which a stalled run is started again.
+	// hour here, after which a stalled run is started again. Its
+	// MaxThrottleWait (default one hour) bounds the throttles waited out
+	// in a row by each poll, each creation of a run and each results page:
+	// a throttle longer than the client retries through by itself delays
+	// the pull instead of ending it.
 	Poll PollOptions
 	// MaxRestarts is how often a run that was skipped, failed or stalled
 	// (see PollOptions.Timeout) is started again (default 2); runs too
@@ -224,6 +228,10 @@ type jobResult struct {
 //     each, with at most MaxConcurrentJobs runs in flight per account;
 //   - each run is polled with backoff until "Job Completed"; skipped or
 //     transiently failed runs are started again (MaxRestarts);
+//   - throttles are waited out, also those longer than the client's own
+//     retries (Meta's insights throttles name minutes), within
+//     Poll.MaxThrottleWait: a results page is then read again at the same
+//     cursor, so a long pull is not lost to one throttle;
 //   - on data-limit errors it narrows in this order: smaller result pages,
 //     then halves of the date range (numeric time increments only), then
 //     splitting by entity (campaigns, then ad sets, then ads, down to the
@@ -327,7 +335,7 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 			}
 			var yielded map[string]struct{}
 			stopped := false
-			err := s.c.pageRows(ctx, res.run.rowsRequest(), o.PageSize, func(in *Insight) bool {
+			err := s.c.pageRows(ctx, res.run.rowsRequest(), o.PageSize, s.throttleWaiter(o.Poll), func(in *Insight) bool {
 				k := in.Key()
 				if _, dup := c.skip[k]; dup {
 					return true
@@ -350,10 +358,12 @@ func (s *InsightsService) Run(ctx context.Context, acct AccountID, p InsightsPar
 				continue
 			}
 			if !errors.Is(err, ErrDataLimit) {
-				if errors.Is(err, ErrTransient) && ctx.Err() == nil && c.restarts < o.MaxRestarts {
+				if errors.Is(err, ErrTransient) && !errors.Is(err, ErrRateLimited) && ctx.Err() == nil && c.restarts < o.MaxRestarts {
 					// The client's own retries did not get the results
 					// (2601/1815107, a 5xx storm): start the chunk again,
-					// skipping the rows already yielded.
+					// skipping the rows already yielded. A throttle that
+					// outlasted Poll.MaxThrottleWait is no reason to
+					// start a run: the new one would meet it too.
 					c.restarts++
 					c.skip = withSkipped(c.skip, yielded)
 					tr.started(c, "")
@@ -522,12 +532,19 @@ func (s *InsightsService) runJob(ctx context.Context, acct AccountID, p Insights
 // The runner may: a report run that nobody reads changes no ad object and
 // spends no money, it only costs insights quota and expires by itself. The
 // runner already pays that price when it restarts a failed or stalled run,
-// so the same bound, MaxRestarts, applies here.
+// so the same bound, MaxRestarts, applies here. A throttle that names its
+// wait proves no run was created: it is waited out within
+// Poll.MaxThrottleWait and is not counted as an attempt.
 func (s *InsightsService) startReportRetrying(ctx context.Context, acct AccountID, p InsightsParams, o RunOptions) (*ReportRun, error) {
 	po := o.Poll.withDefaults()
+	tw := s.throttleWaiter(o.Poll)
 	delay := po.Initial
 	for attempt := 0; ; attempt++ {
 		run, err := s.StartReport(ctx, acct, p)
+		if err != nil && ctx.Err() == nil && tw.wait(ctx, err) {
+			attempt-- // a throttle proves no run was created: not an attempt
+			continue
+		}
 		if err == nil || attempt >= o.MaxRestarts || ctx.Err() != nil || !startRetryable(err) {
 			return run, err
 		}
