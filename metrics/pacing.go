@@ -72,6 +72,47 @@ func DayBounds(t time.Time) (start, end time.Time) {
 	return start, end
 }
 
+// periodEnd returns the end of t's zone period, or hi if that is later.
+// It takes Time.ZoneBounds' end only when that is after t: for an instant
+// in the last UTC day of a leap year that the zone's TZ rule governs (the
+// years after its last listed transition, which in Go's embedded tzdata
+// are the present ones for some zones, such as Africa/Cairo from 2024),
+// ZoneBounds ends the period a day early, before t (golang/go#81583). The
+// end is then found by probing the offset every quarter hour and bisecting
+// the change to the second.
+func periodEnd(t time.Time, hi int64) int64 {
+	u := t.Unix()
+	if _, ze := t.ZoneBounds(); ze.IsZero() || ze.Unix() >= hi {
+		return hi
+	} else if ze.Unix() > u {
+		return ze.Unix()
+	}
+	loc := t.Location()
+	name, off := t.Zone()
+	same := func(v int64) bool {
+		n, o := time.Unix(v, 0).In(loc).Zone()
+		return n == name && o == off
+	}
+	a := u // same(a)
+	for {
+		b := min(a+900, hi)
+		if !same(b) {
+			for b-a > 1 { // same(a), !same(b)
+				if m := a + (b-a)/2; same(m) {
+					a = m
+				} else {
+					b = m
+				}
+			}
+			return b
+		}
+		if b == hi {
+			return hi
+		}
+		a = b
+	}
+}
+
 // midnightCrossings returns, for the midnight that starts the date y-m-d
 // in loc (d may overflow the month, as in time.Date), the first instant
 // at which the local wall clock reads that midnight or later, and the
@@ -89,11 +130,7 @@ func midnightCrossings(y int, m time.Month, d int, loc *time.Location) (first, l
 	for range 16 { // zone periods in 60 hours; the tz database has no more
 		t := time.Unix(u, 0).In(loc)
 		_, off := t.Zone()
-		_, ze := t.ZoneBounds()
-		start, end := u, hi
-		if !ze.IsZero() && ze.Unix() < hi {
-			end = ze.Unix()
-		}
+		start, end := u, periodEnd(t, hi)
 		at := w - int64(off) // the wall clock reads midnight at this instant, if in the period
 		if c := max(start, at); c < end && c < firstU {
 			firstU = c // first instant of the period at or after midnight

@@ -1,7 +1,11 @@
 package metrics
 
 import (
+	"archive/zip"
+	"io"
 	"math"
+	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 	_ "time/tzdata" // America/New_York for the daylight-saving days
@@ -332,13 +336,27 @@ func TestMidnightCrossingsBruteForce(t *testing.T) {
 		"Asia/Dhaka", "America/Caracas", "America/Los_Angeles", "UTC",
 	}
 	days := 0
+	// Each zone twice: from the system's zoneinfo and from Go's own tzdata
+	// (GOROOT/lib/time/zoneinfo.zip, also what time/tzdata embeds), whose
+	// slim files leave the years after a zone's last listed change to its
+	// TZ rule, where ZoneBounds has a bug in leap years.
+	var locs []*time.Location
 	for _, zone := range zones {
-		loc := mustZone(t, zone)
-		for day := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() < 2040; day = day.AddDate(0, 0, 1) {
+		locs = append(locs, mustZone(t, zone))
+		if loc := goTZData(t, zone); loc != nil {
+			locs = append(locs, loc)
+		}
+	}
+	for _, loc := range locs {
+		zone := loc.String()
+		for day := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() < 2041; day = day.AddDate(0, 0, 1) {
 			_, o1 := day.Add(-30 * time.Hour).In(loc).Zone()
 			_, o2 := day.Add(30 * time.Hour).In(loc).Zone()
-			if o1 == o2 && !(day.YearDay() == 1 && day.Year()%10 == 0) {
-				continue // no zone change near this day (a few ordinary days are checked too)
+			prev := day.AddDate(0, 0, -day.YearDay()) // 31 December of the year before
+			leapYearEnd := day.Month() == time.December && day.Day() == 31 && day.YearDay() == 366 ||
+				day.YearDay() <= 2 && prev.YearDay() == 366
+			if o1 == o2 && !leapYearEnd && !(day.YearDay() == 1 && day.Year()%10 == 0) {
+				continue // no zone change near this day (the days around the end of a leap year and a few others are checked too)
 			}
 			y, m, d := day.Date()
 			first, last := midnightCrossings(y, m, d, loc)
@@ -353,4 +371,76 @@ func TestMidnightCrossingsBruteForce(t *testing.T) {
 		t.Fatalf("only %d days checked", days)
 	}
 	t.Logf("%d days checked", days)
+}
+
+// goTZData loads zone name from Go's own tzdata (the zoneinfo.zip of the
+// toolchain that time/tzdata embeds), or returns nil when the toolchain has
+// none.
+func goTZData(t *testing.T, name string) *time.Location {
+	t.Helper()
+	zr, err := zip.OpenReader(filepath.Join(runtime.GOROOT(), "lib", "time", "zoneinfo.zip"))
+	if err != nil {
+		t.Logf("no Go tzdata (%v): only the system zoneinfo is checked", err)
+		return nil
+	}
+	defer zr.Close()
+	f, err := zr.Open(name)
+	if err != nil {
+		t.Fatalf("Go tzdata: %v", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocationFromTZData(name, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// TestDayBoundsLeapYearUnderTZRule: in Go's tzdata Africa/Cairo has listed
+// changes only until 2023, so its later years follow the zone's TZ rule,
+// where Time.ZoneBounds ends the period of an instant in the last UTC day
+// of a leap year one day early, before the instant (golang/go#81583). The
+// days around such a year end are still ordinary 24-hour days: before the
+// fix, DayElapsed at noon on 31 December 2028 was 6 and on 1 January 2029
+// 0.8889. The same in Europe/Warsaw and America/New_York for 2040, the
+// rule years of every zone.
+func TestDayBoundsLeapYearUnderTZRule(t *testing.T) {
+	for _, tt := range []struct {
+		zone string
+		days []string
+	}{
+		{"Africa/Cairo", []string{"2024-12-30", "2024-12-31", "2025-01-01", "2025-01-02", "2028-12-31", "2029-01-01", "2029-01-02", "2032-12-31", "2033-01-01", "2036-12-31"}},
+		{"Europe/Warsaw", []string{"2040-12-30", "2040-12-31", "2041-01-01"}},
+		{"America/New_York", []string{"2040-12-31", "2041-01-01"}},
+	} {
+		loc := goTZData(t, tt.zone)
+		if loc == nil {
+			t.Skip("no Go tzdata")
+		}
+		for _, day := range tt.days {
+			d, err := time.Parse(time.DateOnly, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantStart := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+			wantEnd := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+			if wantEnd.Sub(wantStart) != 24*time.Hour {
+				t.Fatalf("%s %s: not a 24-hour day", tt.zone, day)
+			}
+			for _, now := range []time.Time{wantStart, wantStart.Add(12 * time.Hour), wantEnd.Add(-1)} {
+				start, end := DayBounds(now)
+				if !start.Equal(wantStart) || !end.Equal(wantEnd) {
+					t.Errorf("%s: DayBounds(%v) = [%v, %v); want [%v, %v)", tt.zone, now, start, end, wantStart, wantEnd)
+				}
+				want := float64(now.Sub(wantStart)) / float64(24*time.Hour)
+				if got := DayElapsed(now); math.Abs(got-want) > 1e-15 || got < 0 || got >= 1 {
+					t.Errorf("%s: DayElapsed(%v) = %v; want %v", tt.zone, now, got, want)
+				}
+			}
+		}
+	}
 }
