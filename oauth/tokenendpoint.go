@@ -37,17 +37,18 @@ type graphErrorBody struct {
 // tokenEndpointError turns a failed token-endpoint response into a
 // *metaads.Error, so that callers classify it with the metaads kinds
 // (code 190 matches metaads.ErrTokenInvalid, and so on). The raw body is
-// never included: only Meta's code, type and message, with the given
-// secrets removed from the message.
+// never included: only Meta's code, type, message and trace id, with the
+// given secrets removed from each.
 func tokenEndpointError(status int, body []byte, secrets ...string) *metaads.Error {
 	e := &metaads.Error{HTTPStatus: status, Method: http.MethodPost, Path: tokenPath}
 	var env graphErrorBody
 	if json.Unmarshal(body, &env) == nil && env.Error != nil {
 		code, _ := strconv.Atoi(env.Error.Code.String())
 		sub, _ := strconv.Atoi(env.Error.Subcode.String())
-		e.Code, e.Subcode, e.Type = code, sub, env.Error.Type
+		e.Code, e.Subcode = code, sub
+		e.Type = scrub(env.Error.Type, secrets...)
 		e.Message = scrub(env.Error.Message, secrets...)
-		e.FBTraceID = env.Error.FBTraceID
+		e.FBTraceID = scrub(env.Error.FBTraceID, secrets...)
 		e.IsTransient = env.Error.Transient
 		return e
 	}

@@ -35,6 +35,7 @@ func FuzzTokenEndpointError(f *testing.F) {
 	f.Add(400, `{"error":"S3CR3T","error_description":"S3CR3T"}`)
 	f.Add(500, `S3CR3T`)
 	f.Add(400, `{"error":{"code":{}}}`)
+	f.Add(400, `{"error":{"message":"m","type":"S3CR3T","code":1,"fbtrace_id":"S3CR3T"}}`)
 	f.Fuzz(func(t *testing.T, status int, body string) {
 		e := tokenEndpointError(status, []byte(body), "S3CR3T")
 		if e == nil {
@@ -46,4 +47,22 @@ func FuzzTokenEndpointError(f *testing.F) {
 		}
 		_ = errors.Is(e, metaads.ErrTokenInvalid)
 	})
+}
+
+// TestTokenEndpointErrorScrubsEveryField: a token endpoint (or a proxy in
+// front of it) that echoes a secret of the exchange (the app secret, the
+// code, the user token) in any string field of its error, not only the
+// message, does not get it into the *metaads.Error or its text.
+func TestTokenEndpointErrorScrubsEveryField(t *testing.T) {
+	for _, body := range []string{
+		`{"error":{"message":"m","type":"S3CR3T","code":1,"fbtrace_id":"x"}}`,
+		`{"error":{"message":"m","type":"OAuthException","code":1,"fbtrace_id":"S3CR3T"}}`,
+		`{"error":{"message":"m","type":"OAuthException","code":1,"fbtrace_id":"a S3CR3T b"}}`,
+		`{"error":"S3CR3T","error_description":"S3CR3T"}`,
+	} {
+		e := tokenEndpointError(400, []byte(body), "S3CR3T")
+		for _, s := range []string{e.Error(), e.Type, e.Message, e.FBTraceID, e.UserTitle, e.UserMessage} {
+			assert.NotContains(t, s, "S3CR3T", body)
+		}
+	}
 }
