@@ -30,8 +30,10 @@ func TestOptionsRefuseTypedNil(t *testing.T) {
 	_, err = c.Do(context.Background(), &Request{Path: "me"}, nil)
 	assert.ErrorIs(t, err, ErrNoToken)
 	// Context helpers take a nil parent as Background instead of panicking.
-	assert.NotNil(t, ContextWithQuotaWait(nil, time.Second)) //nolint:staticcheck // nil on purpose
-	assert.NotNil(t, ContextWithHooks(nil, Hooks{}))         //nolint:staticcheck // nil on purpose
+	//lint:ignore SA1012 a nil parent on purpose
+	assert.NotNil(t, ContextWithQuotaWait(nil, time.Second))
+	//lint:ignore SA1012 a nil parent on purpose
+	assert.NotNil(t, ContextWithHooks(nil, Hooks{}))
 }
 
 // TestMaxResponseBytesUpToMaxInt64: WithMaxResponseBytes(math.MaxInt64)

@@ -51,11 +51,11 @@ func ScaleBusiness(now time.Time, sc Scale) (Scenario, error) {
 func (sc Scale) check() error {
 	switch {
 	case sc.Accounts < 0 || sc.Accounts > 1000:
-		return fmt.Errorf("Accounts %d is outside 1..1000", sc.Accounts)
+		return fmt.Errorf("scale: Accounts %d is outside 0..1000 (0 means 1)", sc.Accounts)
 	case sc.AdsPerAccount < 1 || sc.AdsPerAccount > 100000:
-		return fmt.Errorf("AdsPerAccount %d is outside 1..100000", sc.AdsPerAccount)
+		return fmt.Errorf("scale: AdsPerAccount %d is outside 1..100000", sc.AdsPerAccount)
 	case sc.Days < 1 || sc.Days > 1100:
-		return fmt.Errorf("Days %d is outside 1..1100", sc.Days)
+		return fmt.Errorf("scale: Days %d is outside 1..1100", sc.Days)
 	}
 	return nil
 }
