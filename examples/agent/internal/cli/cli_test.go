@@ -116,6 +116,33 @@ system_users:
 	data, _ := os.ReadFile(html[0])
 	assert.True(t, strings.HasPrefix(string(data), "<!doctype html>"))
 	assert.Contains(t, string(data), "<table>")
+
+	// The passes compute the signals: the shop's report names its planted
+	// problems (the over-pacing ad set, the overlapping pair, the fatiguing
+	// creative, the hour-of-day and seasonal patterns) on the right entities.
+	js, err := filepath.Glob(filepath.Join(out, "*", "act_"+metaadstest.DemoAccountShop+".json"))
+	require.NoError(t, err)
+	require.Len(t, js, 1)
+	raw, err := os.ReadFile(js[0])
+	require.NoError(t, err)
+	var doc report.Account
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	require.NotNil(t, doc.Report)
+	about := map[string][]string{}
+	for _, sg := range doc.Report.Signals {
+		for _, e := range sg.Entities {
+			about[string(sg.Kind)] = append(about[string(sg.Kind)], e.ID)
+		}
+		if len(sg.Entities) == 0 {
+			about[string(sg.Kind)] = append(about[string(sg.Kind)], "account")
+		}
+		assert.Contains(t, string(data), "<strong>"+string(sg.Kind)+"</strong>", "the HTML report shows the %s signal", sg.Kind)
+	}
+	assert.Equal(t, []string{metaadstest.DemoOverpacingSet}, about["pacing"])
+	assert.ElementsMatch(t, []string{metaadstest.DemoOverlapSetA, metaadstest.DemoOverlapSetB}, about["audience_overlap"])
+	assert.Contains(t, about["creative_fatigue"], metaadstest.DemoFatiguedAd)
+	assert.Contains(t, about, "hour_of_day")
+	assert.Contains(t, about, "seasonality")
 }
 
 // accountsFile writes a legacy file with one token per demo account (so a

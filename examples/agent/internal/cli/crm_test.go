@@ -18,12 +18,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/adpilot/adpilot/analysis"
 	"github.com/adpilot/adpilot/examples/crm/app"
+	"github.com/adpilot/adpilot/examples/crm/jobs"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
+	"github.com/adpilot/adpilot/metrics"
 )
 
 // demoCRM is the example CRM (examples/crm/app) running in this process in
@@ -31,6 +36,7 @@ import (
 // talks to it over HTTP only.
 type demoCRM struct {
 	URL string
+	app *app.App
 }
 
 func startCRM(t *testing.T, fake *metaadstest.Server, now func() time.Time) *demoCRM {
@@ -43,7 +49,11 @@ func startCRM(t *testing.T, fake *metaadstest.Server, now func() time.Time) *dem
 	cfg, err := app.ParseConfig(nil, func(k string) string { return env[k] }, io.Discard)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler), app.Options{BcryptCost: bcrypt.MinCost, Now: now})
+	// The CRM's own passes (one per account at connection, one per slot)
+	// read a day at one level: the test waits for them (passesDone), and
+	// the agent's passes are the ones under test.
+	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler), app.Options{BcryptCost: bcrypt.MinCost, Now: now,
+		Collect: &analysis.CollectOptions{LookbackDays: 1, NoHourly: true, Levels: []metrics.Level{metrics.LevelCampaign}}})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -57,7 +67,36 @@ func startCRM(t *testing.T, fake *metaadstest.Server, now func() time.Time) *dem
 		}
 		a.Close()
 	})
-	return &demoCRM{URL: a.URL}
+	return &demoCRM{URL: a.URL, app: a}
+}
+
+// passesDone waits until the CRM's own analysis passes are done: the
+// fan-out its leader enqueues at start and the first pass of each account
+// it enqueued when the account was connected. They read the accounts'
+// insights from the fake too, so a fault the test plants for the agent
+// must come after them. River's completion events say when.
+func (c *demoCRM) passesDone(t *testing.T) {
+	t.Helper()
+	events, cancel := c.app.Jobs.Subscribe(river.EventKindJobCompleted, river.EventKindJobCancelled, river.EventKindJobFailed)
+	defer cancel()
+	ctx, stop := context.WithTimeout(t.Context(), time.Minute)
+	defer stop()
+	kinds := []string{jobs.AnalyzeAllArgs{}.Kind(), jobs.AnalyzeAccountArgs{}.Kind()}
+	for {
+		open, err := c.app.Jobs.JobList(ctx, river.NewJobListParams().Kinds(kinds...).First(1).
+			States(rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled))
+		require.NoError(t, err)
+		fanOut, err := c.app.Jobs.JobList(ctx, river.NewJobListParams().Kinds(kinds[0]).First(1).States(rivertype.JobStateCompleted))
+		require.NoError(t, err)
+		if len(open.Jobs) == 0 && len(fanOut.Jobs) == 1 {
+			return
+		}
+		select {
+		case <-events:
+		case <-ctx.Done():
+			t.Fatal("the CRM's own passes did not finish within a minute")
+		}
+	}
 }
 
 // person is someone using the CRM in a browser.
@@ -188,6 +227,10 @@ func TestAgentWithCRM(t *testing.T) {
 	aliceTok := alice.serviceToken(shop, leads, tokyo)
 	bobTok := bob.serviceToken(bakery)
 	assert.Equal(t, map[string]string{bakery: "connected"}, agentAccounts(t, crm, bobTok))
+	// The CRM read Bob's insights for its own first pass: the expiry
+	// planted below is for the agent's pass (it was once the CRM's, which
+	// marked the account itself before the agent came).
+	crm.passesDone(t)
 
 	dir := t.TempDir()
 	env := map[string]string{"AGENT_SERVICE_TOKEN": aliceTok + "," + bobTok, "AGENT_CRM_URL": crm.URL}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/adpilot/adpilot/analysis/signals"
 	"github.com/adpilot/adpilot/examples/agent/internal/mcpserver"
 	"github.com/adpilot/adpilot/examples/agent/internal/runner"
 	"github.com/adpilot/adpilot/examples/agent/internal/store"
@@ -92,9 +91,6 @@ func mcpCmd(ctx context.Context, args []string, env *Env) error {
 	rcfg, err := o.runnerConfig(src, st, log.With("component", "runner"))
 	if err != nil {
 		return err
-	}
-	if rcfg.Signals == nil {
-		rcfg.Signals = signals.Func() // get_signals: time patterns, fatigue, pacing, overlap, benchmarks
 	}
 	r, err := runner.New(rcfg)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/analysis/signals"
 	"github.com/adpilot/adpilot/examples/agent/internal/creds"
 	"github.com/adpilot/adpilot/examples/agent/internal/report"
 	"github.com/adpilot/adpilot/examples/agent/internal/runner"
@@ -297,9 +298,12 @@ func (o *options) runnerConfig(src creds.Source, st *store.Store, log *slog.Logg
 		return runner.Config{}, err
 	}
 	log.Debug("Meta rate-limit usage", "store", mode, "window", o.usageWindow)
+	// Every pass computes the signals (time patterns, fatigue, pacing,
+	// overlap, benchmarks): the analyzer ranks them with the rules'
+	// findings, and the reports and get_signals show them.
 	// The tests' options come after, so they can replace these.
 	cfg := runner.Config{Source: src, GraphURL: o.graphURL, HTTPClient: o.httpClient, ClientOptions: append(usage, o.clientOpts...),
-		Goals: map[string]analysis.Goals{"*": g}, Apply: o.apply, Ledger: st.Ledger(), Now: o.now, Logger: log}
+		Goals: map[string]analysis.Goals{"*": g}, Apply: o.apply, Ledger: st.Ledger(), Now: o.now, Logger: log, Signals: signals.Func()}
 	cfg.Collect.LookbackDays = o.lookback
 	cfg.Collect.Run.Poll = o.poll
 	if o.lookback < 0 || o.lookback > 400 {
