@@ -95,7 +95,9 @@ func parseServiceToken(tok string) (id string, secret []byte, ok bool) {
 	if !ok || len(id) != 16 || strings.Trim(id, "0123456789abcdef") != "" {
 		return "", nil, false
 	}
-	secret, err := base64.RawURLEncoding.DecodeString(enc)
+	// Strict: the last character carries two padding bits, which must be
+	// zero, so one secret has exactly one spelling.
+	secret, err := base64.RawURLEncoding.Strict().DecodeString(enc)
 	if err != nil || len(secret) != 32 {
 		return "", nil, false
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -220,6 +221,9 @@ func TestLedgerClaim(t *testing.T) {
 	})
 }
 
+// base64URL is the alphabet of base64.RawURLEncoding, in value order.
+const base64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
 func TestServiceTokens(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d store.Dialect) {
 		ctx := t.Context()
@@ -241,7 +245,18 @@ func TestServiceTokens(t *testing.T) {
 		require.NoError(t, s.DB().SQL.QueryRowContext(ctx, `SELECT secret_hash FROM service_tokens`).Scan(&hash))
 		assert.Len(t, hash, 32)
 		assert.NotContains(t, tok, string(hash))
-		for _, bad := range []string{"", "adp_", tok + "x", tok[:len(tok)-1] + "A", "adp_0000000000000000_" + tok[len(tok)-43:], "Bearer " + tok, "adp_' OR 1=1 --_x"} {
+		// The secret with its first character changed (always to another
+		// one: each carries six bits of the secret), and with the two
+		// padding bits of its last character set (the same bytes for a
+		// lenient decoder).
+		i := len(tok) - 43
+		other := "A"
+		if tok[i] == 'A' {
+			other = "B"
+		}
+		changed := tok[:i] + other + tok[i+1:]
+		padded := tok[:len(tok)-1] + string(base64URL[strings.IndexByte(base64URL, tok[len(tok)-1])|3])
+		for _, bad := range []string{"", "adp_", tok + "x", changed, padded, "adp_0000000000000000_" + tok[len(tok)-43:], "Bearer " + tok, "adp_' OR 1=1 --_x"} {
 			_, err := s.AuthenticateServiceToken(ctx, bad)
 			assert.ErrorIs(t, err, store.ErrBadCredential, "%q", bad)
 		}
