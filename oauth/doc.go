@@ -101,6 +101,11 @@
 // rows). The associated data binds each ciphertext to its user, account and
 // key id: a ciphertext copied into another row fails to open.
 // [MemoryStore] is the in-process Store; the CRM example has a SQL one.
+// What the package decides from rows it read earlier (status marks,
+// renewed tokens, re-seals) it writes with [Store].CompareAndSwap, only
+// over rows that still hold the token it read: a Disconnect or a new
+// connection made in between is never overwritten, so a late 190 cannot
+// bring deleted tokens back.
 //
 // # Lifecycle
 //

@@ -169,8 +169,46 @@ func (e *EncryptedStore) Save(ctx context.Context, c *Connection) error {
 	if c == nil {
 		return errors.New("oauth: EncryptedStore.Save(nil)")
 	}
-	if err := c.Key.validate(); err != nil {
+	rec, err := e.seal(c)
+	if err != nil {
 		return err
+	}
+	if err := e.inner.Put(ctx, rec); err != nil {
+		return fmt.Errorf("oauth: saving %s: %w", c.Key, err)
+	}
+	return nil
+}
+
+// swap seals c and writes it over old only where the stored record still
+// holds old's token (Store.CompareAndSwap).
+func (e *EncryptedStore) swap(ctx context.Context, old *Record, c *Connection) (bool, error) {
+	rec, err := e.seal(c)
+	if err != nil {
+		return false, err
+	}
+	ok, err := e.inner.CompareAndSwap(ctx, old, rec)
+	if err != nil {
+		return false, fmt.Errorf("oauth: saving %s: %w", c.Key, err)
+	}
+	return ok, nil
+}
+
+// mark sets the status of old to st where the stored record still holds
+// old's token, without opening or re-sealing it.
+func (e *EncryptedStore) mark(ctx context.Context, old *Record, st ConnectionStatus) (bool, error) {
+	rec := old.clone()
+	rec.Status, rec.UpdatedAt = st, e.now()
+	ok, err := e.inner.CompareAndSwap(ctx, old, rec)
+	if err != nil {
+		return false, fmt.Errorf("oauth: marking %s %s: %w", old.Key, st, err)
+	}
+	return ok, nil
+}
+
+// seal makes the record of c, its token sealed with the active key.
+func (e *EncryptedStore) seal(c *Connection) (*Record, error) {
+	if err := c.Key.validate(); err != nil {
+		return nil, err
 	}
 	rec := &Record{
 		Key:              c.Key,
@@ -184,19 +222,16 @@ func (e *EncryptedStore) Save(ctx context.Context, c *Connection) error {
 		rec.Status = StatusConnected
 	}
 	if !rec.Status.Valid() {
-		return fmt.Errorf("oauth: invalid status %q for %s", c.Status, c.Key)
+		return nil, fmt.Errorf("oauth: invalid status %q for %s", c.Status, c.Key)
 	}
 	if c.Token != nil {
 		if c.Token.AccessToken == "" {
-			return fmt.Errorf("oauth: empty access token for %s", c.Key)
+			return nil, fmt.Errorf("oauth: empty access token for %s", c.Key)
 		}
 		rec.Expiry = c.Token.Expiry
 		rec.KeyID, rec.Ciphertext = e.keys.seal([]byte(c.Token.AccessToken), c.Key)
 	}
-	if err := e.inner.Put(ctx, rec); err != nil {
-		return fmt.Errorf("oauth: saving %s: %w", c.Key, err)
-	}
-	return nil
+	return rec, nil
 }
 
 // Load reads and opens the record for key. A missing record gives an error
@@ -253,7 +288,9 @@ func (e *EncryptedStore) List(ctx context.Context, q Query) iter.Seq2[*Connectio
 
 // Rekey re-seals every record not sealed with the active key and reports
 // how many it rewrote. Rows that fail to open are skipped and reported in
-// the joined error.
+// the joined error. A row written meanwhile (a Disconnect, a renewal) keeps
+// what was written: Rekey replaces only the ciphertext it read
+// (Store.CompareAndSwap).
 func (e *EncryptedStore) Rekey(ctx context.Context) (int, error) {
 	var stale []*Record
 	var errs []error
@@ -272,13 +309,17 @@ func (e *EncryptedStore) Rekey(ctx context.Context) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		rec.KeyID, rec.Ciphertext = e.keys.seal(pt, rec.Key)
+		next := rec.clone()
+		next.KeyID, next.Ciphertext = e.keys.seal(pt, rec.Key)
 		clear(pt)
-		if err := e.inner.Put(ctx, rec); err != nil {
+		ok, err := e.inner.CompareAndSwap(ctx, rec, next)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("oauth: re-sealing %s: %w", rec.Key, err))
 			continue
 		}
-		n++
+		if ok {
+			n++
+		}
 	}
 	return n, errors.Join(errs...)
 }

@@ -61,12 +61,21 @@ type recordingStore struct {
 }
 
 func (r *recordingStore) Put(ctx context.Context, rec *oauth.Record) error {
+	r.record(rec)
+	return r.MemoryStore.Put(ctx, rec)
+}
+
+func (r *recordingStore) CompareAndSwap(ctx context.Context, old, rec *oauth.Record) (bool, error) {
+	r.record(rec)
+	return r.MemoryStore.CompareAndSwap(ctx, old, rec)
+}
+
+func (r *recordingStore) record(rec *oauth.Record) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	c := *rec
 	c.Ciphertext = bytes.Clone(rec.Ciphertext)
 	r.puts = append(r.puts, c)
-	r.mu.Unlock()
-	return r.MemoryStore.Put(ctx, rec)
 }
 
 // capture records every request URL and every token-endpoint response
@@ -227,6 +236,20 @@ func newEnv(t *testing.T, o envOpt) *env {
 	e.mux.Handle("POST /meta/connect", connect)
 	e.mux.Handle("GET /meta/callback", callback)
 	return e
+}
+
+// managerOn returns a second Manager like e.m on another Store (usually
+// one wrapping e.inner), with e's key, clock and HTTP client.
+func (e *env) managerOn(inner oauth.Store) *oauth.Manager {
+	e.t.Helper()
+	kr, err := oauth.NewKeyring("k1", map[string][]byte{"k1": bytes.Repeat([]byte{9}, 32)})
+	require.NoError(e.t, err)
+	store, err := oauth.NewEncryptedStore(inner, kr, oauth.WithClock(e.clk.Now))
+	require.NoError(e.t, err)
+	m, err := oauth.NewManager(e.cfg, store, oauth.WithStateKeys(stateKey), oauth.WithClock(e.clk.Now),
+		oauth.WithHTTPClient(&http.Client{Transport: e.wire}))
+	require.NoError(e.t, err)
+	return m
 }
 
 // browser is a browser-less HTTP client with its own cookie jar, signed in

@@ -1,7 +1,6 @@
 package oauth_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"iter"
@@ -228,13 +227,7 @@ func TestProviderSingleFlightAndOwnContext(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	e.connect()
 	counting := &countingStore{recordingStore: e.inner}
-	kr, err := oauth.NewKeyring("k1", map[string][]byte{"k1": bytes.Repeat([]byte{9}, 32)})
-	require.NoError(t, err)
-	store, err := oauth.NewEncryptedStore(counting, kr, oauth.WithClock(e.clk.Now))
-	require.NoError(t, err)
-	m, err := oauth.NewManager(e.cfg, store, oauth.WithStateKeys(stateKey), oauth.WithClock(e.clk.Now),
-		oauth.WithHTTPClient(&http.Client{Transport: e.wire}))
-	require.NoError(t, err)
+	m := e.managerOn(counting)
 	p, err := oauth.NewProvider(m, e.user, oauth.WithCallTimeout(10*time.Second))
 	require.NoError(t, err)
 

@@ -432,19 +432,24 @@ func (m *Manager) reauth(ctx context.Context, user string, account metaads.Accou
 	return &ReauthError{User: user, Account: account, Reason: reason, Err: cause}
 }
 
-// setStatus rewrites the status of all of the user's token rows.
+// setStatus sets the status of the user's token rows (tombstones keep
+// theirs). Each row is written only while it still holds the token read
+// here (Store.CompareAndSwap): a row disconnected, reconnected or renewed
+// meanwhile keeps what that wrote, so a late mark never brings a deleted
+// token back.
 func (m *Manager) setStatus(ctx context.Context, user string, st ConnectionStatus) error {
 	var errs []error
-	for c, err := range m.store.List(ctx, Query{User: user}) {
+	for rec, err := range m.store.Inner().List(ctx, Query{User: user}) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if c.Token == nil || c.Status == st {
+		if len(rec.Ciphertext) == 0 || rec.Status == st || rec.Status == StatusDisconnected {
 			continue
 		}
-		c.Status = st
-		errs = append(errs, m.store.Save(ctx, c))
+		if _, err := m.store.mark(ctx, rec, st); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -553,22 +558,29 @@ func (m *Manager) renewToken(ctx context.Context, c *Connection) (*oauth2.Token,
 	return tok, extended, nil
 }
 
-// saveUserToken stores tok on every row of the user.
-func (m *Manager) saveUserToken(ctx context.Context, user string, tok *oauth2.Token) error {
+// saveUserToken stores tok on every row of the user that still holds the
+// token read here (Store.CompareAndSwap: a row disconnected or reconnected
+// meanwhile keeps what that wrote) and reports how many it wrote.
+func (m *Manager) saveUserToken(ctx context.Context, user string, tok *oauth2.Token) (int, error) {
 	var errs []error
-	for c, err := range m.store.List(ctx, Query{User: user}) {
+	saved := 0
+	for rec, err := range m.store.Inner().List(ctx, Query{User: user}) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if c.Status == StatusDisconnected {
+		if rec.Status == StatusDisconnected || len(rec.Ciphertext) == 0 {
 			continue
 		}
-		c.Token = tok
-		c.Status = m.statusFor(tok.Expiry, c.DataAccessExpiry)
-		errs = append(errs, m.store.Save(ctx, c))
+		ok, err := m.store.swap(ctx, rec, &Connection{Key: rec.Key, MetaUserID: rec.MetaUserID, Token: tok,
+			DataAccessExpiry: rec.DataAccessExpiry, Scopes: rec.Scopes, Status: m.statusFor(tok.Expiry, rec.DataAccessExpiry)})
+		if err != nil {
+			errs = append(errs, err)
+		} else if ok {
+			saved++
+		}
 	}
-	return errors.Join(errs...)
+	return saved, errors.Join(errs...)
 }
 
 // Disconnect revokes the app's permissions at Meta (DELETE /me/permissions

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -87,7 +88,22 @@ func (m *Manager) renewShared(ctx context.Context, c *Connection) (tok *oauth2.T
 		return nil, false, nil, err
 	}
 	if tok.AccessToken != old.AccessToken || !tok.Expiry.Equal(old.Expiry) {
-		saveErr = m.saveUserToken(ctx, c.User, tok)
+		var saved int
+		saved, saveErr = m.saveUserToken(ctx, c.User, tok)
+		if saved == 0 && saveErr == nil {
+			// Every row changed while Meta answered: the user disconnected
+			// or connected again. The store says which.
+			cur, err := m.store.Load(ctx, Key{User: c.User})
+			switch {
+			case err != nil && !errors.Is(err, ErrNoToken):
+				return nil, false, nil, err
+			case err != nil || cur.Token == nil || cur.Status == StatusDisconnected:
+				return nil, false, nil, fmt.Errorf("%w for user %q: disconnected during the renewal", ErrNoToken, c.User)
+			case cur.Status == StatusNeedsReauth:
+				return nil, false, nil, &ReauthError{User: c.User, Account: c.Account, Reason: "the connection was marked for reconnecting during the renewal"}
+			}
+			return cloneToken(cur.Token), true, nil, nil
+		}
 	}
 	return tok, extended, saveErr, nil
 }

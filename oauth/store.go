@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -117,6 +118,20 @@ func (q Query) matches(k Key) bool {
 type Store interface {
 	// Put inserts or replaces the record with rec.Key.
 	Put(ctx context.Context, rec *Record) error
+	// CompareAndSwap replaces the stored record with rec.Key by rec only
+	// if the stored record still holds old.Ciphertext (the same bytes)
+	// and reports whether it did, atomically: no Put or Delete of the key
+	// may come between the comparison and the write. A record deleted,
+	// replaced by a tombstone or sealed again since old was read is left
+	// as it is (swapped false, no error); every seal uses a fresh nonce, so
+	// equal ciphertexts mean no token was saved in between. old and rec
+	// have the same Key and old.Ciphertext is not empty. The Manager
+	// writes through it whatever it decided from rows it read earlier
+	// (status marks, renewed tokens, re-seals), so a Disconnect or a new
+	// connection made meanwhile is never overwritten. A SQL store does it
+	// in one statement: UPDATE ... WHERE user_key = $1 AND account = $2
+	// AND ciphertext = $old.
+	CompareAndSwap(ctx context.Context, old, rec *Record) (swapped bool, err error)
 	// Get returns the record for key, or an error matching ErrNoToken.
 	Get(ctx context.Context, key Key) (*Record, error)
 	// Delete removes the record; deleting a missing record is not an error.
@@ -147,6 +162,35 @@ func (m *MemoryStore) Put(_ context.Context, rec *Record) error {
 	defer m.mu.Unlock()
 	m.rows[rec.Key] = rec.clone()
 	return nil
+}
+
+// CompareAndSwap implements Store.
+func (m *MemoryStore) CompareAndSwap(_ context.Context, old, rec *Record) (bool, error) {
+	if err := checkSwap(old, rec); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cur, ok := m.rows[rec.Key]
+	if !ok || !bytes.Equal(cur.Ciphertext, old.Ciphertext) {
+		return false, nil
+	}
+	m.rows[rec.Key] = rec.clone()
+	return true, nil
+}
+
+// checkSwap validates the arguments of Store.CompareAndSwap, for Store
+// implementations.
+func checkSwap(old, rec *Record) error {
+	switch {
+	case old == nil || rec == nil:
+		return errors.New("oauth: CompareAndSwap: nil record")
+	case old.Key != rec.Key:
+		return fmt.Errorf("oauth: CompareAndSwap: old record is for %s, new one for %s: want the same key", old.Key, rec.Key)
+	case len(old.Ciphertext) == 0:
+		return fmt.Errorf("oauth: CompareAndSwap: old record of %s holds no ciphertext: a tombstone is replaced with Put", old.Key)
+	}
+	return rec.Key.validate()
 }
 
 // Get implements Store.

@@ -222,3 +222,53 @@ func BenchmarkSealOpen(b *testing.B) {
 }
 
 var _ = context.Background
+
+func TestMemoryStoreCompareAndSwap(t *testing.T) {
+	ctx := t.Context()
+	m := NewMemoryStore()
+	k := Key{User: "alice", Account: acct1}
+	old := &Record{Key: k, KeyID: "k1", Ciphertext: []byte("sealed-1"), Status: StatusConnected}
+	next := &Record{Key: k, KeyID: "k1", Ciphertext: []byte("sealed-1"), Status: StatusNeedsReauth}
+
+	ok, err := m.CompareAndSwap(ctx, old, next)
+	require.NoError(t, err)
+	assert.False(t, ok, "no row: nothing to swap")
+	_, err = m.Get(ctx, k)
+	require.ErrorIs(t, err, ErrNoToken, "a missing row is not created")
+
+	require.NoError(t, m.Put(ctx, old))
+	ok, err = m.CompareAndSwap(ctx, old, next)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	got, err := m.Get(ctx, k)
+	require.NoError(t, err)
+	assert.Equal(t, StatusNeedsReauth, got.Status)
+	ok, err = m.CompareAndSwap(ctx, old, next)
+	require.NoError(t, err)
+	assert.True(t, ok, "the status differs but the token is the one read")
+
+	// Sealed again (a renewal, a reconnect) or a tombstone: left alone.
+	for _, cur := range []*Record{
+		{Key: k, KeyID: "k1", Ciphertext: []byte("sealed-2"), Status: StatusConnected},
+		{Key: k, Status: StatusDisconnected},
+	} {
+		require.NoError(t, m.Put(ctx, cur))
+		ok, err = m.CompareAndSwap(ctx, old, next)
+		require.NoError(t, err)
+		assert.False(t, ok)
+		got, err := m.Get(ctx, k)
+		require.NoError(t, err)
+		assert.Equal(t, cur, got)
+	}
+
+	// Bad arguments.
+	for name, c := range map[string][2]*Record{
+		"nil":       {nil, next},
+		"other key": {{Key: Key{User: "bob"}, Ciphertext: []byte("x")}, next},
+		"tombstone": {{Key: k}, next},
+		"no user":   {{Ciphertext: []byte("x")}, {}},
+	} {
+		_, err := m.CompareAndSwap(ctx, c[0], c[1])
+		assert.Error(t, err, name)
+	}
+}

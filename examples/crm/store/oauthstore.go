@@ -30,11 +30,7 @@ func accountKey(a metaads.AccountID) string {
 	return a.String()
 }
 
-// Put implements oauth.Store. A needs_reauth mark never replaces a
-// disconnected tombstone: the oauth package marks a user's rows by reading
-// them and saving them back, so a 190 seen by a request still in flight
-// when the user disconnected would otherwise bring the deleted token rows
-// back (a lost update the Store interface cannot prevent on its own).
+// Put implements oauth.Store.
 func (t TokenStore) Put(ctx context.Context, rec *oauth.Record) error {
 	if rec == nil || rec.User == "" {
 		return errors.New("store: Put: record without a user")
@@ -45,14 +41,41 @@ func (t TokenStore) Put(ctx context.Context, rec *oauth.Record) error {
 		ON CONFLICT (user_key, account) DO UPDATE SET
 			meta_user_id = excluded.meta_user_id, key_id = excluded.key_id, ciphertext = excluded.ciphertext,
 			expiry = excluded.expiry, data_access_expiry = excluded.data_access_expiry, scopes = excluded.scopes,
-			status = excluded.status, updated_at = excluded.updated_at
-		WHERE NOT (oauth_tokens.status = 'disconnected' AND excluded.status = 'needs_reauth')`,
+			status = excluded.status, updated_at = excluded.updated_at`,
 		rec.User, accountKey(rec.Account), rec.MetaUserID, rec.KeyID, nullBytes(rec.Ciphertext),
 		ms(rec.Expiry), ms(rec.DataAccessExpiry), strings.Join(rec.Scopes, " "), string(rec.Status), ms(rec.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("store: saving the token row of %s: %w", rec.Key, err)
 	}
 	return nil
+}
+
+// CompareAndSwap implements oauth.Store: one UPDATE whose WHERE clause
+// compares the stored ciphertext with old's (a tombstone's NULL never
+// matches), so a row disconnected or sealed again meanwhile is left alone.
+func (t TokenStore) CompareAndSwap(ctx context.Context, old, rec *oauth.Record) (bool, error) {
+	switch {
+	case old == nil || rec == nil || rec.User == "":
+		return false, errors.New("store: CompareAndSwap: record without a user")
+	case old.Key != rec.Key:
+		return false, fmt.Errorf("store: CompareAndSwap: old record is for %s, new one for %s", old.Key, rec.Key)
+	case len(old.Ciphertext) == 0:
+		return false, fmt.Errorf("store: CompareAndSwap: old record of %s holds no ciphertext", old.Key)
+	}
+	res, err := t.s.db.SQL.ExecContext(ctx, `
+		UPDATE oauth_tokens SET meta_user_id = $3, key_id = $4, ciphertext = $5, expiry = $6, data_access_expiry = $7,
+			scopes = $8, status = $9, updated_at = $10
+		WHERE user_key = $1 AND account = $2 AND ciphertext = $11`,
+		rec.User, accountKey(rec.Account), rec.MetaUserID, rec.KeyID, nullBytes(rec.Ciphertext),
+		ms(rec.Expiry), ms(rec.DataAccessExpiry), strings.Join(rec.Scopes, " "), string(rec.Status), ms(rec.UpdatedAt), old.Ciphertext)
+	if err != nil {
+		return false, fmt.Errorf("store: updating the token row of %s: %w", rec.Key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: updating the token row of %s: %w", rec.Key, err)
+	}
+	return n == 1, nil
 }
 
 func nullBytes(b []byte) any {

@@ -132,17 +132,44 @@ func TestEncryptedTokens(t *testing.T) {
 		require.NoError(t, enc.Delete(ctx, oauth.Key{User: "u2", Account: acctA}))
 		_, err = enc.Load(ctx, oauth.Key{User: "u2", Account: acctA})
 		require.ErrorIs(t, err, oauth.ErrNoToken)
-		// A late needs_reauth mark does not bring a disconnected row back.
-		require.NoError(t, enc.Save(ctx, &oauth.Connection{Key: oauth.Key{User: "u4"}, Status: oauth.StatusDisconnected}))
-		require.NoError(t, enc.Save(ctx, &oauth.Connection{Key: oauth.Key{User: "u4"}, Token: &oauth2.Token{AccessToken: secret}, Status: oauth.StatusNeedsReauth}))
-		c4, err := enc.Load(ctx, oauth.Key{User: "u4"})
+		// CompareAndSwap writes only over the ciphertext it was given.
+		k4 := oauth.Key{User: "u4"}
+		require.NoError(t, enc.Save(ctx, &oauth.Connection{Key: k4, Token: &oauth2.Token{AccessToken: secret}}))
+		read, err := s.Tokens().Get(ctx, k4)
 		require.NoError(t, err)
-		assert.Equal(t, oauth.StatusDisconnected, c4.Status)
+		mark := *read
+		mark.Status = oauth.StatusNeedsReauth
+		ok, err := s.Tokens().CompareAndSwap(ctx, read, &mark)
+		require.NoError(t, err)
+		assert.True(t, ok)
+		c4, err := enc.Load(ctx, k4)
+		require.NoError(t, err)
+		assert.Equal(t, oauth.StatusNeedsReauth, c4.Status)
+		assert.Equal(t, secret, c4.Token.AccessToken)
+		for _, now := range []*oauth.Connection{
+			{Key: k4, Token: &oauth2.Token{AccessToken: secret}, Status: oauth.StatusConnected}, // sealed again (a reconnect)
+			{Key: k4, Status: oauth.StatusDisconnected},                                         // a tombstone
+		} {
+			require.NoError(t, enc.Save(ctx, now))
+			ok, err := s.Tokens().CompareAndSwap(ctx, read, &mark)
+			require.NoError(t, err)
+			assert.False(t, ok)
+			c4, err := enc.Load(ctx, k4)
+			require.NoError(t, err)
+			assert.Equal(t, now.Status, c4.Status)
+		}
+		c4, err = enc.Load(ctx, k4)
+		require.NoError(t, err)
 		assert.Nil(t, c4.Token, "the tombstone stays")
-		require.NoError(t, enc.Save(ctx, &oauth.Connection{Key: oauth.Key{User: "u4"}, Token: &oauth2.Token{AccessToken: secret}}))
-		c4, err = enc.Load(ctx, oauth.Key{User: "u4"})
+		gone := *read
+		gone.Key = oauth.Key{User: "u5"}
+		ok, err = s.Tokens().CompareAndSwap(ctx, &gone, &gone)
 		require.NoError(t, err)
-		assert.Equal(t, oauth.StatusConnected, c4.Status, "a new connection replaces the tombstone")
+		assert.False(t, ok, "a missing row")
+		_, err = s.Tokens().Get(ctx, gone.Key)
+		require.ErrorIs(t, err, oauth.ErrNoToken, "is not created")
+		_, err = s.Tokens().CompareAndSwap(ctx, &oauth.Record{Key: k4}, &mark)
+		require.Error(t, err, "old without ciphertext")
 		// A ciphertext copied into another row does not open.
 		_, err = s.DB().SQL.ExecContext(ctx, `UPDATE oauth_tokens SET ciphertext = (SELECT ciphertext FROM oauth_tokens WHERE user_key = 'u1' AND account = '') WHERE user_key = 'u1' AND account = 'act_1001'`)
 		require.NoError(t, err)
