@@ -86,6 +86,13 @@
 //     metrics.CampaignStatistics takes.
 //   - Dates: metaads.Date and metaads.TimeRange (days in the account's
 //     time zone); rules windows (rules.Window) name ranges of them.
+//   - Intervals: metrics.Interval, in rules.Evidence and in [Figure].
+//   - Actions: a recommendation's [ActionKind] holds the rule engine's
+//     action types under the same names and strings, and more (refresh
+//     the creative, adjust the audience, ...); [ActionKindOf] converts a
+//     rules.ActionType.
+//   - Units: a [Figure]'s [Unit] is metrics.Unit with durations split
+//     into milliseconds, hours and days; [UnitOf] converts a metrics.Unit.
 //
 // # Numbers and their windows
 //

@@ -31,7 +31,7 @@ type Figure struct {
 	// ("hours 18-21", "Saturdays", "the best 7-day week").
 	Scope string `json:"scope,omitempty"`
 	// Interval is a confidence or credible interval of Value, when known.
-	Interval *Interval `json:"interval,omitempty"`
+	Interval *metrics.Interval `json:"interval,omitempty"`
 	// Method says how an estimate (or a derived measurement) was computed
 	// ("spend over the last 7 days / 7").
 	Method string `json:"method,omitempty"`
@@ -95,13 +95,6 @@ type Period struct {
 	// Since and Until are the first and last day, both included.
 	Since metaads.Date `json:"since"`
 	Until metaads.Date `json:"until"`
-}
-
-// Interval is a confidence (or credible) interval.
-type Interval struct {
-	Lo         float64 `json:"lo"`         // lower bound, in the figure's unit
-	Hi         float64 `json:"hi"`         // upper bound
-	Confidence float64 `json:"confidence"` // such as 0.95
 }
 
 // Confidence is how sure an analyzer or signal is, in a form a person can

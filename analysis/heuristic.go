@@ -311,7 +311,7 @@ func (a *analysis) add(c *candidate) {
 
 // ruleAdvice maps a notify rule of the default library to its advice.
 var ruleAdvice = map[string]struct {
-	action   ActionType
+	action   ActionKind
 	family   string
 	priority Priority
 	title    string
@@ -355,7 +355,7 @@ func (a *analysis) fromRules() {
 		default:
 			c.Priority, c.Kind = PriorityMedium, KindProblem
 		}
-		c.Action = Action{Type: ActionType(d.Action.String()), From: d.From, To: d.To}
+		c.Action = Action{Type: ActionKindOf(d.Action), From: d.From, To: d.To}
 		if d.From > 0 && d.To > 0 {
 			c.Action.Percent = math.Round((float64(d.To)/float64(d.From)-1)*1000) / 10
 		}
@@ -426,7 +426,8 @@ func (a *analysis) ruleEvidence(d *rules.Decision, e *rules.Entity) []Figure {
 			f.Basis = BasisSetting
 		}
 		if ev.Interval != nil {
-			f.Interval = &Interval{Lo: ev.Interval.Lo, Hi: ev.Interval.Hi, Confidence: ev.Interval.Confidence}
+			iv := *ev.Interval // a copy: the Result shares no pointer with the decision
+			f.Interval = &iv
 		}
 		out = append(out, f)
 	}
@@ -639,7 +640,7 @@ func (a *analysis) profit(e *rules.Entity, c7 metrics.Counts) {
 	}
 	f := a.measured(e, "cpa", rules.WindowLast7D, cpa, UnitMoney)
 	if ok {
-		f.Interval = &Interval{Lo: lo, Hi: hi, Confidence: heuristicCPAConf}
+		f.Interval = &metrics.Interval{Lo: lo, Hi: hi, Confidence: heuristicCPAConf}
 	}
 	c.Evidence = []Figure{f, a.measured(e, "conversions", rules.WindowLast7D, float64(c7.Conversions), UnitCount),
 		a.measured(e, "spend", rules.WindowLast7D, float64(c7.Spend), UnitMoney), a.goal("target_cpa", target, UnitMoney)}
@@ -901,7 +902,7 @@ func (a *analysis) adQuality(e *rules.Entity, c7 metrics.Counts, medCTR, medHook
 			c.Title = fmt.Sprintf("Ad %q gets under half the link CTR of the account's ads", e.Name)
 			f := a.measured(e, "link_ctr", rules.WindowLast7D, ctr, UnitFraction)
 			if ok {
-				f.Interval = &Interval{Lo: lo, Hi: hi, Confidence: 0.95}
+				f.Interval = &metrics.Interval{Lo: lo, Hi: hi, Confidence: 0.95}
 			}
 			c.Evidence = []Figure{f, {Name: "median_link_ctr", Value: medCTR, Unit: UnitFraction, Basis: BasisMeasured, Period: a.period(rules.WindowLast7D, nil),
 				Scope: "median of the account's active ads with 5,000 impressions or more", Text: fmt.Sprintf("median link CTR of the account's ads over the last 7 complete days: %.2f%%", medCTR*100)}}
@@ -1047,7 +1048,7 @@ func (a *analysis) fromSignals() {
 	}
 }
 
-func signalAction(k SignalKind) ActionType {
+func signalAction(k SignalKind) ActionKind {
 	switch k {
 	case SignalHourOfDay, SignalDayOfWeek, SignalSeasonality:
 		return ActionSchedule

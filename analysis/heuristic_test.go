@@ -72,7 +72,7 @@ func shopDataset(t *testing.T) *Dataset {
 	return shop.ds
 }
 
-func findRec(res *Result, id string, actions ...ActionType) *Recommendation {
+func findRec(res *Result, id string, actions ...ActionKind) *Recommendation {
 	for i := range res.Recommendations {
 		r := &res.Recommendations[i]
 		if r.Entity.ID != id {

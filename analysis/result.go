@@ -1,6 +1,9 @@
 package analysis
 
-import "github.com/adpilot/adpilot/metrics"
+import (
+	"github.com/adpilot/adpilot/metrics"
+	"github.com/adpilot/adpilot/rules"
+)
 
 // Result is what an analyzer concluded about one pass: a summary, the
 // recommendations ranked most important first, and who produced it. It
@@ -48,7 +51,7 @@ type Dropped struct {
 	// exists).
 	Title  string     `json:"title,omitempty"`
 	Entity EntityRef  `json:"entity,omitzero"`
-	Action ActionType `json:"action,omitempty"`
+	Action ActionKind `json:"action,omitempty"`
 	// Reasons say why, one per failed check.
 	Reasons []DropReason `json:"reasons"`
 }
@@ -164,7 +167,7 @@ type EntityRef struct {
 // Action is what a recommendation proposes. Budget and bid actions carry
 // the current value and the proposed one in minor units of the currency.
 type Action struct {
-	Type ActionType `json:"type"`
+	Type ActionKind `json:"type"`
 	// From and To are the budget or bid now and after the change, in
 	// minor units; zero when the action changes no amount.
 	From int64 `json:"from,omitempty"`
@@ -176,31 +179,44 @@ type Action struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// ActionType is the kind of action a recommendation proposes.
-type ActionType string
+// ActionKind is the kind of action a recommendation proposes. Its
+// values include the rule engine's seven action types under the same
+// names and spec strings (ActionPause is "pause" here and in rules);
+// [ActionKindOf] converts a [rules.ActionType].
+type ActionKind string
 
-// Action types. The first five are the rule engine's own and can be
+// Action kinds. The first five are the rule engine's own and can be
 // carried out by a rules executor; the others need a person (or a tool
 // that edits creatives, audiences and schedules).
 const (
-	ActionPause        ActionType = "pause"        // pause the entity
-	ActionUnpause      ActionType = "unpause"      // resume the entity
-	ActionScaleBudget  ActionType = "scale_budget" // change the budget by Percent
-	ActionSetBudget    ActionType = "set_budget"   // set the budget to To
-	ActionChangeBid    ActionType = "change_bid"   // change the bid to To
-	ActionRefresh      ActionType = "refresh_creative"
-	ActionSchedule     ActionType = "adjust_schedule" // shift delivery to better hours or days
-	ActionAudience     ActionType = "adjust_audience" // broaden, narrow or de-duplicate targeting
-	ActionConsolidate  ActionType = "consolidate"     // merge ad sets (learning limited, overlap)
-	ActionFixTracking  ActionType = "fix_tracking"    // conversion event or pixel problem
-	ActionReviewBudget ActionType = "review_budget"   // pacing or spend cap needs a look
-	ActionInvestigate  ActionType = "investigate"     // look before acting: the data is unclear
-	ActionKeep         ActionType = "keep"            // leave it running: it performs
-	ActionMonitor      ActionType = "monitor"         // nothing to do yet; watch it
-	ActionNotify       ActionType = "notify"          // a rule's notification, passed on
-	ActionFreeze       ActionType = "freeze"          // a rule's learning-phase freeze, passed on
-	ActionOther        ActionType = "other"           // see Action.Detail
+	ActionPause        ActionKind = "pause"        // pause the entity
+	ActionUnpause      ActionKind = "unpause"      // resume the entity
+	ActionScaleBudget  ActionKind = "scale_budget" // change the budget by Percent
+	ActionSetBudget    ActionKind = "set_budget"   // set the budget to To
+	ActionChangeBid    ActionKind = "change_bid"   // change the bid to To
+	ActionRefresh      ActionKind = "refresh_creative"
+	ActionSchedule     ActionKind = "adjust_schedule" // shift delivery to better hours or days
+	ActionAudience     ActionKind = "adjust_audience" // broaden, narrow or de-duplicate targeting
+	ActionConsolidate  ActionKind = "consolidate"     // merge ad sets (learning limited, overlap)
+	ActionFixTracking  ActionKind = "fix_tracking"    // conversion event or pixel problem
+	ActionReviewBudget ActionKind = "review_budget"   // pacing or spend cap needs a look
+	ActionInvestigate  ActionKind = "investigate"     // look before acting: the data is unclear
+	ActionKeep         ActionKind = "keep"            // leave it running: it performs
+	ActionMonitor      ActionKind = "monitor"         // nothing to do yet; watch it
+	ActionNotify       ActionKind = "notify"          // a rule's notification, passed on
+	ActionFreeze       ActionKind = "freeze"          // a rule's learning-phase freeze, passed on
+	ActionOther        ActionKind = "other"           // see Action.Detail
 )
+
+// ActionKindOf returns the kind of a rule engine action: the rules action
+// type's spec string ([ActionPause] for [rules.ActionPause]), or
+// [ActionOther] for an invalid one.
+func ActionKindOf(a rules.ActionType) ActionKind {
+	if a < rules.ActionPause || a > rules.ActionFreeze {
+		return ActionOther
+	}
+	return ActionKind(a.String())
+}
 
 // Impact is what a recommendation is expected to change. Estimates are
 // [Figure] values with Basis [BasisEstimate] and a Method saying how they

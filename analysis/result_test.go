@@ -7,6 +7,7 @@ import (
 
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metrics"
+	"github.com/adpilot/adpilot/rules"
 )
 
 func sampleResult() *Result {
@@ -120,5 +121,25 @@ func TestResultChecksJSONAndMarkdown(t *testing.T) {
 	}
 	if strings.Contains(sampleResult().Markdown(), "Checks") {
 		t.Error("a result without drops or failures shows a Checks section")
+	}
+}
+
+func TestActionKindOf(t *testing.T) {
+	// Every rule engine action is the analysis kind of the same name.
+	want := map[rules.ActionType]ActionKind{
+		rules.ActionPause: ActionPause, rules.ActionUnpause: ActionUnpause,
+		rules.ActionScaleBudget: ActionScaleBudget, rules.ActionSetBudget: ActionSetBudget,
+		rules.ActionChangeBid: ActionChangeBid, rules.ActionNotify: ActionNotify,
+		rules.ActionFreeze: ActionFreeze,
+	}
+	for a, k := range want {
+		if got := ActionKindOf(a); got != k {
+			t.Errorf("ActionKindOf(%v) = %q, want %q", a, got, k)
+		}
+	}
+	for _, a := range []rules.ActionType{0, rules.ActionFreeze + 1, 255} {
+		if got := ActionKindOf(a); got != ActionOther {
+			t.Errorf("ActionKindOf(%d) = %q, want %q", a, got, ActionOther)
+		}
 	}
 }

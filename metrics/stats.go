@@ -13,6 +13,17 @@ func validProportion(successes, trials int64) bool {
 	return successes >= 0 && trials >= 0 && successes <= trials
 }
 
+// Interval is a two-sided confidence (or credible) interval of a value:
+// [Lo, Hi] at Confidence (0.95 for 95%), in the value's unit. The
+// functions of this package return bounds as (lo, hi, ok); the rule
+// engine's evidence (rules.Evidence) and the analysis pass's figures
+// (analysis.Figure) carry them as an Interval.
+type Interval struct {
+	Lo         float64 `json:"lo"`         // lower bound
+	Hi         float64 `json:"hi"`         // upper bound
+	Confidence float64 `json:"confidence"` // such as 0.95
+}
+
 // WilsonInterval returns the Wilson score interval for a proportion
 // successes / trials (CTR, CVR, hook rate) at the given two-sided
 // confidence level (0.95 for 95%). Unlike the normal approximation it stays

@@ -115,17 +115,11 @@ type Evidence struct {
 	// Unit is the unit of Value and Threshold: "count", "money" (minor
 	// units of Snapshot.Currency), "fraction", "ratio", "duration"
 	// (milliseconds) or "hours"; empty for other conditions.
-	Unit      string    `json:"unit,omitempty"`
-	Value     *float64  `json:"value,omitempty"`     // measured value; nil when undefined
-	Threshold *float64  `json:"threshold,omitempty"` // what it was compared with
-	Interval  *Interval `json:"interval,omitempty"`  // statistical gates: the interval used
-}
-
-// Interval is the interval of a statistical gate.
-type Interval struct {
-	Lo         float64 `json:"lo"`
-	Hi         float64 `json:"hi"`
-	Confidence float64 `json:"confidence"`
+	Unit      string   `json:"unit,omitempty"`
+	Value     *float64 `json:"value,omitempty"`     // measured value; nil when undefined
+	Threshold *float64 `json:"threshold,omitempty"` // what it was compared with
+	// Interval is, for statistical gates, the interval the gate used.
+	Interval *metrics.Interval `json:"interval,omitempty"`
 }
 
 // Check is one safeguard applied to a decision.

@@ -184,7 +184,7 @@ func (n *node) compareWords(ec *evalCtx, ev *Evidence) tri {
 		ec.tb = append(ec.tb, " is "...)
 		ec.writeValue(n.left.unit, m.left)
 		if m.hasIval {
-			ev.Interval = &Interval{Lo: m.lo, Hi: m.hi, Confidence: n.conf}
+			ev.Interval = &metrics.Interval{Lo: m.lo, Hi: m.hi, Confidence: n.conf}
 			ec.intervalWords(n.conf, n.left.unit, m.lo, m.hi)
 		} else if n.conf > 0 {
 			ec.tb = append(ec.tb, " (no interval: too little data)"...)

@@ -139,7 +139,7 @@ func (f *facts) ground(r *Reply, tol float64) *Grounded {
 		if len(reasons) > 0 {
 			rr := &r.Recommendations[i]
 			d := analysis.Dropped{Part: "recommendation", Index: i, Title: truncate(rr.Title, 200),
-				Entity: analysis.EntityRef{Level: metrics.Level(rr.Entity.Level), ID: truncate(rr.Entity.ID, 100)}, Action: analysis.ActionType(truncate(rr.Action.Type, 50)), Reasons: reasons}
+				Entity: analysis.EntityRef{Level: metrics.Level(rr.Entity.Level), ID: truncate(rr.Entity.ID, 100)}, Action: analysis.ActionKind(truncate(rr.Action.Type, 50)), Reasons: reasons}
 			if x := f.byID[rr.Entity.ID]; x != nil {
 				d.Entity.Name = x.ref.Name
 			}
@@ -223,7 +223,7 @@ func (g *grounder) recommendation(rr *ReplyRecommendation) (*analysis.Recommenda
 	rec := &analysis.Recommendation{
 		Priority: analysis.Priority(rr.Priority), Kind: analysis.RecommendationKind(rr.Kind),
 		Title: strings.TrimSpace(rr.Title), Rationale: strings.TrimSpace(rr.Rationale),
-		Action:     analysis.Action{Type: analysis.ActionType(rr.Action.Type), Detail: strings.TrimSpace(rr.Action.Detail)},
+		Action:     analysis.Action{Type: analysis.ActionKind(rr.Action.Type), Detail: strings.TrimSpace(rr.Action.Detail)},
 		Confidence: analysis.Confidence{Level: analysis.ConfidenceLevel(rr.Confidence.Level), Basis: strings.TrimSpace(rr.Confidence.Basis)},
 		Impact:     analysis.Impact{Summary: strings.TrimSpace(rr.Impact.Summary)},
 	}
@@ -667,7 +667,7 @@ func (g *grounder) action(x *entity, ra ReplyAction, a *analysis.Action, fail fu
 			a.To = int64(math.Round(*ra.To * off))
 			a.Percent = math.Round((float64(a.To)/float64(budget)-1)*1000) / 10
 		default:
-			fail(analysis.CheckSchema, "%s needs %s", a.Type, map[analysis.ActionType]string{
+			fail(analysis.CheckSchema, "%s needs %s", a.Type, map[analysis.ActionKind]string{
 				analysis.ActionScaleBudget: "a percent above -100 and not 0", analysis.ActionSetBudget: "a positive to"}[a.Type])
 			return
 		}

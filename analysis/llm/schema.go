@@ -156,7 +156,7 @@ var (
 	replyUnits      = []string{"money", "percent", "ratio", "count", "days"}
 	// replyActions are the action types a model may propose: the rules'
 	// notify and freeze are the rule engine's own.
-	replyActions = []analysis.ActionType{analysis.ActionPause, analysis.ActionUnpause, analysis.ActionScaleBudget,
+	replyActions = []analysis.ActionKind{analysis.ActionPause, analysis.ActionUnpause, analysis.ActionScaleBudget,
 		analysis.ActionSetBudget, analysis.ActionChangeBid, analysis.ActionRefresh, analysis.ActionSchedule,
 		analysis.ActionAudience, analysis.ActionConsolidate, analysis.ActionFixTracking, analysis.ActionReviewBudget,
 		analysis.ActionInvestigate, analysis.ActionKeep, analysis.ActionMonitor, analysis.ActionOther}

@@ -151,7 +151,7 @@ func (v *view) dayOfWeekSignal(res *DayOfWeekResult, s *dailySeries, key *metric
 				unit, val = analysis.UnitFraction, pct(r.Value)
 			}
 			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: sp.name, Value: r.Value, Unit: unit, Basis: analysis.BasisMeasured, Period: per,
-				Scope: weekdayNames[w] + "s", Interval: &analysis.Interval{Lo: r.IndexLo * s.overall(sp), Hi: r.IndexHi * s.overall(sp), Confidence: 0.95},
+				Scope: weekdayNames[w] + "s", Interval: &metrics.Interval{Lo: r.IndexLo * s.overall(sp), Hi: r.IndexHi * s.overall(sp), Confidence: 0.95},
 				Text: fmt.Sprintf("%s on %ss: %s (index %.2f against all days)", strings.ToUpper(sp.name), weekdayNames[w], val, r.Index)})
 		}
 		if r := c.rate(key.name); r != nil && r.Flagged {

@@ -498,10 +498,10 @@ func (v *view) fatigueSignal(res *FatigueResult, af *AdFatigue) (analysis.Signal
 		sig.Evidence = append(sig.Evidence,
 			analysis.Figure{Name: "cost_per_result", Value: af.Best.CostPerResult, Unit: analysis.UnitMoney, Basis: analysis.BasisMeasured,
 				Period: &analysis.Period{Since: af.Best.Since, Until: af.Best.Until}, Scope: "the best 7-day week",
-				Interval: &analysis.Interval{Lo: af.Best.Lo, Hi: af.Best.Hi, Confidence: 0.95},
+				Interval: &metrics.Interval{Lo: af.Best.Lo, Hi: af.Best.Hi, Confidence: 0.95},
 				Text:     fmt.Sprintf("cost per %s in its best week (%s to %s): %s over %d", word, af.Best.Since, af.Best.Until, v.money(af.Best.CostPerResult), af.Best.Results)},
 			analysis.Figure{Name: "cost_per_result", Value: af.Recent.CostPerResult, Unit: analysis.UnitMoney, Basis: analysis.BasisMeasured, Period: recentPer,
-				Interval: &analysis.Interval{Lo: af.Recent.Lo, Hi: af.Recent.Hi, Confidence: 0.95},
+				Interval: &metrics.Interval{Lo: af.Recent.Lo, Hi: af.Recent.Hi, Confidence: 0.95},
 				Text:     fmt.Sprintf("cost per %s over the last 7 complete days: %s over %d", word, v.money(af.Recent.CostPerResult), af.Recent.Results)})
 	}
 	if af.Best != nil && af.CostRatio > 1 {
@@ -531,7 +531,7 @@ func (v *view) fatigueSignal(res *FatigueResult, af *AdFatigue) (analysis.Signal
 				Method: "broken-line fit of impressions per link click (1/CTR) by day, extrapolated to half the best week's link CTR; interval from the slope's standard error only",
 				Text:   fmt.Sprintf("link CTR reaches half its best week (%s) in about %.0f days", pct(f.Threshold), f.Days)}
 			if f.DaysLo >= 0 && f.DaysHi >= 0 {
-				fig.Interval = &analysis.Interval{Lo: f.DaysLo, Hi: f.DaysHi, Confidence: 0.95}
+				fig.Interval = &metrics.Interval{Lo: f.DaysLo, Hi: f.DaysHi, Confidence: 0.95}
 				fig.Text += fmt.Sprintf(" (%.0f to %.0f)", f.DaysLo, f.DaysHi)
 			}
 			sig.Evidence = append(sig.Evidence, fig)

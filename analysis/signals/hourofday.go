@@ -475,13 +475,13 @@ func (v *view) hourSignal(res *HourOfDayResult, flagged []*TimeCell) (analysis.S
 		scope := "hours " + hourRange(w.From, w.To)
 		sig.Evidence = append(sig.Evidence,
 			analysis.Figure{Name: "hour_index", Value: w.CPC.Index, Unit: analysis.UnitRatio, Basis: analysis.BasisMeasured, Period: per, Scope: scope,
-				Interval: &analysis.Interval{Lo: w.CPC.IndexLo, Hi: w.CPC.IndexHi, Confidence: 0.95}, Method: "CPC in the window / CPC over all hours",
+				Interval: &metrics.Interval{Lo: w.CPC.IndexLo, Hi: w.CPC.IndexHi, Confidence: 0.95}, Method: "CPC in the window / CPC over all hours",
 				Text: fmt.Sprintf("CPC index of the %s window %s: %.2f (%s per click)", label, hourRange(w.From, w.To), w.CPC.Index, v.money(w.CPC.Value))},
 			analysis.Figure{Name: "spend_share", Value: w.SpendShare, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: per, Scope: scope,
 				Text: fmt.Sprintf("share of spend in %s: %s", hourRange(w.From, w.To), pct(w.SpendShare))})
 		if w.CTR != nil {
 			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "ctr", Value: w.CTR.Value, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: per, Scope: scope,
-				Interval: &analysis.Interval{Lo: w.CTR.IndexLo * res.Totals.CTR, Hi: w.CTR.IndexHi * res.Totals.CTR, Confidence: 0.95},
+				Interval: &metrics.Interval{Lo: w.CTR.IndexLo * res.Totals.CTR, Hi: w.CTR.IndexHi * res.Totals.CTR, Confidence: 0.95},
 				Text:     fmt.Sprintf("CTR in %s: %s (index %.2f)", hourRange(w.From, w.To), pct(w.CTR.Value), w.CTR.Index)})
 		}
 	}

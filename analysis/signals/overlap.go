@@ -309,7 +309,7 @@ func (v *view) overlapSignal(res *OverlapResult, p *PairOverlap) (analysis.Signa
 	sig.Finding = fmt.Sprintf("Ad sets %q and %q overlap: about %.0f%% of the smaller audience is in both, and they %s.", p.A.Name, p.B.Name, 100*p.Coefficient, compete)
 	sig.Evidence = append(sig.Evidence,
 		analysis.Figure{Name: "overlap_share", Value: p.Coefficient, Unit: analysis.UnitFraction, Basis: analysis.BasisEstimate,
-			Interval: &analysis.Interval{Lo: p.Lo, Hi: p.Hi, Confidence: 1}, Method: method,
+			Interval: &metrics.Interval{Lo: p.Lo, Hi: p.Hi, Confidence: 1}, Method: method,
 			Text: fmt.Sprintf("overlap as a share of the smaller audience: %.0f%% (bounds %.0f%% to %.0f%%)", 100*p.Coefficient, 100*p.Lo, 100*p.Hi)},
 		analysis.Figure{Name: "overlap_share_a", Value: p.ShareOfA, Unit: analysis.UnitFraction, Basis: analysis.BasisEstimate, Method: method,
 			Text: fmt.Sprintf("share of %q's audience also in %q's: %.0f%%", p.A.Name, p.B.Name, 100*p.ShareOfA)},
