@@ -74,16 +74,9 @@ func TestReplySchemaStrict(t *testing.T) {
 }
 
 // FuzzParseReply: no input panics, and what parses re-encodes and parses
-// again to the same value. Run it with a short -fuzzminimizetime (go test
-// -fuzz FuzzParseReply -fuzzminimizetime 1s): the seeds are replies of
-// several KB, and the engine's minimisation of each new input is
-// quadratic in its length, so with the default of 60 s the workers spend
-// most of their time minimising and report no executions for long
-// stretches.
+// again to the same value.
 func FuzzParseReply(f *testing.F) {
-	for _, c := range llmtest.Cases() {
-		f.Add(c.Reply)
-	}
+	addSeeds(f)
 	f.Add("```json\n{}\n```")
 	f.Fuzz(func(t *testing.T, text string) {
 		r, err := ParseReply(text)
@@ -109,9 +102,7 @@ func FuzzParseReply(f *testing.F) {
 // without panicking, and everything kept names an entity of the Input
 // and cites evidence of the data.
 func FuzzGround(f *testing.F) {
-	for _, c := range llmtest.Cases() {
-		f.Add(c.Reply)
-	}
+	addSeeds(f)
 	in := llmtest.Input()
 	facts, err := buildFacts(in)
 	if err != nil {
@@ -137,6 +128,30 @@ func FuzzGround(f *testing.F) {
 			}
 		}
 	})
+}
+
+// addSeeds adds the replies of llmtest.Cases cut into small ones: the
+// summary alone, and each recommendation alone. Whole replies of 2-3 KB
+// as seeds stalled `go test -fuzz` (13 executions in 60 s from an empty
+// cache): the engine minimises every input that finds new coverage,
+// trying to remove each substring, which is quadratic in the input's
+// length and takes up to -fuzzminimizetime (60 s) per input and worker,
+// during which no execution is counted. Seeds of a few hundred bytes
+// keep every field and value shape and minimise in well under a second.
+func addSeeds(f *testing.F) {
+	for _, c := range llmtest.Cases() {
+		var r struct {
+			Summary         json.RawMessage   `json:"summary"`
+			Recommendations []json.RawMessage `json:"recommendations"`
+		}
+		if err := json.Unmarshal([]byte(c.Reply), &r); err != nil {
+			f.Fatalf("%s: %v", c.Name, err)
+		}
+		f.Add(`{"summary":` + string(r.Summary) + `,"recommendations":[]}`)
+		for _, rec := range r.Recommendations {
+			f.Add(`{"summary":"","recommendations":[` + string(rec) + `]}`)
+		}
+	}
 }
 
 func countRecDrops(g *Grounded) int {
