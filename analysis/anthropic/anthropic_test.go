@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -328,5 +330,88 @@ func TestSecretsNowhere(t *testing.T) {
 	}
 	if !strings.Contains(pe.Message, "[redacted]") {
 		t.Errorf("message %q", pe.Message)
+	}
+}
+
+// recorder is an http.RoundTripper that answers every request with
+// text(content) and records where it went, so that a Model on its
+// default base URL can be tested without reaching the internet.
+type recorder struct {
+	mu      sync.Mutex
+	content string
+	reqs    []*http.Request
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.reqs = append(r.reqs, req.Clone(context.Background()))
+	r.mu.Unlock()
+	w := httptest.NewRecorder()
+	text(r.content)(w, req)
+	return w.Result(), nil
+}
+
+// TestNoEnvironment: with the ANTHROPIC_* variables of the SDK's
+// credential chain set (base URL, key, auth token, custom headers, a
+// profile and its config directory holding a profile, workload
+// federation), a Model without a credential and on the default base URL
+// still sends its request to api.anthropic.com with no credential and
+// none of those headers, and a Model with a key sends that key alone.
+func TestNoEnvironment(t *testing.T) {
+	env := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("a request reached ANTHROPIC_BASE_URL: %s %s", r.Method, r.URL)
+	}))
+	defer env.Close()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "configs"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "configs", "envprofile.json"),
+		[]byte(`{"authentication":{"type":"user_oauth"},"base_url":"`+env.URL+`"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte("identity-from-the-environment"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ANTHROPIC_BASE_URL", env.URL)
+	t.Setenv("ANTHROPIC_API_KEY", "sk-ant-from-the-environment")
+	t.Setenv("ANTHROPIC_AUTH_TOKEN", "token-from-the-environment")
+	t.Setenv("ANTHROPIC_CUSTOM_HEADERS", "X-From-Env: 1")
+	t.Setenv("ANTHROPIC_CONFIG_DIR", dir)
+	t.Setenv("ANTHROPIC_PROFILE", "envprofile")
+	t.Setenv("ANTHROPIC_FEDERATION_RULE_ID", "fdrl_from-the-environment")
+	t.Setenv("ANTHROPIC_ORGANIZATION_ID", "org-from-the-environment")
+	t.Setenv("ANTHROPIC_IDENTITY_TOKEN_FILE", filepath.Join(dir, "token"))
+	for _, key := range []string{"", testKey} {
+		rec := &recorder{content: llmtest.GoodReply()}
+		opts := []anthropic.Option{anthropic.WithHTTPClient(&http.Client{Transport: rec}), anthropic.WithRequestOptions(option.WithMaxRetries(0))}
+		if key != "" {
+			opts = append(opts, anthropic.WithAPIKey(key))
+		}
+		a, err := anthropic.New("claude-test", opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Analyze(t.Context(), llmtest.Input()); err != nil {
+			t.Fatal(err)
+		}
+		if len(rec.reqs) != 1 {
+			t.Fatalf("key %q: %d requests", key, len(rec.reqs))
+		}
+		r := rec.reqs[0]
+		if got := r.URL.String(); got != "https://api.anthropic.com/v1/messages" {
+			t.Errorf("key %q: request to %s; expected the default base URL", key, got)
+		}
+		if got := r.Header.Get("X-Api-Key"); got != key {
+			t.Errorf("key %q: x-api-key %q", key, got)
+		}
+		if got := r.Header.Get("Authorization"); got != "" {
+			t.Errorf("key %q: Authorization %q", key, got)
+		}
+		for name, v := range r.Header {
+			if strings.Contains(strings.Join(v, " "), "from-the-environment") || strings.EqualFold(name, "X-From-Env") {
+				t.Errorf("key %q: header %s: %q comes from the environment", key, name, v)
+			}
+		}
 	}
 }

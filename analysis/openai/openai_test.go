@@ -369,3 +369,74 @@ func TestSecretsNowhere(t *testing.T) {
 		t.Errorf("message %q", pe.Message)
 	}
 }
+
+// recorder is an http.RoundTripper that answers every request with
+// reply(content) and records where it went, so that a Model on its
+// default base URL can be tested without reaching the internet.
+type recorder struct {
+	mu      sync.Mutex
+	content string
+	reqs    []*http.Request
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.reqs = append(r.reqs, req.Clone(context.Background()))
+	r.mu.Unlock()
+	w := httptest.NewRecorder()
+	reply(r.content)(w, req)
+	return w.Result(), nil
+}
+
+// TestNoEnvironment: with every OPENAI_* variable the SDK reads set
+// (base URL, key, admin key, organization, project, custom headers), a
+// Model without a key and on the default base URL still sends its
+// request to api.openai.com with no credential and none of those
+// headers, and a Model with a key sends that key alone.
+func TestNoEnvironment(t *testing.T) {
+	env := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("a request reached OPENAI_BASE_URL: %s %s", r.Method, r.URL)
+	}))
+	defer env.Close()
+	t.Setenv("OPENAI_BASE_URL", env.URL+"/v1/")
+	t.Setenv("OPENAI_API_KEY", "sk-from-the-environment")
+	t.Setenv("OPENAI_ADMIN_KEY", "sk-admin-from-the-environment")
+	t.Setenv("OPENAI_ORG_ID", "org-from-the-environment")
+	t.Setenv("OPENAI_PROJECT_ID", "proj-from-the-environment")
+	t.Setenv("OPENAI_WEBHOOK_SECRET", "whsec-from-the-environment")
+	t.Setenv("OPENAI_CUSTOM_HEADERS", "X-From-Env: 1")
+	for _, key := range []string{"", testKey} {
+		rec := &recorder{content: llmtest.GoodReply()}
+		opts := []openai.Option{openai.WithHTTPClient(&http.Client{Transport: rec}), openai.WithRequestOptions(option.WithMaxRetries(0))}
+		if key != "" {
+			opts = append(opts, openai.WithAPIKey(key))
+		}
+		a, err := openai.New("gpt-test", opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Analyze(t.Context(), llmtest.Input()); err != nil {
+			t.Fatal(err)
+		}
+		if len(rec.reqs) != 1 {
+			t.Fatalf("key %q: %d requests", key, len(rec.reqs))
+		}
+		r := rec.reqs[0]
+		if got := r.URL.String(); got != "https://api.openai.com/v1/chat/completions" {
+			t.Errorf("key %q: request to %s; expected the default base URL", key, got)
+		}
+		wantAuth := ""
+		if key != "" {
+			wantAuth = "Bearer " + key
+		}
+		if got := r.Header.Get("Authorization"); got != wantAuth {
+			t.Errorf("key %q: Authorization %q", key, got)
+		}
+		for name, v := range r.Header {
+			if strings.Contains(strings.Join(v, " "), "from-the-environment") || strings.EqualFold(name, "X-From-Env") ||
+				strings.EqualFold(name, "OpenAI-Organization") || strings.EqualFold(name, "OpenAI-Project") {
+				t.Errorf("key %q: header %s: %q comes from the environment", key, name, v)
+			}
+		}
+	}
+}
