@@ -46,8 +46,10 @@ type Dataset struct {
 	ConversionEvents []ConversionEvent `json:"conversion_events"`
 
 	// Range is the inclusive range of days Daily covers (the lookback, up
-	// to and including the account's today at collection time).
-	Range metaads.TimeRange `json:"range"`
+	// to and including the account's today at collection time). From
+	// [FromRows] it is the range of the rows given, so it is zero (and
+	// left out of the JSON) for an account without delivery.
+	Range metaads.TimeRange `json:"range,omitzero"`
 
 	// Levels are the levels Daily covers. An entity of a level not listed
 	// has no windows in a Snapshot (unknown, not zero); an entity of a

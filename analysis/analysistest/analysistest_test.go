@@ -2,6 +2,7 @@ package analysistest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -118,5 +119,34 @@ func TestFake(t *testing.T) {
 	go cancel()
 	if _, err := f.Analyze(ctx, in); !errors.Is(err, context.Canceled) {
 		t.Errorf("delay with cancel: %v", err)
+	}
+}
+
+// Every canned Input encodes to JSON, as Dataset promises, and its
+// Dataset decodes to one that encodes the same: the "empty" account (no
+// rows, so a zero Range) too, which failed with "cannot encode invalid
+// date 0-0-0".
+func TestInputsEncode(t *testing.T) {
+	for name, in := range Inputs() {
+		if _, err := json.Marshal(in); err != nil {
+			t.Errorf("%s: Input: %v", name, err)
+			continue
+		}
+		b, err := json.Marshal(in.Dataset)
+		if err != nil {
+			t.Errorf("%s: Dataset: %v", name, err)
+			continue
+		}
+		var back analysis.Dataset
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Errorf("%s: decoding the Dataset: %v", name, err)
+			continue
+		}
+		if b2, _ := json.Marshal(&back); string(b2) != string(b) {
+			t.Errorf("%s: the Dataset changed in a round trip:\n%.300s\n%.300s", name, b, b2)
+		}
+		if back.Range != in.Dataset.Range {
+			t.Errorf("%s: Range %v, decoded %v", name, in.Dataset.Range, back.Range)
+		}
 	}
 }
