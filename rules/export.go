@@ -315,6 +315,8 @@ func (x *exporter) export(kill bool) MetaRule {
 			x.issue(x.path+".conditions", "Meta refuses cost conditions on rules that pause ad sets or ads (error 2703); express the loss as spend and a count (spend > X and conversions < k)")
 		case ActionNotify:
 			x.issue(x.path+".conditions", "Meta refuses cost conditions at ad set and ad level on notification rules too (error 2703, subcode 2490336; field reports on API v26.0, not in Meta's documentation): only budget and bid changes accept them")
+		case ActionUnpause:
+			x.issue(x.path+".conditions", "Meta accepts cost conditions at ad set and ad level only on budget and bid changes (error 2703 on pauses; field reports on API v26.0, not in Meta's documentation, name notifications too and say only budget and bid changes pass), so not on a rule that unpauses")
 		}
 	}
 	status := "DISABLED"

@@ -78,6 +78,10 @@ var exportCases = []exportCase{
 			`{"field":"action_frequency","value":4320,"operator":"EQUAL"}`, `{"field":"execution_count_limit","value":3,"operator":"EQUAL"}`, "exported as 3 in total"}},
 	{name: "pause on cost", rule: `{"id": "r", "level": "ad", "conditions": {"metric": "cpa", "window": "last_7d", "op": ">", "value": 5000}, "action": {"type": "pause"}}`,
 		want: []string{"error 2703"}},
+	{name: "unpause on cost", rule: `{"id": "r", "level": "adset", "conditions": {"metric": "cpc", "window": "last_3d", "op": "<", "value": 80}, "action": {"type": "unpause"}}`,
+		want: []string{"only on budget and bid changes", "not on a rule that unpauses"}, not: []string{`"execution_type":"UNPAUSE"`}},
+	{name: "unpause on cost at campaign level", rule: `{"id": "r", "level": "campaign", "conditions": {"metric": "cpc", "window": "last_3d", "op": "<", "value": 80}, "action": {"type": "unpause"}, "safeguards": {"learning": "allow"}}`,
+		exported: true, want: []string{`"execution_type":"UNPAUSE"`, `{"field":"cpc","value":80,"operator":"LESS_THAN"}`}},
 	{name: "notify on cost at ad set level", rule: `{"id": "r", "level": "adset", "conditions": {"metric": "cpm", "window": "last_7d", "op": ">", "value": 5000}, "action": {"type": "notify", "message": "m"}}`,
 		want: []string{"2490336", "field reports"}},
 	{name: "notify on cost at campaign level", rule: `{"id": "r", "level": "campaign", "conditions": {"metric": "cpm", "window": "last_7d", "op": ">", "value": 5000}, "action": {"type": "notify", "message": "m"}}`,
@@ -264,7 +268,7 @@ func checkAccepted(t *testing.T, r ExportedRule) {
 		if f.Field == "hours_since_creation" && f.Operator == "EQUAL" {
 			t.Errorf("%s: EQUAL on hours_since_creation", r.RuleID)
 		}
-		if costRE.MatchString(f.Field) && entity != "CAMPAIGN" && (typ == "PAUSE" || typ == "NOTIFICATION") {
+		if costRE.MatchString(f.Field) && entity != "CAMPAIGN" && !budgetOrBid {
 			t.Errorf("%s: cost condition %s on an %s %s rule", r.RuleID, f.Field, entity, typ)
 		}
 		if !slices.Contains([]string{"GREATER_THAN", "LESS_THAN", "EQUAL", "IN_RANGE", "NOT_IN_RANGE", "IN", "NOT_IN", "CONTAIN"}, f.Operator) {

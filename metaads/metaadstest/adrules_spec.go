@@ -310,10 +310,13 @@ func parseRule(evalRaw, execRaw, schedRaw string) (*ruleSpec, *apiError) {
 			return nil, e
 		}
 	}
+	// §8: time_preset is required whenever an insights filter or trigger
+	// exists, prefixed fields (last_3d_cost_per) included: a prefix
+	// overrides the rule's time_preset (§8.1), it does not replace it.
 	needsPreset := rs.trigger != nil && strings.HasPrefix(rs.trigger.typ, "STATS_")
 	for i, f := range rs.filters {
 		for _, t := range f.terms {
-			if t.ins != nil && t.preset == "" {
+			if t.ins != nil {
 				needsPreset = true
 			}
 		}
@@ -769,12 +772,16 @@ func (rs *ruleSpec) checkExecutionAgainstEntity() *apiError {
 
 // checkCostConditions refuses cost conditions at ad set and ad level on
 // pause rules (error 2703, §8) and, from field reports (§8.1, API v26.0,
-// subcode 2490336; not in Meta's documentation), on notification rules.
+// subcode 2490336; not in Meta's documentation), on every rule that is not
+// a budget or bid change: the reports name NOTIFICATION and say only
+// budget and bid changes pass, so UNPAUSE and ROTATE are refused too
+// (2703 without a subcode: no report gives theirs).
 func (rs *ruleSpec) checkCostConditions() *apiError {
 	if rs.entity != "ADSET" && rs.entity != "AD" {
 		return nil
 	}
-	if rs.execType != "PAUSE" && rs.execType != "NOTIFICATION" {
+	switch rs.execType {
+	case "CHANGE_BUDGET", "CHANGE_CAMPAIGN_BUDGET", "CHANGE_BID", "REBALANCE_BUDGET":
 		return nil
 	}
 	for _, f := range rs.filters {

@@ -54,9 +54,12 @@
 //     are understood; action_frequency and execution_count_limit only on
 //     budget and bid changes; no EQUAL on numeric metadata; budget fields
 //     and daily_ratio_spent on ad sets (and ads, for the ratios) only;
-//     cost conditions at ad set and ad level on PAUSE rules are error
-//     2703, and on NOTIFICATION rules too (subcode 2490336, from field
-//     reports rather than Meta's documentation). Rules never run: the
+//     a time_preset whenever the rule reads insights, prefixed fields
+//     included (a prefix overrides the rule's preset); cost conditions at
+//     ad set and ad level on PAUSE rules are error 2703, and on every
+//     other rule that is not a budget or bid change too (NOTIFICATION with
+//     subcode 2490336; from field reports rather than Meta's
+//     documentation, which say only budget and bid changes pass). Rules never run: the
 //     fake neither pauses nor notifies. The preview's answer shape is
 //     unverified, hours_since_creation counts whole hours, and
 //     LAST_ND_14_8 is read as days 8 to 14 before today; fields Meta has

@@ -130,7 +130,7 @@ func ExampleCreateAdRules() {
 		fmt.Printf("%-22s %-12s %-11s %d passing now\n", c.RuleID, r.ExecutionSpec.ExecutionType, r.ScheduleSpec.ScheduleType, len(passing))
 	}
 	// Output:
-	// 4 rules created, 28 parts Meta cannot express
+	// 4 rules created, 29 parts Meta cannot express
 	// stop-loss              PAUSE        DAILY       0 passing now
 	// daily-hard-cap         PAUSE        SEMI_HOURLY 0 passing now
 	// frequency-saturation   NOTIFICATION DAILY       0 passing now
