@@ -17,6 +17,16 @@
 // the store fails (the metaads scheduler logs the failure once and goes
 // on; no request fails because of the store).
 //
+// Clocks: the tables hold every time in the database's clock. On
+// PostgreSQL each store measures its server's clock against the process's
+// once a minute (WithClockSync; one query) and converts, so processes on
+// machines whose clocks differ agree on which headers are the newest, when
+// a throttle's block ends and what has expired: without it, a process
+// whose clock is 30 seconds ahead made its older headers win over the
+// others' newer ones for 30 seconds, and the others ignored the calls in
+// flight of one whose clock was more than the in-flight TTL behind. On
+// SQLite every process is on the database's machine, with one clock.
+//
 // Expiry: a state observed longer ago than Meta's window (WithWindow,
 // default one hour) and not blocked is unknown to loads; an in-flight
 // count not updated within WithInFlightTTL (a process that died) is not
@@ -26,7 +36,8 @@
 // when it admits a request and once when the answer arrives, each covering
 // all the budgets the request counts against (3 to 5): two one-statement
 // reads and two writes (on PostgreSQL one statement each; on SQLite the
-// write with both in-flight counts and states is one transaction of two).
+// write with both in-flight counts and states is one transaction of two),
+// and on PostgreSQL one clock reading a minute per process.
 // On PostgreSQL the two tables are UNLOGGED: their writes skip the
 // write-ahead log, so a request waits for no disk flush; a crash of the
 // server empties them, which loses nothing the next responses' headers do

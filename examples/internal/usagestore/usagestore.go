@@ -34,6 +34,9 @@ const (
 	DefaultInFlightTTL = 5 * time.Minute
 	// DefaultPurgeEvery is how often expired rows are deleted.
 	DefaultPurgeEvery = 10 * time.Minute
+	// DefaultClockSync is how often a store on PostgreSQL measures the
+	// offset of the server's clock from the process's.
+	DefaultClockSync = time.Minute
 )
 
 // Store is a metaads.SharedUsageStore on the examples' database. It is
@@ -43,11 +46,78 @@ type Store struct {
 	window      time.Duration
 	inFlightTTL time.Duration
 	purgeEvery  time.Duration
+	clockSync   time.Duration
 	now         func() time.Time
 
 	mu        sync.Mutex
 	nextPurge time.Time
+	nextSync  time.Time            // PostgreSQL: when to measure offset again
+	offset    time.Duration        // the database clock minus s.now, whole microseconds
 	stmts     map[string]*sql.Stmt // SQLite: prepared statements by text
+}
+
+// dbClock converts this process's times to the database's clock and back.
+// Every time in the tables is in the database's clock, so processes whose
+// clocks differ (on several machines, one PostgreSQL) agree on which
+// headers are the newest, when a block ends and what has expired.
+type dbClock struct {
+	now    time.Time     // this process's now
+	offset time.Duration // add to a local time to get the database's
+}
+
+// us is t (a local time) in the database's clock, in Unix microseconds; 0
+// for the zero time.
+func (c dbClock) us(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return sqldb.US(t.Add(c.offset))
+}
+
+// local is a stored time in this process's clock.
+func (c dbClock) local(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return sqldb.FromUS(v).Add(-c.offset)
+}
+
+// clock returns this process's now and the database clock's offset from
+// it, measuring the offset on PostgreSQL every WithClockSync with one
+// query (the server's clock_timestamp between two readings of s.now; the
+// error is half the round trip's asymmetry). On SQLite every process is
+// on the database's machine and clock: the offset is 0. A measurement that
+// fails keeps the last offset (0 before the first).
+func (s *Store) clock(ctx context.Context) dbClock {
+	now := s.now()
+	if s.db.Dialect != sqldb.Postgres || s.clockSync == 0 {
+		return dbClock{now: now}
+	}
+	s.mu.Lock()
+	due := !now.Before(s.nextSync)
+	if due {
+		s.nextSync = now.Add(s.clockSync)
+	}
+	off := s.offset
+	s.mu.Unlock()
+	if !due {
+		return dbClock{now: now, offset: off}
+	}
+	var server int64
+	before := s.now()
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)`).Scan(&server)
+	after := s.now()
+	if err != nil {
+		return dbClock{now: now, offset: off}
+	}
+	mid := before.Add(after.Sub(before) / 2)
+	// Whole microseconds, so a time converted there and back is the time
+	// as stored (to the microsecond).
+	off = sqldb.FromUS(server).Sub(mid).Round(time.Microsecond)
+	s.mu.Lock()
+	s.offset = off
+	s.mu.Unlock()
+	return dbClock{now: after, offset: off}
 }
 
 // maxStmts bounds the prepared statements kept: the statements differ
@@ -168,8 +238,9 @@ func WithPurgeEvery(d time.Duration) Option {
 	}
 }
 
-// WithClock replaces the clock that expires states and in-flight counts
-// (tests).
+// WithClock replaces this process's clock (tests), the one the
+// scheduler's times are in: the store converts them to the database's
+// clock and back.
 func WithClock(now func() time.Time) Option {
 	return func(s *Store) error {
 		if now == nil {
@@ -180,12 +251,29 @@ func WithClock(now func() time.Time) Option {
 	}
 }
 
+// WithClockSync sets how often a store on PostgreSQL measures the offset
+// of the server's clock from this process's (default DefaultClockSync),
+// one query each time; 0 measures never: this process's clock is taken
+// for the server's, as on SQLite. Tests that move a WithClock clock by
+// more than d set it longer (or the store takes the move for a clock that
+// was wrong), and tests whose stores share one fake clock that stands
+// still, 0.
+func WithClockSync(d time.Duration) Option {
+	return func(s *Store) error {
+		if d < 0 {
+			return fmt.Errorf("usagestore: WithClockSync(%s): want a duration >= 0 (0: never)", d)
+		}
+		s.clockSync = d
+		return nil
+	}
+}
+
 // New returns the store on db, whose schema must include Migrations.
 func New(db *sqldb.DB, opts ...Option) (*Store, error) {
 	if db == nil {
 		return nil, errors.New("usagestore: New(nil): want an open *sqldb.DB")
 	}
-	s := &Store{db: db, window: metaads.DefaultUsageWindow, inFlightTTL: DefaultInFlightTTL, purgeEvery: DefaultPurgeEvery, now: time.Now}
+	s := &Store{db: db, window: metaads.DefaultUsageWindow, inFlightTTL: DefaultInFlightTTL, purgeEvery: DefaultPurgeEvery, clockSync: DefaultClockSync, now: time.Now}
 	for i, o := range opts {
 		if o == nil {
 			return nil, fmt.Errorf("usagestore: New: option %d is nil", i)
@@ -218,11 +306,11 @@ func (s *Store) load(ctx context.Context, owner string, all bool, keys []metaads
 	if len(keys) == 0 {
 		return out, nil
 	}
-	now := s.now()
+	c := s.clock(ctx)
 	// $1 owner to leave out, $2 whether to count every owner, $3 the
 	// oldest in-flight update believed, $4 the oldest observation not
 	// expired, $5 now; then the keys.
-	args := []any{owner, all, sqldb.US(now.Add(-s.inFlightTTL)), sqldb.US(now.Add(-s.window)), sqldb.US(now)}
+	args := []any{owner, all, c.us(c.now.Add(-s.inFlightTTL)), c.us(c.now.Add(-s.window)), c.us(c.now)}
 	var q strings.Builder
 	q.WriteString(`SELECT k.column1, k.column2, u.pct, u.observed_us, u.blocked_until_us, u.cost_per_call,
 	(SELECT COALESCE(SUM(f.n), 0) FROM metaads_usage_inflight f
@@ -256,7 +344,7 @@ LEFT JOIN metaads_usage u ON u.scope = k.column1 AND u.object_id = k.column2 AND
 		}
 		st := metaads.UsageState{InFlight: int(inFlight)}
 		if pct != nil {
-			st.Pct, st.ObservedAt, st.BlockedUntil, st.CostPerCall = *pct, sqldb.FromUS(*observed), sqldb.FromUS(*blocked), *cost
+			st.Pct, st.ObservedAt, st.BlockedUntil, st.CostPerCall = *pct, c.local(*observed), c.local(*blocked), *cost
 		}
 		out[k] = st
 	}
@@ -280,23 +368,23 @@ func (s *Store) UpdateShared(ctx context.Context, owner string, u metaads.UsageU
 	if len(u.InFlight) > 0 && owner == "" {
 		return errors.New("usagestore: UpdateShared: in-flight counts need an owner")
 	}
-	now := s.now()
+	c := s.clock(ctx)
 	var err error
 	switch {
 	case len(u.InFlight) == 0 && len(u.States) == 0:
 	case len(u.States) == 0:
-		q, args := inFlightSQL(0, owner, u, now)
+		q, args := inFlightSQL(0, owner, u, c)
 		err = s.exec(ctx, nil, q, args...)
 	case len(u.InFlight) == 0:
-		q, args := statesSQL(0, u.States)
+		q, args := statesSQL(0, u.States, c)
 		err = s.exec(ctx, nil, q, args...)
 	case s.db.Dialect == sqldb.Postgres:
-		q1, a1 := inFlightSQL(0, owner, u, now)
-		q2, a2 := statesSQL(len(a1), u.States)
+		q1, a1 := inFlightSQL(0, owner, u, c)
+		q2, a2 := statesSQL(len(a1), u.States, c)
 		err = s.exec(ctx, nil, "WITH f AS ("+q1+" RETURNING 1) "+q2, append(a1, a2...)...)
 	default:
-		q1, a1 := inFlightSQL(0, owner, u, now)
-		q2, a2 := statesSQL(0, u.States)
+		q1, a1 := inFlightSQL(0, owner, u, c)
+		q2, a2 := statesSQL(0, u.States, c)
 		s.prepared(ctx, q1)
 		s.prepared(ctx, q2)
 		err = s.db.WithTx(ctx, func(tx *sql.Tx) error {
@@ -309,7 +397,7 @@ func (s *Store) UpdateShared(ctx context.Context, owner string, u metaads.UsageU
 	if err != nil {
 		return fmt.Errorf("usagestore: updating usage: %w", err)
 	}
-	if s.purgeDue(now) {
+	if s.purgeDue(c.now) {
 		return s.Purge(ctx)
 	}
 	return nil
@@ -327,11 +415,11 @@ func (p *params) add(v any) string {
 }
 
 // inFlightSQL sets owner's in-flight counts unless a later Seq was applied.
-func inFlightSQL(start int, owner string, u metaads.UsageUpdate, now time.Time) (string, []any) {
+func inFlightSQL(start int, owner string, u metaads.UsageUpdate, c dbClock) (string, []any) {
 	p := &params{start: start}
 	var b strings.Builder
 	b.WriteString(`INSERT INTO metaads_usage_inflight (scope, object_id, owner, n, seq, updated_us) VALUES `)
-	o, seq, at := p.add(owner), p.add(int64(u.Seq)), p.add(sqldb.US(now))
+	o, seq, at := p.add(owner), p.add(int64(u.Seq)), p.add(c.us(c.now))
 	for i, k := range sortedKeys(u.InFlight) {
 		if i > 0 {
 			b.WriteString(", ")
@@ -344,8 +432,9 @@ func inFlightSQL(start int, owner string, u metaads.UsageUpdate, now time.Time) 
 }
 
 // statesSQL merges states into the stored ones: metaads.MergeUsage in SQL
-// (every right-hand side reads the row as it was).
-func statesSQL(start int, states map[metaads.UsageKey]metaads.UsageState) (string, []any) {
+// (every right-hand side reads the row as it was), on the database's
+// clock.
+func statesSQL(start int, states map[metaads.UsageKey]metaads.UsageState, c dbClock) (string, []any) {
 	p := &params{start: start}
 	var b strings.Builder
 	b.WriteString(`INSERT INTO metaads_usage (scope, object_id, pct, observed_us, blocked_until_us, cost_per_call) VALUES `)
@@ -356,7 +445,7 @@ func statesSQL(start int, states map[metaads.UsageKey]metaads.UsageState) (strin
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "(%s, %s, %s, %s, %s, %s)", p.add(k.Scope), p.add(k.ID), p.add(st.Pct), p.add(sqldb.US(st.ObservedAt)), p.add(sqldb.US(st.BlockedUntil)), p.add(st.CostPerCall))
+		fmt.Fprintf(&b, "(%s, %s, %s, %s, %s, %s)", p.add(k.Scope), p.add(k.ID), p.add(st.Pct), p.add(c.us(st.ObservedAt)), p.add(c.us(st.BlockedUntil)), p.add(st.CostPerCall))
 	}
 	b.WriteString(` ON CONFLICT (scope, object_id) DO UPDATE SET
 	pct = CASE WHEN excluded.observed_us > metaads_usage.observed_us THEN excluded.pct
@@ -401,12 +490,12 @@ func (s *Store) purgeDue(now time.Time) bool {
 // the in-flight TTL. Loads ignore those already; this keeps the tables
 // small.
 func (s *Store) Purge(ctx context.Context) error {
-	now := s.now()
+	c := s.clock(ctx)
 	if _, err := s.db.SQL.ExecContext(ctx, `DELETE FROM metaads_usage WHERE observed_us < $1 AND blocked_until_us <= $2`,
-		sqldb.US(now.Add(-s.window)), sqldb.US(now)); err != nil {
+		c.us(c.now.Add(-s.window)), c.us(c.now)); err != nil {
 		return fmt.Errorf("usagestore: purging usage: %w", err)
 	}
-	if _, err := s.db.SQL.ExecContext(ctx, `DELETE FROM metaads_usage_inflight WHERE updated_us < $1`, sqldb.US(now.Add(-s.inFlightTTL))); err != nil {
+	if _, err := s.db.SQL.ExecContext(ctx, `DELETE FROM metaads_usage_inflight WHERE updated_us < $1`, c.us(c.now.Add(-s.inFlightTTL))); err != nil {
 		return fmt.Errorf("usagestore: purging in-flight counts: %w", err)
 	}
 	return nil

@@ -146,8 +146,14 @@ func TestConcurrentWriters(t *testing.T) {
 			_, more := openDB(t, d)
 			var wg sync.WaitGroup
 			errs := make(chan error, writers*rounds)
+			// The writers' clocks and the reader's are one that stands
+			// at t0 (observations at t0 are not expired, and the times
+			// read back are the writers'), without measuring the database
+			// clock against it (at different moments, each store would
+			// find another offset).
+			at0 := func() time.Time { return t0 }
 			for w := range writers {
-				s, err := New(more())
+				s, err := New(more(), WithClock(at0), WithClockSync(0))
 				require.NoError(t, err)
 				owner := fmt.Sprintf("writer-%d", w)
 				wg.Go(func() {
@@ -178,7 +184,7 @@ func TestConcurrentWriters(t *testing.T) {
 			for err := range errs {
 				t.Error(err)
 			}
-			s, err := New(more(), WithClock(func() time.Time { return t0 }))
+			s, err := New(more(), WithClock(at0), WithClockSync(0))
 			require.NoError(t, err)
 			got, err := s.LoadShared(t.Context(), "reader", []metaads.UsageKey{appKey, acctKey, bucKey})
 			require.NoError(t, err)
@@ -200,7 +206,9 @@ func TestExpiry(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			db, _ := openDB(t, d)
 			clk := newClock(t0)
-			s, err := New(db, WithClock(clk.now), WithWindow(time.Hour), WithInFlightTTL(5*time.Minute), WithPurgeEvery(24*time.Hour))
+			// The clock moves by minutes: no new measurement of the
+			// database clock's offset takes that for a wrong clock.
+			s, err := New(db, WithClock(clk.now), WithWindow(time.Hour), WithInFlightTTL(5*time.Minute), WithPurgeEvery(24*time.Hour), WithClockSync(24*time.Hour))
 			require.NoError(t, err)
 			ctx := t.Context()
 			require.NoError(t, s.UpdateShared(ctx, "a", metaads.UsageUpdate{Seq: 1, InFlight: map[metaads.UsageKey]int{appKey: 3},
@@ -265,6 +273,7 @@ func TestOptions(t *testing.T) {
 		"WithWindow":      WithWindow(0),
 		"WithInFlightTTL": WithInFlightTTL(-time.Second),
 		"WithPurgeEvery":  WithPurgeEvery(0),
+		"WithClockSync":   WithClockSync(-time.Second),
 		"WithClock":       WithClock(nil),
 		"option 0 is nil": nil,
 	} {
