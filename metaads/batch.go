@@ -26,7 +26,26 @@ const MaxBatchSize = 50
 type Batch struct {
 	c       *Client
 	account AccountID
-	items   []batchItem
+	// items holds the queued requests, with their Secrets and queries:
+	// hidden so that no fmt verb shows them even where fmt cannot call
+	// Batch's printing methods (see redactpkg.Hidden).
+	items redactpkg.Hidden[[]batchItem]
+}
+
+// queue returns the queued items, for reading and appending.
+func (b *Batch) queue() *[]batchItem {
+	if b.items.Get() == nil {
+		b.items = redactpkg.Hide([]batchItem(nil))
+	}
+	return b.items.Get()
+}
+
+// size returns the number of queued items.
+func (b Batch) size() int {
+	if p := b.items.Get(); p != nil {
+		return len(*p)
+	}
+	return 0
 }
 
 type batchItem struct {
@@ -56,7 +75,7 @@ type BatchResult struct {
 // String describes the batch by account and operations, without tokens or
 // request secrets. The printing methods have value receivers.
 func (b Batch) String() string {
-	return fmt.Sprintf("metaads.Batch{account %s, %d operations}", b.account, len(b.items))
+	return fmt.Sprintf("metaads.Batch{account %s, %d operations}", b.account, b.size())
 }
 
 // Format prints String for every verb.
@@ -64,7 +83,7 @@ func (b Batch) Format(f fmt.State, verb rune) { redactpkg.Format(f, verb, b.Stri
 
 // LogValue logs the account and the number of operations.
 func (b Batch) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("account", b.account.String()), slog.Int("operations", len(b.items)))
+	return slog.GroupValue(slog.String("account", b.account.String()), slog.Int("operations", b.size()))
 }
 
 // MarshalJSON writes the account and the number of operations.
@@ -72,7 +91,7 @@ func (b Batch) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Account    string `json:"account"`
 		Operations int    `json:"operations"`
-	}{b.account.String(), len(b.items)})
+	}{b.account.String(), b.size()})
 }
 
 // NewBatch starts a batch whose operations use the token and rate-limit
@@ -102,12 +121,13 @@ func (b *Batch) Add(req Request, out any) error {
 	if req.Form != nil {
 		req.Form = cloneValues(req.Form)
 	}
-	b.items = append(b.items, batchItem{req: req, method: method, path: path, out: out})
+	q := b.queue()
+	*q = append(*q, batchItem{req: req, method: method, path: path, out: out})
 	return nil
 }
 
 // Len returns the number of queued operations.
-func (b *Batch) Len() int { return len(b.items) }
+func (b *Batch) Len() int { return b.size() }
 
 type wireBatchOp struct {
 	Method      string `json:"method"`
@@ -136,8 +156,9 @@ func (b *Batch) Do(ctx context.Context) ([]BatchResult, error) {
 	if ctx == nil {
 		return nil, errNilContext("Batch.Do")
 	}
-	items := b.items
-	b.items = nil
+	q := b.queue()
+	items := *q
+	*q = nil
 	results := make([]BatchResult, len(items))
 	pending := make([]int, len(items))
 	for i := range pending {

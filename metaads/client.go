@@ -126,7 +126,10 @@ func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 // MarshalJSON writes String as a JSON string.
 func (c Client) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
 
-// Request is one Graph API call for Client.Do.
+// Request is one Graph API call for Client.Do. Its printing methods show
+// the method, path, account and parameter names, never values, Secrets or
+// the token. In an unexported field of another struct fmt cannot call them
+// and prints the fields by reflection, values included.
 type Request struct {
 	// Method is "GET" (the default when empty), "POST" or "DELETE".
 	Method string

@@ -37,7 +37,11 @@
 // the call carried, wherever Meta or a proxy echoes it, together with the
 // values a [Request] names in Secrets (debug_token's input_token, say).
 // [Client], [StaticTokens], [Request] and [Batch] print without secrets
-// through every fmt verb, slog handler and encoding/json.
+// through every fmt verb, slog handler and encoding/json, as values,
+// through pointers, in slices and maps and in exported fields. In an
+// unexported field of another struct fmt calls no method and prints fields
+// by reflection: a Client, Batch or service keeps its secrets out of that
+// walk too; StaticTokens and a Request, whose secrets are exported, do not.
 //
 // # Objects
 //

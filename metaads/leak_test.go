@@ -12,8 +12,11 @@ import (
 // TestNoSecretInAnyPrintedForm: every exported type of this package that
 // holds a secret (found by leaktest.SecretTypes from the source, not listed
 // by hand) is printed through fmt's verbs, slog's text and JSON handlers
-// and json.Marshal, as a value and through a pointer, with a known token,
-// app secret and extra request secret planted; none of them shows up.
+// and json.Marshal, as a value and through a pointer, and held in exported
+// and unexported struct fields, nested structs, slices, arrays and maps
+// (leaktest.Held), with a known token, app secret and extra request secret
+// planted; none of them shows up. StaticTokens and Request, whose secrets
+// are exported, are exempt only in unexported fields (see their docs).
 func TestNoSecretInAnyPrintedForm(t *testing.T) {
 	const (
 		token     = "EAAGtokenLEAK0123456789"
@@ -42,5 +45,5 @@ func TestNoSecretInAnyPrintedForm(t *testing.T) {
 		"Request":          req,
 		"StaticTokens":     tokens,
 	}
-	leaktest.CheckPackage(t, ".", values, token, appSecret, extra)
+	leaktest.CheckPackage(t, ".", values, []string{"Request", "StaticTokens"}, token, appSecret, extra)
 }

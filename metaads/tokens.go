@@ -37,6 +37,12 @@ func (f TokenProviderFunc) TokenSource(ctx context.Context, account AccountID) (
 // as /me).
 //
 // Its String method never prints the tokens.
+//
+// One way of printing StaticTokens is beyond any method: in an unexported
+// field of another struct, fmt cannot call its methods and prints the map
+// by reflection, tokens included. Keep StaticTokens in exported fields,
+// slices or maps, where every fmt verb, slog handler and encoding/json use
+// its redacting methods.
 type StaticTokens map[string]string
 
 // TokenSource returns a static source for the account's token, or an error

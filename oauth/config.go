@@ -43,6 +43,12 @@ var scopeRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 //
 // Config is never modified by this package. Its String method redacts the
 // app secret.
+//
+// One way of printing a Config is beyond any method: in an unexported
+// field of another struct, fmt cannot call the Config's methods and prints
+// its fields by reflection, secret included. Keep a Config in exported
+// fields, slices or maps, where every fmt verb, slog handler and
+// encoding/json use its redacting methods.
 type Config struct {
 	// AppID is the Meta app id (the OAuth client_id). Required.
 	AppID string

@@ -160,8 +160,13 @@
 // every type that holds one ([Config], [Connection], [Keyring], [States],
 // [Manager], [Provider], [Refresher], [EncryptedStore]) has value-receiver
 // String, Format, LogValue and MarshalJSON methods that describe it without
-// the secret, so it prints the same as a value, through a pointer or as a
-// field of another struct. A Store never receives a plaintext token.
+// the secret, so it prints the same as a value, through a pointer, in a
+// slice or map, or as an exported field of another struct. In an
+// unexported field fmt calls no method and prints fields by reflection:
+// the types whose secrets are unexported ([Keyring], [States], [Manager],
+// [Provider], [Refresher], [EncryptedStore]) keep them out of that walk
+// too; a [Config] or [Connection], whose secret is an exported field,
+// prints it there. A Store never receives a plaintext token.
 // Tokens travel in Authorization headers and POST bodies; the one exception
 // is /debug_token, which Meta defines as a GET with the inspected token in
 // the input_token query parameter (the metaads client never logs or reports

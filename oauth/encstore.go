@@ -18,6 +18,12 @@ import (
 
 // Connection is a stored token in the clear, as EncryptedStore hands it to
 // this package's flows and to callers. Its String method redacts the token.
+//
+// One way of printing a Connection is beyond any method: in an unexported
+// field of another struct, fmt cannot call the Connection's methods and prints
+// its fields by reflection, token included. Keep a Connection in exported
+// fields, slices or maps, where every fmt verb, slog handler and
+// encoding/json use its redacting methods.
 type Connection struct {
 	// Key names the row: the application user and the ad account.
 	Key

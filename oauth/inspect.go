@@ -137,7 +137,7 @@ func (m *Manager) Inspect(ctx context.Context, token string) (*TokenInfo, error)
 	if err != nil {
 		return nil, fmt.Errorf("oauth: debug_token: %w", err)
 	}
-	return tokenInfo(resp.Data, token, m.cfg.AppID)
+	return tokenInfo(resp.Data, token, m.cfg.Get().AppID)
 }
 
 // tokenInfo checks and converts a debug_token reply about token for the

@@ -34,7 +34,7 @@ import (
 // (or a copy of one) reaches the app secret or the state keys; its
 // printing methods describe the app (see Config.String).
 type Manager struct {
-	cfg    *Config
+	cfg    redact.Hidden[Config] // the app secret: see redact.Hidden
 	store  *EncryptedStore
 	states *States
 	graph  *metaads.Client
@@ -110,24 +110,25 @@ func NewManager(cfg Config, store *EncryptedStore, opts ...Option) (*Manager, er
 	if err != nil {
 		return nil, fmt.Errorf("oauth: building the Graph client: %w", err)
 	}
-	return &Manager{cfg: &cfg, store: store, states: states, graph: graph, set: s, managerState: &managerState{}}, nil
+	s.stateKeys = nil // States holds its own copy, hidden
+	return &Manager{cfg: redact.Hide(cfg), store: store, states: states, graph: graph, set: s, managerState: &managerState{}}, nil
 }
 
 // String describes the manager's app without secrets.
-func (m Manager) String() string { return "oauth.Manager{" + m.cfg.String() + "}" }
+func (m Manager) String() string { return "oauth.Manager{" + m.cfg.Get().String() + "}" }
 
 // Format prints String for every verb.
 func (m Manager) Format(f fmt.State, verb rune) { redact.Format(f, verb, m.String(), m.String()) }
 
 // LogValue logs the manager's app (see Config.LogValue).
-func (m Manager) LogValue() slog.Value { return m.cfg.LogValue() }
+func (m Manager) LogValue() slog.Value { return m.cfg.Get().LogValue() }
 
 // MarshalJSON writes the manager's configuration (see Config.MarshalJSON).
-func (m Manager) MarshalJSON() ([]byte, error) { return m.cfg.MarshalJSON() }
+func (m Manager) MarshalJSON() ([]byte, error) { return m.cfg.Get().MarshalJSON() }
 
 // Config returns a copy of the manager's configuration.
 func (m *Manager) Config() Config {
-	c := *m.cfg
+	c := *m.cfg.Get()
 	c.Scopes, c.RequiredScopes = slices.Clone(c.Scopes), slices.Clone(c.RequiredScopes)
 	return c
 }
@@ -144,7 +145,7 @@ func (m *Manager) ctxHTTP(ctx context.Context) context.Context {
 // appToken is the app access token "{app-id}|{app-secret}", used for
 // debug_token; it travels in the Authorization header.
 func (m *Manager) appToken() oauth2.TokenSource {
-	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: m.cfg.AppID + "|" + m.cfg.AppSecret, TokenType: "Bearer"})
+	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: m.cfg.Get().AppID + "|" + m.cfg.Get().AppSecret, TokenType: "Bearer"})
 }
 
 // AuthCodeURL starts a login for the application user user in the browser
@@ -161,7 +162,7 @@ func (m *Manager) AuthCodeURL(sessionID, user string, opts ...oauth2.AuthCodeOpt
 	if err != nil {
 		return "", err
 	}
-	return m.cfg.AuthCodeURL(state, verifier, opts...), nil
+	return m.cfg.Get().AuthCodeURL(state, verifier, opts...), nil
 }
 
 // Connected describes a completed connection. It holds no token.
@@ -230,7 +231,7 @@ func (m *Manager) callback(ctx context.Context, sessionID, user string, query ur
 	if code == "" {
 		return nil, fmt.Errorf("%w: no code and no error parameter", ErrBadRequest)
 	}
-	short, err := m.cfg.Exchange(m.ctxHTTP(ctx), code, verifier)
+	short, err := m.cfg.Get().Exchange(m.ctxHTTP(ctx), code, verifier)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +239,7 @@ func (m *Manager) callback(ctx context.Context, sessionID, user string, query ur
 	if short.ExpiresIn > 0 || !short.Expiry.IsZero() {
 		// A non-expiring token (system user via Login for Business) needs no
 		// long-lived exchange.
-		tok, err = m.cfg.ExchangeLongLived(m.ctxHTTP(ctx), short)
+		tok, err = m.cfg.Get().ExchangeLongLived(m.ctxHTTP(ctx), short)
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +251,7 @@ func (m *Manager) callback(ctx context.Context, sessionID, user string, query ur
 	if err := m.usable(info); err != nil {
 		return nil, err
 	}
-	if missing := missingScopes(m.cfg.Required(), info.Scopes); len(missing) > 0 {
+	if missing := missingScopes(m.cfg.Get().Required(), info.Scopes); len(missing) > 0 {
 		return nil, &MissingScopesError{Missing: missing, Granted: info.Scopes, Declined: splitScopes(query.Get("denied_scopes"))}
 	}
 	accounts, err := m.adAccounts(ctx, tok.AccessToken, info)
@@ -537,7 +538,7 @@ func (m *Manager) renewToken(ctx context.Context, c *Connection) (*oauth2.Token,
 	if !c.DataAccessExpiry.IsZero() && !m.now().Before(c.DataAccessExpiry) {
 		return nil, false, m.reauth(ctx, c.User, c.Account, "data access expired; the user must log in again", nil)
 	}
-	nt, err := m.cfg.ExchangeLongLived(m.ctxHTTP(ctx), old)
+	nt, err := m.cfg.Get().ExchangeLongLived(m.ctxHTTP(ctx), old)
 	if err != nil {
 		if errors.Is(err, metaads.ErrTokenInvalid) {
 			return nil, false, m.reauth(ctx, c.User, c.Account, "Meta refused to renew the token", err)

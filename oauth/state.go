@@ -54,7 +54,10 @@ var (
 //
 // A States is safe for concurrent use.
 type States struct {
-	keys   [][]byte
+	// keys is the key material, hidden so that no fmt verb shows it even
+	// where fmt cannot call States' printing methods (a States in an
+	// unexported field of the caller's struct; see redact.Hidden).
+	keys   redact.Hidden[[][]byte]
 	ttl    time.Duration
 	now    func() time.Time
 	replay ReplayStore
@@ -63,7 +66,7 @@ type States struct {
 // String describes the states without key material. It and the other
 // printing methods have value receivers, so a States value prints the same.
 func (s States) String() string {
-	return fmt.Sprintf("oauth.States{keys: %d (redacted), ttl: %s}", len(s.keys), s.ttl)
+	return fmt.Sprintf("oauth.States{keys: %d (redacted), ttl: %s}", len(s.keyList()), s.ttl)
 }
 
 // GoString is String.
@@ -74,7 +77,7 @@ func (s States) Format(f fmt.State, verb rune) { redact.Format(f, verb, s.String
 
 // LogValue logs the number of keys and the TTL.
 func (s States) LogValue() slog.Value {
-	return slog.GroupValue(slog.Int("keys", len(s.keys)), slog.Duration("ttl", s.ttl))
+	return slog.GroupValue(slog.Int("keys", len(s.keyList())), slog.Duration("ttl", s.ttl))
 }
 
 // MarshalJSON writes the number of keys and the TTL, never key material.
@@ -82,7 +85,15 @@ func (s States) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Keys int    `json:"keys"`
 		TTL  string `json:"ttl"`
-	}{len(s.keys), s.ttl.String()})
+	}{len(s.keyList()), s.ttl.String()})
+}
+
+// keyList returns the keys, none for the zero States.
+func (s States) keyList() [][]byte {
+	if p := s.keys.Get(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // NewStates returns a States signing with keys[0] and accepting any of keys
@@ -102,12 +113,14 @@ func newStates(keys [][]byte, s *settings) (*States, error) {
 		return nil, errors.New("oauth: no state keys: want at least one secret key of 32 or more random bytes")
 	}
 	st := &States{ttl: s.stateTTL, now: s.now, replay: s.replay}
+	own := make([][]byte, 0, len(keys))
 	for i, k := range keys {
 		if len(k) < minStateKeyLen {
 			return nil, fmt.Errorf("oauth: state key %d is %d bytes: want at least %d random bytes", i, len(k), minStateKeyLen)
 		}
-		st.keys = append(st.keys, append([]byte(nil), k...))
+		own = append(own, append([]byte(nil), k...))
 	}
+	st.keys = redact.Hide(own)
 	if st.replay == nil {
 		st.replay = NewMemoryReplayStore(s.now)
 	}
@@ -127,8 +140,8 @@ func (s *States) Issue(sessionID string) (state, verifier string, err error) {
 	if _, err := rand.Read(raw[9:stateBodyLen]); err != nil {
 		return "", "", fmt.Errorf("oauth: reading random nonce: %w", err)
 	}
-	s.mac(raw[stateBodyLen:stateBodyLen], s.keys[0], raw[:stateBodyLen], sessionID)
-	return stateEncoding.EncodeToString(raw[:]), pkceVerifier(s.keys[0], raw[9:stateBodyLen]), nil
+	s.mac(raw[stateBodyLen:stateBodyLen], s.keyList()[0], raw[:stateBodyLen], sessionID)
+	return stateEncoding.EncodeToString(raw[:]), pkceVerifier(s.keyList()[0], raw[9:stateBodyLen]), nil
 }
 
 func (s *States) mac(dst, key, body []byte, sessionID string) []byte {
@@ -170,7 +183,7 @@ func (s *States) Verify(ctx context.Context, state, sessionID string) (verifier 
 	}
 	var key []byte
 	var buf [sha256.Size]byte
-	for _, k := range s.keys {
+	for _, k := range s.keyList() {
 		// hmac.Equal compares in constant time; every key is tried so the
 		// time taken does not reveal which key matched.
 		if hmac.Equal(s.mac(buf[:0], k, raw[:stateBodyLen], sessionID), raw[stateBodyLen:]) && key == nil {

@@ -32,6 +32,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // secretName matches field and type names that say the value is a secret.
@@ -221,6 +222,16 @@ func isSecretData(e ast.Expr) bool {
 		return isSecretData(e.Elt)
 	case *ast.MapType:
 		return isSecretData(e.Value)
+	case *ast.IndexExpr: // a generic holder of secret data (redact.Hidden[[]byte])
+		return isSecretData(e.Index)
+	case *ast.FuncType: // a func that returns the secret (kept out of fmt's reach)
+		if e.Results != nil {
+			for _, r := range e.Results.List {
+				if isSecretData(r.Type) {
+					return true
+				}
+			}
+		}
 	}
 	return false
 }
@@ -293,10 +304,82 @@ func Print(v any) string {
 	return b.String()
 }
 
+// Held returns v held every way a program holds a value of its type T (v's
+// type, or the type it points to): in exported fields of a struct as T and
+// *T, in that struct nested in another, in slices, arrays and maps of T and
+// *T, in a []any, and, when unexported is true, in unexported fields of a
+// struct (as T and *T, and nested). fmt calls a value's printing methods
+// only where it can reach the value as an interface; in an unexported field
+// it cannot, and walks the value's fields by reflection instead, so only a
+// type that keeps its secrets out of that walk (behind a func) passes there.
+func Held(v any, unexported bool) []any {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() {
+		return nil
+	}
+	if rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return nil
+		}
+		rv = rv.Elem()
+	}
+	typ := rv.Type()
+	ptr := reflect.New(typ)
+	ptr.Elem().Set(rv)
+	const pkg = "github.com/adpilot/adpilot/internal/leaktest"
+	// set stores x in field i of the addressable struct h, exported or not
+	// (reflect refuses to set an unexported field; its address is fine).
+	set := func(h reflect.Value, i int, x reflect.Value) {
+		f := h.Field(i)
+		reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Set(x)
+	}
+	field := func(name string, exported bool, typ reflect.Type) reflect.StructField {
+		if exported {
+			return reflect.StructField{Name: name, Type: typ}
+		}
+		return reflect.StructField{Name: strings.ToLower(name), PkgPath: pkg, Type: typ}
+	}
+	holder := func(exported bool) reflect.Value {
+		h := reflect.New(reflect.StructOf([]reflect.StructField{
+			field("V", exported, typ), field("P", exported, ptr.Type())})).Elem()
+		set(h, 0, rv)
+		set(h, 1, ptr)
+		return h
+	}
+	nest := func(inner reflect.Value, exported bool) any {
+		h := reflect.New(reflect.StructOf([]reflect.StructField{field("Inner", exported, inner.Type())})).Elem()
+		set(h, 0, inner)
+		return h.Interface()
+	}
+	slice := reflect.MakeSlice(reflect.SliceOf(typ), 0, 2)
+	slice = reflect.Append(slice, rv, rv)
+	pslice := reflect.Append(reflect.MakeSlice(reflect.SliceOf(ptr.Type()), 0, 1), ptr)
+	arr := reflect.New(reflect.ArrayOf(1, typ)).Elem()
+	arr.Index(0).Set(rv)
+	m := reflect.MakeMap(reflect.MapOf(reflect.TypeFor[string](), typ))
+	m.SetMapIndex(reflect.ValueOf("k"), rv)
+	pm := reflect.MakeMap(reflect.MapOf(reflect.TypeFor[string](), ptr.Type()))
+	pm.SetMapIndex(reflect.ValueOf("k"), ptr)
+	exp := holder(true)
+	out := []any{exp.Interface(), nest(exp, true), slice.Interface(), pslice.Interface(), arr.Interface(),
+		m.Interface(), pm.Interface(), []any{rv.Interface(), ptr.Interface()}}
+	if unexported {
+		un := holder(false)
+		out = append(out, un.Interface(), nest(un, false), nest(un, true), nest(exp, false))
+	}
+	return out
+}
+
 // CheckPackage is the whole leak test of the package in dir: the exported
 // types SecretTypes finds there must be exactly the keys of values (one
-// value of each, holding the secrets), and each value must pass Check.
-func CheckPackage(t testing.TB, dir string, values map[string]any, secrets ...string) {
+// value of each, holding the secrets), and each value must pass Check,
+// alone and held every way [Held] lists. exposed names the types whose
+// secret is an exported field (a Config's AppSecret, a token map): their
+// printing methods cover every way to print them but one, an unexported
+// field of a caller's struct, where fmt prints fields by reflection and no
+// method of the type is called; they are checked in every other holder.
+// Every other type must pass in unexported fields too.
+func CheckPackage(t testing.TB, dir string, values map[string]any, exposed []string, secrets ...string) {
 	t.Helper()
 	found := SecretTypes(t, dir)[0]
 	listed := make([]string, 0, len(values))
@@ -307,7 +390,15 @@ func CheckPackage(t testing.TB, dir string, values map[string]any, secrets ...st
 	if !slices.Equal(found, listed) {
 		t.Fatalf("leaktest: the exported types holding a secret in %s are %v; the test checks %v: check every one, and only those", dir, found, listed)
 	}
+	for _, name := range exposed {
+		if _, ok := values[name]; !ok {
+			t.Fatalf("leaktest: exposed type %s is not among the checked types %v", name, listed)
+		}
+	}
 	for _, name := range listed {
 		Check(t, name, values[name], secrets...)
+		for _, h := range Held(values[name], !slices.Contains(exposed, name)) {
+			Check(t, fmt.Sprintf("%s held in %T", name, h), h, secrets...)
+		}
 	}
 }

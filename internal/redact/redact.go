@@ -62,3 +62,27 @@ func Format(f fmt.State, verb rune, str, goStr string) {
 	}
 	io.WriteString(f, str)
 }
+
+// Hidden holds a value that no fmt verb prints, wherever the Hidden is. A
+// type's String, Format and LogValue methods cover every way to print a
+// value but one: held in an unexported field of another struct, the value
+// cannot be reached as an interface, so fmt walks its fields by reflection
+// and calls none of its methods (and a bad verb such as %s shows the value
+// behind a pointer too). fmt prints a func as an address, so a value
+// reached only through a func stays out of that walk.
+type Hidden[T any] struct{ get func() *T }
+
+// Hide returns a Hidden holding v.
+func Hide[T any](v T) Hidden[T] {
+	p := &v
+	return Hidden[T]{func() *T { return p }}
+}
+
+// Get returns a pointer to the held value (the same one each call), or nil
+// for the zero Hidden.
+func (h Hidden[T]) Get() *T {
+	if h.get == nil {
+		return nil
+	}
+	return h.get()
+}

@@ -24,3 +24,20 @@ func TestFormat(t *testing.T) {
 	x := v{"secret"}
 	assert.Equal(t, "str str str gostr \"str\" str str", fmt.Sprintf("%v %+v %s %#v %q %d %x", x, x, x, x, x, x, x))
 }
+
+func TestHiddenOutOfFmtReach(t *testing.T) {
+	type holder struct {
+		h Hidden[[]byte]
+		p *Hidden[string]
+	}
+	s := Hide("s3cr3t-value")
+	v := holder{h: Hide([]byte("s3cr3t-bytes")), p: &s}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+		out := fmt.Sprintf(verb, v) + fmt.Sprintf(verb, &v)
+		assert.NotContains(t, out, "s3cr3t", verb)
+		assert.NotContains(t, out, fmt.Sprintf("%x", "s3cr3t"), verb)
+	}
+	assert.Equal(t, "s3cr3t-bytes", string(*v.h.Get()))
+	assert.Same(t, v.h.Get(), v.h.Get())
+	assert.Nil(t, Hidden[int]{}.Get())
+}
