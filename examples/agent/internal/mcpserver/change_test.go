@@ -153,7 +153,7 @@ func TestSafeguards(t *testing.T) {
 		e.secretsAbsent()
 	})
 	t.Run("floor", func(t *testing.T) {
-		e := newEnv(t, func(c *Config) { c.Safeguards.MinBudget = 4500 })
+		e := newEnv(t, func(c *envConfig) { c.Safeguards.MinBudget = 4500 })
 		p := ok[ProposeOut](e, "propose_change", propose(map[string]any{"account": shop, "entity_id": siteVisitors, "action": "set_budget", "amount": 4000}))
 		assert.False(t, p.Allowed)
 		assert.Equal(t, int64(4500), p.To)
@@ -162,7 +162,7 @@ func TestSafeguards(t *testing.T) {
 		assert.Equal(t, int64(5000), e.budget(siteVisitors))
 	})
 	t.Run("weekly cap", func(t *testing.T) {
-		e := newEnv(t, func(c *Config) { c.Safeguards.MaxWeekPercent, c.Safeguards.Cooldown = 30, time.Hour })
+		e := newEnv(t, func(c *envConfig) { c.Safeguards.MaxWeekPercent, c.Safeguards.Cooldown = 30, time.Hour })
 		p := ok[ProposeOut](e, "propose_change", propose(map[string]any{"account": shop, "entity_id": siteVisitors, "action": "scale_budget", "percent": 20}))
 		require.True(t, p.Allowed)
 		assert.Equal(t, "applied", ok[ApplyOut](e, "apply_change", map[string]any{"proposal_id": p.ProposalID}).Status)
@@ -197,7 +197,7 @@ func TestSafeguards(t *testing.T) {
 // TestReadOnly: without Apply a change can be proposed (a dry run with
 // its safeguards) but apply_change refuses, and the fake is untouched.
 func TestReadOnly(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.Apply = false })
+	e := newEnv(t, func(c *envConfig) { c.Apply = false })
 	assert.False(t, ok[AccountsOut](e, "list_accounts", nil).ApplyEnabled)
 	p := ok[ProposeOut](e, "propose_change", propose(map[string]any{"account": shop, "entity_id": siteVisitors, "action": "scale_budget", "percent": 10}))
 	assert.True(t, p.Allowed)

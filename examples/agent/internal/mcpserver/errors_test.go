@@ -16,7 +16,10 @@ import (
 // neither error, nor anything else sent, holds the token.
 func TestErrors(t *testing.T) {
 	// Answer at once rather than wait for the budget or retry the throttle.
-	e := newEnvClient(t, []metaads.Option{metaads.WithMaxThrottleRetryWait(time.Millisecond)}, func(c *Config) { c.QuotaWait = time.Millisecond })
+	e := newEnv(t, func(c *envConfig) {
+		c.clientOpts = []metaads.Option{metaads.WithMaxThrottleRetryWait(time.Millisecond)}
+		c.QuotaWait = time.Millisecond
+	})
 	require.NoError(t, e.fake.InjectFault(metaadstest.Fault{Path: "/" + shop + "*", Kind: metaadstest.FaultThrottle, RegainMinutes: 30, Count: 100}))
 	msg := e.fails(CodeRateLimited, "account_summary", map[string]any{"account": shop})
 	assert.Regexp(t, `retry in [0-9hms]+, not before`, msg, "the wait the client knows")

@@ -79,19 +79,33 @@ type env struct {
 	killed func(context.Context) bool
 }
 
-type envOption func(*Config)
+// envConfig is what a test may change before the server starts: the
+// server's Config and the runner's.
+type envConfig struct {
+	Config
+	runner runner.Config
+	// clientOpts are more options of the Graph client.
+	clientOpts []metaads.Option
+}
+
+type envOption func(*envConfig)
+
+// fullPass makes the passes read what the agent reads (60 days, the
+// signals). Without it a test's passes read the last 14 days without
+// signals: the change tools need the entities, their budgets and the
+// last 7 days, and every pass costs a fraction of the time (the tests of
+// the package made ~15 full passes; under -race on a loaded machine that
+// was over a minute).
+func fullPass(c *envConfig) {
+	c.runner.Collect.LookbackDays = 0
+	c.runner.Signals = signals.Func()
+}
 
 // newEnv starts the fake with the demo business, a legacy accounts file
 // with the shop and the lead account (not the Tokyo one), the agent's
 // store, runner and the MCP server (apply on unless an option turns it
 // off), and connects a client.
 func newEnv(t testing.TB, opts ...envOption) *env {
-	t.Helper()
-	return newEnvClient(t, nil, opts...)
-}
-
-// newEnvClient is newEnv with more options for the Graph client.
-func newEnvClient(t testing.TB, clientOpts []metaads.Option, opts ...envOption) *env {
 	t.Helper()
 	e := &env{t: t, clock: newClock(demoNow), wire: &syncBuffer{}, logs: &syncBuffer{}}
 	e.fake = metaadstest.Start(t, metaadstest.WithDemoBusiness(), metaadstest.WithClock(e.clock.now),
@@ -105,22 +119,23 @@ func newEnvClient(t testing.TB, clientOpts []metaads.Option, opts ...envOption) 
 	src, err := creds.LoadFile(cfgPath)
 	require.NoError(t, err)
 	ctx := context.Background()
-	e.store, err = store.Open(ctx, filepath.Join(dir, "agent.db"), nil)
-	require.NoError(t, err)
-	t.Cleanup(func() { e.store.Close() })
+	e.store = migratedStore(t, dir)
 	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	rcfg := runner.Config{Source: src, Ledger: e.store.Ledger(), Now: e.clock.now, Logger: log, Signals: signals.Func(),
-		Goals:         map[string]analysis.Goals{"*": {TargetCPA: 3000, GrossMargin: 0.5}},
-		ClientOptions: append([]metaads.Option{metaads.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)}, clientOpts...)}
-	rcfg.Collect.Run.Poll = metaads.PollOptions{Initial: time.Millisecond, Max: 2 * time.Millisecond}
-	r, err := runner.New(rcfg)
-	require.NoError(t, err)
 	e.killed = func(context.Context) bool { return e.kill.Load() }
-	cfg := Config{Source: src, Runner: r, Store: e.store, Apply: true, KillSwitch: e.killed, Now: e.clock.now, Logger: log, Version: "test"}
-	for _, o := range opts {
-		o(&cfg)
+	c := &envConfig{
+		Config: Config{Source: src, Store: e.store, Apply: true, KillSwitch: e.killed, Now: e.clock.now, Logger: log, Version: "test"},
+		runner: runner.Config{Source: src, Ledger: e.store.Ledger(), Now: e.clock.now, Logger: log,
+			Goals: map[string]analysis.Goals{"*": {TargetCPA: 3000, GrossMargin: 0.5}}},
 	}
-	e.srv, err = New(ctx, cfg)
+	c.runner.Collect.LookbackDays = 14
+	c.runner.Collect.Run.Poll = metaads.PollOptions{Initial: time.Millisecond, Max: 2 * time.Millisecond}
+	for _, o := range opts {
+		o(c)
+	}
+	c.runner.ClientOptions = append([]metaads.Option{metaads.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)}, c.clientOpts...)
+	c.Runner, err = runner.New(c.runner)
+	require.NoError(t, err)
+	e.srv, err = New(ctx, c.Config)
 	require.NoError(t, err)
 	st, ct := mcp.NewInMemoryTransports()
 	ss, err := e.srv.MCP().Connect(ctx, st, nil)
@@ -130,6 +145,48 @@ func newEnvClient(t testing.TB, clientOpts []metaads.Option, opts ...envOption) 
 	require.NoError(t, err)
 	t.Cleanup(func() { e.cs.Close(); ss.Wait() })
 	return e
+}
+
+// template is an agent database migrated once for the package's tests
+// (goose and River's migrations cost more than a test's own queries).
+var template struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if template.dir != "" {
+		os.RemoveAll(template.dir)
+	}
+	os.Exit(code)
+}
+
+// migratedStore opens a copy of the migrated template database in dir.
+func migratedStore(t testing.TB, dir string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	template.once.Do(func() {
+		if template.dir, template.err = os.MkdirTemp("", "mcpserver-db-"); template.err != nil {
+			return
+		}
+		st, err := store.Open(ctx, filepath.Join(template.dir, "agent.db"), nil)
+		if err != nil {
+			template.err = err
+			return
+		}
+		template.err = st.Close()
+	})
+	require.NoError(t, template.err)
+	data, err := os.ReadFile(filepath.Join(template.dir, "agent.db"))
+	require.NoError(t, err)
+	path := filepath.Join(dir, "agent.db")
+	require.NoError(t, os.WriteFile(path, data, 0o600))
+	st, err := store.Open(ctx, path, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 // call calls a tool and returns its result (a tool error is a result

@@ -19,7 +19,7 @@ import (
 // numbers of the pass (the same Dataset for every tool); the resources
 // and the weekly review prompt are served; no token appears anywhere.
 func TestReadTools(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, fullPass)
 	ctx := context.Background()
 
 	// Schemas: typed input and output for every tool.
