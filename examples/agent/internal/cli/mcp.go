@@ -129,6 +129,10 @@ func mcpCmd(ctx context.Context, args []string, env *Env) error {
 	if err != nil {
 		return fmt.Errorf("--http %s: %w", m.httpAddr, err)
 	}
+	if err := boundLoopback(m.httpAddr, ln.Addr()); err != nil {
+		ln.Close()
+		return usageError{err}
+	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	log.Info("serving MCP over streamable HTTP", "url", "http://"+ln.Addr().String()+"/", "apply", apply, "source", src.String())
 	if env.listening != nil {
@@ -163,6 +167,16 @@ func loopback(addr string) error {
 		return nil
 	}
 	return fmt.Errorf("--http %q: the MCP server listens on loopback only (127.0.0.1, ::1 or localhost): it holds the accounts' credentials and has no login", addr)
+}
+
+// boundLoopback refuses a listener that is not on a loopback address
+// (localhost is resolved by the system: a hosts file can name another
+// address).
+func boundLoopback(flag string, addr net.Addr) error {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("--http %q listens on %s, which is not a loopback address: the MCP server listens on loopback only (it holds the accounts' credentials and has no login)", flag, addr)
 }
 
 type nopWriteCloser struct{ io.Writer }

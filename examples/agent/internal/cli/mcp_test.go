@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -106,4 +107,16 @@ func TestMCPCommand(t *testing.T) {
 	for _, tok := range toks {
 		assert.NotContains(t, stderr.String(), tok)
 	}
+}
+
+// TestBoundLoopback: the address the HTTP listener got is checked too,
+// since localhost is whatever the system resolves it to.
+func TestBoundLoopback(t *testing.T) {
+	assert.NoError(t, boundLoopback("localhost:8765", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8765}))
+	assert.NoError(t, boundLoopback("localhost:8765", &net.TCPAddr{IP: net.IPv6loopback, Port: 8765}))
+	err := boundLoopback("localhost:8765", &net.TCPAddr{IP: net.IPv4(10, 0, 0, 7), Port: 8765})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "10.0.0.7:8765")
+	assert.Contains(t, err.Error(), "loopback only")
+	assert.Error(t, boundLoopback("localhost:8765", &net.UnixAddr{Name: "/tmp/x", Net: "unix"}))
 }

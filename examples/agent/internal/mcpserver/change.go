@@ -238,14 +238,37 @@ func (s *Server) propose(ctx context.Context, in ProposeIn, call callInfo) (*Pro
 	if err != nil {
 		return nil, nil, fmt.Errorf("mcpserver: encoding the proposal: %w", err)
 	}
-	if _, err := s.cfg.Store.SaveProposal(ctx, store.Proposal{ID: pr.ID, Account: pr.Account, CreatedAt: pr.CreatedAt, ExpiresAt: pr.ExpiresAt, Body: string(body)}); err != nil {
+	sp := store.Proposal{ID: pr.ID, Account: pr.Account, CreatedAt: pr.CreatedAt, ExpiresAt: pr.ExpiresAt, Body: string(body)}
+	saved, err := s.cfg.Store.SaveProposal(ctx, sp)
+	if err != nil {
 		return nil, nil, classify(acct.ID, err)
 	}
-	if stored, err := s.loadProposal(ctx, pr.ID); err == nil {
-		pr = stored // proposed before on the same data: that proposal stands
-		pr.Decision = *d
+	if !saved {
+		// The same decision (rule, entity, value, data) was proposed
+		// before: that proposal stands, unless it asked for a value the
+		// safeguards clamp (it can never be applied) and this one asks
+		// for the value itself. Without this, raising by 50% (clamped to
+		// 20%, refused) and then by 20% answered "allowed" with the first
+		// request's id, and applying it was refused.
+		stored, err := s.loadProposal(ctx, pr.ID)
+		if err != nil {
+			return nil, nil, classify(acct.ID, err)
+		}
+		if exact(stored) || !exact(pr) {
+			pr.CreatedAt, pr.ExpiresAt = stored.CreatedAt, stored.ExpiresAt // apply_change goes by the stored one
+			return s.proposeOut(pr, d), pr, nil
+		}
+		if err := s.cfg.Store.ReplaceProposal(ctx, sp); err != nil {
+			return nil, nil, classify(acct.ID, err)
+		}
 	}
 	return s.proposeOut(pr, d), pr, nil
+}
+
+// exact reports whether a proposal asks for the value its decision
+// writes (no safeguard clamps it), so that it can be applied.
+func exact(pr *proposal) bool {
+	return pr.Requested == 0 || pr.Requested == pr.Decision.To
 }
 
 func (s *Server) proposeOut(pr *proposal, d *rules.Decision) *ProposeOut {
@@ -616,6 +639,17 @@ func (s *Server) apply(ctx context.Context, in ApplyIn, call callInfo) (*ApplyOu
 	if s.now().After(pr.ExpiresAt) {
 		return nil, pr, toolErrorf(CodeProposalExpired, "proposal %s expired at %s (it was decided on data of %s); propose the change again on fresh data", pr.ID, pr.ExpiresAt.Format(time.RFC3339), pr.Now.Format(time.RFC3339))
 	}
+	// The safeguards judge the proposal on its data and the ledger up to
+	// then (a cooldown, the daily change cap and the weekly cap count the
+	// changes decided before the data's time): a change of the entity
+	// decided on newer data (another proposal, a run with --apply) makes
+	// the proposal stale.
+	if h, err := s.changedSince(ctx, pr); err != nil {
+		return nil, pr, classify(acct.ID, fmt.Errorf("reading the ledger: %w", err))
+	} else if h != nil {
+		return nil, pr, &ToolError{Code: CodeStale, Message: fmt.Sprintf("%s %s was changed after the data of proposal %s (%s by rule %q, decided on data of %s): nothing was written. Propose the change again on the current data.",
+			pr.Entity.Level, pr.Entity.ID, pr.ID, h.Action, h.RuleID, h.At.Format(time.RFC3339))}
+	}
 	d, err := s.evaluate(ctx, pr)
 	if err != nil {
 		return nil, pr, err
@@ -663,6 +697,22 @@ func (s *Server) apply(ctx context.Context, in ApplyIn, call callInfo) (*ApplyOu
 		return nil, pr, reconnectError(acct.ID, &runner.Outcome{Err: res.Err, Reconnect: reconnectOf(inv, ierr)})
 	}
 	return nil, pr, classify(acct.ID, res.Err)
+}
+
+// changedSince returns a change of the proposal's entity that may have
+// happened and was decided on data newer than the proposal's, if any.
+func (s *Server) changedSince(ctx context.Context, pr *proposal) (*rules.Entry, error) {
+	hist, err := rules.History(ctx, s.ledger, pr.Now)
+	if err != nil {
+		return nil, err
+	}
+	for i := range hist {
+		h := &hist[i]
+		if h.EntityID == pr.Entity.ID && h.DecisionID != pr.ID && h.Action.Mutates() && mayHaveApplied(h.Outcome) && h.At.After(pr.Now) {
+			return h, nil
+		}
+	}
+	return nil, nil
 }
 
 func reconnectOf(inv creds.Invalidation, err error) *creds.Invalidation {

@@ -229,3 +229,64 @@ func TestReadOnly(t *testing.T) {
 	_ = store.ErrNotFound
 	e.secretsAbsent()
 }
+
+// TestSameDecisionAskedDifferently: raising by 50% (clamped by the step
+// cap to the same 6000 a 20% raise writes, so the same decision id) and
+// then by 20% gives an allowed proposal that applies; asking for 50%
+// again afterwards is refused without spoiling it. Before, the refused
+// request's proposal stood under the id: the 20% answer said allowed with
+// requested_to 7500, and applying it was refused.
+func TestSameDecisionAskedDifferently(t *testing.T) {
+	e := newEnv(t)
+	big := propose(map[string]any{"account": shop, "entity_id": siteVisitors, "action": "scale_budget", "percent": 50})
+	p1 := ok[ProposeOut](e, "propose_change", big)
+	require.False(t, p1.Allowed)
+	p2 := ok[ProposeOut](e, "propose_change", propose(map[string]any{"account": shop, "entity_id": siteVisitors, "action": "scale_budget", "percent": 20}))
+	require.Equal(t, p1.ProposalID, p2.ProposalID, "the same decision: same rule, entity, value and data")
+	assert.True(t, p2.Allowed)
+	assert.Equal(t, int64(6000), p2.RequestedTo)
+	p3 := ok[ProposeOut](e, "propose_change", big)
+	assert.False(t, p3.Allowed)
+	assert.Equal(t, int64(7500), p3.RequestedTo, "the answer is about this request")
+	assert.True(t, p3.ExpiresAt.Equal(p2.ExpiresAt), "the allowed proposal stands")
+	a := ok[ApplyOut](e, "apply_change", map[string]any{"proposal_id": p2.ProposalID})
+	assert.Equal(t, "applied", a.Status)
+	assert.Equal(t, int64(6000), e.budget(siteVisitors))
+	assert.Equal(t, 1, e.writes(siteVisitors))
+}
+
+// TestStaleProposal: a proposal is judged on its data and the ledger up
+// to then, so a change of the entity decided on newer data makes it
+// stale. Here the rules' cut of the losing ad set (15000 -> 12000) is
+// adopted; meanwhile a cut to 13500 and, past the cooldown, a raise back
+// to 15000 are applied; the adopted cut then finds the budget it was
+// decided on again, but it would be the entity's third change in a day
+// (max_daily_changes 2 counted only the changes decided before its data):
+// it is refused as stale and nothing more is written.
+func TestStaleProposal(t *testing.T) {
+	e := newEnv(t, func(c *envConfig) { c.Safeguards.Cooldown = time.Minute })
+	losing := metaadstest.DemoLosingSet
+	var id string
+	for _, d := range ok[ReportOut](e, "latest_report", map[string]any{"account": shop}).Decisions {
+		if d.EntityID == losing && d.Action == "scale_budget" {
+			id = d.ID
+		}
+	}
+	require.NotEmpty(t, id)
+	adopted := ok[ProposeOut](e, "propose_change", map[string]any{"account": shop, "decision_id": id, "reason": "the report's cut"})
+	require.True(t, adopted.Allowed, "%+v", adopted.Safeguards)
+	cut := ok[ProposeOut](e, "propose_change", propose(map[string]any{"account": shop, "entity_id": losing, "action": "scale_budget", "percent": -10}))
+	require.True(t, cut.Allowed, "%+v", cut.Safeguards)
+	assert.Equal(t, "applied", ok[ApplyOut](e, "apply_change", map[string]any{"proposal_id": cut.ProposalID}).Status)
+	e.clock.add(2 * time.Minute)
+	back := ok[ProposeOut](e, "propose_change", propose(map[string]any{"account": shop, "entity_id": losing, "action": "set_budget", "amount": 15000}))
+	require.True(t, back.Allowed, "%+v", back.Safeguards)
+	assert.Equal(t, "applied", ok[ApplyOut](e, "apply_change", map[string]any{"proposal_id": back.ProposalID}).Status)
+	require.Equal(t, int64(15000), e.budget(losing))
+
+	msg := e.fails(CodeStale, "apply_change", map[string]any{"proposal_id": adopted.ProposalID})
+	assert.Contains(t, msg, "was changed after the data of proposal")
+	assert.Equal(t, int64(15000), e.budget(losing))
+	assert.Equal(t, 2, e.writes(losing))
+	e.secretsAbsent()
+}

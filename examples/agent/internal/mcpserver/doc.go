@@ -18,15 +18,20 @@
 // Safeguards (step and weekly caps, budget floor and ceiling, cooldown),
 // the default library's learning freeze, the daily change cap and the
 // kill switch, evaluates it on the account's snapshot with the ledger's
-// history, and stores the proposal under the decision's deterministic id.
+// history, and stores the proposal under the decision's deterministic id
+// (asking for the same change again keeps the proposal, unless the stored
+// one asked for a value a safeguard clamps and the new one does not).
 // A value a safeguard would clamp is refused (check exact_value): an
 // assistant applies what it showed the person or nothing. Adopting a
 // decision of the pass (decision_id) uses that rule's own safeguards.
 // apply_change evaluates the stored proposal again against the ledger and
 // the kill switch as they are then, and runs rules.Executor with
 // metaactuator and the database ledger: the ledger's claim makes a retried
-// or concurrent apply a no-op (already_applied), and metaactuator writes
-// nothing when the budget changed since the proposal (stale). Applying is
+// or concurrent apply a no-op (already_applied); a proposal whose entity
+// the ledger shows changed on newer data than the proposal's is refused
+// (stale: the safeguards judged it on the ledger up to its data), and
+// metaactuator writes nothing when the budget changed since the proposal
+// (stale). Applying is
 // off unless Config.Apply, and every tool checks that the account is one
 // the credentials allow. Each change tool call is an audit entry (tool,
 // session, client, arguments, outcome) in the store.

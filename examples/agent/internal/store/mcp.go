@@ -39,6 +39,24 @@ func (s *Store) SaveProposal(ctx context.Context, p Proposal) (bool, error) {
 	return n == 1, nil
 }
 
+// ReplaceProposal overwrites the stored proposal with p's id (the same
+// decision asked for differently), or returns ErrNotFound.
+func (s *Store) ReplaceProposal(ctx context.Context, p Proposal) error {
+	res, err := s.db.SQL.ExecContext(ctx, `UPDATE mcp_proposals SET account = $2, created_at = $3, expires_at = $4, body = $5 WHERE id = $1`,
+		p.ID, p.Account, sqldb.MS(p.CreatedAt), sqldb.MS(p.ExpiresAt), p.Body)
+	if err != nil {
+		return fmt.Errorf("store: replacing proposal %s: %w", p.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("store: replacing proposal %s: %w", p.ID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: proposal %q: %w", p.ID, ErrNotFound)
+	}
+	return nil
+}
+
 // LoadProposal returns the proposal with id, or ErrNotFound.
 func (s *Store) LoadProposal(ctx context.Context, id string) (Proposal, error) {
 	var p Proposal

@@ -13,7 +13,7 @@ import (
 )
 
 // TestProposalsAndAudit: on both engines a proposal is stored once per
-// decision id and read back, an unknown id is ErrNotFound, and audit
+// decision id, read back and replaced, an unknown id is ErrNotFound, and audit
 // entries come back in order with their fields.
 func TestProposalsAndAudit(t *testing.T) {
 	for _, d := range testdb.Engines {
@@ -36,6 +36,14 @@ func TestProposalsAndAudit(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, `{"a":1}`, got.Body)
 			assert.True(t, got.ExpiresAt.Equal(at.Add(time.Hour)))
+			p2.ExpiresAt = at.Add(2 * time.Hour)
+			require.NoError(t, st.ReplaceProposal(ctx, p2))
+			got, err = st.LoadProposal(ctx, "d1")
+			require.NoError(t, err)
+			assert.Equal(t, `{"a":2}`, got.Body)
+			assert.True(t, got.ExpiresAt.Equal(at.Add(2*time.Hour)))
+			p2.ID = "nope"
+			assert.True(t, errors.Is(st.ReplaceProposal(ctx, p2), ErrNotFound))
 			_, err = st.LoadProposal(ctx, "nope")
 			assert.True(t, errors.Is(err, ErrNotFound), "%v", err)
 
