@@ -6,16 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/adpilot/adpilot/examples/internal/proctest"
 	"github.com/adpilot/adpilot/examples/internal/sqldb"
 	"github.com/adpilot/adpilot/examples/internal/testdb"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
@@ -32,40 +31,10 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-type process struct {
-	id  string
-	cmd *exec.Cmd
-	log string
-}
-
-func startAgent(t *testing.T, bin, id, dir string, args ...string) *process {
+func startAgent(t *testing.T, bin, id, dir string, args ...string) *proctest.Process {
 	t.Helper()
-	logPath := filepath.Join(dir, id+".log")
-	f, err := os.Create(logPath)
-	require.NoError(t, err)
-	cmd := exec.Command(bin, append(args, "--id", id, "--out", filepath.Join(dir, id), "--log-format", "json")...)
-	cmd.Env = append(os.Environ(), "ADPILOT_AGENT_PROCESS=1")
-	cmd.Stdout, cmd.Stderr = f, f
-	require.NoError(t, cmd.Start())
-	p := &process{id: id, cmd: cmd, log: logPath}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			done := make(chan struct{})
-			go func() { _ = cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(20 * time.Second):
-				_ = cmd.Process.Kill()
-			}
-		}
-		f.Close()
-		if t.Failed() {
-			data, _ := os.ReadFile(logPath)
-			t.Logf("log of %s:\n%s", id, data)
-		}
-	})
-	return p
+	return proctest.Start(t, bin, id, dir, []string{"ADPILOT_AGENT_PROCESS=1"},
+		append(args, "--id", id, "--out", filepath.Join(dir, id), "--log-format", "json")...)
 }
 
 // scaleAccountsFile writes an accounts file into dir giving one token for
@@ -82,18 +51,6 @@ func scaleAccountsFile(t *testing.T, fake *metaadstest.Server, dir string, n int
 	data, _ := json.Marshal(map[string]any{"graph_url": fake.URL, "system_users": []any{map[string]any{"name": "scale", "token": tok, "accounts": ids}}})
 	require.NoError(t, os.WriteFile(path, data, 0o600))
 	return path, ids
-}
-
-// waitFor polls cond every 100ms until it holds or the deadline passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 // TestTwoProcessesOnPostgres: two agent processes (this test binary as the
@@ -130,22 +87,22 @@ func TestTwoProcessesOnPostgres(t *testing.T) {
 		return c
 	}
 	a := startAgent(t, bin, "agent_a", dir, args...)
-	waitFor(t, 20*time.Second, "agent_a to lead", func() bool {
+	proctest.WaitFor(t, 20*time.Second, "agent_a to lead", func() bool {
 		return count(`SELECT count(*) FROM river_leader WHERE leader_id = 'agent_a'`) == 1
 	})
 	startAgent(t, bin, "agent_b", dir, args...)
-	waitFor(t, 20*time.Second, "both processes to work and agent_a to finish an account", func() bool {
+	proctest.WaitFor(t, 20*time.Second, "both processes to work and agent_a to finish an account", func() bool {
 		return count(`SELECT count(*) FROM account_runs WHERE worker = 'agent_a'`) >= 1 &&
 			count(`SELECT count(*) FROM river_job WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = 'agent_a'`) >= 1 &&
 			count(`SELECT count(*) FROM river_job WHERE kind = 'agent_account_pass' AND attempted_by[1] = 'agent_b'`) >= 1
 	})
 	held := count(`SELECT count(*) FROM river_job WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = 'agent_a'`)
-	require.NoError(t, a.cmd.Process.Kill()) // SIGKILL: no cleanup, its jobs stay "running"
-	_ = a.cmd.Wait()
+	require.NoError(t, a.Cmd.Process.Kill()) // SIGKILL: no cleanup, its jobs stay "running"
+	_ = a.Cmd.Wait()
 	killedAt := time.Now()
 	t.Logf("killed agent_a holding %d running jobs, %s after the start", held, time.Since(t0).Round(100*time.Millisecond))
 
-	waitFor(t, 60*time.Second, "all 20 accounts to have an outcome", func() bool {
+	proctest.WaitFor(t, 60*time.Second, "all 20 accounts to have an outcome", func() bool {
 		return count(`SELECT count(*) FROM account_runs WHERE status = 'ok'`) == n
 	})
 	t.Logf("recovered %s after the kill", time.Since(killedAt).Round(100*time.Millisecond))

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/adpilot/adpilot/examples/internal/proctest"
 	"github.com/adpilot/adpilot/examples/internal/sqldb"
 	"github.com/adpilot/adpilot/examples/internal/testdb"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
@@ -72,18 +73,18 @@ func TestSharedUsageAcrossProcesses(t *testing.T) {
 		// Two start; the other two join once the first two have made
 		// three budgets' worth of calls (the budget is in use), as a
 		// process that starts or restarts while others work does.
-		var procs []*process
+		var procs []*proctest.Process
 		for i := range processes {
 			if i == processes/2 {
-				waitFor(t, 30*time.Second, "the first calls", func() bool { return len(fake.Requests()) >= 3*budget })
+				proctest.WaitFor(t, 30*time.Second, "the first calls", func() bool { return len(fake.Requests()) >= 3*budget })
 			}
 			procs = append(procs, startAgent(t, bin, fmt.Sprintf("%s_%d", store, i+1), dir, args...))
 		}
 		for _, p := range procs {
-			err := p.cmd.Wait()
+			err := p.Cmd.Wait()
 			if err != nil {
-				out, _ := os.ReadFile(p.log)
-				t.Errorf("%s: %v\n%s", p.id, err, out)
+				out := p.Output()
+				t.Errorf("%s: %v\n%s", p.ID, err, out)
 			}
 		}
 		r := usageRun{store: store}

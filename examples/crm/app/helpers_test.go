@@ -63,36 +63,16 @@ type testApp struct {
 }
 
 type startOpts struct {
-	dsn       string // share a database (two replicas)
-	analysis  time.Duration
-	fakeOpts  []metaadstest.Option
-	replicaID string
-	dataDir   string
-	quiet     bool              // discard logs
-	env       map[string]string // extra environment (real mode)
-	every     time.Duration     // analysis interval override
+	quiet bool // discard logs
 }
 
-// startApp runs a demo CRM on a fresh database of engine d (or o.dsn) at a
-// loopback port, stopped when the test ends.
+// startApp runs a demo CRM on a fresh database of engine d at a loopback
+// port, stopped when the test ends. (TestTwoReplicas runs the CRM as
+// separate processes instead, see TestMain.)
 func startApp(t testing.TB, d store.Dialect, o startOpts) *testApp {
 	t.Helper()
-	if o.dsn == "" {
-		o.dsn = testdb.DSN(t, d)
-	}
-	if o.dataDir == "" {
-		o.dataDir = t.TempDir()
-	}
-	env := map[string]string{"CRM_ADDR": "127.0.0.1:0", "CRM_DATA_DIR": o.dataDir, "DATABASE_URL": o.dsn, "CRM_LOG_LEVEL": "debug", "CRM_LOG_FORMAT": "json"}
-	if o.analysis != 0 {
-		env["CRM_ANALYSIS_INTERVAL"] = o.analysis.String()
-	}
-	if o.replicaID != "" {
-		env["CRM_REPLICA_ID"] = o.replicaID
-	}
-	for k, v := range o.env {
-		env[k] = v
-	}
+	dsn := testdb.DSN(t, d)
+	env := map[string]string{"CRM_ADDR": "127.0.0.1:0", "CRM_DATA_DIR": t.TempDir(), "DATABASE_URL": dsn, "CRM_LOG_LEVEL": "debug", "CRM_LOG_FORMAT": "json"}
 	cfg, err := ParseConfig(nil, func(k string) string { return env[k] }, io.Discard)
 	require.NoError(t, err)
 	logs := &syncBuffer{}
@@ -103,7 +83,7 @@ func startApp(t testing.TB, d store.Dialect, o startOpts) *testApp {
 	logger := slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := &testClock{}
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := New(ctx, cfg, logger, Options{BcryptCost: bcrypt.MinCost, Now: clock.Now, FakeOptions: o.fakeOpts, AnalysisEvery: o.every, Collect: &testCollect})
+	app, err := New(ctx, cfg, logger, Options{BcryptCost: bcrypt.MinCost, Now: clock.Now, Collect: &testCollect})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -122,7 +102,7 @@ func startApp(t testing.TB, d store.Dialect, o startOpts) *testApp {
 		}
 		app.Close()
 	})
-	return &testApp{App: app, t: t, clock: clock, logs: logs, dsn: o.dsn}
+	return &testApp{App: app, t: t, clock: clock, logs: logs, dsn: dsn}
 }
 
 // browser is an HTTP client with a cookie jar that does not follow
