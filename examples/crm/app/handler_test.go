@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -24,6 +25,7 @@ const evil = `x'); DROP TABLE users; -- "<script>alert(1)</script>`
 func TestHandlers(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d store.Dialect) {
 		app := startApp(t, d, startOpts{})
+		waitPass := waitPasses(t, app)
 		alice := app.browser()
 		var pages []string // every page and JSON answer alice saw, for the leak check
 		see := func(r resp) resp { pages = append(pages, r.Body); return r }
@@ -90,6 +92,61 @@ func TestHandlers(t *testing.T) {
 			assert.Contains(t, r.Body, metaadstestShopName(app))
 		})
 
+		t.Run("goals", func(t *testing.T) {
+			acct := shopAccount()
+			page := see(alice.get("/accounts/" + acct + "/goals"))
+			require.Equal(t, http.StatusOK, page.Status)
+			assert.Contains(t, page.Body, `id="goals-form"`)
+			r := alice.post("/accounts/"+acct+"/goals", url.Values{"target_cpa": {"30,00"}, "target_roas": {"-1"}, "gross_margin": {"140"},
+				"priority": {"fame"}, "conversion_event": {evil}})
+			assert.Equal(t, http.StatusUnprocessableEntity, r.Status)
+			for _, msg := range []string{"is not an amount in USD: write it like 30.00", "is not a ROAS", "is not a margin",
+				"is not a priority", "is not a Meta action type", `value="30,00"`, `id="target_cpa-error"`} {
+				assert.Contains(t, r.Body, msg)
+			}
+			assert.NotContains(t, r.Body, "<script>alert(1)</script>", "the value typed is escaped")
+			r = alice.post("/accounts/"+acct+"/goals", url.Values{"target_cpa": {"30"}, "gross_margin": {"50%"}, "priority": {"profit"}})
+			require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
+			assert.Equal(t, "/accounts/"+acct, r.Location)
+			page = see(alice.follow(r))
+			assert.Contains(t, page.Body, "Goals saved")
+			got := decode[web.AccountJSON](t, alice.get("/api/accounts/"+acct))
+			assert.Equal(t, web.GoalsJSON{Currency: "USD", TargetCPA: 3000, GrossMargin: 0.5, Priority: "profit"}, got.Goals, "minor units of the account currency")
+			page = see(alice.get("/accounts/" + acct + "/goals"))
+			assert.Contains(t, page.Body, `value="30.00"`, "the form shows what is saved")
+			assert.Contains(t, page.Body, `value="50"`)
+			// JPY has no minor unit; the API takes minor units and refuses another currency.
+			tokyo := "act_" + metaadstest.DemoAccountTokyo
+			r = alice.post("/accounts/"+tokyo+"/goals", url.Values{"target_cpa": {"1500.5"}})
+			assert.Equal(t, http.StatusUnprocessableEntity, r.Status)
+			assert.Contains(t, r.Body, "is not an amount in JPY: write it like 30.")
+			r = alice.do(http.MethodPut, "/api/accounts/"+tokyo+"/goals", strings.NewReader(`{"currency":"USD","target_cpa":1500}`), map[string]string{"Content-Type": "application/json"})
+			assert.Equal(t, http.StatusUnprocessableEntity, r.Status)
+			code, _ := apiError(t, r)
+			assert.Equal(t, "invalid", code)
+			assert.Contains(t, r.Body, `"path":"currency"`)
+			r = alice.do(http.MethodPut, "/api/accounts/"+tokyo+"/goals", strings.NewReader(`{"target_cpa":1500,"priority":"reach_efficiency"}`), map[string]string{"Content-Type": "application/json"})
+			require.Equal(t, http.StatusOK, r.Status, r.Body)
+			assert.Equal(t, web.GoalsJSON{Currency: "JPY", TargetCPA: 1500, Priority: "reach_efficiency"}, decode[web.GoalsJSON](t, alice.get("/api/accounts/"+tokyo+"/goals")))
+			settings := see(alice.get("/settings"))
+			assert.Contains(t, settings.Body, "target CPA 30.00 USD, margin 50%, priority profit")
+		})
+
+		t.Run("report page", func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+			defer cancel()
+			waitPass(ctx, shopAccount())
+			reps := decode[struct{ Reports []web.ReportJSON }](t, alice.get("/api/accounts/"+shopAccount()+"/reports"))
+			require.NotEmpty(t, reps.Reports)
+			page := see(alice.get(fmt.Sprintf("/reports/%d", reps.Reports[0].ID)))
+			require.Equal(t, http.StatusOK, page.Status)
+			assert.Contains(t, page.Body, "<table>", "the report's Markdown is rendered")
+			assert.Contains(t, page.Body, "<h2>")
+			assert.NotContains(t, page.Body, `\_`, "no Markdown escapes shown")
+			dash := see(alice.get("/accounts/" + shopAccount()))
+			assert.Contains(t, dash.Body, `id="goals"`)
+		})
+
 		t.Run("cancel on the dialog", func(t *testing.T) {
 			b := app.browser()
 			b.signup("canceller@example.com")
@@ -127,7 +184,7 @@ func TestHandlers(t *testing.T) {
 
 		t.Run("csrf", func(t *testing.T) {
 			routes := []string{"/settings/connect", "/settings/disconnect", "/settings/refresh", "/settings/tokens", "/logout",
-				"/rules", "/accounts/" + shopAccount() + "/analyze", "/api/meta-oauth/url", "/api/meta-oauth/disconnect",
+				"/rules", "/accounts/" + shopAccount() + "/analyze", "/accounts/" + shopAccount() + "/goals", "/api/meta-oauth/url", "/api/meta-oauth/disconnect",
 				"/api/meta-oauth/refresh", "/api/rules", "/api/service-tokens", "/signup", "/login"}
 			for _, path := range routes {
 				for _, h := range []map[string]string{{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}} {
@@ -260,19 +317,22 @@ func TestHandlers(t *testing.T) {
 			bob.signup("bob@example.com")
 			acct := shopAccount()
 			for _, path := range []string{"/api/accounts/" + acct, "/api/accounts/" + acct + "/campaigns/stats", "/api/accounts/" + acct + "/reports",
-				"/accounts/" + acct, fmt.Sprintf("/api/rules/%d", ruleSetID), fmt.Sprintf("/rules/%d", ruleSetID), "/reports/1", "/api/reports/1"} {
+				"/accounts/" + acct, "/accounts/" + acct + "/goals", "/api/accounts/" + acct + "/goals", fmt.Sprintf("/api/rules/%d", ruleSetID), fmt.Sprintf("/rules/%d", ruleSetID), "/reports/1", "/api/reports/1"} {
 				r := bob.get(path)
 				assert.Equal(t, http.StatusNotFound, r.Status, "GET %s", path)
 				assert.NotContains(t, r.Body, "renamed", path)
 			}
 			for _, path := range []string{"/api/accounts/" + acct + "/analyze", fmt.Sprintf("/api/rules/%d/dry-run?account=%s", ruleSetID, acct),
 				fmt.Sprintf("/api/rules/%d/apply?account=%s", ruleSetID, acct), fmt.Sprintf("/rules/%d/delete", ruleSetID), fmt.Sprintf("/rules/%d/run", ruleSetID),
-				"/accounts/" + acct + "/analyze"} {
-				r := bob.post(path, url.Values{"account": {acct}})
+				"/accounts/" + acct + "/analyze", "/accounts/" + acct + "/goals"} {
+				r := bob.post(path, url.Values{"account": {acct}, "target_cpa": {"1"}})
 				assert.Equal(t, http.StatusNotFound, r.Status, "POST %s: %s", path, r.Body)
 			}
 			r := bob.do(http.MethodDelete, fmt.Sprintf("/api/rules/%d", ruleSetID), nil, nil)
 			assert.Equal(t, http.StatusNotFound, r.Status)
+			r = bob.do(http.MethodPut, "/api/accounts/"+acct+"/goals", strings.NewReader(`{"target_cpa":1}`), map[string]string{"Content-Type": "application/json"})
+			assert.Equal(t, http.StatusNotFound, r.Status)
+			assert.Equal(t, int64(3000), decode[web.AccountJSON](t, alice.get("/api/accounts/"+acct)).Goals.TargetCPA, "alice's goals are intact")
 			r = bob.postJSON("/api/service-tokens", map[string]any{"name": "steal", "accounts": []string{acct}})
 			assert.Equal(t, http.StatusBadRequest, r.Status, "a token only for one's own accounts")
 			accts := decode[struct{ Accounts []web.AccountJSON }](t, bob.get("/api/accounts"))

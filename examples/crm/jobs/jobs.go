@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/adpilot/adpilot/analysis"
 	"github.com/adpilot/adpilot/examples/crm/store"
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/oauth"
@@ -148,8 +149,10 @@ func NewClient(db *store.DB, deps Deps, cfg Config) (*river.Client[*sql.Tx], err
 		}
 		err = deps.Analyze(ctx, j.Args.UserID, acct, j.Args.Period)
 		switch {
-		case errors.Is(err, oauth.ErrReauthRequired), errors.Is(err, oauth.ErrNoToken), errors.Is(err, store.ErrNotFound):
-			// Retrying cannot help until the user reconnects.
+		case errors.Is(err, oauth.ErrReauthRequired), errors.Is(err, oauth.ErrNoToken), errors.Is(err, store.ErrNotFound),
+			errors.Is(err, analysis.ErrCurrencyMismatch):
+			// Retrying cannot help until the user reconnects (or sets the
+			// goals again in the account's currency).
 			return river.JobCancel(err)
 		}
 		return err

@@ -16,6 +16,25 @@ type Body struct {
 	Report *analysis.Report `json:"report"`
 	// Trend is the account's daily spend and conversions, oldest first.
 	Trend Trend `json:"trend"`
+	// Goals are the goals the pass was given (the account's, as saved:
+	// Report.Goals are the ones it judged against, with the defaults
+	// filled in).
+	Goals analysis.Goals `json:"goals"`
+	// Events maps each campaign id to the action type its conversions
+	// count ("" for a campaign that counts none: traffic, awareness).
+	Events map[string]string `json:"events,omitempty"`
+}
+
+// EventsOf maps the Dataset's campaigns to their conversion events.
+func EventsOf(ds *analysis.Dataset) map[string]string {
+	if ds == nil {
+		return nil
+	}
+	out := make(map[string]string, len(ds.ConversionEvents))
+	for _, ce := range ds.ConversionEvents {
+		out[ce.CampaignID] = ce.ActionType
+	}
+	return out
 }
 
 // Trend is the daily series the dashboard draws.

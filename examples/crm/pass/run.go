@@ -48,11 +48,13 @@ func (r *Runner) now() time.Time {
 }
 
 // Analyze runs the pass (analysis.Run: collect, snapshot, a dry run of the
-// default rules with the user's ledger as history, signals, the heuristic
-// analyzer) on one account of a user and stores its report for period. A
+// default rules for the account's goals with the user's ledger as history,
+// signals, the heuristic analyzer) on one account of a user and stores its
+// report for period. A
 // report already stored for the period is not an error: the pass ran.
 func (r *Runner) Analyze(ctx context.Context, userID int64, account metaads.AccountID, period string) error {
-	if _, err := r.Store.Account(ctx, userID, account); err != nil {
+	acct, err := r.Store.Account(ctx, userID, account)
+	if err != nil {
 		return err // not the user's (any more): nothing to do
 	}
 	client, err := r.Clients.For(store.UserKey(userID))
@@ -64,11 +66,15 @@ func (r *Runner) Analyze(ctx context.Context, userID int64, account metaads.Acco
 	if err != nil {
 		return err
 	}
-	rep, err := analysis.Run(ctx, client, account, analysis.RunOptions{Collect: r.Collect, History: hist, Signals: r.Signals, Now: r.Now})
+	// The account's goals bind the default rules to its currency and
+	// conversion event; without a target CPA or ROAS the rules that judge
+	// conversions are left out. Goals in another currency than the one
+	// Meta reports the account in are refused (analysis.ErrCurrencyMismatch).
+	rep, err := analysis.Run(ctx, client, account, analysis.RunOptions{Collect: r.Collect, Goals: acct.Goals, History: hist, Signals: r.Signals, Now: r.Now})
 	if err != nil {
 		return fmt.Errorf("pass: %s: %w", account, err)
 	}
-	body, err := json.Marshal(Body{Report: rep, Trend: TrendOf(rep.Dataset)})
+	body, err := json.Marshal(Body{Report: rep, Trend: TrendOf(rep.Dataset), Goals: acct.Goals, Events: EventsOf(rep.Dataset)})
 	if err != nil {
 		return fmt.Errorf("pass: encoding the report of %s: %w", account, err)
 	}

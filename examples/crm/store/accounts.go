@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/adpilot/adpilot/analysis"
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/oauth"
 )
@@ -29,6 +30,11 @@ type Account struct {
 	Expiry           time.Time
 	DataAccessExpiry time.Time
 	Scopes           []string
+
+	// Goals are the advertiser's goals for the account (SaveGoals); the
+	// zero value when none were set. Goals.Currency is the currency they
+	// were saved in.
+	Goals analysis.Goals
 }
 
 // SaveAccounts records the ad accounts a connection granted to the user
@@ -66,17 +72,23 @@ func (s *Store) MarkVerified(ctx context.Context, userID int64) error {
 
 const accountQuery = `
 	SELECT a.user_id, a.account_id, a.name, a.currency, a.timezone, a.account_status, a.connected_at, a.last_verified_at,
-	       COALESCE(t.status, ''), COALESCE(t.expiry, 0), COALESCE(t.data_access_expiry, 0), COALESCE(t.scopes, '')
+	       COALESCE(t.status, ''), COALESCE(t.expiry, 0), COALESCE(t.data_access_expiry, 0), COALESCE(t.scopes, ''),
+	       COALESCE(g.currency, ''), COALESCE(g.target_cpa, 0), COALESCE(g.target_roas, 0), COALESCE(g.gross_margin, 0),
+	       COALESCE(g.priority, ''), COALESCE(g.conversion_event, '')
 	FROM ad_accounts a
-	LEFT JOIN oauth_tokens t ON t.user_key = 'u' || CAST(a.user_id AS TEXT) AND t.account = a.account_id`
+	LEFT JOIN oauth_tokens t ON t.user_key = 'u' || CAST(a.user_id AS TEXT) AND t.account = a.account_id
+	LEFT JOIN account_goals g ON g.user_id = a.user_id AND g.account_id = a.account_id`
 
 func scanAccount(sc interface{ Scan(...any) error }) (*Account, error) {
 	var a Account
-	var id, status, scopes string
+	var id, status, scopes, priority string
 	var conn, ver, exp, dexp int64
-	if err := sc.Scan(&a.UserID, &id, &a.Name, &a.Currency, &a.Timezone, &a.AccountStatus, &conn, &ver, &status, &exp, &dexp, &scopes); err != nil {
+	g := &a.Goals
+	if err := sc.Scan(&a.UserID, &id, &a.Name, &a.Currency, &a.Timezone, &a.AccountStatus, &conn, &ver, &status, &exp, &dexp, &scopes,
+		&g.Currency, &g.TargetCPA, &g.TargetROAS, &g.GrossMargin, &priority, &g.ConversionEvent); err != nil {
 		return nil, err
 	}
+	g.Priority = analysis.GoalPriority(priority)
 	aid, err := metaads.ParseAccountID(id)
 	if err != nil {
 		return nil, fmt.Errorf("store: stored ad account %q: %w", id, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/adpilot/adpilot/analysis"
 	"github.com/adpilot/adpilot/examples/crm/internal/testdb"
 	"github.com/adpilot/adpilot/examples/crm/store"
 	"github.com/adpilot/adpilot/metaads"
@@ -38,7 +39,42 @@ func TestMigrateTwice(t *testing.T) {
 		require.NoError(t, s.DB().Migrate(t.Context(), nil), "a second Migrate is a no-op")
 		v, err := s.DB().SchemaVersion(t.Context())
 		require.NoError(t, err)
-		assert.Equal(t, int64(1), v)
+		assert.Equal(t, int64(2), v)
+	})
+}
+
+func TestGoals(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d store.Dialect) {
+		ctx := t.Context()
+		s := newStore(t, d)
+		u1, err := s.CreateUser(ctx, "g1@example.com", "h")
+		require.NoError(t, err)
+		u2, err := s.CreateUser(ctx, "g2@example.com", "h")
+		require.NoError(t, err)
+		require.NoError(t, s.SaveAccounts(ctx, u1.ID, []metaads.AdAccount{{ID: acctA, Name: "A", Currency: "USD"}, {ID: acctB, Name: "B", Currency: "JPY"}}))
+		a, err := s.Account(ctx, u1.ID, acctA)
+		require.NoError(t, err)
+		assert.Zero(t, a.Goals, "none set")
+
+		g := analysis.Goals{Currency: "USD", TargetCPA: 3050, TargetROAS: 2.5, GrossMargin: 0.4, Priority: analysis.PriorityReachEfficiency, ConversionEvent: "offsite_conversion.fb_pixel_lead'; --"}
+		require.NoError(t, s.SaveGoals(ctx, u1.ID, acctA, g))
+		a, err = s.Account(ctx, u1.ID, acctA)
+		require.NoError(t, err)
+		assert.Equal(t, g, a.Goals)
+		b, err := s.Account(ctx, u1.ID, acctB)
+		require.NoError(t, err)
+		assert.Zero(t, b.Goals, "goals are per account")
+		g.TargetCPA, g.Priority = 0, ""
+		require.NoError(t, s.SaveGoals(ctx, u1.ID, acctA, g), "saved again: replaced")
+		accts, err := s.Accounts(ctx, u1.ID)
+		require.NoError(t, err)
+		require.Len(t, accts, 2)
+		assert.Equal(t, g, accts[0].Goals)
+
+		require.ErrorIs(t, s.SaveGoals(ctx, u2.ID, acctA, g), store.ErrNotFound, "another user's account")
+		err = s.SaveGoals(ctx, u1.ID, acctB, g)
+		require.Error(t, err, "USD goals on a JPY account")
+		assert.Contains(t, err.Error(), "JPY")
 	})
 }
 

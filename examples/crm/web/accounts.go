@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/adpilot/adpilot/analysis"
 	"github.com/adpilot/adpilot/examples/crm/store"
 	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/oauth"
@@ -34,6 +35,8 @@ type AccountJSON struct {
 	DataAccessExpiresAt *time.Time `json:"data_access_expires_at,omitempty"`
 	ConnectedAt         time.Time  `json:"connected_at"`
 	LastVerifiedAt      *time.Time `json:"last_verified_at,omitempty"`
+	// Goals are the advertiser's goals for the account (zero when none).
+	Goals GoalsJSON `json:"goals"`
 }
 
 func optTime(t time.Time) *time.Time {
@@ -78,7 +81,7 @@ func (s *Server) accountJSON(a *store.Account) AccountJSON {
 		ID: a.ID.String(), Name: a.Name, Currency: a.Currency, Timezone: a.Timezone,
 		State: st, NeedsReconnect: st == StateNeedsReconnect || st == StateDisconnected, Scopes: scopes,
 		ExpiresAt: optTime(a.Expiry), DataAccessExpiresAt: optTime(a.DataAccessExpiry),
-		ConnectedAt: a.ConnectedAt, LastVerifiedAt: optTime(a.LastVerifiedAt),
+		ConnectedAt: a.ConnectedAt, LastVerifiedAt: optTime(a.LastVerifiedAt), Goals: goalsJSON(a.Goals, a.Currency),
 	}
 }
 
@@ -206,6 +209,17 @@ type settingsData struct {
 type accountView struct {
 	*store.Account
 	State string
+}
+
+// HasGoals says goals were saved for the account.
+func (v accountView) HasGoals() bool { return v.Goals != (analysis.Goals{}) }
+
+// GoalsText says the saved goals in a few words.
+func (v accountView) GoalsText() string {
+	if !v.HasGoals() {
+		return "none"
+	}
+	return goalsText(v.Goals)
 }
 
 func (s *Server) settingsData(r *http.Request, u *store.User) (*settingsData, error) {

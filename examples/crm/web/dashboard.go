@@ -1,11 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
 
 	"github.com/adpilot/adpilot/analysis"
 	"github.com/adpilot/adpilot/examples/crm/pass"
@@ -34,6 +39,11 @@ type dashboardView struct {
 	HeatmapNote string
 	PacingNote  string
 
+	// Goals are the goals of the latest pass and the saved ones.
+	Goals goalsCard
+	// ConversionsOf names what the Conversions column counts.
+	ConversionsOf string
+
 	Decisions       []decisionView
 	Recommendations []analysis.Recommendation
 	Summary         string
@@ -46,7 +56,7 @@ type statRow struct {
 	Spend       string
 	Impressions int64
 	CTR         string
-	Conversions int64
+	Conversions string
 	CPA         string
 	ROAS        string
 }
@@ -78,6 +88,7 @@ func (s *Server) showDashboard(w http.ResponseWriter, r *http.Request, u *store.
 		v.Report = rep
 		fillDashboard(v, b)
 	}
+	v.Goals = goalsCardOf(a, b)
 	if v.History, err = s.Store.Reports(r.Context(), u.ID, a.ID, 10); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "internal", "could not list the reports")
 		return
@@ -101,14 +112,31 @@ func measure(m metrics.Measure, f func(float64) string) string {
 	return f(m.Value)
 }
 
-func statRowOf(name, currency string, c metrics.Counts, d metrics.Derived) statRow {
-	return statRow{
+// statRowOf is one row of the campaign table. counted says the row's
+// conversions are of one event (not a campaign that counts none, nor a
+// sum over different events); valued says it has purchase value to judge
+// (a lead or traffic campaign's ROAS of 0.00 is not a number the data
+// holds).
+func statRowOf(name, currency string, c metrics.Counts, d metrics.Derived, counted, valued bool) statRow {
+	row := statRow{
 		Name: name, Spend: money(currency, float64(c.Spend)), Impressions: c.Impressions,
 		CTR:         measure(d.CTR, func(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) }),
-		Conversions: c.Conversions,
-		CPA:         measure(d.CPA, func(v float64) string { return money(currency, v) }),
-		ROAS:        measure(d.ROAS, func(v float64) string { return fmt.Sprintf("%.2f", v) }),
+		Conversions: "–", CPA: "–", ROAS: "–",
 	}
+	if counted {
+		row.Conversions = fmt.Sprint(c.Conversions)
+		row.CPA = measure(d.CPA, func(v float64) string { return money(currency, v) })
+	}
+	if valued {
+		row.ROAS = measure(d.ROAS, func(v float64) string { return fmt.Sprintf("%.2f", v) })
+	}
+	return row
+}
+
+// purchaseEvent reports whether an action type is of the purchase family
+// (the one ROAS is computed from).
+func purchaseEvent(ev string) bool {
+	return ev == analysis.EventPurchase || strings.HasSuffix(ev, "purchase")
 }
 
 func fillDashboard(v *dashboardView, b *pass.Body) {
@@ -120,16 +148,37 @@ func fillDashboard(v *dashboardView, b *pass.Body) {
 			continue
 		}
 		v.StatsWindow, v.StatsRange = "last 7 days", ws.Range.Since.String()+" to "+ws.Range.Until.String()
+		events := map[string]bool{}
+		anyValued := false
 		for _, e := range ws.Statistics.Entities {
-			v.Stats = append(v.Stats, statRowOf(e.Name, rep.Currency, e.Counts, e.Metrics))
+			ev, known := b.Events[e.ID]
+			if !known && b.Events == nil {
+				ev = b.Trend.Event // a report stored before Body.Events
+			}
+			if ev != "" {
+				events[ev] = true
+			}
+			valued := purchaseEvent(ev) || e.Counts.PurchaseValue > 0
+			anyValued = anyValued || valued
+			v.Stats = append(v.Stats, statRowOf(e.Name, rep.Currency, e.Counts, e.Metrics, ev != "", valued))
 		}
-		t := statRowOf("All campaigns", rep.Currency, ws.Statistics.Totals, ws.Statistics.Total)
+		t := statRowOf("All campaigns", rep.Currency, ws.Statistics.Totals, ws.Statistics.Total, len(events) == 1, anyValued)
 		v.Total = &t
+		switch len(events) {
+		case 0:
+			v.ConversionsOf = "no campaign counts a conversion event"
+		case 1:
+			for ev := range events {
+				v.ConversionsOf = ev
+			}
+		default:
+			v.ConversionsOf = "each campaign's own event; not added up"
+		}
 	}
 	v.Trend = newTrendChart(b.Trend, rep.Currency)
 	if rep.Evaluation != nil {
 		for _, d := range rep.Evaluation.Decisions {
-			v.Decisions = append(v.Decisions, decisionViewOf(d))
+			v.Decisions = append(v.Decisions, decisionViewOf(d, rep.Currency))
 		}
 	}
 	if rep.Result != nil {
@@ -140,8 +189,33 @@ func fillDashboard(v *dashboardView, b *pass.Body) {
 	v.Pacing, v.PacingNote = pacingOf(rep.Signals, rep.Currency)
 }
 
-func decisionViewOf(d rules.Decision) decisionView {
-	dv := decisionView{Rule: d.RuleName, Entity: d.EntityName, Action: d.Action.String(), Allowed: d.Allowed, DryRun: d.DryRun}
+// actionText says what a decision does, with budgets in the currency:
+// "daily budget 150.00 → 120.00 USD (−20%)".
+func actionText(d rules.Decision, currency string) string {
+	switch d.Action {
+	case rules.ActionPause:
+		return "pause"
+	case rules.ActionUnpause:
+		return "unpause"
+	case rules.ActionNotify:
+		return "notify"
+	}
+	if d.From > 0 && d.To > 0 {
+		what := "budget"
+		if d.Budget != 0 {
+			what = d.Budget.String() + " budget"
+		}
+		if d.Action == rules.ActionChangeBid {
+			what = "bid"
+		}
+		return fmt.Sprintf("%s %s → %s %s (%+.0f%%)", what, money(currency, float64(d.From)), money(currency, float64(d.To)), currency,
+			100*(float64(d.To)-float64(d.From))/float64(d.From))
+	}
+	return strings.ReplaceAll(d.Action.String(), "_", " ")
+}
+
+func decisionViewOf(d rules.Decision, currency string) decisionView {
+	dv := decisionView{Rule: d.RuleName, Entity: d.EntityName, Action: actionText(d, currency), Allowed: d.Allowed, DryRun: d.DryRun}
 	if dv.Rule == "" {
 		dv.Rule = d.RuleID
 	}
@@ -253,7 +327,16 @@ func (s *Server) analyzePage(w http.ResponseWriter, r *http.Request, u *store.Us
 type reportView struct {
 	Report  *store.Report
 	Account *store.Account
+	// HTML is the report's Markdown rendered (raw HTML in it, such as a
+	// campaign named "<script>", is dropped by goldmark, never passed).
+	HTML template.HTML
+	// Manual says the pass was asked for ("Analyze now", new goals), not
+	// scheduled.
+	Manual bool
 }
+
+// markdown renders reports: GitHub tables, no raw HTML, no dangerous links.
+var markdown = goldmark.New(goldmark.WithExtensions(extension.Table))
 
 func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u *store.User) {
 	rep, st, msg := s.report(r, u)
@@ -262,5 +345,72 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, u *store.Use
 		return
 	}
 	a, _ := s.Store.Account(r.Context(), u.ID, rep.Account)
-	s.render(w, r, http.StatusOK, "report", "Report "+rep.Period, u, reportView{Report: rep, Account: a})
+	var body bytes.Buffer
+	if err := markdown.Convert([]byte(rep.Markdown), &body); err != nil {
+		s.Logger.ErrorContext(r.Context(), "rendering a report", "report", rep.ID, "error", err)
+		s.fail(w, r, http.StatusInternalServerError, "internal", "could not render the report")
+		return
+	}
+	title := "Report of " + rep.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")
+	s.render(w, r, http.StatusOK, "report", title, u, reportView{Report: rep, Account: a,
+		HTML: template.HTML(body.String()), Manual: strings.HasPrefix(rep.Period, "manual-")})
+}
+
+// goalsCard shows the goals the latest pass judged against, and the saved
+// ones when they differ.
+type goalsCard struct {
+	// Lines of the pass's goals, like {"Target CPA", "30.00 USD for purchase"}.
+	Lines [][2]string
+	// NoTargets: without a target CPA or ROAS the rules that judge
+	// conversions were left out.
+	NoTargets bool
+	// Pending says the saved goals differ from the pass's (the next pass
+	// uses them).
+	Pending string
+	// Mismatch says the saved goals are in another currency than the
+	// account's.
+	Mismatch string
+	// NoEvent: no campaign counts a conversion event, so no goal turns the
+	// conversion rules on.
+	NoEvent bool
+	// HasReport says Lines describe a pass.
+	HasReport bool
+}
+
+func goalsCardOf(a *store.Account, b *pass.Body) goalsCard {
+	var c goalsCard
+	if a.Goals.Currency != "" && a.Goals.Currency != a.Currency {
+		c.Mismatch = fmt.Sprintf("The saved goals are in %s but Meta reports this account in %s: the pass refuses them. Set them again.", a.Goals.Currency, a.Currency)
+	}
+	if b == nil || b.Report == nil {
+		c.NoTargets = a.Goals.TargetCPA == 0 && a.Goals.TargetROAS == 0
+		if a.Goals != (analysis.Goals{}) {
+			c.Pending = "Saved goals: " + goalsText(a.Goals) + ". The next pass uses them."
+		}
+		return c
+	}
+	c.HasReport = true
+	g := b.Report.Goals
+	event := g.ConversionEvent
+	if event == "" {
+		c.NoEvent = true
+		event = "none (no campaign counts one)"
+	}
+	if g.TargetCPA > 0 {
+		c.Lines = append(c.Lines, [2]string{"Target CPA", money(g.Currency, float64(g.TargetCPA)) + " " + g.Currency + " per " + event})
+	}
+	if g.TargetROAS > 0 {
+		c.Lines = append(c.Lines, [2]string{"Target ROAS", fmt.Sprintf("%.2f", g.TargetROAS)})
+	}
+	if g.GrossMargin > 0 {
+		c.Lines = append(c.Lines, [2]string{"Gross margin", fmt.Sprintf("%.4g%% (break-even ROAS %.2f)", 100*g.GrossMargin, 1/g.GrossMargin)})
+	} else {
+		c.Lines = append(c.Lines, [2]string{"Gross margin", "not set: profit is revenue minus spend (break-even ROAS 1.00)"})
+	}
+	c.Lines = append(c.Lines, [2]string{"Conversion event", event}, [2]string{"Priority", strings.ReplaceAll(string(g.Priority), "_", " ")})
+	c.NoTargets = g.TargetCPA == 0 && g.TargetROAS == 0
+	if a.Goals != b.Goals {
+		c.Pending = "The goals changed after this pass (now: " + goalsText(a.Goals) + "); the next pass uses them."
+	}
+	return c
 }

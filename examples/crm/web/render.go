@@ -27,6 +27,7 @@ var views = map[string][]string{
 	"rules":     {"ruleform"},
 	"ruleset":   {"ruleform"},
 	"report":    nil,
+	"goals":     nil,
 	"error":     nil,
 }
 
