@@ -25,6 +25,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/analysis/signals"
 	"github.com/adpilot/adpilot/examples/crm/jobs"
 	"github.com/adpilot/adpilot/examples/crm/pass"
 	"github.com/adpilot/adpilot/examples/crm/store"
@@ -184,7 +185,7 @@ func New(ctx context.Context, cfg *Config, logger *slog.Logger, o Options) (_ *A
 	logger.Debug("Meta rate-limit usage", "store", mode)
 	clients := web.NewMetaClients(a.OAuth, metaads.WithBaseURL(graph), metaads.WithAppSecret(oc.AppSecret),
 		metaads.WithHTTPClient(httpClient), metaads.WithLogger(logger.With("component", "metaads")), metaads.WithUsageStore(a.Usage))
-	runner := &pass.Runner{Store: a.Store, Clients: clients, Logger: logger.With("component", "pass"), Now: o.Now}
+	runner := &pass.Runner{Store: a.Store, Clients: clients, Signals: signals.Func(), Logger: logger.With("component", "pass"), Now: o.Now}
 	if cfg.Demo {
 		// The embedded fake serves 60 days of synchronous pages at once;
 		// asynchronous report runs (polled for seconds) are for Meta.

@@ -6,12 +6,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// dashboardPictures checks the day x hour and pacing pictures. The signal
-// functions (analysis/signals) are not part of the pass yet, so the page
-// shows their sections with a message saying so.
+// dashboardPictures checks the day x hour and pacing pictures: the pass
+// computes the signals (analysis/signals), and the demo shop's planted
+// hour-of-day pattern and over-pacing ad set are drawn as inline SVG.
 func dashboardPictures(t *testing.T, step func(string, ...chromedp.Action[chromedp.Void])) {
 	step("heatmap and pacing sections",
-		chromedp.WaitVisible(chromedp.CSS("#heatmap-empty")),
-		chromedp.WaitVisible(chromedp.CSS("#pacing-empty")),
+		chromedp.WaitVisible(chromedp.CSS("svg#heatmap rect")),
+		chromedp.WaitVisible(chromedp.CSS("svg#pacing rect")),
 	)
 }

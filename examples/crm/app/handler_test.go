@@ -145,6 +145,10 @@ func TestHandlers(t *testing.T) {
 			assert.NotContains(t, page.Body, `\_`, "no Markdown escapes shown")
 			dash := see(alice.get("/accounts/" + shopAccount()))
 			assert.Contains(t, dash.Body, `id="goals"`)
+			// The pass computes the signals: the planted hour-of-day pattern
+			// and the over-pacing ad set are drawn.
+			assert.Contains(t, dash.Body, `<svg id="heatmap"`)
+			assert.Contains(t, dash.Body, `<svg id="pacing"`)
 		})
 
 		t.Run("cancel on the dialog", func(t *testing.T) {

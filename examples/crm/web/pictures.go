@@ -84,7 +84,7 @@ func heatColor(index float64, ok bool) string {
 func heatmapOf(signals []analysis.Signal, currency string) (*heatmapChart, string) {
 	i := slices.IndexFunc(signals, func(s analysis.Signal) bool { return s.Kind == analysis.SignalHourOfDay && len(s.Data) > 0 })
 	if i < 0 {
-		return nil, "No day × hour signal in this report: the time-pattern signals (package analysis/signals) are not part of the pass yet, or the account had too little hourly delivery to judge."
+		return nil, "No day × hour signal in this report: the account had too little hourly delivery to judge, or the report is older than the pass's signals."
 	}
 	var tab hourTable
 	if err := json.Unmarshal(signals[i].Data, &tab); err != nil || len(tab.Grid) != 7 {
@@ -166,7 +166,7 @@ func pacingOf(signals []analysis.Signal, currency string) (*pacingChart, string)
 		}
 	}
 	if len(ents) == 0 {
-		return nil, "No daily-budget pacing signal in this report: the pacing signals (package analysis/signals) are not part of the pass yet, or no daily budget is off its pace."
+		return nil, "No daily-budget pacing signal in this report: no ad set with a daily budget is off its pace, or the report is older than the pass's signals."
 	}
 	const left, scale = 260, 400.0
 	c := &pacingChart{}

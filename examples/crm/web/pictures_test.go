@@ -10,7 +10,7 @@ import (
 
 func TestPicturesFromSignals(t *testing.T) {
 	// Without signals: notes, no picture.
-	if h, note := heatmapOf(nil, "USD"); h != nil || !strings.Contains(note, "analysis/signals") {
+	if h, note := heatmapOf(nil, "USD"); h != nil || !strings.Contains(note, "too little hourly delivery") {
 		t.Errorf("no signal: heatmap %v, note %q", h, note)
 	}
 	if p, note := pacingOf(nil, "USD"); p != nil || note == "" {
