@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,7 +128,7 @@ func TestTwoProcessesOnPostgres(t *testing.T) {
 
 	// The jobs: each account's job completed once; the rescued ones were
 	// attempted by agent_a, then agent_b.
-	rescued := 0
+	rescued := map[string]bool{}
 	jr, err := db.QueryContext(ctx, `SELECT args->>'account', state, attempted_by FROM river_job WHERE kind = 'agent_account_pass'`)
 	require.NoError(t, err)
 	jobs := 0
@@ -139,28 +138,27 @@ func TestTwoProcessesOnPostgres(t *testing.T) {
 		jobs++
 		assert.Equal(t, "completed", state, acct)
 		if strings.Count(by, ",") > 0 {
-			rescued++
+			rescued[acct] = true
 			assert.Equal(t, "{agent_a,agent_b}", by, "a second attempt only after the kill: %s", acct)
 		}
 	}
 	require.NoError(t, jr.Err())
 	assert.Equal(t, n, jobs, "one job per account for the slot")
-	assert.Equal(t, held, rescued, "the jobs agent_a held when killed were rescued, no other")
+	assert.Len(t, rescued, held, "the jobs agent_a held when killed were rescued, no other")
 
 	// Passes started (each reads its account first): once per account,
-	// twice for the rescued ones.
+	// twice only for rescued ones (a job agent_a held may have been
+	// killed before its first request: then it started once).
 	starts := map[string]int{}
 	for _, r := range fake.Requests() {
 		if r.Method == "GET" && strings.HasPrefix(r.Path, "/act_") && strings.Count(r.Path, "/") == 1 {
 			starts[strings.TrimPrefix(r.Path, "/")]++
 		}
 	}
-	twice := 0
 	for _, id := range ids {
 		assert.Contains(t, []int{1, 2}, starts[id], id)
 		if starts[id] == 2 {
-			twice++
+			assert.True(t, rescued[id], "%s started twice but was not rescued: %v", id, starts)
 		}
 	}
-	assert.Equal(t, rescued, twice, fmt.Sprintf("passes started twice: %v", starts))
 }
