@@ -39,10 +39,11 @@ type usageRun struct {
 // PostgreSQL analyze 20 accounts of a fake whose app budget is low, 20
 // points per 2-second window (one call is 5% of it), with answers that
 // take 300 ms. Two start; the other two join once the budget is in use.
-// Run with the rate-limit state shared through the database
-// (--usage-store database, the default on PostgreSQL) and with each
-// process's own (--usage-store memory), each against a fresh fake and
-// database, at the same time. Shared: at least 90% of the allowed call
+// Run with the default flags (--usage-store auto: the rate-limit state
+// shared through the database on PostgreSQL; the test checks that the
+// usage tables were written) and with each process's own (--usage-store
+// memory: nothing written there), each against a fresh fake and database,
+// at the same time. Shared: at least 90% of the allowed call
 // rate used, no throttle from the fake and none reaching a pass. Not
 // shared: the joiners know nothing of the budget and each process counts
 // only its own calls in flight, so the fake throttles them.
@@ -69,7 +70,10 @@ func TestSharedUsageAcrossProcesses(t *testing.T) {
 		// All four join the run of the current slot: each account is one
 		// job, worked by one of them.
 		args := []string{"run", "--config", cfg, "--database-url", dsn, "--every", "24h", "--concurrency", strconv.Itoa(conc),
-			"--lookback-days", strconv.Itoa(days), "--usage-store", store, "--usage-window", window.String(), "--no-progress"}
+			"--lookback-days", strconv.Itoa(days), "--usage-window", window.String(), "--no-progress"}
+		if store != "auto" {
+			args = append(args, "--usage-store", store)
+		}
 		// Two start; the other two join once the first two have made
 		// three budgets' worth of calls (the budget is in use), as a
 		// process that starts or restarts while others work does.
@@ -114,13 +118,20 @@ func TestSharedUsageAcrossProcesses(t *testing.T) {
 		require.NoError(t, conn.QueryRowContext(t.Context(),
 			`SELECT count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status <> 'ok' OR attempt > 1) FROM account_runs`).Scan(&ok, &r.retried))
 		assert.Equal(t, accounts, ok, "%s: every account analyzed", store)
+		var states int
+		require.NoError(t, conn.QueryRowContext(t.Context(), `SELECT count(*) FROM metaads_usage`).Scan(&states))
+		if store == "memory" {
+			assert.Zero(t, states, "memory: nothing shared through the database")
+		} else {
+			assert.Positive(t, states, "%s: the usage is shared through the database by default on PostgreSQL", store)
+		}
 		t.Logf("%s: %d calls (%d points) in %s, %.1f%% of the allowed rate, %d throttles from the fake, %d accounts retried",
 			store, r.calls, r.points, r.elapsed.Round(time.Millisecond), 100*r.used, r.throttles, r.retried)
 		return r
 	}
 	var shared, separate usageRun
 	t.Run("runs", func(t *testing.T) {
-		t.Run("database", func(t *testing.T) { t.Parallel(); shared = run(t, "database") })
+		t.Run("auto", func(t *testing.T) { t.Parallel(); shared = run(t, "auto") })
 		t.Run("memory", func(t *testing.T) { t.Parallel(); separate = run(t, "memory") })
 	})
 	assert.Zero(t, shared.throttles, "shared: the fake throttles nothing")
