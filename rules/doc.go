@@ -222,7 +222,8 @@
 // that runs every half hour is refused; cost conditions at ad set and ad
 // level only with budget and bid changes (error 2703; for notifications
 // from field reports); budgets only on ad sets (daily_ratio_spent on
-// campaigns is refused). What Meta lacks makes a rule unsupported: "any"
+// campaigns is refused), with a filter daily_budget > 0 (or lifetime
+// budget, bid) so that Meta skips ad sets without one, as the engine does. What Meta lacks makes a rule unsupported: "any"
 // groups, negated groups, statistical gates, ledger conditions, windows
 // with no preset (launch_7d, baseline_7d, day_4 to day_6), fields Meta
 // does not read, set-to-value actions, freezes, weekly caps and the

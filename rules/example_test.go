@@ -169,6 +169,7 @@ func ExampleRuleSet_ExportMeta() {
 	// exported: overspend NOTIFICATION SEMI_HOURLY ENABLED
 	//    entity_type EQUAL ADSET
 	//    effective_status IN [ACTIVE]
+	//    daily_budget GREATER_THAN 0
 	//    daily_ratio_spent GREATER_THAN 1.75
 	//    time_preset EQUAL TODAY
 	//    option user_ids [100000000000042]

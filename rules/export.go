@@ -215,7 +215,10 @@ func ExportConversion(c MetaConversion) ExportOption {
 // budget and bid changes (Meta's error 2703).
 //
 // Meta filters on effective_status (an ad set whose campaign is paused is
-// not ACTIVE). Meta documents no value for a formula whose divisor is zero
+// not ACTIVE). A rule that reads a budget or bid gets a filter that it is
+// above 0 (daily_budget GREATER_THAN 0): the engine reads a budget of 0
+// (an ad set under a campaign budget) as undefined and never meets the
+// condition, Meta would read 0. Meta documents no value for a formula whose divisor is zero
 // (metaadstest does not meet it), so a comparison with a measured value
 // that can be zero (a count, a rate, a cost) exports as a formula that is
 // not Exact unless it is "<" (where both sides agree). The error is
@@ -291,6 +294,16 @@ func (x *exporter) approx(format string, args ...any) {
 
 func (x *exporter) add(field string, value any, op string) {
 	x.filters = append(x.filters, MetaFilter{Field: field, Value: value, Operator: op})
+}
+
+// addOnce adds a filter unless the same one is there already.
+func (x *exporter) addOnce(field string, value json.Number, op string) {
+	for _, f := range x.filters {
+		if v, ok := f.Value.(json.Number); ok && f.Field == field && f.Operator == op && v == value {
+			return
+		}
+	}
+	x.add(field, value, op)
 }
 
 var metaEntityTypes = map[metrics.Level]string{metrics.LevelCampaign: "CAMPAIGN", metrics.LevelAdSet: "ADSET", metrics.LevelAd: "AD"}

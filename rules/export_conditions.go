@@ -235,6 +235,12 @@ func (x *exporter) metadataField(path string, f field) (metaOperand, bool) {
 			x.issue(path, "an ad has no %s of its own, so the condition is never met on ads; Meta's adset.%s would read the ad set's (write the rule at level \"adset\")", fieldTable[f].words, fieldTable[f].name)
 			return metaOperand{}, false
 		}
+		// The engine reads a budget or bid of 0 (a campaign-budget ad set
+		// has no daily budget) as undefined, so the condition is not met;
+		// Meta reads 0, which meets daily_budget < 100, and a formula
+		// dividing by it is undocumented. A filter > 0 makes Meta skip
+		// those ad sets too.
+		x.addOnce(fieldTable[f].name, json.Number("0"), "GREATER_THAN")
 		return metaOperand{expr: fieldTable[f].name, terms: field1(fieldTable[f].name), integer: true, metadata: true}, true
 	case fieldAgeHours:
 		return metaOperand{expr: "hours_since_creation", terms: field1("hours_since_creation"), metadata: true, hours: true}, true

@@ -78,6 +78,8 @@ var exportCases = []exportCase{
 			`{"field":"action_frequency","value":4320,"operator":"EQUAL"}`, `{"field":"execution_count_limit","value":3,"operator":"EQUAL"}`, "exported as 3 in total"}},
 	{name: "pause on cost", rule: `{"id": "r", "level": "ad", "conditions": {"metric": "cpa", "window": "last_7d", "op": ">", "value": 5000}, "action": {"type": "pause"}}`,
 		want: []string{"error 2703"}},
+	{name: "a budget below a value skips ad sets without one", rule: `{"id": "r", "level": "adset", "conditions": {"field": "daily_budget", "op": "<", "value": 1000}, "action": {"type": "notify", "message": "m"}}`,
+		exported: true, want: []string{`{"field":"daily_budget","value":0,"operator":"GREATER_THAN"},{"field":"daily_budget","value":1000,"operator":"LESS_THAN"}`, `"exact":true`}},
 	{name: "unpause on cost", rule: `{"id": "r", "level": "adset", "conditions": {"metric": "cpc", "window": "last_3d", "op": "<", "value": 80}, "action": {"type": "unpause"}}`,
 		want: []string{"only on budget and bid changes", "not on a rule that unpauses"}, not: []string{`"execution_type":"UNPAUSE"`}},
 	{name: "unpause on cost at campaign level", rule: `{"id": "r", "level": "campaign", "conditions": {"metric": "cpc", "window": "last_3d", "op": "<", "value": 80}, "action": {"type": "unpause"}, "safeguards": {"learning": "allow"}}`,
@@ -329,5 +331,28 @@ func TestPercentDecimal(t *testing.T) {
 		if got := percent(v); string(got) != want {
 			t.Errorf("percent(%v) = %s; want %s", v, got, want)
 		}
+	}
+}
+
+// The guard that makes Meta skip ad sets without a budget (the engine
+// reads their budget as undefined) is written once however many
+// conditions read the budget.
+func TestExportBudgetGuardOnce(t *testing.T) {
+	exp := exportOne(t, "", `{"id": "r", "level": "adset", "conditions": {"all": [
+		{"metric": "spend", "window": "yesterday", "op": "<", "than": {"field": "daily_budget", "factor": 0.5}},
+		{"metric": "spend", "window": "day_2", "op": "<", "than": {"field": "daily_budget", "factor": 0.5}},
+		{"field": "daily_budget", "op": ">", "value": 500}]},
+		"action": {"type": "notify", "message": "m"}}`)
+	if len(exp.Rules) != 1 {
+		t.Fatalf("not exported: %+v", exp.Unsupported)
+	}
+	n := 0
+	for _, f := range exp.Rules[0].Meta.EvaluationSpec.Filters {
+		if f.Field == "daily_budget" && f.Operator == "GREATER_THAN" && f.Value == json.Number("0") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d daily_budget > 0 guards, want 1: %+v", n, exp.Rules[0].Meta.EvaluationSpec.Filters)
 	}
 }
