@@ -27,6 +27,12 @@ func TestRefreshJob(t *testing.T) {
 	b.connect("approve")
 	u, err := app.Store.UserByEmail(t.Context(), "refresh@example.com")
 	require.NoError(t, err)
+	// The connection queued the accounts' passes (2 workers): the refresh
+	// jobs below go before the waiting ones (priority 1 against 2), so
+	// under load they wait for one running pass at the most.
+	var prio int
+	require.NoError(t, app.DB.SQL.QueryRowContext(t.Context(), `SELECT MIN(priority) FROM river_job WHERE kind = 'analyze_account'`).Scan(&prio))
+	assert.Equal(t, 2, prio, "passes queue behind token refreshes (priority 1)")
 	key := oauth.Key{User: u.Key(), Account: metaads.MustParseAccountID(shopAccount())}
 	before, err := app.OAuth.Store().Load(t.Context(), key)
 	require.NoError(t, err)

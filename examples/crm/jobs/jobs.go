@@ -52,9 +52,10 @@ type AnalyzeAccountArgs struct {
 // Kind implements river.JobArgs.
 func (AnalyzeAccountArgs) Kind() string { return "analyze_account" }
 
-// InsertOpts makes the pass unique per user, account and slot.
+// InsertOpts makes the pass unique per user, account and slot, at
+// priority 2: a token refresh (priority 1) goes before a queue of passes.
 func (AnalyzeAccountArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{MaxAttempts: 3, Priority: 2, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 // Deps is what the workers call. Workers depend on these functions, not on
