@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -107,6 +108,24 @@ func TestPagingLinksCarryNoSecretWithHeaderAuth(t *testing.T) {
 	assert.Equal(t, proof, u.Query().Get("appsecret_proof"))
 	r = do(t, http.MethodGet, next, "", nil)
 	assert.Equal(t, 200, r.Status, r.Raw)
+
+	// With appsecret_time (proof of token|time), the link repeats the time
+	// too, and it works; by header, neither appears.
+	ts := strconv.FormatInt(testNow.Unix(), 10)
+	tproof := AppSecretProof(app.Secret, tok+"|"+ts)
+	r = do(t, http.MethodGet, srv.URL+"/v26.0/act_"+DemoAccountShop+"/campaigns?limit=1&access_token="+url.QueryEscape(tok)+"&appsecret_time="+ts+"&appsecret_proof="+tproof, "", nil)
+	require.Equal(t, 200, r.Status, r.Raw)
+	next = r.Body["paging"].(map[string]any)["next"].(string)
+	u, _ = url.Parse(next)
+	assert.Equal(t, ts, u.Query().Get("appsecret_time"))
+	assert.Equal(t, tproof, u.Query().Get("appsecret_proof"))
+	r = do(t, http.MethodGet, next, "", nil)
+	assert.Equal(t, 200, r.Status, r.Raw)
+	r = get(t, srv, "/act_"+DemoAccountShop+"/campaigns?limit=1&appsecret_time="+ts+"&appsecret_proof="+tproof, tok)
+	require.Equal(t, 200, r.Status, r.Raw)
+	next = r.Body["paging"].(map[string]any)["next"].(string)
+	assert.NotContains(t, next, "appsecret_time")
+	assert.NotContains(t, next, tproof)
 
 	for _, rr := range srv.Requests() {
 		for _, v := range rr.Params {
@@ -242,9 +261,9 @@ func TestListParamsAcceptJSONArrays(t *testing.T) {
 
 	// Insights: fields, breakdowns, sort and windows as JSON arrays.
 	base := "/act_" + DemoAccountShop + "/insights?date_preset=last_7d&level=campaign"
-	comma = get(t, srv, base+"&fields=campaign_id,spend,actions&breakdowns=age,gender&sort=spend_descending&action_attribution_windows=7d_click,1d_view", tok)
+	comma = get(t, srv, base+"&fields=campaign_id,spend,actions&breakdowns=age,gender&sort=spend_descending&action_attribution_windows=7d_click,1d_view&action_breakdowns=action_type", tok)
 	arr = get(t, srv, base+"&fields="+esc(`["campaign_id","spend","actions"]`)+"&breakdowns="+esc(`["age","gender"]`)+
-		"&sort="+esc(`["spend_descending"]`)+"&action_attribution_windows="+esc(`["7d_click","1d_view"]`), tok)
+		"&sort="+esc(`["spend_descending"]`)+"&action_attribution_windows="+esc(`["7d_click","1d_view"]`)+"&action_breakdowns="+esc(`["action_type"]`), tok)
 	require.Equal(t, 200, comma.Status, comma.Raw)
 	require.Equal(t, 200, arr.Status, arr.Raw)
 	assert.Equal(t, comma.Body["data"], arr.Body["data"])
