@@ -341,9 +341,12 @@ func (m *MemoryCache) Len() int {
 // Logged is an Analyzer that logs each analysis of Analyzer to Logger:
 // at Info the analyzer, model, duration, counts of recommendations,
 // dropped parts and failures, and token usage; at Warn a failure with its
-// error; at Debug each dropped part with its check and reason. It never
-// logs the Input's data, a prompt or a key (analyzers keep keys out of
-// their errors).
+// error; at Debug each dropped part with its check and reason. No level
+// logs a prompt or a key (analyzers keep keys out of their errors), and
+// Info and Warn log none of the Input's data; the reasons at Debug are
+// Result.Dropped's, which quote the names and numbers they are about
+// ("cites cpa of ad set s1 "Broad" as 25.00 USD; the data says 29.17
+// USD").
 type Logged struct {
 	Analyzer Analyzer
 	Logger   *slog.Logger

@@ -133,6 +133,9 @@ func WithOutput(o Output) Option {
 // WithRequestOptions passes options to the SDK (option.WithMaxRetries,
 // headers, middleware). The SDK retries 408, 409, 429 and 5xx twice by
 // default.
+// They are not part of the analyzer's Fingerprint: when one changes
+// the answer (a header that picks another model or feature), set
+// analysis.Cache.Config to say so.
 func WithRequestOptions(opts ...option.RequestOption) Option {
 	return func(s *settings) error { s.request = append(s.request, opts...); return nil }
 }
