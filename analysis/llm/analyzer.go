@@ -53,7 +53,7 @@ func WithFingerprint(s string) Option {
 }
 
 // WithMaxPromptTokens caps the prompt's estimated size (see
-// [PromptOptions.MaxTokens]); default 24,000, at least 2,000.
+// [PromptOptions.MaxTokens]); default 24,000, at least 6,000.
 func WithMaxPromptTokens(n int) Option {
 	return func(c *config) error {
 		if n < minPromptTokens {
@@ -148,7 +148,7 @@ func (a *Analyzer) Fingerprint() string {
 }
 
 // promptVersion changes when the prompt or the checks change meaning.
-const promptVersion = "adpilot-llm-2"
+const promptVersion = "adpilot-llm-3"
 
 // Analyze implements [analysis.Analyzer].
 func (a *Analyzer) Analyze(ctx context.Context, in *analysis.Input) (*analysis.Result, error) {

@@ -196,3 +196,70 @@ func TestPromptQuoting(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenEstimate holds the prompt's token estimate to the counts of
+// real tokenizers on prompts of this package (testdata/prompt_tokens.tsv):
+// never below them, so a prompt under MaxTokens is under it for the
+// model too, and not more than 25% above. At 4 bytes a token the
+// estimate counted 6,717 tokens for the fixture's 8,433.
+func TestTokenEstimate(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "prompt_tokens.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for line := range strings.Lines(string(b)) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 4 {
+			t.Fatalf("line %q: expected 4 tab-separated fields", line)
+		}
+		bytes, _ := strconv.Atoi(f[1])
+		o200k, _ := strconv.Atoi(f[2])
+		cl100k, _ := strconv.Atoi(f[3])
+		real := max(o200k, cl100k)
+		if est := estimateTokens(bytes); est < real || float64(est) > 1.25*float64(real) {
+			t.Errorf("%s: %d bytes estimated at %d tokens; the tokenizers count %d", f[0], bytes, est, real)
+		}
+		n++
+	}
+	if n < 5 {
+		t.Fatalf("%d measurements", n)
+	}
+	// The fixture's prompt is the first measurement.
+	p, err := BuildPrompt(llmtest.Input(), PromptOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(p.System) + 1 + len(p.User); got != 26868 {
+		t.Logf("the fixture's prompt is %d bytes, measured at 26868: re-measure testdata/prompt_tokens.tsv when its shape changes", got)
+	}
+	if p.Tokens < 8433*(len(p.System)+len(p.User))/26868 {
+		t.Errorf("fixture prompt estimated at %d tokens", p.Tokens)
+	}
+}
+
+// TestPromptMinimumBudget: the smallest budget WithMaxPromptTokens and
+// PromptOptions accept builds a prompt with the flagged entity of a
+// large account, within the budget (2,000 was accepted although the prompt
+// without entities took about 4,400).
+func TestPromptMinimumBudget(t *testing.T) {
+	for name, in := range map[string]*analysis.Input{"fixture": llmtest.Input(), "large": llmtest.Large(300)} {
+		p, err := BuildPrompt(in, PromptOptions{MaxTokens: minPromptTokens})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if p.Tokens > minPromptTokens || p.Entities.Campaigns+p.Entities.AdSets+p.Entities.Ads == 0 {
+			t.Errorf("%s: %d tokens, entities %+v", name, p.Tokens, p.Entities)
+		}
+	}
+	if _, err := New("x", &scripted{}, WithMaxPromptTokens(minPromptTokens-1)); err == nil {
+		t.Error("a budget under the minimum was accepted")
+	}
+	if _, err := New("x", &scripted{}, WithMaxPromptTokens(minPromptTokens)); err != nil {
+		t.Errorf("the minimum budget: %v", err)
+	}
+}

@@ -165,7 +165,7 @@ func TestDecoratorsAsDocumented(t *testing.T) {
 		step("another model", "gpt-5.2-mini", true)
 		step("another output mode", "gpt-5.2", true, openai.WithOutput(openai.OutputJSONObject))
 		step("another temperature", "gpt-5.2", true, openai.WithAnalyzerOptions(llm.WithTemperature(0.7)))
-		step("another prompt budget", "gpt-5.2", true, openai.WithAnalyzerOptions(llm.WithMaxPromptTokens(5000)))
+		step("another prompt budget", "gpt-5.2", true, openai.WithAnalyzerOptions(llm.WithMaxPromptTokens(8000)))
 		step("another tolerance", "gpt-5.2", true, openai.WithAnalyzerOptions(llm.WithTolerance(0.01)))
 		step("another output cap", "gpt-5.2", true, openai.WithAnalyzerOptions(llm.WithMaxOutputTokens(4000)))
 		step("another recommendation cap", "gpt-5.2", true, openai.WithAnalyzerOptions(llm.WithMaxRecommendations(2)))
