@@ -21,8 +21,9 @@ type Report struct {
 	TimeZone string `json:"time_zone"`
 	// Now is the time the pass evaluated at, in the account's time zone.
 	Now time.Time `json:"now"`
-	// Range is the days of daily insights the pass read.
-	Range metaads.TimeRange `json:"range"`
+	// Range is the days of daily insights the pass read: Dataset.Range,
+	// zero (and left out of the JSON) for an account without delivery.
+	Range metaads.TimeRange `json:"range,omitzero"`
 	// Goals are the goals the pass judged against.
 	Goals Goals `json:"goals"`
 	// Collect says how the data was obtained (calls, rows, duplicates).

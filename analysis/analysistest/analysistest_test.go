@@ -122,10 +122,10 @@ func TestFake(t *testing.T) {
 	}
 }
 
-// Every canned Input encodes to JSON, as Dataset promises, and its
-// Dataset decodes to one that encodes the same: the "empty" account (no
-// rows, so a zero Range) too, which failed with "cannot encode invalid
-// date 0-0-0".
+// Every canned Input encodes to JSON, as Dataset promises, its Dataset
+// decodes to one that encodes the same, and the Report of a pass on it
+// encodes: the "empty" account (no rows, so a zero Range) too, which
+// failed with "cannot encode invalid date 0-0-0".
 func TestInputsEncode(t *testing.T) {
 	for name, in := range Inputs() {
 		if _, err := json.Marshal(in); err != nil {
@@ -147,6 +147,14 @@ func TestInputsEncode(t *testing.T) {
 		}
 		if back.Range != in.Dataset.Range {
 			t.Errorf("%s: Range %v, decoded %v", name, in.Dataset.Range, back.Range)
+		}
+		rep, err := analysis.RunDataset(context.Background(), in.Dataset, analysis.RunOptions{Goals: in.Goals, Now: func() time.Time { return Now }})
+		if err != nil {
+			t.Errorf("%s: RunDataset: %v", name, err)
+			continue
+		}
+		if _, err := json.Marshal(rep); err != nil {
+			t.Errorf("%s: Report: %v", name, err)
 		}
 	}
 }
