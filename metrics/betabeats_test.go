@@ -59,10 +59,14 @@ func parseInt(t *testing.T, s string) int64 {
 
 // TestProbabilityBBeatsAReference checks every row of
 // testdata/beta_beats.csv (40-digit mpmath values by an unrelated method,
-// see testdata/gen_stats.py) against the documented accuracy of the path
-// the row takes, with the arms in both orders.
+// see testdata/gen_stats.py) and of testdata/beta_beats_audit.csv (random
+// priors and counts, by quadrature of density × incomplete beta or by the
+// finite sum, see testdata/gen_beta_audit.py) against the documented
+// accuracy of the path the row takes, with the arms in both orders.
 func TestProbabilityBBeatsAReference(t *testing.T) {
 	_, rows := readTable(t, "testdata/beta_beats.csv")
+	_, audit := readTable(t, "testdata/beta_beats_audit.csv")
+	rows = append(rows, audit...)
 	worst := map[string]float64{}
 	for _, r := range rows {
 		label := r[0]
