@@ -147,7 +147,12 @@ func Benchmarks(ds *analysis.Dataset, opts ...Option) (*BenchmarkResult, error) 
 				sum.Add(*c)
 			}
 		}
-		res.Comparisons = append(res.Comparisons, v.compare(g, &sum, tbl)...)
+		region, ok := v.regionOf(g)
+		if !ok {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s campaigns: %s; only figures without a region are compared.", g, region))
+			region = ""
+		}
+		res.Comparisons = append(res.Comparisons, v.compare(g, region, &sum, tbl)...)
 		for _, h := range v.history(g, days, last) {
 			res.History = append(res.History, h)
 			if h.Enough {
@@ -218,13 +223,51 @@ func accountMetric(metric string, c *metrics.Counts) (float64, bool) {
 	return 0, false
 }
 
+// regionOf returns the one country the ad sets of an objective group's
+// campaigns target (an ISO code such as "US"), read from their targeting.
+// ok is false, with the reason in words, when they target several
+// countries or a place whose country the targeting does not name, or when
+// an ad set's targeting is not in the Dataset.
+func (v *view) regionOf(objective string) (string, bool) {
+	country := ""
+	for i := range v.ds.AdSets {
+		s := &v.ds.AdSets[i]
+		camp := v.campaigns[s.CampaignID]
+		if camp == nil || objectiveGroup(camp.Objective) != objective {
+			continue
+		}
+		if s.Targeting == nil {
+			return fmt.Sprintf("the targeting of ad set %s is not in the Dataset, so the country its audience is in is unknown", s.ID), false
+		}
+		for _, a := range geoAtoms(s.Targeting.GeoLocations) {
+			switch {
+			case a.country == "":
+				return fmt.Sprintf("ad set %s targets a place (%s %s) whose country its targeting does not name", s.ID, a.kind, a.key), false
+			case country == "":
+				country = a.country
+			case a.country != country:
+				return fmt.Sprintf("the ad sets target more than one country (%s, %s)", country, a.country), false
+			}
+		}
+	}
+	if country == "" {
+		return "no ad set's targeting names a country", false
+	}
+	return country, true
+}
+
 // compare picks the table rows for an objective (the objective's own and
 // the all-objective rows, all industries and the selected one) and
-// compares each with the account.
-func (v *view) compare(objective string, sum *metrics.Counts, tbl *BenchmarkTable) []BenchmarkComparison {
+// compares each with the account. A row of a region (the US figures)
+// applies only to campaigns whose ad sets all target that country
+// (region, "" when unknown); rows without a region apply to any.
+func (v *view) compare(objective, region string, sum *metrics.Counts, tbl *BenchmarkTable) []BenchmarkComparison {
 	var out []BenchmarkComparison
 	for _, r := range tbl.Rows {
 		if r.Objective != objective && r.Objective != "all" || r.Industry != "" && r.Industry != v.cfg.industry {
+			continue
+		}
+		if r.Region != "" && r.Region != region {
 			continue
 		}
 		if moneyMetric(r.Metric) && r.Currency != v.currency {
@@ -353,7 +396,7 @@ func (v *view) benchmarkSignal(res *BenchmarkResult, objective string, hs []Hist
 			analysis.Figure{Name: c.Metric, Value: c.Account, Unit: u, Basis: analysis.BasisMeasured, Period: res.Period, Scope: objective + " campaigns",
 				Text: fmt.Sprintf("%s of %s campaigns over the last 30 complete days: %s", strings.ToUpper(c.Metric), objective, txt)},
 			analysis.Figure{Name: "benchmark_" + c.Metric, Value: c.Benchmark.Value, Unit: u, Basis: analysis.BasisGoal,
-				Method: fmt.Sprintf("%s (%d, data %s, %s; %s)", c.Benchmark.Source, c.Benchmark.Year, c.Benchmark.DataPeriod, c.Benchmark.Region, c.Benchmark.Definition),
+				Method: fmt.Sprintf("%s (%d, data %s%s; %s)", c.Benchmark.Source, c.Benchmark.Year, c.Benchmark.DataPeriod, regionWords(c.Benchmark.Region), c.Benchmark.Definition),
 				Text:   fmt.Sprintf("published %s for %s (%s %d): %s", strings.ToUpper(c.Metric), objectiveWords(c.Benchmark), c.Benchmark.Source, c.Benchmark.Year, btxt)})
 	}
 	sig.Finding = "Against its benchmarks: " + strings.Join(parts, "; ") + "."
@@ -391,4 +434,13 @@ func objectiveWords(r BenchmarkRow) string {
 		s += ", " + r.Industry
 	}
 	return s
+}
+
+// regionWords is a row's region as a clause of its method: ", US", or
+// nothing when the source gives none.
+func regionWords(region string) string {
+	if region == "" {
+		return ""
+	}
+	return ", " + region
 }

@@ -26,7 +26,11 @@ type BenchmarkRow struct {
 	// as the source states it.
 	Year       int    `json:"year"`
 	DataPeriod string `json:"data_period"`
-	Region     string `json:"region"`
+	// Region is the country the figure's accounts advertise in (an ISO
+	// code: "US"), or empty when the source does not say or covers many;
+	// a row with a region is compared only with campaigns that target
+	// that country alone.
+	Region string `json:"region,omitempty"`
 	// Objective is "all" (every objective together), "traffic", "leads"
 	// or "sales" (e-commerce).
 	Objective string `json:"objective"`
@@ -184,11 +188,11 @@ func DefaultBenchmarks() *BenchmarkTable {
 	}{{"Art & Entertainment", 0.0130, 582, 0.0080, 3279}, {"Clothing & Accessories", 0.0177, 621, 0.0105, 2157}, {"Food & Drink", 0.0097, 754, 0.0265, 1630},
 		{"Health & Beauty", 0.0111, 896, 0.0210, 2239}, {"Home & Garden", 0.0155, 595, 0.0074, 1513}, {"Sport & Recreation", 0.0126, 1066, 0.0049, 0},
 		{"Pet Supplies", 0.0103, 553, 0.0261, 0}} {
-		add(leb, 2025, "2025", "global", "sales", x.ind, "ctr", "CTR of prospecting campaigns, as published", x.ctr)
-		add(leb, 2025, "2025", "global", "sales", x.ind, "cpm", "spend per 1,000 impressions of prospecting campaigns", x.cpm)
-		add(leb, 2025, "2025", "global", "sales", x.ind, "cvr", "conversion rate of prospecting campaigns, as published", x.cr)
+		add(leb, 2025, "2025", "", "sales", x.ind, "ctr", "CTR of prospecting campaigns, as published", x.ctr)
+		add(leb, 2025, "2025", "", "sales", x.ind, "cpm", "spend per 1,000 impressions of prospecting campaigns", x.cpm)
+		add(leb, 2025, "2025", "", "sales", x.ind, "cvr", "conversion rate of prospecting campaigns, as published", x.cr)
 		if x.cac > 0 {
-			add(leb, 2025, "2025", "global", "sales", x.ind, "cpa", "customer acquisition cost of prospecting campaigns", x.cac)
+			add(leb, 2025, "2025", "", "sales", x.ind, "cpa", "customer acquisition cost of prospecting campaigns", x.cac)
 		}
 	}
 	return t

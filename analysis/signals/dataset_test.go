@@ -264,6 +264,7 @@ func sharedEvent(ds *analysis.Dataset) string {
 // level FromRows sums the ads, so reach there is a marked sum where
 // Collect has Meta's daily reach.)
 func TestRowsMatchHTTP(t *testing.T) {
+	t.Parallel()
 	srv := demoServer(t)
 	for _, acct := range []string{metaadstest.DemoAccountShop, metaadstest.DemoAccountLeads} {
 		viaHTTP := pullDataset(t, srv, acct, testNow, pull{lookback: 8, hourlyDays: 2})

@@ -21,6 +21,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // left out: it is the result, pinned beside). Regenerate with -update
 // after a deliberate change and read the diff.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	res, err := All(demoShop(t))
 	require.NoError(t, err)
 	// The weekday-hour grid is pinned as a table of CTR indexes (a * marks

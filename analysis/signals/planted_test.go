@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/metaads"
 	"github.com/adpilot/adpilot/metaads/metaadstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,6 +47,7 @@ func hourEffectFound(res *HourOfDayResult) (found bool, wrong []int) {
 }
 
 func TestPlantedHourEffect(t *testing.T) {
+	t.Parallel()
 	for _, a := range []float64{0.2, 0.6} {
 		srv := quietServer(t, 7, a)
 		ds := pullDataset(t, srv, quietAccount, testNow, pull{lookback: 14, hourlyDays: 28})
@@ -86,6 +88,7 @@ func fatigueBusiness(now time.Time, days int) metaadstest.Scenario {
 }
 
 func TestPlantedFatigue(t *testing.T) {
+	t.Parallel()
 	t.Run("demo", func(t *testing.T) {
 		res, err := Fatigue(demoShop(t))
 		require.NoError(t, err)
@@ -138,6 +141,7 @@ func TestPlantedFatigue(t *testing.T) {
 }
 
 func TestPlantedPacing(t *testing.T) {
+	t.Parallel()
 	res, err := Pacing(demoShop(t))
 	require.NoError(t, err)
 	var over []string
@@ -162,6 +166,7 @@ func TestPlantedPacing(t *testing.T) {
 }
 
 func TestPlantedOverlap(t *testing.T) {
+	t.Parallel()
 	srv := demoServer(t)
 	ds := pullDataset(t, srv, metaadstest.DemoAccountShop, testNow, pull{lookback: 14, hourlyDays: 0})
 	check := func(t *testing.T, res *OverlapResult, method string) {
@@ -200,6 +205,7 @@ func TestPlantedOverlap(t *testing.T) {
 // problem is among the top recommendations; and on the quiet business
 // nothing is urgent.
 func TestHeuristicRanksPlanted(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	run := func(t *testing.T, ds *analysis.Dataset, opts ...Option) []analysis.Recommendation {
 		rep, err := analysis.RunDataset(ctx, ds, analysis.RunOptions{Signals: Func(opts...), Now: func() time.Time { return testNow }})
@@ -276,6 +282,7 @@ func containsID(ids []string, id string) bool {
 // flight, 20 days in: its spend so far, the share of the flight elapsed
 // and the projection to the end, on plan, and an over-pacing one.
 func TestLifetimePacing(t *testing.T) {
+	t.Parallel()
 	for _, over := range []float64{0, 0.5} {
 		sc := quietBusiness(testNow, 0)
 		start := testNow.Truncate(24*time.Hour).AddDate(0, 0, -20)
@@ -312,4 +319,100 @@ func TestLifetimePacing(t *testing.T) {
 			assert.InDelta(t, 1.2*ep.DailyNeeded, float64(ep.RecommendedDailyCap), 1)
 		}
 	}
+}
+
+// TestPlantedWeekdayAndSeason checks the demo shop's planted day-of-week
+// effect (CTR and conversion rate × 1 + 0.25·cos(2π(d−6)/7): best on
+// Saturday, worst between Tuesday and Wednesday) and its seasonal week
+// (conversion rate × 1.6 in the week that began 21 days before now): every
+// flagged weekday is on the planted side (Monday and Thursday, at −0.22 of
+// the amplitude, may go either way), the best and worst weekdays are
+// where the curve puts them, and the only week flagged is the planted one,
+// with a higher conversion rate.
+func TestPlantedWeekdayAndSeason(t *testing.T) {
+	t.Parallel()
+	ds := demoShop(t)
+	dow, err := DayOfWeek(ds)
+	require.NoError(t, err)
+	require.Len(t, dow.Signals, 1)
+	curve := func(d int) float64 { return math.Cos(2 * math.Pi * float64(d-6) / 7) }
+	flagged := 0
+	for _, c := range dow.Days {
+		for _, x := range []struct {
+			r    *Rate
+			spec *metricSpec
+		}{{c.CTR, &specCTR}, {c.CPC, &specCPC}, {c.CVR, &specCVR}, {c.CPA, &specCPA}} {
+			if x.r == nil || !x.r.Flagged {
+				continue
+			}
+			flagged++
+			if math.Abs(curve(c.Weekday)) > 0.5 {
+				assert.Equal(t, curve(c.Weekday) > 0, x.r.better(x.spec), "weekday %d %s: flagged on the wrong side", c.Weekday, x.spec.name)
+			}
+		}
+		if c.CPM != nil {
+			assert.False(t, c.CPM.Flagged, "weekday %d: no CPM effect is planted", c.Weekday)
+		}
+	}
+	assert.Positive(t, flagged)
+	assert.Contains(t, []int{5, 6, 0}, dow.Best, "best weekday")
+	assert.Contains(t, []int{2, 3}, dow.Worst, "worst weekday")
+
+	season, err := Seasonality(ds)
+	require.NoError(t, err)
+	require.Len(t, season.Signals, 1)
+	planted := metaads.DateOf(testNow.In(time.UTC)).AddDays(-21)
+	var weeks []string
+	for _, w := range season.Weeks {
+		if w.flagged() {
+			weeks = append(weeks, w.Week.String())
+			require.NotNil(t, w.CVR)
+			assert.Greater(t, w.CVR.Adjusted, 1.2, "the planted week converts better")
+		}
+	}
+	assert.Equal(t, []string{planted.String()}, weeks)
+}
+
+// TestPlantedOtherAccounts reads the demo's lead account (an hour-of-day
+// effect of 0.2 planted, nothing else the signals look for) and its Tokyo
+// account (a day-of-week effect of 0.15): each planted effect is found
+// and no other signal fires on them.
+func TestPlantedOtherAccounts(t *testing.T) {
+	t.Parallel()
+	srv := demoServer(t)
+	for _, c := range []struct {
+		acct string
+		p    pull
+		want analysis.SignalKind
+	}{
+		{metaadstest.DemoAccountLeads, pull{lookback: 14, hourlyDays: 28}, analysis.SignalHourOfDay},
+		{metaadstest.DemoAccountTokyo, pull{lookback: 28}, analysis.SignalDayOfWeek},
+	} {
+		res, err := All(pullDataset(t, srv, c.acct, testNow, c.p))
+		require.NoError(t, err)
+		var kinds []analysis.SignalKind
+		for _, s := range res.Signals() {
+			kinds = append(kinds, s.Kind)
+			t.Logf("%s: %s: %s", c.acct, s.Kind, s.Finding)
+		}
+		assert.Equal(t, []analysis.SignalKind{c.want}, kinds, c.acct)
+		// The lead account advertises in Germany: the US figures of the
+		// table do not apply (before, its CTR read as "0.5x the published
+		// figure" of US lead campaigns).
+		if c.acct == metaadstest.DemoAccountLeads {
+			for _, x := range res.Benchmarks.Comparisons {
+				assert.Empty(t, x.Benchmark.Region, "a German account against %s figures", x.Benchmark.Region)
+			}
+		}
+	}
+	// A US-only account is compared with the US figures.
+	res, err := Benchmarks(quietDataset(t, 1))
+	require.NoError(t, err)
+	us := 0
+	for _, x := range res.Comparisons {
+		if x.Benchmark.Region == "US" {
+			us++
+		}
+	}
+	assert.Positive(t, us, "the quiet business targets the US alone")
 }

@@ -14,6 +14,7 @@ import (
 // TestRulesCompile checks that every rule spec the signals propose on the
 // demo shop compiles, and that the time rules fire only in their window.
 func TestRulesCompile(t *testing.T) {
+	t.Parallel()
 	res, err := All(demoShop(t))
 	require.NoError(t, err)
 	var specs []rules.RuleSpec
