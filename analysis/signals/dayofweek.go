@@ -82,6 +82,7 @@ func DayOfWeek(ds *analysis.Dataset, opts ...Option) (*DayOfWeekResult, error) {
 	res.Dispersion = map[string]float64{}
 	var fm family
 	var list []pending
+	qc := quantileCache{}
 	for _, sp := range s.specs() {
 		f := s.layoutBy(sp, s.weeks, 7, s.weekOf, s.weekdayOf).fit()
 		res.Dispersion[sp.name] = f.dispersion
@@ -92,7 +93,7 @@ func DayOfWeek(ds *analysis.Dataset, opts ...Option) (*DayOfWeekResult, error) {
 					sum.Add(*s.counts(sp, d))
 				}
 			}
-			if r, ok := newRate(sp, sp.num(&sum), sp.exp(&sum), s.overall(sp), f.dispersion, f.testCells(nil, []int{w})); ok {
+			if r, ok := newRate(sp, sp.num(&sum), sp.exp(&sum), s.overall(sp), f.dispersion, f.testCells(nil, []int{w}), qc); ok {
 				res.Days[w].setRate(sp.name, r)
 				fm.register(r, &list)
 			}

@@ -255,6 +255,7 @@ func HourOfDay(ds *analysis.Dataset, opts ...Option) (*HourOfDayResult, error) {
 	}
 	overall := map[string]float64{"ctr": res.Totals.CTR, "cpc": res.Totals.CPC, "cpm": res.Totals.CPM}
 
+	qc := quantileCache{}
 	var fm family
 	var list []pending
 	fill := func(cell *TimeCell, sum *metrics.Counts, blocks, hours []int) {
@@ -264,7 +265,7 @@ func HourOfDay(ds *analysis.Dataset, opts ...Option) (*HourOfDayResult, error) {
 		}
 		for _, sp := range specs {
 			f := fits[sp.name]
-			if r, ok := newRate(sp, sp.num(sum), sp.exp(sum), overall[sp.name], f.dispersion, f.testCells(blocks, hours)); ok {
+			if r, ok := newRate(sp, sp.num(sum), sp.exp(sum), overall[sp.name], f.dispersion, f.testCells(blocks, hours), qc); ok {
 				cell.setRate(sp.name, r)
 				fm.register(r, &list)
 			}
@@ -318,8 +319,8 @@ func HourOfDay(ds *analysis.Dataset, opts ...Option) (*HourOfDayResult, error) {
 		for h := range k {
 			in = append(in, (from+h)%24)
 		}
-		w.CPC, _ = newRate(&specCPC, specCPC.num(&sum), specCPC.exp(&sum), overall["cpc"], fits["cpc"].dispersion, fits["cpc"].testCells(nil, in))
-		w.CTR, _ = newRate(&specCTR, specCTR.num(&sum), specCTR.exp(&sum), overall["ctr"], fits["ctr"].dispersion, fits["ctr"].testCells(nil, in))
+		w.CPC, _ = newRate(&specCPC, specCPC.num(&sum), specCPC.exp(&sum), overall["cpc"], fits["cpc"].dispersion, fits["cpc"].testCells(nil, in), qc)
+		w.CTR, _ = newRate(&specCTR, specCTR.num(&sum), specCTR.exp(&sum), overall["ctr"], fits["ctr"].dispersion, fits["ctr"].testCells(nil, in), qc)
 		if w.CPC != nil && w.CPC.Tested {
 			windows = append(windows, w)
 		}

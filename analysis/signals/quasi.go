@@ -224,9 +224,31 @@ func rateValue(k rateKind, num, exp, scale float64) (float64, bool) {
 	return 0, false
 }
 
+// quantileCache memoises the gamma quantiles of rateInterval by count
+// within one signal call: a weekday-hour table asks for the same small
+// counts many times, and each is an inversion of the incomplete gamma
+// function. A nil cache computes every time.
+type quantileCache map[int64]quantileEntry
+
+type quantileEntry struct {
+	q  metrics.CostPerResultQuantiles
+	ok bool
+}
+
+func (c quantileCache) get(k int64) (metrics.CostPerResultQuantiles, bool) {
+	if e, hit := c[k]; hit {
+		return e.q, e.ok
+	}
+	q, ok := metrics.NewCostPerResultQuantiles(k, 0.95)
+	if c != nil {
+		c[k] = quantileEntry{q, ok}
+	}
+	return q, ok
+}
+
 // rateInterval returns a 95% interval of the metric's value, with counts
 // divided by the dispersion (a quasi-likelihood effective sample).
-func rateInterval(k rateKind, num, exp, scale, dispersion float64) (lo, hi float64, ok bool) {
+func rateInterval(k rateKind, num, exp, scale, dispersion float64, qc quantileCache) (lo, hi float64, ok bool) {
 	d := math.Max(1, dispersion)
 	switch k {
 	case kindShare:
@@ -241,7 +263,7 @@ func rateInterval(k rateKind, num, exp, scale, dispersion float64) (lo, hi float
 			x := exp / d
 			return x / (k + 1.96*math.Sqrt(k)) * scale, x / (k - 1.96*math.Sqrt(k)) * scale, true
 		}
-		q, ok := metrics.NewCostPerResultQuantiles(int64(math.Round(k)), 0.95)
+		q, ok := qc.get(int64(math.Round(k)))
 		if !ok || !(exp > 0) {
 			return 0, 0, false
 		}

@@ -96,6 +96,7 @@ func Seasonality(ds *analysis.Dataset, opts ...Option) (*SeasonalityResult, erro
 	var fm family
 	var list []pending
 	var trendIdx []int // family index of res.Trends[i]
+	qc := quantileCache{}
 	for _, sp := range s.specs() {
 		// Weeks, conditional on weekday: blocks are weekdays, levels weeks.
 		fw := s.layoutBy(sp, 7, s.weeks, s.weekdayOf, s.weekOf).fit()
@@ -105,7 +106,7 @@ func Seasonality(ds *analysis.Dataset, opts ...Option) (*SeasonalityResult, erro
 			for d := 7 * w; d < 7*w+7; d++ {
 				sum.Add(*s.counts(sp, d))
 			}
-			if r, ok := newRate(sp, sp.num(&sum), sp.exp(&sum), s.overall(sp), fw.dispersion, fw.testCells(nil, []int{w})); ok {
+			if r, ok := newRate(sp, sp.num(&sum), sp.exp(&sum), s.overall(sp), fw.dispersion, fw.testCells(nil, []int{w}), qc); ok {
 				res.Weeks[w].setRate(sp.name, r)
 				fm.register(r, &list)
 			}

@@ -89,15 +89,16 @@ func adjustedIndex(spec *metricSpec, t test) float64 {
 }
 
 // newRate fills a cell's Rate from its counts, the table's overall value,
-// the layout's dispersion and the cell's test; Q and Flagged are set when
-// the family is resolved. ok is false when the cell has no value.
-func newRate(spec *metricSpec, num, exp, overall, dispersion float64, t test) (*Rate, bool) {
+// the layout's dispersion and the cell's test (qc memoises the interval's
+// quantiles; nil computes them); Q and Flagged are set when the family is
+// resolved. ok is false when the cell has no value.
+func newRate(spec *metricSpec, num, exp, overall, dispersion float64, t test, qc quantileCache) (*Rate, bool) {
 	val, ok := rateValue(spec.kind, num, exp, spec.scale)
 	if !ok || !(overall > 0) {
 		return nil, false
 	}
 	r := &Rate{Value: val, Index: val / overall, IndexLo: val / overall, IndexHi: val / overall, Adjusted: 1, P: 1, Q: 1}
-	if lo, hi, ok := rateInterval(spec.kind, num, exp, spec.scale, dispersion); ok {
+	if lo, hi, ok := rateInterval(spec.kind, num, exp, spec.scale, dispersion, qc); ok {
 		r.IndexLo, r.IndexHi = lo/overall, hi/overall
 	}
 	if t.tested {
