@@ -91,8 +91,10 @@
 //     action types under the same names and strings, and more (refresh
 //     the creative, adjust the audience, ...); [ActionKindOf] converts a
 //     rules.ActionType.
-//   - Units: a [Figure]'s [Unit] is metrics.Unit with durations split
-//     into milliseconds, hours and days; [UnitOf] converts a metrics.Unit.
+//   - Units: metrics.Unit everywhere: a metric's unit (metrics.Metric),
+//     a rule condition's (rules.Evidence.Unit) and a [Figure]'s are the
+//     same type and the same JSON strings ("count", "money", "fraction",
+//     "ratio", "milliseconds", "hours", "days"). Nothing to convert.
 //
 // # Numbers and their windows
 //

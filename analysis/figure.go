@@ -19,8 +19,9 @@ type Figure struct {
 	// Value is the number, in Unit. Money is minor units of the currency
 	// (4120 is $41.20); fractions are fractions (0.012 is 1.2%).
 	Value float64 `json:"value"`
-	// Unit is Value's unit.
-	Unit Unit `json:"unit"`
+	// Unit is Value's unit: the metrics units, including hours and
+	// days for estimates such as days to fatigue.
+	Unit metrics.Unit `json:"unit"`
 	// Basis says whether Value was measured, estimated, configured or is a goal.
 	Basis Basis `json:"basis"`
 	// Period is the window Value was measured over; nil for settings and
@@ -38,36 +39,6 @@ type Figure struct {
 	// Text is the figure in words, as a report shows it
 	// ("CPA over the last 7 complete days: $41.20").
 	Text string `json:"text,omitempty"`
-}
-
-// Unit is the unit of a [Figure].
-type Unit string
-
-// Units.
-const (
-	UnitCount    Unit = "count"    // events or people
-	UnitMoney    Unit = "money"    // minor units of the result's currency
-	UnitFraction Unit = "fraction" // a share: 0.012 is 1.2%
-	UnitRatio    Unit = "ratio"    // a unit-free ratio that is not a share (ROAS, frequency, an index)
-	UnitMillis   Unit = "ms"       // a duration in milliseconds
-	UnitHours    Unit = "hours"    // a duration in hours
-	UnitDays     Unit = "days"     // a duration in days
-)
-
-// UnitOf returns the Figure unit of a metrics unit (UnitRatio for an
-// unknown one).
-func UnitOf(u metrics.Unit) Unit {
-	switch u {
-	case metrics.UnitCount:
-		return UnitCount
-	case metrics.UnitMoney:
-		return UnitMoney
-	case metrics.UnitFraction:
-		return UnitFraction
-	case metrics.UnitDuration:
-		return UnitMillis
-	}
-	return UnitRatio
 }
 
 // Basis says where a [Figure]'s value comes from.

@@ -273,7 +273,7 @@ func (a *analysis) period(w rules.Window, e *rules.Entity) *Period {
 }
 
 // measured returns a measured figure of metric m over window w.
-func (a *analysis) measured(e *rules.Entity, name string, w rules.Window, value float64, unit Unit) Figure {
+func (a *analysis) measured(e *rules.Entity, name string, w rules.Window, value float64, unit metrics.Unit) Figure {
 	f := Figure{Name: name, Value: value, Unit: unit, Basis: BasisMeasured, Period: a.period(w, e)}
 	f.Text = fmt.Sprintf("%s %s: %s", name, windowPhrase(w), formatValue(value, unit, a.currency))
 	return f
@@ -287,16 +287,16 @@ func windowPhrase(w rules.Window) string {
 }
 
 func (a *analysis) setting(name string, value int64) Figure {
-	return Figure{Name: name, Value: float64(value), Unit: UnitMoney, Basis: BasisSetting,
-		Text: fmt.Sprintf("%s: %s", strings.ReplaceAll(name, "_", " "), formatValue(float64(value), UnitMoney, a.currency))}
+	return Figure{Name: name, Value: float64(value), Unit: metrics.UnitMoney, Basis: BasisSetting,
+		Text: fmt.Sprintf("%s: %s", strings.ReplaceAll(name, "_", " "), formatValue(float64(value), metrics.UnitMoney, a.currency))}
 }
 
-func (a *analysis) goal(name string, value float64, unit Unit) Figure {
+func (a *analysis) goal(name string, value float64, unit metrics.Unit) Figure {
 	return Figure{Name: name, Value: value, Unit: unit, Basis: BasisGoal,
 		Text: fmt.Sprintf("%s: %s", strings.ReplaceAll(name, "_", " "), formatValue(value, unit, a.currency))}
 }
 
-func (a *analysis) estimate(name string, value float64, unit Unit, method string) Figure {
+func (a *analysis) estimate(name string, value float64, unit metrics.Unit, method string) Figure {
 	return Figure{Name: name, Value: value, Unit: unit, Basis: BasisEstimate, Method: method,
 		Text: fmt.Sprintf("%s: about %s", strings.ReplaceAll(name, "_", " "), formatValue(value, unit, a.currency))}
 }
@@ -409,12 +409,12 @@ func (a *analysis) summary(res *Result) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Over the last 7 complete days the account spent %s", formatValue(float64(spend), UnitMoney, a.currency))
+	fmt.Fprintf(&b, "Over the last 7 complete days the account spent %s", formatValue(float64(spend), metrics.UnitMoney, a.currency))
 	switch {
 	case value > 0 && judgedSpend > 0:
-		fmt.Fprintf(&b, " for %s of %s value (ROAS %.2f)", formatValue(float64(value), UnitMoney, a.currency), a.event, float64(value)/float64(judgedSpend))
+		fmt.Fprintf(&b, " for %s of %s value (ROAS %.2f)", formatValue(float64(value), metrics.UnitMoney, a.currency), a.event, float64(value)/float64(judgedSpend))
 	case conv > 0:
-		fmt.Fprintf(&b, " for %d %s conversions (%s each)", conv, a.event, formatValue(float64(judgedSpend)/float64(conv), UnitMoney, a.currency))
+		fmt.Fprintf(&b, " for %d %s conversions (%s each)", conv, a.event, formatValue(float64(judgedSpend)/float64(conv), metrics.UnitMoney, a.currency))
 	}
 	b.WriteString(". ")
 	if len(res.Recommendations) == 0 {

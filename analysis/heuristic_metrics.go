@@ -125,30 +125,30 @@ func (a *analysis) profit(e *rules.Entity, c7 metrics.Counts) {
 			profitWords = fmt.Sprintf("revenue x gross margin %.0f%% minus spend", margin*100)
 		}
 		c.Evidence = []Figure{
-			a.measured(e, "spend", rules.WindowLast7D, float64(c7.Spend), UnitMoney),
-			a.measured(e, "conversion_value", rules.WindowLast7D, float64(c7.ConversionValue), UnitMoney),
-			a.measured(e, "roas", rules.WindowLast7D, roas, UnitRatio),
-			a.measured(e, "profit", rules.WindowLast7D, profit, UnitMoney),
-			a.measured(e, "conversions", rules.WindowLast7D, float64(c7.Conversions), UnitCount),
+			a.measured(e, "spend", rules.WindowLast7D, float64(c7.Spend), metrics.UnitMoney),
+			a.measured(e, "conversion_value", rules.WindowLast7D, float64(c7.ConversionValue), metrics.UnitMoney),
+			a.measured(e, "roas", rules.WindowLast7D, roas, metrics.UnitRatio),
+			a.measured(e, "profit", rules.WindowLast7D, profit, metrics.UnitMoney),
+			a.measured(e, "conversions", rules.WindowLast7D, float64(c7.Conversions), metrics.UnitCount),
 		}
 		c.Evidence[3].Method = profitWords
 		if margin > 0 {
-			c.Evidence = append(c.Evidence, a.goal("break_even_roas", be, UnitRatio))
+			c.Evidence = append(c.Evidence, a.goal("break_even_roas", be, metrics.UnitRatio))
 		}
 		if budget > 0 {
 			c.Evidence = append(c.Evidence, a.setting("daily_budget", budget))
 		}
 		c.Rationale = fmt.Sprintf("Over the last 7 complete days it spent %s and brought %s of %s conversions (ROAS %.2f against a break-even of %.2f): a loss of %s (%.0f%% of spend, profit = %s).",
-			formatValue(float64(c7.Spend), UnitMoney, a.currency), formatValue(float64(c7.ConversionValue), UnitMoney, a.currency), e.ConversionEvent,
-			roas, be, formatValue(-profit, UnitMoney, a.currency), lossShare*100, profitWords)
+			formatValue(float64(c7.Spend), metrics.UnitMoney, a.currency), formatValue(float64(c7.ConversionValue), metrics.UnitMoney, a.currency), e.ConversionEvent,
+			roas, be, formatValue(-profit, metrics.UnitMoney, a.currency), lossShare*100, profitWords)
 		loss := -profit / 7
 		saved := loss * 0.2
 		method := "loss per day over the last 7 days x 20% (the budget cut), assuming the same ROAS"
 		if c.Action.Type == ActionPause {
 			saved, method = loss, "loss per day over the last 7 days"
 		}
-		c.Impact = Impact{Summary: fmt.Sprintf("stops about %s of loss a day", formatValue(saved, UnitMoney, a.currency)),
-			Estimates: []Figure{a.estimate("daily_loss_avoided", saved, UnitMoney, method)}}
+		c.Impact = Impact{Summary: fmt.Sprintf("stops about %s of loss a day", formatValue(saved, metrics.UnitMoney, a.currency)),
+			Estimates: []Figure{a.estimate("daily_loss_avoided", saved, metrics.UnitMoney, method)}}
 		c.stake = loss
 		c.Confidence = a.valueConfidence(c7, be)
 		if c7.Conversions > 0 && c.Confidence.Level != ConfidenceHigh {
@@ -179,23 +179,23 @@ func (a *analysis) profit(e *rules.Entity, c7 metrics.Counts) {
 	if budget > 0 {
 		c.Action.From, c.Action.To = budget, budget*4/5
 	}
-	f := a.measured(e, "cpa", rules.WindowLast7D, cpa, UnitMoney)
+	f := a.measured(e, "cpa", rules.WindowLast7D, cpa, metrics.UnitMoney)
 	if ok {
 		f.Interval = &metrics.Interval{Lo: lo, Hi: hi, Confidence: heuristicCPAConf}
 	}
-	c.Evidence = []Figure{f, a.measured(e, "conversions", rules.WindowLast7D, float64(c7.Conversions), UnitCount),
-		a.measured(e, "spend", rules.WindowLast7D, float64(c7.Spend), UnitMoney), a.goal("target_cpa", target, UnitMoney)}
+	c.Evidence = []Figure{f, a.measured(e, "conversions", rules.WindowLast7D, float64(c7.Conversions), metrics.UnitCount),
+		a.measured(e, "spend", rules.WindowLast7D, float64(c7.Spend), metrics.UnitMoney), a.goal("target_cpa", target, metrics.UnitMoney)}
 	c.Rationale = fmt.Sprintf("Its cost per %s over the last 7 complete days is %s against a target of %s.", e.ConversionEvent,
-		formatValue(cpa, UnitMoney, a.currency), formatValue(target, UnitMoney, a.currency))
+		formatValue(cpa, metrics.UnitMoney, a.currency), formatValue(target, metrics.UnitMoney, a.currency))
 	over := (cpa - target) * float64(c7.Conversions) / 7
-	c.Impact = Impact{Summary: fmt.Sprintf("about %s a day is spent above the target cost", formatValue(over, UnitMoney, a.currency)),
-		Estimates: []Figure{a.estimate("daily_excess_cost", over, UnitMoney, "(CPA − target) x conversions over the last 7 days / 7")}}
+	c.Impact = Impact{Summary: fmt.Sprintf("about %s a day is spent above the target cost", formatValue(over, metrics.UnitMoney, a.currency)),
+		Estimates: []Figure{a.estimate("daily_excess_cost", over, metrics.UnitMoney, "(CPA − target) x conversions over the last 7 days / 7")}}
 	c.stake = over
 	c.Confidence = Confidence{Level: ConfidenceMedium, Basis: fmt.Sprintf("%d conversions over 7 days; the credible interval of the CPA reaches the target", c7.Conversions)}
 	if ok && lo > target {
 		c.Confidence = Confidence{Level: ConfidenceHigh, Probability: heuristicCPAConf,
 			Basis: fmt.Sprintf("the %.0f%% credible interval of the CPA (%s to %s) is above the target", heuristicCPAConf*100,
-				formatValue(lo, UnitMoney, a.currency), formatValue(hi, UnitMoney, a.currency))}
+				formatValue(lo, metrics.UnitMoney, a.currency), formatValue(hi, metrics.UnitMoney, a.currency))}
 	} else {
 		// Within noise of the target: watch, do not cut.
 		c.Priority, c.family = PriorityLow, "watch"
@@ -210,14 +210,14 @@ func (a *analysis) profit(e *rules.Entity, c7 metrics.Counts) {
 // interval allows against break-even.
 func (a *analysis) valueConfidence(c metrics.Counts, be float64) Confidence {
 	if c.Conversions == 0 {
-		return Confidence{Level: ConfidenceMedium, Basis: fmt.Sprintf("no conversions on %s of spend", formatValue(float64(c.Spend), UnitMoney, a.currency))}
+		return Confidence{Level: ConfidenceMedium, Basis: fmt.Sprintf("no conversions on %s of spend", formatValue(float64(c.Spend), metrics.UnitMoney, a.currency))}
 	}
 	lo, _, ok := metrics.CostPerResultInterval(c.Spend, c.Conversions, heuristicCPAConf)
 	aov := float64(c.ConversionValue) / float64(c.Conversions)
 	if ok && lo > 0 && aov/lo < be {
 		return Confidence{Level: ConfidenceHigh, Probability: heuristicCPAConf, Basis: fmt.Sprintf(
 			"even at the low end of the %.0f%% credible interval of its cost per conversion (%s), the ROAS would be %.2f, under break-even %.2f",
-			heuristicCPAConf*100, formatValue(lo, UnitMoney, a.currency), aov/lo, be)}
+			heuristicCPAConf*100, formatValue(lo, metrics.UnitMoney, a.currency), aov/lo, be)}
 	}
 	if c.Conversions >= winnerConversions {
 		return Confidence{Level: ConfidenceMedium, Basis: fmt.Sprintf("%d conversions over 7 days; the interval of the cost per conversion reaches break-even", c.Conversions)}
@@ -248,11 +248,11 @@ func (a *analysis) winner(e *rules.Entity, c7 metrics.Counts) {
 	var ev []Figure
 	switch {
 	case a.goals.TargetCPA > 0 && cpa <= 0.8*float64(a.goals.TargetCPA):
-		why = fmt.Sprintf("cost per %s %s, at most 0.8 x the %s target", e.ConversionEvent, formatValue(cpa, UnitMoney, a.currency), formatValue(float64(a.goals.TargetCPA), UnitMoney, a.currency))
-		ev = []Figure{a.measured(e, "cpa", rules.WindowLast7D, cpa, UnitMoney), a.goal("target_cpa", float64(a.goals.TargetCPA), UnitMoney)}
+		why = fmt.Sprintf("cost per %s %s, at most 0.8 x the %s target", e.ConversionEvent, formatValue(cpa, metrics.UnitMoney, a.currency), formatValue(float64(a.goals.TargetCPA), metrics.UnitMoney, a.currency))
+		ev = []Figure{a.measured(e, "cpa", rules.WindowLast7D, cpa, metrics.UnitMoney), a.goal("target_cpa", float64(a.goals.TargetCPA), metrics.UnitMoney)}
 	case a.goals.TargetROAS > 0 && roas >= 1.25*a.goals.TargetROAS:
 		why = fmt.Sprintf("ROAS %.2f, at least 1.25 x the %.2f target", roas, a.goals.TargetROAS)
-		ev = []Figure{a.measured(e, "roas", rules.WindowLast7D, roas, UnitRatio), a.goal("target_roas", a.goals.TargetROAS, UnitRatio)}
+		ev = []Figure{a.measured(e, "roas", rules.WindowLast7D, roas, metrics.UnitRatio), a.goal("target_roas", a.goals.TargetROAS, metrics.UnitRatio)}
 	default:
 		return
 	}
@@ -261,13 +261,13 @@ func (a *analysis) winner(e *rules.Entity, c7 metrics.Counts) {
 	to := e.DailyBudget * 115 / 100
 	c.Action = Action{Type: ActionScaleBudget, Percent: 15, From: e.DailyBudget, To: to}
 	c.Title = fmt.Sprintf("Scale %s %q: it beats the target and spends its budget", ref(e).Level, e.Name)
-	c.Evidence = append(ev, a.measured(e, "conversions", rules.WindowLast7D, float64(c7.Conversions), UnitCount),
-		a.measured(e, "spend", rules.WindowYesterday, float64(y.Spend), UnitMoney), a.setting("daily_budget", e.DailyBudget))
+	c.Evidence = append(ev, a.measured(e, "conversions", rules.WindowLast7D, float64(c7.Conversions), metrics.UnitCount),
+		a.measured(e, "spend", rules.WindowYesterday, float64(y.Spend), metrics.UnitMoney), a.setting("daily_budget", e.DailyBudget))
 	c.Rationale = fmt.Sprintf("Over the last 7 complete days: %s, on %d conversions; yesterday it spent %s of its %s budget, so the budget limits it.",
-		why, c7.Conversions, formatValue(float64(y.Spend), UnitMoney, a.currency), formatValue(float64(e.DailyBudget), UnitMoney, a.currency))
+		why, c7.Conversions, formatValue(float64(y.Spend), metrics.UnitMoney, a.currency), formatValue(float64(e.DailyBudget), metrics.UnitMoney, a.currency))
 	more := float64(c7.Conversions) / 7 * 0.15
 	c.Impact = Impact{Summary: fmt.Sprintf("about %.1f more conversions a day if the cost per conversion holds", more),
-		Estimates: []Figure{a.estimate("daily_conversions_added", more, UnitCount, "conversions per day over the last 7 days x 15%, at the same cost per conversion (an upper bound: marginal cost usually rises)")}}
+		Estimates: []Figure{a.estimate("daily_conversions_added", more, metrics.UnitCount, "conversions per day over the last 7 days x 15%, at the same cost per conversion (an upper bound: marginal cost usually rises)")}}
 	c.Confidence = Confidence{Level: ConfidenceMedium, Basis: fmt.Sprintf("%d conversions over 7 days; scaling by 15%% keeps the learning phase", c7.Conversions)}
 	c.stake = float64(c7.ConversionValue)*cmp.Or(a.goals.GrossMargin, 1)/7*0.15 - float64(to-e.DailyBudget)
 	a.add(c)
@@ -339,20 +339,20 @@ func (a *analysis) pacing(e *rules.Entity, c7 metrics.Counts) {
 	over := float64(c7.Spend)/7 - float64(week)/7
 	of, overMethod := "7 daily budgets", "spend per day over the last 7 days − daily budget"
 	method, budgets := "spend over the last 7 complete days / (7 x daily budget)", fmt.Sprintf("7 x %s = %s",
-		formatValue(float64(e.DailyBudget), UnitMoney, a.currency), formatValue(float64(week), UnitMoney, a.currency))
+		formatValue(float64(e.DailyBudget), metrics.UnitMoney, a.currency), formatValue(float64(week), metrics.UnitMoney, a.currency))
 	if changed {
 		of, overMethod = "the daily budgets in force those days", "(spend over the last 7 days − the daily budgets in force those days) / 7"
 		method = "spend over the last 7 complete days / the sum of the daily budgets in force on those days (budget changes from the ledger)"
 		budgets = fmt.Sprintf("the %s of daily budgets in force those days (the budget changed during the week; today's is %s)",
-			formatValue(float64(week), UnitMoney, a.currency), formatValue(float64(e.DailyBudget), UnitMoney, a.currency))
+			formatValue(float64(week), metrics.UnitMoney, a.currency), formatValue(float64(e.DailyBudget), metrics.UnitMoney, a.currency))
 	}
-	c.Evidence = []Figure{a.measured(e, "spend", rules.WindowLast7D, float64(c7.Spend), UnitMoney), a.setting("daily_budget", e.DailyBudget),
-		{Name: "spend_to_budget", Value: ratio, Unit: UnitRatio, Basis: BasisMeasured, Period: a.period(rules.WindowLast7D, e),
+	c.Evidence = []Figure{a.measured(e, "spend", rules.WindowLast7D, float64(c7.Spend), metrics.UnitMoney), a.setting("daily_budget", e.DailyBudget),
+		{Name: "spend_to_budget", Value: ratio, Unit: metrics.UnitRatio, Basis: BasisMeasured, Period: a.period(rules.WindowLast7D, e),
 			Method: method, Text: fmt.Sprintf("spend over the last 7 complete days is %.2f x %s", ratio, of)}}
 	c.Rationale = fmt.Sprintf("Over the last 7 complete days it spent %s against %s: Meta lets a day run over the daily budget but keeps a week within 7 daily budgets, so this is over-pacing (%d of the last 3 days over 110%% of the budget).",
-		formatValue(float64(c7.Spend), UnitMoney, a.currency), budgets, days)
-	c.Impact = Impact{Summary: fmt.Sprintf("about %s a day above the budget", formatValue(over, UnitMoney, a.currency)),
-		Estimates: []Figure{a.estimate("daily_overspend", over, UnitMoney, overMethod)}}
+		formatValue(float64(c7.Spend), metrics.UnitMoney, a.currency), budgets, days)
+	c.Impact = Impact{Summary: fmt.Sprintf("about %s a day above the budget", formatValue(over, metrics.UnitMoney, a.currency)),
+		Estimates: []Figure{a.estimate("daily_overspend", over, metrics.UnitMoney, overMethod)}}
 	c.stake = over
 	c.Confidence = Confidence{Level: ConfidenceMedium, Basis: fmt.Sprintf("%d of the last 3 days were over 110%% of the budget", days)}
 	if days == 3 {
@@ -421,9 +421,9 @@ func (a *analysis) adQuality(e *rules.Entity, c7 metrics.Counts, medCTR, medHook
 			c.Action = Action{Type: ActionRefresh, Detail: "rotate in a new creative or widen the audience; the same people see this ad many times"}
 			c.Title = fmt.Sprintf("Ad %q reaches the same people %.1f times a week", e.Name, v)
 			reachEff := float64(c7.Reach) / float64(c7.Impressions)
-			c.Evidence = []Figure{a.measured(e, "frequency", rules.WindowLast7D, v, UnitRatio),
-				a.measured(e, "reach", rules.WindowLast7D, float64(c7.Reach), UnitCount),
-				a.measured(e, "reach_efficiency", rules.WindowLast7D, reachEff, UnitFraction)}
+			c.Evidence = []Figure{a.measured(e, "frequency", rules.WindowLast7D, v, metrics.UnitRatio),
+				a.measured(e, "reach", rules.WindowLast7D, float64(c7.Reach), metrics.UnitCount),
+				a.measured(e, "reach_efficiency", rules.WindowLast7D, reachEff, metrics.UnitFraction)}
 			c.Rationale = fmt.Sprintf("Its frequency over the last 7 complete days is %.2f (de-duplicated reach %d): beyond about 3 a week for prospecting, click-through falls and cost rises.", v, c7.Reach)
 			c.Impact = Impact{Summary: "new reach instead of repeats; fatigue usually shows in CTR and then in cost per result"}
 			c.Confidence = Confidence{Level: ConfidenceMedium, Basis: "frequency from Meta's de-duplicated 7-day reach"}
@@ -441,11 +441,11 @@ func (a *analysis) adQuality(e *rules.Entity, c7 metrics.Counts, medCTR, medHook
 			}
 			c.Action = Action{Type: ActionRefresh, Detail: "test a new hook, image or headline"}
 			c.Title = fmt.Sprintf("Ad %q gets under half the link CTR of the account's ads", e.Name)
-			f := a.measured(e, "link_ctr", rules.WindowLast7D, ctr, UnitFraction)
+			f := a.measured(e, "link_ctr", rules.WindowLast7D, ctr, metrics.UnitFraction)
 			if ok {
 				f.Interval = &metrics.Interval{Lo: lo, Hi: hi, Confidence: 0.95}
 			}
-			c.Evidence = []Figure{f, {Name: "median_link_ctr", Value: medCTR, Unit: UnitFraction, Basis: BasisMeasured, Period: a.period(rules.WindowLast7D, nil),
+			c.Evidence = []Figure{f, {Name: "median_link_ctr", Value: medCTR, Unit: metrics.UnitFraction, Basis: BasisMeasured, Period: a.period(rules.WindowLast7D, nil),
 				Scope: "median of the account's active ads with 5,000 impressions or more", Text: fmt.Sprintf("median link CTR of the account's ads over the last 7 complete days: %.2f%%", medCTR*100)}}
 			c.Rationale = fmt.Sprintf("Its link CTR over the last 7 complete days is %.2f%%, against a median of %.2f%% across the account's ads.", ctr*100, medCTR*100)
 			c.Impact = Impact{Summary: "a creative at the account's median CTR would buy about twice the clicks for the same spend"}
@@ -463,11 +463,11 @@ func (a *analysis) adQuality(e *rules.Entity, c7 metrics.Counts, medCTR, medHook
 		var ev []Figure
 		if hook < weakHookRate && medHook > 0 && hook < 0.8*medHook {
 			weak = append(weak, fmt.Sprintf("hook rate %.1f%% (account median %.1f%%)", hook*100, medHook*100))
-			ev = append(ev, a.measured(e, "hook_rate", rules.WindowLast7D, hook, UnitFraction))
+			ev = append(ev, a.measured(e, "hook_rate", rules.WindowLast7D, hook, metrics.UnitFraction))
 		}
 		if hold < weakHoldRate && medHold > 0 && hold < 0.8*medHold {
 			weak = append(weak, fmt.Sprintf("hold rate %.1f%% (account median %.1f%%)", hold*100, medHold*100))
-			ev = append(ev, a.measured(e, "hold_rate", rules.WindowLast7D, hold, UnitFraction))
+			ev = append(ev, a.measured(e, "hold_rate", rules.WindowLast7D, hold, metrics.UnitFraction))
 		}
 		if len(weak) > 0 {
 			c := &candidate{family: "video"}
@@ -504,7 +504,7 @@ func (a *analysis) adQuality(e *rules.Entity, c7 metrics.Counts, medCTR, medHook
 					"post-click": "fix the post-click path: call to action, landing page, higher-intent audience"}[rk.Diagnosis()]
 				c.Action = Action{Type: ActionRefresh, Detail: cmp.Or(fix, "review the creative")}
 				c.Title = fmt.Sprintf("Ad %q ranks in the bottom 20%% of competing ads", e.Name)
-				c.Evidence = []Figure{{Name: "rankings", Value: float64(len(low)), Unit: UnitCount, Basis: BasisMeasured, Period: a.period(rules.WindowLast7D, e),
+				c.Evidence = []Figure{{Name: "rankings", Value: float64(len(low)), Unit: metrics.UnitCount, Basis: BasisMeasured, Period: a.period(rules.WindowLast7D, e),
 					Text: "Meta's rankings over the last 7 complete days: " + strings.Join(low, ", ")}}
 				c.Rationale = "Meta ranks it against ads competing for the same audience: " + strings.Join(low, ", ") + "; Meta's guidance is to use the rankings to diagnose: " + cmp.Or(fix, "review the ad") + "."
 				c.Impact = Impact{Summary: "better-ranked ads win auctions at lower cost"}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/adpilot/adpilot/metrics"
 	"github.com/adpilot/adpilot/rules"
 )
 
@@ -95,22 +96,6 @@ func metEvidenceWords(d *rules.Decision) string {
 	return strings.Join(parts, "; ")
 }
 
-func unitOfEvidence(u string) Unit {
-	switch u {
-	case "count":
-		return UnitCount
-	case "money":
-		return UnitMoney
-	case "fraction":
-		return UnitFraction
-	case "duration":
-		return UnitMillis
-	case "hours":
-		return UnitHours
-	}
-	return UnitRatio
-}
-
 // settingFields are rules fields that are configuration, not measurement.
 var settingFields = []string{"daily_budget", "lifetime_budget", "budget", "bid_amount"}
 
@@ -120,7 +105,7 @@ func (a *analysis) ruleEvidence(d *rules.Decision, e *rules.Entity) []Figure {
 		if ev.Result != "met" || ev.Metric == "" || ev.Value == nil {
 			continue
 		}
-		f := Figure{Name: ev.Metric, Value: *ev.Value, Unit: unitOfEvidence(ev.Unit), Basis: BasisMeasured, Text: ev.Text}
+		f := Figure{Name: ev.Metric, Value: *ev.Value, Unit: ev.Unit, Basis: BasisMeasured, Text: ev.Text}
 		if ev.Window != 0 {
 			f.Period = a.period(ev.Window, e)
 		}
@@ -160,16 +145,16 @@ func (a *analysis) ruleImpact(d *rules.Decision, e *rules.Entity) Impact {
 	switch {
 	case d.Action == rules.ActionPause && ok:
 		daily := float64(c7.Spend) / 7
-		return Impact{Summary: fmt.Sprintf("stops about %s of spend a day", formatValue(daily, UnitMoney, a.currency)),
-			Estimates: []Figure{a.estimate("daily_spend_stopped", daily, UnitMoney, "spend over the last 7 complete days / 7")}}
+		return Impact{Summary: fmt.Sprintf("stops about %s of spend a day", formatValue(daily, metrics.UnitMoney, a.currency)),
+			Estimates: []Figure{a.estimate("daily_spend_stopped", daily, metrics.UnitMoney, "spend over the last 7 complete days / 7")}}
 	case (d.Action == rules.ActionScaleBudget || d.Action == rules.ActionSetBudget) && d.From > 0 && d.To > 0:
 		delta := float64(d.To - d.From)
 		verb := "cuts"
 		if delta > 0 {
 			verb = "adds"
 		}
-		return Impact{Summary: fmt.Sprintf("%s about %s of daily budget", verb, formatValue(math.Abs(delta), UnitMoney, a.currency)),
-			Estimates: []Figure{a.estimate("daily_budget_change", delta, UnitMoney, "new daily budget − current daily budget; spend follows the budget")}}
+		return Impact{Summary: fmt.Sprintf("%s about %s of daily budget", verb, formatValue(math.Abs(delta), metrics.UnitMoney, a.currency)),
+			Estimates: []Figure{a.estimate("daily_budget_change", delta, metrics.UnitMoney, "new daily budget − current daily budget; spend follows the budget")}}
 	}
 	return Impact{Summary: "Acting on it restores the metric the rule watches; the rule's evidence says how far it is off."}
 }

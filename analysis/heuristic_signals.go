@@ -69,7 +69,7 @@ func (a *analysis) fromSignals() {
 		}
 		if c.stake == 0 {
 			for _, f := range c.Impact.Estimates {
-				if f.Unit == UnitMoney {
+				if f.Unit == metrics.UnitMoney {
 					c.stake = math.Abs(f.Value)
 					break
 				}

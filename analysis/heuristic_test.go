@@ -156,10 +156,10 @@ func TestHeuristicRanksSignals(t *testing.T) {
 		return []Signal{
 			{Kind: SignalOverlap, Entities: []EntityRef{a, b}, Finding: "Interests: Running and Interests: Marathon compete for the same people",
 				Polarity: KindProblem, Severity: SeverityWarning,
-				Evidence:   []Figure{{Name: "overlap_share", Value: 0.41, Unit: UnitFraction, Basis: BasisEstimate, Method: "inclusion-exclusion bounds on the targeting specs"}},
+				Evidence:   []Figure{{Name: "overlap_share", Value: 0.41, Unit: metrics.UnitFraction, Basis: BasisEstimate, Method: "inclusion-exclusion bounds on the targeting specs"}},
 				Confidence: Confidence{Level: ConfidenceMedium, Basis: "targeting-spec bounds"}, Suggestion: Action{Type: ActionConsolidate}},
 			{Kind: SignalHourOfDay, Finding: "Clicks cost 31% less from 18:00 to 22:00", Polarity: KindOpportunity, Severity: SeverityInfo,
-				Evidence:   []Figure{{Name: "cpc_index", Value: 0.69, Unit: UnitRatio, Basis: BasisMeasured, Scope: "hours 18-22"}},
+				Evidence:   []Figure{{Name: "cpc_index", Value: 0.69, Unit: metrics.UnitRatio, Basis: BasisMeasured, Scope: "hours 18-22"}},
 				Confidence: Confidence{Level: ConfidenceHigh, Probability: 0.99, FalseAlarmRate: 0.03, Basis: "Benjamini-Hochberg q < 0.01"}},
 		}, nil
 	}

@@ -21,28 +21,28 @@ func (f Figure) Format(currency string) string {
 	return formatValue(f.Value, f.Unit, currency)
 }
 
-func formatValue(v float64, u Unit, currency string) string {
+func formatValue(v float64, u metrics.Unit, currency string) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "n/a"
 	}
 	switch u {
-	case UnitMoney:
+	case metrics.UnitMoney:
 		if cur, err := metrics.LookupCurrency(currency); err == nil {
 			return cur.Format(int64(math.Round(v))) + " " + cur.Code()
 		}
 		return strconv.FormatFloat(math.Round(v), 'f', 0, 64) + " (minor units)"
-	case UnitFraction:
+	case metrics.UnitFraction:
 		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
-	case UnitCount:
+	case metrics.UnitCount:
 		if r := math.Round(v * 10); r != math.Round(v)*10 {
 			return strconv.FormatFloat(r/10, 'f', 1, 64) // an estimate such as 0.7 conversions a day
 		}
 		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
-	case UnitMillis:
+	case metrics.UnitMilliseconds:
 		return strconv.FormatFloat(v/1000, 'f', 1, 64) + " s"
-	case UnitHours:
+	case metrics.UnitHours:
 		return strconv.FormatFloat(v, 'f', 1, 64) + " h"
-	case UnitDays:
+	case metrics.UnitDays:
 		return strconv.FormatFloat(v, 'f', 1, 64) + " days"
 	}
 	return strconv.FormatFloat(v, 'f', 2, 64)
@@ -219,7 +219,7 @@ func (a Action) words(currency string) string {
 		fmt.Fprintf(&b, " by %+.0f%%", a.Percent)
 	}
 	if a.From != 0 || a.To != 0 {
-		fmt.Fprintf(&b, " (%s to %s)", formatValue(float64(a.From), UnitMoney, currency), formatValue(float64(a.To), UnitMoney, currency))
+		fmt.Fprintf(&b, " (%s to %s)", formatValue(float64(a.From), metrics.UnitMoney, currency), formatValue(float64(a.To), metrics.UnitMoney, currency))
 	}
 	if a.Detail != "" {
 		b.WriteString(": ")
@@ -247,7 +247,7 @@ func (r *Report) Markdown() string {
 	g := r.Goals
 	var goals []string
 	if g.TargetCPA > 0 {
-		goals = append(goals, "target CPA "+formatValue(float64(g.TargetCPA), UnitMoney, r.Currency))
+		goals = append(goals, "target CPA "+formatValue(float64(g.TargetCPA), metrics.UnitMoney, r.Currency))
 	}
 	if g.TargetROAS > 0 {
 		goals = append(goals, fmt.Sprintf("target ROAS %.2f", g.TargetROAS))
@@ -269,15 +269,15 @@ func (r *Report) Markdown() string {
 		b.WriteString("## Totals\n\n| level | window | entities | spend | conversions | CPA | ROAS | CTR | frequency |\n|---|---|---|---|---|---|---|---|---|\n")
 		for _, s := range r.Statistics {
 			t := s.Statistics.Total
-			m := func(v metrics.Measure, u Unit) string {
+			m := func(v metrics.Measure, u metrics.Unit) string {
 				if !v.OK {
 					return "n/a"
 				}
 				return formatValue(v.Value, u, r.Currency)
 			}
 			fmt.Fprintf(&b, "| %s | %s | %d | %s | %d | %s | %s | %s | %s |\n", s.Level, s.Window, len(s.Statistics.Entities),
-				formatValue(float64(s.Statistics.Totals.Spend), UnitMoney, r.Currency), s.Statistics.Totals.Conversions,
-				m(t.CPA, UnitMoney), m(t.ROAS, UnitRatio), m(t.CTR, UnitFraction), m(t.Frequency, UnitRatio))
+				formatValue(float64(s.Statistics.Totals.Spend), metrics.UnitMoney, r.Currency), s.Statistics.Totals.Conversions,
+				m(t.CPA, metrics.UnitMoney), m(t.ROAS, metrics.UnitRatio), m(t.CTR, metrics.UnitFraction), m(t.Frequency, metrics.UnitRatio))
 		}
 		b.WriteString("\n")
 	}

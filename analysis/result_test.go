@@ -21,10 +21,10 @@ func sampleResult() *Result {
 			Entity: EntityRef{Level: metrics.LevelAdSet, ID: "120300000000000015", Name: "Loss *maker*"},
 			Action: Action{Type: ActionScaleBudget, Percent: -20, From: 5000, To: 4000},
 			Title:  "Cut the budget of a money-losing ad set",
-			Evidence: []Figure{{Name: "roas", Value: 0.61, Unit: UnitRatio, Basis: BasisMeasured,
+			Evidence: []Figure{{Name: "roas", Value: 0.61, Unit: metrics.UnitRatio, Basis: BasisMeasured,
 				Period: &Period{Window: "last_7d", Since: d("2026-03-01"), Until: d("2026-03-07")}}},
 			Impact: Impact{Summary: "saves about 10.00 USD a day", Estimates: []Figure{{Name: "daily_saving",
-				Value: 1000, Unit: UnitMoney, Basis: BasisEstimate, Method: "20% of the daily budget"}}},
+				Value: 1000, Unit: metrics.UnitMoney, Basis: BasisEstimate, Method: "20% of the daily budget"}}},
 			Confidence: Confidence{Level: ConfidenceHigh, Basis: "42 purchases over 7 days"},
 			Sources:    []Source{{Kind: "rule", ID: "roas-below-break-even"}},
 		}},
@@ -78,16 +78,16 @@ func TestFigureFormat(t *testing.T) {
 		cur  string
 		want string
 	}{
-		{Figure{Value: 4120, Unit: UnitMoney}, "USD", "41.20 USD"},
-		{Figure{Value: 4120, Unit: UnitMoney}, "JPY", "4120 JPY"},
-		{Figure{Value: 4120, Unit: UnitMoney}, "", "4120 (minor units)"},
-		{Figure{Value: 0.01234, Unit: UnitFraction}, "", "1.23%"},
-		{Figure{Value: 2.5, Unit: UnitRatio}, "", "2.50"},
-		{Figure{Value: 12, Unit: UnitCount}, "", "12"},
+		{Figure{Value: 4120, Unit: metrics.UnitMoney}, "USD", "41.20 USD"},
+		{Figure{Value: 4120, Unit: metrics.UnitMoney}, "JPY", "4120 JPY"},
+		{Figure{Value: 4120, Unit: metrics.UnitMoney}, "", "4120 (minor units)"},
+		{Figure{Value: 0.01234, Unit: metrics.UnitFraction}, "", "1.23%"},
+		{Figure{Value: 2.5, Unit: metrics.UnitRatio}, "", "2.50"},
+		{Figure{Value: 12, Unit: metrics.UnitCount}, "", "12"},
 		// An estimated count is not rounded to a whole one: "about 0.7
 		// more conversions a day" must not read "about 1".
-		{Figure{Value: 0.71, Unit: UnitCount}, "", "0.7"},
-		{Figure{Value: 12.4, Unit: UnitCount}, "", "12.4"},
+		{Figure{Value: 0.71, Unit: metrics.UnitCount}, "", "0.7"},
+		{Figure{Value: 12.4, Unit: metrics.UnitCount}, "", "12.4"},
 	} {
 		if got := tc.f.Format(tc.cur); got != tc.want {
 			t.Errorf("%+v in %q: got %q, want %q", tc.f, tc.cur, got, tc.want)

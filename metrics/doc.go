@@ -14,6 +14,11 @@
 // 0.012 is 1.2%. Cost metrics (CPC, CPM, CPA, ...) are float64 minor units.
 // ROAS and frequency are plain ratios. Durations are milliseconds.
 //
+// [Unit] names these units ("count", "money", "fraction", "ratio",
+// "milliseconds", plus "hours" and "days" for durations the metrics do not
+// use); it is the one unit type of the SDK: rules evidence and analysis
+// figures carry it too, as the same JSON strings.
+//
 // Every ratio returns (value float64, ok bool). ok is false exactly when
 // the denominator is zero or negative (a negative count is invalid input);
 // the value is then 0. A result is never NaN or Inf: any quotient of int64

@@ -5,42 +5,64 @@ import (
 	"strings"
 )
 
-// Unit is the unit of a metric's value.
-type Unit uint8
+// Unit is the unit of a number: of a [Metric]'s value, of a rule
+// condition's measurement (rules.Evidence) and of an analysis figure. The
+// values are lower-case words that encode to JSON as themselves; durations
+// are named by their unit ("milliseconds", "hours", "days") because a
+// duration's unit is what a reader needs to read the number. The zero Unit
+// is not a unit.
+type Unit string
 
-// Units of [Metric] values. The zero Unit is not a valid unit.
+// The units. Metric values use count, money, fraction, ratio and
+// milliseconds; rules' age fields are in hours; analysis estimates such as
+// days to fatigue are in days.
 const (
 	// UnitCount is a number of events or people.
-	UnitCount Unit = iota + 1
+	UnitCount Unit = "count"
 	// UnitMoney is an amount in minor units of the account currency (cents
 	// for USD); see [Currency] to display it.
-	UnitMoney
+	UnitMoney Unit = "money"
 	// UnitFraction is a share in [0, 1] for valid input (0.012 is 1.2%);
 	// never a percent.
-	UnitFraction
+	UnitFraction Unit = "fraction"
 	// UnitRatio is a unit-free ratio that is not a share, such as ROAS
-	// (value per unit of spend) or frequency (impressions per person).
-	UnitRatio
-	// UnitDuration is a duration in milliseconds.
-	UnitDuration
+	// (value per unit of spend), frequency (impressions per person) or an
+	// index.
+	UnitRatio Unit = "ratio"
+	// UnitMilliseconds is a duration in milliseconds (video watch time).
+	UnitMilliseconds Unit = "milliseconds"
+	// UnitHours is a duration in hours (an entity's age).
+	UnitHours Unit = "hours"
+	// UnitDays is a duration in days.
+	UnitDays Unit = "days"
 )
 
-// String returns the unit's lower-case name, such as "money".
-func (u Unit) String() string {
-	switch u {
-	case UnitCount:
-		return "count"
-	case UnitMoney:
-		return "money"
-	case UnitFraction:
-		return "fraction"
-	case UnitRatio:
-		return "ratio"
-	case UnitDuration:
-		return "duration"
-	}
-	return fmt.Sprintf("Unit(%d)", uint8(u))
+// Units returns every unit, in the order of the constants.
+func Units() []Unit {
+	return []Unit{UnitCount, UnitMoney, UnitFraction, UnitRatio, UnitMilliseconds, UnitHours, UnitDays}
 }
+
+// ParseUnit parses one of the units' names ("count", "money", "fraction",
+// "ratio", "milliseconds", "hours", "days"). It returns an error naming the
+// input for anything else.
+func ParseUnit(s string) (Unit, error) {
+	if u := Unit(s); u.Valid() {
+		return u, nil
+	}
+	return "", fmt.Errorf("metrics: unknown unit %q; expected \"count\", \"money\", \"fraction\", \"ratio\", \"milliseconds\", \"hours\" or \"days\"", s)
+}
+
+// Valid reports whether u is one of the units.
+func (u Unit) Valid() bool {
+	switch u {
+	case UnitCount, UnitMoney, UnitFraction, UnitRatio, UnitMilliseconds, UnitHours, UnitDays:
+		return true
+	}
+	return false
+}
+
+// String returns the unit's name ("money").
+func (u Unit) String() string { return string(u) }
 
 // Direction says which way a metric improves.
 type Direction int8
@@ -364,7 +386,7 @@ var metricTable = [...]Metric{
 	field("video_p95_watched", UnitCount, "plays that reached 95% of the video", fVideoP95),
 	field("video_p100_watched", UnitCount, "plays that reached the end of the video", fVideoP100),
 	field("thruplays", UnitCount, "plays to completion or of at least 15 seconds", fThruPlays),
-	field("video_watch_time", UnitDuration, "total video watch time, milliseconds", fVideoWatchTime),
+	field("video_watch_time", UnitMilliseconds, "total video watch time, milliseconds", fVideoWatchTime),
 	field("landing_page_views", UnitCount, "landing page views", fLandingPageViews),
 	field("leads", UnitCount, "lead actions", fLeads),
 	field("purchases", UnitCount, "purchase actions", fPurchases),
@@ -402,5 +424,5 @@ var metricTable = [...]Metric{
 	ratioOf("cost_per_thruplay", UnitMoney, LowerIsBetter, CostPer, "spend / thruplays", fSpend, fThruPlays),
 	ratioOf("hold_rate", UnitFraction, HigherIsBetter, Proportion, "thruplays / video_views", fThruPlays, fVideoViews3s),
 	ratioOf("completion_rate", UnitFraction, HigherIsBetter, Proportion, "video_p100_watched / video_plays", fVideoP100, fVideoPlays),
-	ratioOf("average_watch_time", UnitDuration, HigherIsBetter, OtherRatio, "video_watch_time / video_plays, milliseconds", fVideoWatchTime, fVideoPlays),
+	ratioOf("average_watch_time", UnitMilliseconds, HigherIsBetter, OtherRatio, "video_watch_time / video_plays, milliseconds", fVideoWatchTime, fVideoPlays),
 }

@@ -1,8 +1,11 @@
 package metrics
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -17,7 +20,7 @@ func TestRegistryNamesAndUnits(t *testing.T) {
 			t.Errorf("duplicate metric %q", m.Name)
 		}
 		seen[m.Name] = true
-		if m.Unit < UnitCount || m.Unit > UnitDuration {
+		if !m.Unit.Valid() || m.Unit == UnitHours || m.Unit == UnitDays {
 			t.Errorf("%s: invalid unit %v", m.Name, m.Unit)
 		}
 		if m.Description == "" {
@@ -43,7 +46,7 @@ func TestMetricUnits(t *testing.T) {
 	want := map[string]Unit{
 		"spend": UnitMoney, "cpa": UnitMoney, "cpm": UnitMoney, "ctr": UnitFraction,
 		"roas": UnitRatio, "frequency": UnitRatio, "impressions": UnitCount,
-		"average_watch_time": UnitDuration, "profit_margin": UnitFraction,
+		"average_watch_time": UnitMilliseconds, "profit_margin": UnitFraction,
 	}
 	for name, u := range want {
 		m, ok := LookupMetric(name)
@@ -51,8 +54,34 @@ func TestMetricUnits(t *testing.T) {
 			t.Errorf("%s: unit %v (found %v), want %v", name, m.Unit, ok, u)
 		}
 	}
-	if UnitMoney.String() != "money" || Unit(0).String() != "Unit(0)" {
-		t.Error("Unit.String")
+}
+
+func TestUnit(t *testing.T) {
+	want := []string{"count", "money", "fraction", "ratio", "milliseconds", "hours", "days"}
+	units := Units()
+	if len(units) != len(want) {
+		t.Fatalf("Units() = %v, want %v", units, want)
+	}
+	for i, u := range units {
+		if u.String() != want[i] || !u.Valid() {
+			t.Errorf("Units()[%d] = %q (valid %v), want %q", i, u, u.Valid(), want[i])
+		}
+		p, err := ParseUnit(want[i])
+		if err != nil || p != u {
+			t.Errorf("ParseUnit(%q) = %q, %v", want[i], p, err)
+		}
+		b, err := json.Marshal(struct{ U Unit }{u})
+		if err != nil || string(b) != `{"U":"`+want[i]+`"}` {
+			t.Errorf("JSON of %q = %s, %v", u, b, err)
+		}
+	}
+	for _, bad := range []string{"", "ms", "duration", "Money", "percent"} {
+		if Unit(bad).Valid() {
+			t.Errorf("Unit(%q).Valid() = true", bad)
+		}
+		if _, err := ParseUnit(bad); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("unknown unit %q", bad)) {
+			t.Errorf("ParseUnit(%q) error = %v, want one naming the input", bad, err)
+		}
 	}
 }
 
@@ -94,7 +123,7 @@ func TestMetricValues(t *testing.T) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			t.Errorf("%s on zero counts = %v", m.Name, v)
 		}
-		if ok && m.Unit != UnitCount && m.Unit != UnitMoney && m.Unit != UnitDuration {
+		if ok && m.Unit != UnitCount && m.Unit != UnitMoney && m.Unit != UnitMilliseconds {
 			t.Errorf("%s on zero counts: ok", m.Name)
 		}
 	}

@@ -304,10 +304,14 @@ func unitWords(u metrics.Unit) string {
 		return "a fraction"
 	case metrics.UnitRatio:
 		return "a ratio"
-	case unitHours:
+	case metrics.UnitMilliseconds:
+		return "milliseconds"
+	case metrics.UnitHours:
 		return "hours"
+	case metrics.UnitDays:
+		return "days"
 	}
-	return "unit " + strconv.Itoa(int(u))
+	return "unit " + strconv.Quote(string(u))
 }
 
 func (c *compiler) minData(path string, md *MinDataSpec, n *node) {

@@ -112,12 +112,12 @@ type Evidence struct {
 	// Metric is the left-hand metric ("cpa") or entity field
 	// ("daily_budget") of a comparison; empty for other conditions.
 	Metric string `json:"metric,omitempty"`
-	// Unit is the unit of Value and Threshold: "count", "money" (minor
-	// units of Snapshot.Currency), "fraction", "ratio", "duration"
-	// (milliseconds) or "hours"; empty for other conditions.
-	Unit      string   `json:"unit,omitempty"`
-	Value     *float64 `json:"value,omitempty"`     // measured value; nil when undefined
-	Threshold *float64 `json:"threshold,omitempty"` // what it was compared with
+	// Unit is the unit of Value and Threshold (money is in minor units
+	// of Snapshot.Currency; age fields are in hours); empty for other
+	// conditions.
+	Unit      metrics.Unit `json:"unit,omitempty"`
+	Value     *float64     `json:"value,omitempty"`     // measured value; nil when undefined
+	Threshold *float64     `json:"threshold,omitempty"` // what it was compared with
 	// Interval is, for statistical gates, the interval the gate used.
 	Interval *metrics.Interval `json:"interval,omitempty"`
 }

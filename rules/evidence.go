@@ -173,7 +173,7 @@ func (n *node) compareWords(ec *evalCtx, ev *Evidence) tri {
 	} else {
 		ev.Metric = fieldTable[n.left.field].name
 	}
-	ev.Unit = unitName(n.left.unit)
+	ev.Unit = n.left.unit
 	if !m.lok {
 		ec.tb = append(ec.tb, " is undefined ("...)
 		ec.tb = append(ec.tb, undefinedWhy(ec, &n.left)...)
@@ -316,10 +316,10 @@ func appendValue(b []byte, money *metrics.Currency, u metrics.Unit, v float64) [
 		return append(b, '%')
 	case metrics.UnitCount:
 		return strconv.AppendFloat(b, v, 'f', 0, 64)
-	case unitHours:
+	case metrics.UnitHours:
 		b = strconv.AppendFloat(b, v, 'f', 1, 64)
 		return append(b, 'h')
-	case metrics.UnitDuration:
+	case metrics.UnitMilliseconds:
 		b = strconv.AppendFloat(b, v, 'f', 0, 64)
 		return append(b, " ms"...)
 	}
@@ -334,10 +334,10 @@ func (n *node) minDataWords(ec *evalCtx) {
 			ec.tb = append(ec.tb, "age unknown (needs "...)
 		} else {
 			ec.tb = append(ec.tb, "age "...)
-			ec.writeValue(unitHours, hoursBetween(ec.e.CreatedTime, ec.now))
+			ec.writeValue(metrics.UnitHours, hoursBetween(ec.e.CreatedTime, ec.now))
 			ec.tb = append(ec.tb, " (needs "...)
 		}
-		ec.writeValue(unitHours, n.minAge)
+		ec.writeValue(metrics.UnitHours, n.minAge)
 		ec.tb = append(ec.tb, ')')
 		sep = ", "
 	}
@@ -395,12 +395,4 @@ func (n *node) recentWords(ec *evalCtx) string {
 		return fmt.Sprintf("no %s by %s in the last %s", strings.TrimPrefix(strings.TrimPrefix(what, "a "), "an "), by, hoursWords(n.within))
 	}
 	return fmt.Sprintf("%s by %s in the last %s: %s by %s at %s", what, by, hoursWords(n.within), h.Action, h.RuleID, h.At.Format(time.RFC3339))
-}
-
-// unitName is the name of a unit in Evidence.Unit.
-func unitName(u metrics.Unit) string {
-	if u == unitHours {
-		return "hours"
-	}
-	return u.String()
 }

@@ -36,18 +36,13 @@ var fieldTable = [numFields]fieldInfo{
 	fieldLifetimeBudget: {"lifetime_budget", metrics.UnitMoney, "lifetime budget"},
 	fieldBudget:         {"budget", metrics.UnitMoney, "budget (daily, else lifetime)"},
 	fieldBidAmount:      {"bid_amount", metrics.UnitMoney, "bid amount"},
-	fieldAgeHours:       {"age_hours", unitHours, "age in hours"},
-	fieldHoursSinceEdit: {"hours_since_edit", unitHours, "hours since the last significant edit"},
+	fieldAgeHours:       {"age_hours", metrics.UnitHours, "age in hours"},
+	fieldHoursSinceEdit: {"hours_since_edit", metrics.UnitHours, "hours since the last significant edit"},
 	fieldFlightElapsed:  {"flight_elapsed", metrics.UnitFraction, "share of the flight elapsed"},
 	fieldDailyPacing:    {"daily_pacing", metrics.UnitRatio, "daily pacing (spend today / budget x share of the day elapsed)"},
 	fieldLifetimePacing: {"lifetime_pacing", metrics.UnitRatio, "lifetime pacing (lifetime spend / lifetime budget x share of the flight elapsed)"},
 	fieldLearningPhase:  {"learning_phase", metrics.UnitCount, "learning-phase flag (1 = learning)"},
 }
-
-// unitHours is the unit of age fields. It is not a metrics unit: it only
-// needs to differ from all of them so that unit checks refuse to compare
-// hours with money or counts.
-const unitHours metrics.Unit = 200
 
 func parseField(s string) (field, error) {
 	for f := fieldDailyBudget; f < numFields; f++ {

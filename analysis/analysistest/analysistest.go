@@ -140,7 +140,6 @@ func call(ctx context.Context, a analysis.Analyzer, in *analysis.Input, timeout 
 var (
 	priorities = []analysis.Priority{analysis.PriorityUrgent, analysis.PriorityHigh, analysis.PriorityMedium, analysis.PriorityLow}
 	kinds      = []analysis.RecommendationKind{analysis.KindProblem, analysis.KindOpportunity}
-	units      = []analysis.Unit{analysis.UnitCount, analysis.UnitMoney, analysis.UnitFraction, analysis.UnitRatio, analysis.UnitMillis, analysis.UnitHours, analysis.UnitDays}
 	bases      = []analysis.Basis{analysis.BasisMeasured, analysis.BasisEstimate, analysis.BasisSetting, analysis.BasisGoal}
 	levels     = []analysis.ConfidenceLevel{analysis.ConfidenceHigh, analysis.ConfidenceMedium, analysis.ConfidenceLow}
 )
@@ -233,8 +232,8 @@ func checkFigure(at string, f analysis.Figure) []error {
 	if f.Name == "" {
 		bad("no name")
 	}
-	if !slices.Contains(units, f.Unit) {
-		bad("unit %q", f.Unit)
+	if !f.Unit.Valid() {
+		bad("unit %q; expected one of %v", f.Unit, metrics.Units())
 	}
 	if !slices.Contains(bases, f.Basis) {
 		bad("basis %q; expected measured, estimate, setting or goal", f.Basis)

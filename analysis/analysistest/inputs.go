@@ -101,11 +101,11 @@ func shopInput() *analysis.Input {
 	})
 	signals := []analysis.Signal{
 		{Kind: analysis.SignalHourOfDay, Finding: "Clicks cost less in the evening", Polarity: analysis.KindOpportunity, Severity: analysis.SeverityInfo,
-			Evidence:   []analysis.Figure{{Name: "cpc_index", Value: 0.8, Unit: analysis.UnitRatio, Basis: analysis.BasisMeasured, Scope: "hours 18-22 over the last 28 days"}},
+			Evidence:   []analysis.Figure{{Name: "cpc_index", Value: 0.8, Unit: metrics.UnitRatio, Basis: analysis.BasisMeasured, Scope: "hours 18-22 over the last 28 days"}},
 			Confidence: analysis.Confidence{Level: analysis.ConfidenceMedium, FalseAlarmRate: 0.05, Basis: "Benjamini-Hochberg at q = 0.05"}},
 		{Kind: analysis.SignalOverlap, Finding: "Winner and Loser compete for the same people", Polarity: analysis.KindProblem, Severity: analysis.SeverityWarning,
 			Entities:   []analysis.EntityRef{{Level: metrics.LevelAdSet, ID: "8001", Name: "Winner"}, {Level: metrics.LevelAdSet, ID: "8002", Name: "Loser"}},
-			Evidence:   []analysis.Figure{{Name: "overlap_share", Value: 0.4, Unit: analysis.UnitFraction, Basis: analysis.BasisEstimate, Method: "inclusion-exclusion bounds"}},
+			Evidence:   []analysis.Figure{{Name: "overlap_share", Value: 0.4, Unit: metrics.UnitFraction, Basis: analysis.BasisEstimate, Method: "inclusion-exclusion bounds"}},
 			Confidence: analysis.Confidence{Level: analysis.ConfidenceLow, Basis: "targeting-spec bounds only"}},
 	}
 	return mustInput(in, analysis.Goals{TargetCPA: 3000, GrossMargin: 0.5}, signals)

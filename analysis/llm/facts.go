@@ -65,7 +65,7 @@ type value struct {
 	metric string       // metric, setting or goal name
 	window rules.Window // 0 for settings and goals
 	v      float64      // in unit: money in minor units, fractions as fractions
-	unit   analysis.Unit
+	unit   metrics.Unit
 	basis  analysis.Basis
 	text   string   // as the prompt writes it ("41.20 USD", "1.23%")
 	fam    []string // its metric families (familyOf)
@@ -228,7 +228,7 @@ func (f *facts) addValues() {
 	for _, x := range f.entities {
 		setting := func(name string, v int64) {
 			if v > 0 {
-				x.values = append(x.values, f.add(value{entity: x.ref.ID, metric: name, v: float64(v), unit: analysis.UnitMoney, basis: analysis.BasisSetting}))
+				x.values = append(x.values, f.add(value{entity: x.ref.ID, metric: name, v: float64(v), unit: metrics.UnitMoney, basis: analysis.BasisSetting}))
 			}
 		}
 		setting("daily_budget", x.daily)
@@ -259,15 +259,15 @@ func (f *facts) addValues() {
 	}
 	g := f.goals
 	if g.TargetCPA > 0 {
-		f.add(value{metric: "target_cpa", v: float64(g.TargetCPA), unit: analysis.UnitMoney, basis: analysis.BasisGoal})
+		f.add(value{metric: "target_cpa", v: float64(g.TargetCPA), unit: metrics.UnitMoney, basis: analysis.BasisGoal})
 	}
 	if g.TargetROAS > 0 {
-		f.add(value{metric: "target_roas", v: g.TargetROAS, unit: analysis.UnitRatio, basis: analysis.BasisGoal})
+		f.add(value{metric: "target_roas", v: g.TargetROAS, unit: metrics.UnitRatio, basis: analysis.BasisGoal})
 	}
 	if g.GrossMargin > 0 {
-		f.add(value{metric: "gross_margin", v: g.GrossMargin, unit: analysis.UnitFraction, basis: analysis.BasisGoal})
+		f.add(value{metric: "gross_margin", v: g.GrossMargin, unit: metrics.UnitFraction, basis: analysis.BasisGoal})
 		if be, ok := metrics.BreakEvenROAS(g.GrossMargin); ok {
-			f.add(value{metric: "break_even_roas", v: be, unit: analysis.UnitRatio, basis: analysis.BasisGoal})
+			f.add(value{metric: "break_even_roas", v: be, unit: metrics.UnitRatio, basis: analysis.BasisGoal})
 		}
 	}
 }
@@ -291,7 +291,7 @@ func (f *facts) add(v value) int {
 // event (a traffic campaign has no CPA); profit uses the gross margin when
 // the goals give one; video rates need plays; reach-based metrics need
 // de-duplicated reach (the registry refuses summed reach).
-func (f *facts) metric(name string, c metrics.Counts, conversions bool) (float64, analysis.Unit, bool) {
+func (f *facts) metric(name string, c metrics.Counts, conversions bool) (float64, metrics.Unit, bool) {
 	switch name {
 	case "conversions", "cpa", "conversion_rate", "conversion_value", "roas", "profit":
 		if !conversions {
@@ -312,9 +312,9 @@ func (f *facts) metric(name string, c metrics.Counts, conversions bool) (float64
 	if name == "profit" {
 		if m := f.goals.GrossMargin; m > 0 {
 			v, ok := metrics.GrossProfit(c.ConversionValue, c.Spend, m)
-			return math.Round(v), analysis.UnitMoney, ok
+			return math.Round(v), metrics.UnitMoney, ok
 		}
-		return float64(metrics.Profit(c.ConversionValue, c.Spend)), analysis.UnitMoney, true
+		return float64(metrics.Profit(c.ConversionValue, c.Spend)), metrics.UnitMoney, true
 	}
 	m, ok := metrics.LookupMetric(name)
 	if !ok {
@@ -324,24 +324,24 @@ func (f *facts) metric(name string, c metrics.Counts, conversions bool) (float64
 	if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, "", false
 	}
-	return v, analysis.UnitOf(m.Unit), true
+	return v, m.Unit, true
 }
 
 // format writes a value as the prompt shows it: money in major units with
 // the currency code, fractions as percents with two decimals, ratios with
 // two decimals, counts as integers.
-func (f *facts) format(v float64, u analysis.Unit) string {
+func (f *facts) format(v float64, u metrics.Unit) string {
 	switch u {
-	case analysis.UnitMoney:
+	case metrics.UnitMoney:
 		if f.code == "" {
 			return strconv.FormatFloat(math.Round(v), 'f', 0, 64) + " (minor units)"
 		}
 		return f.currency.Format(int64(math.Round(v))) + " " + f.code
-	case analysis.UnitFraction:
+	case metrics.UnitFraction:
 		return strconv.FormatFloat(v*100, 'f', 2, 64) + "%"
-	case analysis.UnitCount:
+	case metrics.UnitCount:
 		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
-	case analysis.UnitMillis:
+	case metrics.UnitMilliseconds:
 		return strconv.FormatFloat(v/1000, 'f', 1, 64) + " s"
 	}
 	return strconv.FormatFloat(v, 'f', 2, 64)
@@ -349,15 +349,15 @@ func (f *facts) format(v float64, u analysis.Unit) string {
 
 // display is v on the scale the prompt writes it: money in major units,
 // fractions in percent, seconds for durations.
-func (f *facts) display(v float64, u analysis.Unit) float64 {
+func (f *facts) display(v float64, u metrics.Unit) float64 {
 	switch u {
-	case analysis.UnitMoney:
+	case metrics.UnitMoney:
 		if f.code != "" {
 			return v / float64(f.currency.Offset())
 		}
-	case analysis.UnitFraction:
+	case metrics.UnitFraction:
 		return v * 100
-	case analysis.UnitMillis:
+	case metrics.UnitMilliseconds:
 		return v / 1000
 	}
 	return v

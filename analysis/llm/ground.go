@@ -539,15 +539,15 @@ func overWindow(w string) string {
 	return " over " + w
 }
 
-func kindOf(u analysis.Unit) kind {
+func kindOf(u metrics.Unit) kind {
 	switch u {
-	case analysis.UnitMoney:
+	case metrics.UnitMoney:
 		return kindMoney
-	case analysis.UnitFraction:
+	case metrics.UnitFraction:
 		return kindPercent
-	case analysis.UnitRatio:
+	case metrics.UnitRatio:
 		return kindRatio
-	case analysis.UnitCount:
+	case metrics.UnitCount:
 		return kindCount
 	}
 	return kindPlain
@@ -587,15 +587,15 @@ func (g *grounder) estimate(e ReplyEstimate, fail func(string, string, ...any)) 
 	}
 	switch e.Unit {
 	case "money":
-		fig.Unit, fig.Value = analysis.UnitMoney, math.Round(e.Value*float64(g.offset()))
+		fig.Unit, fig.Value = metrics.UnitMoney, math.Round(e.Value*float64(g.offset()))
 	case "percent":
-		fig.Unit, fig.Value = analysis.UnitFraction, e.Value/100
+		fig.Unit, fig.Value = metrics.UnitFraction, e.Value/100
 	case "ratio":
-		fig.Unit, fig.Value = analysis.UnitRatio, e.Value
+		fig.Unit, fig.Value = metrics.UnitRatio, e.Value
 	case "count":
-		fig.Unit, fig.Value = analysis.UnitCount, e.Value
+		fig.Unit, fig.Value = metrics.UnitCount, e.Value
 	case "days":
-		fig.Unit, fig.Value = analysis.UnitDays, e.Value
+		fig.Unit, fig.Value = metrics.UnitDays, e.Value
 	default:
 		fail(analysis.CheckSchema, "estimate %s has unit %q; expected one of %s", fig.Name, truncate(e.Unit, 20), strings.Join(replyUnits, ", "))
 		return fig, false
@@ -660,7 +660,7 @@ func (g *grounder) action(x *entity, ra ReplyAction, a *analysis.Action, fail fu
 			a.To = int64(math.Round(float64(budget) * (1 + a.Percent/100)))
 			if finite(ra.To) && math.Abs(*ra.To*off-float64(a.To)) > math.Max(off, g.tol*float64(a.To)) {
 				fail(analysis.CheckNumber, "scales the budget of %s by %.4g%% to %s, but %s of %s is %s", who, a.Percent,
-					f.format(*ra.To*off, analysis.UnitMoney), f.format(a.Percent, analysis.UnitRatio)+"%", f.format(float64(budget), analysis.UnitMoney), f.format(float64(a.To), analysis.UnitMoney))
+					f.format(*ra.To*off, metrics.UnitMoney), f.format(a.Percent, metrics.UnitRatio)+"%", f.format(float64(budget), metrics.UnitMoney), f.format(float64(a.To), metrics.UnitMoney))
 			}
 		case a.Type == analysis.ActionSetBudget && finite(ra.To) && *ra.To > 0:
 			a.To = int64(math.Round(*ra.To * off))

@@ -74,7 +74,7 @@ func (g *grounder) addEntity(p *pool, x *entity) {
 				}
 				add((v.v/t-1)*100, kindPercent, "against")
 				add(v.v/t, kindRatio, "over")
-				if v.unit == analysis.UnitMoney {
+				if v.unit == metrics.UnitMoney {
 					add(f.display(v.v-t, v.unit), kindMoney, "minus")
 				}
 			}
@@ -107,7 +107,7 @@ func (g *grounder) addEntity(p *pool, x *entity) {
 		}
 		for _, m := range []int64{d.From, d.To, d.To - d.From, d.From - d.To} {
 			if m != 0 {
-				p.add(f.display(float64(m), analysis.UnitMoney), kindMoney, "rule decision "+d.RuleID, "budget", "bid").of(id)
+				p.add(f.display(float64(m), metrics.UnitMoney), kindMoney, "rule decision "+d.RuleID, "budget", "bid").of(id)
 			}
 		}
 	}
@@ -245,9 +245,9 @@ func (g *grounder) addPairs(p *pool, as, bs []int, cross bool) {
 				add(b.v/a.v, kindRatio, "ratio")
 			}
 			switch a.unit {
-			case analysis.UnitFraction:
+			case metrics.UnitFraction:
 				add((b.v-a.v)*100, kindPercent, "difference")
-			case analysis.UnitMoney:
+			case metrics.UnitMoney:
 				add(f.display(b.v-a.v, a.unit), kindMoney, "difference")
 			default:
 				add(b.v-a.v, kindOf(a.unit), "difference")
@@ -281,17 +281,17 @@ func (g *grounder) addAction(p *pool, rec *analysis.Recommendation) {
 	}
 	for _, m := range []int64{a.From, a.To, a.To - a.From} {
 		if m != 0 {
-			p.add(f.display(float64(m), analysis.UnitMoney), kindMoney, "the action's amounts", "budget", "bid")
+			p.add(f.display(float64(m), metrics.UnitMoney), kindMoney, "the action's amounts", "budget", "bid")
 		}
 	}
 	if a.From != 0 && a.To != 0 {
 		for _, d := range []float64{1, 7, 30} { // per day, week, month
-			p.add(f.display(float64(a.From-a.To)*d, analysis.UnitMoney), kindMoney, "the action's change over days").unsigned = true
+			p.add(f.display(float64(a.From-a.To)*d, metrics.UnitMoney), kindMoney, "the action's change over days").unsigned = true
 		}
 	}
 	for _, e := range rec.Impact.Estimates {
 		p.add(f.display(e.Value, e.Unit), kindOf(e.Unit), "an estimate")
-		if e.Unit == analysis.UnitCount || e.Unit == analysis.UnitDays {
+		if e.Unit == metrics.UnitCount || e.Unit == metrics.UnitDays {
 			p.add(e.Value, kindPlain, "an estimate")
 		}
 	}

@@ -304,7 +304,7 @@ func (f *facts) document(keep map[string]bool) []byte {
 		}
 	}
 	if n := omitted.Campaigns + omitted.AdSets + omitted.Ads; n > 0 {
-		omitted.SpendShare = f.format(f.omittedShare(keep), analysis.UnitFraction)
+		omitted.SpendShare = f.format(f.omittedShare(keep), metrics.UnitFraction)
 		omitted.Note = "entities left out to keep the facts short: those no rule or signal flags, with the least spend; do not guess about them"
 		d.Omitted = &omitted
 	}
@@ -423,10 +423,10 @@ func (f *facts) decisionDoc(df *decisionFact) decisionDoc {
 	out := decisionDoc{Ref: df.ref, Rule: d.RuleID, Level: string(d.Level), EntityID: d.EntityID, Action: d.Action.String(),
 		Allowed: d.Allowed, Message: d.Message}
 	if d.From != 0 {
-		out.From = f.format(float64(d.From), analysis.UnitMoney)
+		out.From = f.format(float64(d.From), metrics.UnitMoney)
 	}
 	if d.To != 0 {
-		out.To = f.format(float64(d.To), analysis.UnitMoney)
+		out.To = f.format(float64(d.To), metrics.UnitMoney)
 	}
 	for _, e := range d.Evidence {
 		out.Evidence = append(out.Evidence, e.Text+" ("+e.Result+")")

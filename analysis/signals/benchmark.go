@@ -369,11 +369,11 @@ func (v *view) benchmarkSignal(res *BenchmarkResult, objective string, hs []Hist
 	var parts []string
 	maxQ := 0.0
 	recent := &analysis.Period{Window: "last_7d", Since: dateOfNumber(dayNumber(v.today) - 7), Until: dateOfNumber(dayNumber(v.today) - 1)}
-	value := func(metric string, x float64) (analysis.Unit, string) {
+	value := func(metric string, x float64) (metrics.Unit, string) {
 		if moneyMetric(metric) {
-			return analysis.UnitMoney, v.money(x)
+			return metrics.UnitMoney, v.money(x)
 		}
-		return analysis.UnitFraction, pct(x)
+		return metrics.UnitFraction, pct(x)
 	}
 	for _, h := range hs {
 		maxQ = math.Max(maxQ, h.Q)

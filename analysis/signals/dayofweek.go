@@ -147,9 +147,9 @@ func (v *view) dayOfWeekSignal(res *DayOfWeekResult, s *dailySeries, key *metric
 				continue
 			}
 			maxQ = math.Max(maxQ, r.Q)
-			unit, val := analysis.UnitMoney, v.money(r.Value)
+			unit, val := metrics.UnitMoney, v.money(r.Value)
 			if sp.kind == kindShare {
-				unit, val = analysis.UnitFraction, pct(r.Value)
+				unit, val = metrics.UnitFraction, pct(r.Value)
 			}
 			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: sp.name, Value: r.Value, Unit: unit, Basis: analysis.BasisMeasured, Period: per,
 				Scope: weekdayNames[w] + "s", Interval: &metrics.Interval{Lo: r.IndexLo * s.overall(sp), Hi: r.IndexHi * s.overall(sp), Confidence: 0.95},
@@ -164,7 +164,7 @@ func (v *view) dayOfWeekSignal(res *DayOfWeekResult, s *dailySeries, key *metric
 		}
 	}
 	overall := s.overall(key)
-	sig.Evidence = append([]analysis.Figure{{Name: key.name, Value: overall, Unit: analysis.UnitMoney, Basis: analysis.BasisMeasured, Period: per,
+	sig.Evidence = append([]analysis.Figure{{Name: key.name, Value: overall, Unit: metrics.UnitMoney, Basis: analysis.BasisMeasured, Period: per,
 		Text: fmt.Sprintf("%s over %d weeks, all days: %s", strings.ToUpper(key.name), res.Weeks, v.money(overall))}}, sig.Evidence...)
 	if len(parts) == 0 {
 		parts = append(parts, fmt.Sprintf("%d weekdays differ from the account's rates on delivery metrics", len(flagged)))

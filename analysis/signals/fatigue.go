@@ -486,48 +486,48 @@ func (v *view) fatigueSignal(res *FatigueResult, af *AdFatigue) (analysis.Signal
 	}
 	sig.Finding = fmt.Sprintf("Ad %q %s.", name, strings.Join(parts, "; "))
 	sig.Evidence = append(sig.Evidence,
-		analysis.Figure{Name: "link_ctr", Value: af.LaunchCTR, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: launchPer,
+		analysis.Figure{Name: "link_ctr", Value: af.LaunchCTR, Unit: metrics.UnitFraction, Basis: analysis.BasisMeasured, Period: launchPer,
 			Text: fmt.Sprintf("link CTR in the launch week (%s to %s): %s", launchPer.Since, launchPer.Until, pct(af.LaunchCTR))},
-		analysis.Figure{Name: "link_ctr", Value: af.RecentCTR, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: recentPer,
+		analysis.Figure{Name: "link_ctr", Value: af.RecentCTR, Unit: metrics.UnitFraction, Basis: analysis.BasisMeasured, Period: recentPer,
 			Text: fmt.Sprintf("link CTR over the last 7 complete days: %s", pct(af.RecentCTR))},
-		analysis.Figure{Name: "link_ctr_trend", Value: af.CTRTrend.DailyChange, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: whole,
+		analysis.Figure{Name: "link_ctr_trend", Value: af.CTRTrend.DailyChange, Unit: metrics.UnitFraction, Basis: analysis.BasisMeasured, Period: whole,
 			Method: "weighted least squares of the log daily link CTR (weights: link clicks)",
 			Text:   fmt.Sprintf("link CTR trend: %+.1f%% a day over %d days (t = %.1f)", 100*af.CTRTrend.DailyChange, af.Days, af.CTRTrend.TStat)})
 	if af.Best != nil {
 		word := resultWord(af.Result)
 		sig.Evidence = append(sig.Evidence,
-			analysis.Figure{Name: "cost_per_result", Value: af.Best.CostPerResult, Unit: analysis.UnitMoney, Basis: analysis.BasisMeasured,
+			analysis.Figure{Name: "cost_per_result", Value: af.Best.CostPerResult, Unit: metrics.UnitMoney, Basis: analysis.BasisMeasured,
 				Period: &analysis.Period{Since: af.Best.Since, Until: af.Best.Until}, Scope: "the best 7-day week",
 				Interval: &metrics.Interval{Lo: af.Best.Lo, Hi: af.Best.Hi, Confidence: 0.95},
 				Text:     fmt.Sprintf("cost per %s in its best week (%s to %s): %s over %d", word, af.Best.Since, af.Best.Until, v.money(af.Best.CostPerResult), af.Best.Results)},
-			analysis.Figure{Name: "cost_per_result", Value: af.Recent.CostPerResult, Unit: analysis.UnitMoney, Basis: analysis.BasisMeasured, Period: recentPer,
+			analysis.Figure{Name: "cost_per_result", Value: af.Recent.CostPerResult, Unit: metrics.UnitMoney, Basis: analysis.BasisMeasured, Period: recentPer,
 				Interval: &metrics.Interval{Lo: af.Recent.Lo, Hi: af.Recent.Hi, Confidence: 0.95},
 				Text:     fmt.Sprintf("cost per %s over the last 7 complete days: %s over %d", word, v.money(af.Recent.CostPerResult), af.Recent.Results)})
 	}
 	if af.Best != nil && af.CostRatio > 1 {
 		daily := float64(af.Recent.Spend) / 7
 		stake := daily * (1 - 1/af.CostRatio)
-		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: analysis.FigureMoneyAtStake, Value: stake, Unit: analysis.UnitMoney, Basis: analysis.BasisEstimate,
+		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: analysis.FigureMoneyAtStake, Value: stake, Unit: metrics.UnitMoney, Basis: analysis.BasisEstimate,
 			Method: "daily spend of the last 7 days × (1 − best week's cost per result / recent cost per result): what the same results would have cost less at the best week's rate",
 			Text:   fmt.Sprintf("about %s a day more than its best week's cost per %s would charge", v.money(stake), resultWord(af.Result))})
 	}
 	if af.FrequencyTrend != nil {
-		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "frequency_trend", Value: af.FrequencyTrend.DailyChange, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: whole,
+		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "frequency_trend", Value: af.FrequencyTrend.DailyChange, Unit: metrics.UnitFraction, Basis: analysis.BasisMeasured, Period: whole,
 			Method: "least squares of daily frequency, relative to its fitted launch level",
 			Text:   fmt.Sprintf("daily frequency trend: %+.1f%% a day (t = %.1f)", 100*af.FrequencyTrend.DailyChange, af.FrequencyTrend.TStat)})
 	}
 	if af.CPMTrend != nil {
-		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "cpm_trend", Value: af.CPMTrend.DailyChange, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: whole,
+		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "cpm_trend", Value: af.CPMTrend.DailyChange, Unit: metrics.UnitFraction, Basis: analysis.BasisMeasured, Period: whole,
 			Text: fmt.Sprintf("CPM trend: %+.1f%% a day (t = %.1f)", 100*af.CPMTrend.DailyChange, af.CPMTrend.TStat)})
 	}
 	if f := af.Forecast; f != nil {
 		switch {
 		case !f.Crossed.IsZero():
-			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "fatigue_crossed", Value: 0, Unit: analysis.UnitDays, Basis: analysis.BasisEstimate,
+			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "fatigue_crossed", Value: 0, Unit: metrics.UnitDays, Basis: analysis.BasisEstimate,
 				Method: "broken-line fit of impressions per link click (1/CTR) by day",
 				Text:   fmt.Sprintf("the fitted link CTR fell to half its best week (%s) on %s", pct(f.Threshold), f.Crossed)})
 		case f.Days >= 0:
-			fig := analysis.Figure{Name: "days_to_fatigue", Value: f.Days, Unit: analysis.UnitDays, Basis: analysis.BasisEstimate,
+			fig := analysis.Figure{Name: "days_to_fatigue", Value: f.Days, Unit: metrics.UnitDays, Basis: analysis.BasisEstimate,
 				Method: "broken-line fit of impressions per link click (1/CTR) by day, extrapolated to half the best week's link CTR; interval from the slope's standard error only",
 				Text:   fmt.Sprintf("link CTR reaches half its best week (%s) in about %.0f days", pct(f.Threshold), f.Days)}
 			if f.DaysLo >= 0 && f.DaysHi >= 0 {

@@ -467,21 +467,21 @@ func (v *view) hourSignal(res *HourOfDayResult, flagged []*TimeCell) (analysis.S
 	}
 	sig := analysis.Signal{Kind: analysis.SignalHourOfDay, Polarity: analysis.KindOpportunity, Severity: analysis.SeverityInfo}
 	sig.Evidence = append(sig.Evidence,
-		analysis.Figure{Name: "cpc", Value: res.Totals.CPC, Unit: analysis.UnitMoney, Basis: analysis.BasisMeasured, Period: per,
+		analysis.Figure{Name: "cpc", Value: res.Totals.CPC, Unit: metrics.UnitMoney, Basis: analysis.BasisMeasured, Period: per,
 			Text: fmt.Sprintf("CPC over %d weeks, all hours: %s", res.Weeks, v.money(res.Totals.CPC))},
-		analysis.Figure{Name: "ctr", Value: res.Totals.CTR, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: per,
+		analysis.Figure{Name: "ctr", Value: res.Totals.CTR, Unit: metrics.UnitFraction, Basis: analysis.BasisMeasured, Period: per,
 			Text: fmt.Sprintf("CTR over %d weeks, all hours: %s", res.Weeks, pct(res.Totals.CTR))})
 	var finding []string
 	windowFigures := func(w *HourWindow, label string) {
 		scope := "hours " + hourRange(w.From, w.To)
 		sig.Evidence = append(sig.Evidence,
-			analysis.Figure{Name: "hour_index", Value: w.CPC.Index, Unit: analysis.UnitRatio, Basis: analysis.BasisMeasured, Period: per, Scope: scope,
+			analysis.Figure{Name: "hour_index", Value: w.CPC.Index, Unit: metrics.UnitRatio, Basis: analysis.BasisMeasured, Period: per, Scope: scope,
 				Interval: &metrics.Interval{Lo: w.CPC.IndexLo, Hi: w.CPC.IndexHi, Confidence: 0.95}, Method: "CPC in the window / CPC over all hours",
 				Text: fmt.Sprintf("CPC index of the %s window %s: %.2f (%s per click)", label, hourRange(w.From, w.To), w.CPC.Index, v.money(w.CPC.Value))},
-			analysis.Figure{Name: "spend_share", Value: w.SpendShare, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: per, Scope: scope,
+			analysis.Figure{Name: "spend_share", Value: w.SpendShare, Unit: metrics.UnitFraction, Basis: analysis.BasisMeasured, Period: per, Scope: scope,
 				Text: fmt.Sprintf("share of spend in %s: %s", hourRange(w.From, w.To), pct(w.SpendShare))})
 		if w.CTR != nil {
-			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "ctr", Value: w.CTR.Value, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: per, Scope: scope,
+			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "ctr", Value: w.CTR.Value, Unit: metrics.UnitFraction, Basis: analysis.BasisMeasured, Period: per, Scope: scope,
 				Interval: &metrics.Interval{Lo: w.CTR.IndexLo * res.Totals.CTR, Hi: w.CTR.IndexHi * res.Totals.CTR, Confidence: 0.95},
 				Text:     fmt.Sprintf("CTR in %s: %s (index %.2f)", hourRange(w.From, w.To), pct(w.CTR.Value), w.CTR.Index)})
 		}
@@ -498,7 +498,7 @@ func (v *view) hourSignal(res *HourOfDayResult, flagged []*TimeCell) (analysis.S
 		}
 		daily := float64(res.Totals.Spend) / float64(7*res.Weeks)
 		stake := daily * res.Worst.SpendShare * (1 - 1/res.Worst.CPC.Adjusted)
-		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: analysis.FigureMoneyAtStake, Value: stake, Unit: analysis.UnitMoney, Basis: analysis.BasisEstimate,
+		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: analysis.FigureMoneyAtStake, Value: stake, Unit: metrics.UnitMoney, Basis: analysis.BasisEstimate,
 			Method: "daily spend × the worst window's share of it × (1 − 1/its adjusted CPC index): what its clicks cost above the account's average price",
 			Text:   fmt.Sprintf("about %s a day paid above the average click price in %s", v.money(stake), hourRange(res.Worst.From, res.Worst.To))})
 	}

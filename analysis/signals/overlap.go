@@ -308,20 +308,20 @@ func (v *view) overlapSignal(res *OverlapResult, p *PairOverlap) (analysis.Signa
 	}
 	sig.Finding = fmt.Sprintf("Ad sets %q and %q overlap: about %.0f%% of the smaller audience is in both, and they %s.", p.A.Name, p.B.Name, 100*p.Coefficient, compete)
 	sig.Evidence = append(sig.Evidence,
-		analysis.Figure{Name: "overlap_share", Value: p.Coefficient, Unit: analysis.UnitFraction, Basis: analysis.BasisEstimate,
+		analysis.Figure{Name: "overlap_share", Value: p.Coefficient, Unit: metrics.UnitFraction, Basis: analysis.BasisEstimate,
 			Interval: &metrics.Interval{Lo: p.Lo, Hi: p.Hi, Confidence: 1}, Method: method,
 			Text: fmt.Sprintf("overlap as a share of the smaller audience: %.0f%% (bounds %.0f%% to %.0f%%)", 100*p.Coefficient, 100*p.Lo, 100*p.Hi)},
-		analysis.Figure{Name: "overlap_share_a", Value: p.ShareOfA, Unit: analysis.UnitFraction, Basis: analysis.BasisEstimate, Method: method,
+		analysis.Figure{Name: "overlap_share_a", Value: p.ShareOfA, Unit: metrics.UnitFraction, Basis: analysis.BasisEstimate, Method: method,
 			Text: fmt.Sprintf("share of %q's audience also in %q's: %.0f%%", p.A.Name, p.B.Name, 100*p.ShareOfA)},
-		analysis.Figure{Name: "overlap_share_b", Value: p.ShareOfB, Unit: analysis.UnitFraction, Basis: analysis.BasisEstimate, Method: method,
+		analysis.Figure{Name: "overlap_share_b", Value: p.ShareOfB, Unit: metrics.UnitFraction, Basis: analysis.BasisEstimate, Method: method,
 			Text: fmt.Sprintf("share of %q's audience also in %q's: %.0f%%", p.B.Name, p.A.Name, 100*p.ShareOfB)},
-		analysis.Figure{Name: "overlap_threshold", Value: v.cfg.overlapAt, Unit: analysis.UnitFraction, Basis: analysis.BasisSetting,
+		analysis.Figure{Name: "overlap_threshold", Value: v.cfg.overlapAt, Unit: metrics.UnitFraction, Basis: analysis.BasisSetting,
 			Text: fmt.Sprintf("flagged from %.0f%% of the smaller audience", 100*v.cfg.overlapAt)})
 	if p.Method == MethodReachEstimate {
 		sig.Evidence = append(sig.Evidence,
-			analysis.Figure{Name: "audience_size", Value: float64(p.SizeA), Unit: analysis.UnitCount, Basis: analysis.BasisEstimate, Scope: p.A.Name, Method: "Meta delivery estimate, midpoint", Text: fmt.Sprintf("%q: about %d people", p.A.Name, p.SizeA)},
-			analysis.Figure{Name: "audience_size", Value: float64(p.SizeB), Unit: analysis.UnitCount, Basis: analysis.BasisEstimate, Scope: p.B.Name, Method: "Meta delivery estimate, midpoint", Text: fmt.Sprintf("%q: about %d people", p.B.Name, p.SizeB)},
-			analysis.Figure{Name: "audience_overlap", Value: float64(p.Intersection), Unit: analysis.UnitCount, Basis: analysis.BasisEstimate, Method: "Meta delivery estimate of a spec requiring both audiences, midpoint", Text: fmt.Sprintf("in both: about %d people", p.Intersection)})
+			analysis.Figure{Name: "audience_size", Value: float64(p.SizeA), Unit: metrics.UnitCount, Basis: analysis.BasisEstimate, Scope: p.A.Name, Method: "Meta delivery estimate, midpoint", Text: fmt.Sprintf("%q: about %d people", p.A.Name, p.SizeA)},
+			analysis.Figure{Name: "audience_size", Value: float64(p.SizeB), Unit: metrics.UnitCount, Basis: analysis.BasisEstimate, Scope: p.B.Name, Method: "Meta delivery estimate, midpoint", Text: fmt.Sprintf("%q: about %d people", p.B.Name, p.SizeB)},
+			analysis.Figure{Name: "audience_overlap", Value: float64(p.Intersection), Unit: metrics.UnitCount, Basis: analysis.BasisEstimate, Method: "Meta delivery estimate of a spec requiring both audiences, midpoint", Text: fmt.Sprintf("in both: about %d people", p.Intersection)})
 	}
 	var dims []string
 	for _, d := range p.Dimensions {

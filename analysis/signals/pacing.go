@@ -478,28 +478,28 @@ func (v *view) pacingSignal(res *PacingResult, ep *EntityPacing) (analysis.Signa
 	var parts []string
 	if ep.Kind == "daily" {
 		bud := float64(ep.DailyBudget)
-		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "daily_budget", Value: bud, Unit: analysis.UnitMoney, Basis: analysis.BasisSetting,
+		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "daily_budget", Value: bud, Unit: metrics.UnitMoney, Basis: analysis.BasisSetting,
 			Text: "daily budget: " + v.money(bud)})
 		if len(ep.Days) > 0 {
 			per := &analysis.Period{Window: "last_7d", Since: ep.Days[0].Date, Until: ep.Days[len(ep.Days)-1].Date}
 			if len(ep.Days) < 7 {
 				per.Window = ""
 			}
-			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "spend_ratio", Value: ep.Ratio7d, Unit: analysis.UnitRatio, Basis: analysis.BasisMeasured, Period: per,
+			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: "spend_ratio", Value: ep.Ratio7d, Unit: metrics.UnitRatio, Basis: analysis.BasisMeasured, Period: per,
 				Method: "spend over the days / (days × daily budget)",
 				Text:   fmt.Sprintf("spend over the last %d complete days: %.0f%% of the daily budget on average", len(ep.Days), 100*ep.Ratio7d)})
 		}
 		sig.Evidence = append(sig.Evidence,
-			analysis.Figure{Name: "spend", Value: float64(ep.SpendToday), Unit: analysis.UnitMoney, Basis: analysis.BasisMeasured, Period: today,
+			analysis.Figure{Name: "spend", Value: float64(ep.SpendToday), Unit: metrics.UnitMoney, Basis: analysis.BasisMeasured, Period: today,
 				Text: fmt.Sprintf("spend today by %s: %s, against %s expected by now (%.0f%% of the day's spend by the account's hour curve)", v.now.Format("15:04"), v.money(float64(ep.SpendToday)), v.money(ep.ExpectedToday), 100*ep.ExpectedShare)},
-			analysis.Figure{Name: "projected_spend", Value: ep.ProjectedToday, Unit: analysis.UnitMoney, Basis: analysis.BasisEstimate,
+			analysis.Figure{Name: "projected_spend", Value: ep.ProjectedToday, Unit: metrics.UnitMoney, Basis: analysis.BasisEstimate,
 				Method: "spend today / expected share of the day, at most (1 + allowance) × daily budget",
 				Text:   fmt.Sprintf("projected spend by midnight: %s (Meta's cap for a day: %s)", v.money(ep.ProjectedToday), v.money(ep.DayCap))},
-			analysis.Figure{Name: "projected_week", Value: ep.ProjectedWeek, Unit: analysis.UnitMoney, Basis: analysis.BasisEstimate,
+			analysis.Figure{Name: "projected_week", Value: ep.ProjectedWeek, Unit: metrics.UnitMoney, Basis: analysis.BasisEstimate,
 				Method: "week-to-date spend + today's projection + the 7-day daily rate for the days left to Saturday",
 				Text:   fmt.Sprintf("projected spend this week (from %s): %s against Meta's weekly ceiling of %s", ep.WeekSince, v.money(ep.ProjectedWeek), v.money(ep.WeekCeiling))})
 		if over := bud * (ep.Ratio7d - 1); ep.Status == PaceOver && over > 0 {
-			sig.Evidence = append([]analysis.Figure{{Name: analysis.FigureMoneyAtStake, Value: over, Unit: analysis.UnitMoney, Basis: analysis.BasisEstimate,
+			sig.Evidence = append([]analysis.Figure{{Name: analysis.FigureMoneyAtStake, Value: over, Unit: metrics.UnitMoney, Basis: analysis.BasisEstimate,
 				Method: "average daily spend of the last complete days − daily budget",
 				Text:   fmt.Sprintf("about %s a day above the daily budget", v.money(over))}}, sig.Evidence...)
 		}
@@ -518,11 +518,11 @@ func (v *view) pacingSignal(res *PacingResult, ep *EntityPacing) (analysis.Signa
 		}
 	} else {
 		sig.Evidence = append(sig.Evidence,
-			analysis.Figure{Name: "lifetime_budget", Value: float64(ep.LifetimeBudget), Unit: analysis.UnitMoney, Basis: analysis.BasisSetting, Text: "lifetime budget: " + v.money(float64(ep.LifetimeBudget))},
-			analysis.Figure{Name: "spend", Value: float64(ep.Spent), Unit: analysis.UnitMoney, Basis: analysis.BasisMeasured,
+			analysis.Figure{Name: "lifetime_budget", Value: float64(ep.LifetimeBudget), Unit: metrics.UnitMoney, Basis: analysis.BasisSetting, Text: "lifetime budget: " + v.money(float64(ep.LifetimeBudget))},
+			analysis.Figure{Name: "spend", Value: float64(ep.Spent), Unit: metrics.UnitMoney, Basis: analysis.BasisMeasured,
 				Period: &analysis.Period{Window: "lifetime", Since: metaads.DateOf(ep.FlightStart.In(v.loc)), Until: v.today},
 				Text:   fmt.Sprintf("spent since the flight began: %s (%.0f%% of the budget at %.0f%% of the flight)", v.money(float64(ep.Spent)), 100*float64(ep.Spent)/float64(ep.LifetimeBudget), 100*ep.FlightShare)},
-			analysis.Figure{Name: "projected_spend", Value: ep.ProjectedFlight, Unit: analysis.UnitMoney, Basis: analysis.BasisEstimate,
+			analysis.Figure{Name: "projected_spend", Value: ep.ProjectedFlight, Unit: metrics.UnitMoney, Basis: analysis.BasisEstimate,
 				Method: "spend so far + the last 3 days' daily rate for the days left, at most the lifetime budget",
 				Text:   "projected spend at the end of the flight: " + v.money(ep.ProjectedFlight)})
 		word := "over-pacing"

@@ -216,7 +216,7 @@ func (v *view) seasonalitySignal(res *SeasonalityResult, s *dailySeries) (analys
 			}
 		}
 		parts = append(parts, fmt.Sprintf("%s is trending %s %.0f%% over %d weeks", strings.ToUpper(t.Metric), dir, 100*math.Abs(t.Change), res.WeekCount))
-		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: t.Metric + "_trend", Value: t.Change, Unit: analysis.UnitFraction, Basis: analysis.BasisMeasured, Period: per,
+		sig.Evidence = append(sig.Evidence, analysis.Figure{Name: t.Metric + "_trend", Value: t.Change, Unit: metrics.UnitFraction, Basis: analysis.BasisMeasured, Period: per,
 			Interval: &metrics.Interval{Lo: t.ChangeLo, Hi: t.ChangeHi, Confidence: 0.95},
 			Method:   "weighted least squares of the log daily rate after the weekday factors; change from the first to the last day of the fitted line",
 			Text:     fmt.Sprintf("%s trend over %s to %s: %+.0f%% (95%% interval %+.0f%% to %+.0f%%)", strings.ToUpper(t.Metric), per.Since, per.Until, 100*t.Change, 100*t.ChangeLo, 100*t.ChangeHi)})
@@ -230,9 +230,9 @@ func (v *view) seasonalitySignal(res *SeasonalityResult, s *dailySeries) (analys
 			}
 			maxQ = math.Max(maxQ, r.Q)
 			words = append(words, fmt.Sprintf("%s index %.2f", strings.ToUpper(sp.name), r.Index))
-			unit, val := analysis.UnitMoney, v.money(r.Value)
+			unit, val := metrics.UnitMoney, v.money(r.Value)
 			if sp.kind == kindShare {
-				unit, val = analysis.UnitFraction, pct(r.Value)
+				unit, val = metrics.UnitFraction, pct(r.Value)
 			}
 			sig.Evidence = append(sig.Evidence, analysis.Figure{Name: sp.name, Value: r.Value, Unit: unit, Basis: analysis.BasisMeasured,
 				Period: &analysis.Period{Since: c.Week, Until: c.Week.AddDays(6)},

@@ -135,7 +135,7 @@ func Input() *analysis.Input {
 	signals := []analysis.Signal{{
 		Kind: analysis.SignalFatigue, Entities: []analysis.EntityRef{{Level: metrics.LevelAd, ID: "a1", Name: "Broad - Ad 1"}},
 		Finding: "Ad a1 shows creative fatigue: frequency 4.20 over the last 7 days and CTR down 9.6% on its previous week", Polarity: analysis.KindProblem,
-		Evidence: []analysis.Figure{{Name: "frequency", Value: 4.2, Unit: analysis.UnitRatio, Basis: analysis.BasisMeasured,
+		Evidence: []analysis.Figure{{Name: "frequency", Value: 4.2, Unit: metrics.UnitRatio, Basis: analysis.BasisMeasured,
 			Period: &analysis.Period{Window: "last_7d", Since: d("2026-03-01"), Until: d("2026-03-07")}}},
 		Confidence: analysis.Confidence{Level: analysis.ConfidenceMedium, Basis: "frequency above 4 with falling CTR"},
 		Severity:   analysis.SeverityWarning, Suggestion: analysis.Action{Type: analysis.ActionRefresh, Detail: "rotate in a new creative"},
