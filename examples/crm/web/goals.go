@@ -152,29 +152,34 @@ func accountCurrency(a *store.Account) (metrics.Currency, error) {
 	return cur, nil
 }
 
-func (s *Server) showGoals(w http.ResponseWriter, r *http.Request, u *store.User) {
+// goalsAccount is the account of the goals page's path and its currency,
+// or false when the answer (not found, or a currency goals cannot be set
+// in) was written.
+func (s *Server) goalsAccount(w http.ResponseWriter, r *http.Request, u *store.User) (*store.Account, metrics.Currency, bool) {
 	a, st, _, msg := s.account(r, u)
 	if a == nil {
 		s.fail(w, r, st, "not_found", msg)
-		return
+		return nil, metrics.Currency{}, false
 	}
 	cur, err := accountCurrency(a)
 	if err != nil {
 		s.fail(w, r, http.StatusUnprocessableEntity, "invalid", err.Error())
+		return nil, metrics.Currency{}, false
+	}
+	return a, cur, true
+}
+
+func (s *Server) showGoals(w http.ResponseWriter, r *http.Request, u *store.User) {
+	a, cur, ok := s.goalsAccount(w, r, u)
+	if !ok {
 		return
 	}
 	s.render(w, r, http.StatusOK, "goals", "Goals: "+a.Name, u, s.goalsView(r, u, a, cur))
 }
 
 func (s *Server) saveGoalsPage(w http.ResponseWriter, r *http.Request, u *store.User) {
-	a, st, _, msg := s.account(r, u)
-	if a == nil {
-		s.fail(w, r, st, "not_found", msg)
-		return
-	}
-	cur, err := accountCurrency(a)
-	if err != nil {
-		s.fail(w, r, http.StatusUnprocessableEntity, "invalid", err.Error())
+	a, cur, ok := s.goalsAccount(w, r, u)
+	if !ok {
 		return
 	}
 	f := goalsForm{TargetCPA: r.PostFormValue(fieldTargetCPA), TargetROAS: r.PostFormValue(fieldTargetROAS),
