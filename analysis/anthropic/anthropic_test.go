@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,6 +21,7 @@ import (
 	"github.com/adpilot/adpilot/analysis/anthropic"
 	"github.com/adpilot/adpilot/analysis/llm"
 	"github.com/adpilot/adpilot/analysis/llm/llmtest"
+	"github.com/adpilot/adpilot/internal/leaktest"
 )
 
 const testKey = "sk-ant-test-secret-5678"
@@ -296,8 +295,10 @@ func TestConformance(t *testing.T) {
 }
 
 // TestSecretsNowhere: a server whose error echoes the key; neither the
-// error (as text, %v, %+v, %#v, JSON, slog text and JSON, its cause)
-// nor the Model or the Analyzer (%v, %+v, %#v, JSON) shows the key.
+// error, its ProviderError and cause, nor the Model or the Analyzer shows
+// the key in any rendering leaktest.Check makes (fmt's verbs, slog's text
+// and JSON handlers, JSON, the error's text; the key as text, hex or
+// base64).
 func TestSecretsNowhere(t *testing.T) {
 	s := newServer(t, apiError(401, "authentication_error", "Incorrect API key provided: "+testKey, nil))
 	a := analyzer(t, s)
@@ -313,21 +314,11 @@ func TestSecretsNowhere(t *testing.T) {
 	if err2 != nil {
 		t.Fatal(err2)
 	}
-	var logs strings.Builder
-	slog.New(slog.NewTextHandler(&logs, nil)).Error("x", "err", err, "pe", pe)
-	slog.New(slog.NewJSONHandler(&logs, nil)).Error("x", "err", err, "pe", pe)
-	shown := []string{err.Error(), pe.Err.Error(), logs.String()}
-	for _, v := range []any{err, pe, pe.Err, m, a, *m} {
-		shown = append(shown, fmt.Sprintf("%v", v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v))
-		if b, jerr := json.Marshal(v); jerr == nil {
-			shown = append(shown, string(b))
-		}
-	}
-	for _, text := range shown {
-		if strings.Contains(text, testKey) {
-			t.Errorf("shows the key: %.300s", text)
-		}
-	}
+	leaktest.Check(t, "the error", err, testKey)
+	leaktest.Check(t, "the ProviderError", pe, testKey)
+	leaktest.Check(t, "the ProviderError's cause", pe.Err, testKey)
+	leaktest.Check(t, "the Model", m, testKey)
+	leaktest.Check(t, "the Analyzer", a, testKey)
 	if !strings.Contains(pe.Message, "[redacted]") {
 		t.Errorf("message %q", pe.Message)
 	}

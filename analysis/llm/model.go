@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/adpilot/adpilot/analysis"
+	redactpkg "github.com/adpilot/adpilot/internal/redact"
 )
 
 // Model is one call to a language model: a provider adapter (the modules
@@ -187,16 +188,19 @@ func RedactError(err error, redact func(string) string) error {
 	if err == nil || redact == nil {
 		return err
 	}
-	return &redactedError{err: err, redact: redact}
+	return &redactedError{err: redactpkg.Hide(err), redact: redact}
 }
 
+// redactedError holds its cause behind internal/redact.Hidden: printed by
+// fmt's field walk (the struct rather than its Error), the cause's
+// unredacted text would show.
 type redactedError struct {
-	err    error
+	err    redactpkg.Hidden[error]
 	redact func(string) string
 }
 
-func (e *redactedError) Error() string { return e.redact(e.err.Error()) }
-func (e *redactedError) Unwrap() error { return e.err }
+func (e *redactedError) Error() string { return e.redact((*e.err.Get()).Error()) }
+func (e *redactedError) Unwrap() error { return *e.err.Get() }
 
 // Unwrap returns the kind, the cause and, for failures that mean the
 // model could not be used at all, analysis.ErrAnalyzerUnavailable.
