@@ -179,8 +179,8 @@ func (m *MemoryStore) CompareAndSwap(_ context.Context, old, rec *Record) (bool,
 	return true, nil
 }
 
-// checkSwap validates the arguments of Store.CompareAndSwap, for Store
-// implementations.
+// checkSwap validates the arguments of Store.CompareAndSwap, for this
+// package's Store implementations (MemoryStore).
 func checkSwap(old, rec *Record) error {
 	switch {
 	case old == nil || rec == nil:
