@@ -22,7 +22,7 @@ func TestDayElapsedZoneinfo(t *testing.T) {
 		if !ok {
 			var err error
 			if loc, err = time.LoadLocation(r[0]); err != nil {
-				t.Skipf("zone %s: %v", r[0], err)
+				t.Fatalf("zone %s: %v (time/tzdata is linked in: every zone of the table is there)", r[0], err)
 			}
 			locs[r[0]] = loc
 		}
