@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/adpilot/adpilot/analysis"
+	"github.com/adpilot/adpilot/analysis/analysistest"
 	"github.com/adpilot/adpilot/analysis/llm/llmtest"
 )
 
@@ -245,8 +246,18 @@ func TestTokenEstimate(t *testing.T) {
 // TestPromptMinimumBudget: the smallest budget WithMaxPromptTokens and
 // PromptOptions accept builds a prompt with the flagged entity of a
 // large account, within the budget (2,000 was accepted although the prompt
-// without entities took about 4,400).
+// without entities took about 4,400). The prompt of an account without
+// entities (analysistest's "empty": the instructions, the reply's schema
+// and the account's facts) is the "about 4,000" of PromptOptions.MaxTokens'
+// doc.
 func TestPromptMinimumBudget(t *testing.T) {
+	empty, err := BuildPrompt(analysistest.Inputs()["empty"], PromptOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if empty.Tokens < 3500 || empty.Tokens > 4500 {
+		t.Errorf("the prompt without entities is estimated at %d tokens; PromptOptions.MaxTokens' doc says about 4,000", empty.Tokens)
+	}
 	for name, in := range map[string]*analysis.Input{"fixture": llmtest.Input(), "large": llmtest.Large(300)} {
 		p, err := BuildPrompt(in, PromptOptions{MaxTokens: minPromptTokens})
 		if err != nil {
