@@ -87,8 +87,11 @@ type ReplyConfidence struct {
 }
 
 // Limits of a reply, so that a runaway model cannot exhaust memory.
+// maxReplyBytes holds eight default output caps (64,000 tokens) at up to
+// 4 bytes a token; this package's prompts measured 2.78 to 3.20
+// (testdata/prompt_tokens.tsv).
 const (
-	maxReplyBytes           = 256 << 10 // 64k tokens: eight times the default output cap
+	maxReplyBytes           = 256 << 10
 	maxReplyRecommendations = 100
 )
 
