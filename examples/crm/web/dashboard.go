@@ -189,29 +189,19 @@ func fillDashboard(v *dashboardView, b *pass.Body) {
 	v.Pacing, v.PacingNote = pacingOf(rep.Signals, rep.Currency)
 }
 
-// actionText says what a decision does, with budgets in the currency:
-// "daily budget 150.00 → 120.00 USD (−20%)".
+// actionText says what a decision does, with budgets and bids in the
+// currency: "daily budget 150.00 → 120.00 USD (-20%)". Only budget and bid
+// decisions carry From and To; the others are their action's name.
 func actionText(d rules.Decision, currency string) string {
-	switch d.Action {
-	case rules.ActionPause:
-		return "pause"
-	case rules.ActionUnpause:
-		return "unpause"
-	case rules.ActionNotify:
-		return "notify"
+	if d.From <= 0 || d.To <= 0 {
+		return strings.ReplaceAll(d.Action.String(), "_", " ")
 	}
-	if d.From > 0 && d.To > 0 {
-		what := "budget"
-		if d.Budget != 0 {
-			what = d.Budget.String() + " budget"
-		}
-		if d.Action == rules.ActionChangeBid {
-			what = "bid"
-		}
-		return fmt.Sprintf("%s %s → %s %s (%+.0f%%)", what, money(currency, float64(d.From)), money(currency, float64(d.To)), currency,
-			100*(float64(d.To)-float64(d.From))/float64(d.From))
+	what := strings.TrimSpace(d.Budget.String() + " budget")
+	if d.Action == rules.ActionChangeBid {
+		what = "bid"
 	}
-	return strings.ReplaceAll(d.Action.String(), "_", " ")
+	return fmt.Sprintf("%s %s → %s %s (%+.0f%%)", what, money(currency, float64(d.From)), money(currency, float64(d.To)), currency,
+		100*(float64(d.To)-float64(d.From))/float64(d.From))
 }
 
 func decisionViewOf(d rules.Decision, currency string) decisionView {
