@@ -31,7 +31,7 @@ var allowedImports = map[string][]string{
 	"rules/metaactuator":    {"rules", "metaads", "metrics"},
 	"analysis":              {"metrics", "rules", "metaads"},
 	"analysis/analysistest": {"analysis", "metrics", "rules", "metaads"},
-	"analysis/llm":          {"analysis", "metrics", "rules", "metaads"},
+	"analysis/llm":          {"analysis", "metrics", "rules", "metaads", "internal/redact"},
 	"analysis/llm/llmtest":  {"analysis", "metaads", "metrics", "rules"},
 	"analysis/signals":      {"analysis", "metrics", "rules", "metaads"},
 }
